@@ -1,0 +1,1 @@
+"""Pathwise core: the platform-neutral product (no Telegram, Discord or HTTP imports)."""

@@ -1,0 +1,107 @@
+"""Settings, read from ``PATHWISE_*`` environment variables and a ``.env`` file.
+
+Nothing here is read at import time: the composition root calls :func:`load_settings`
+once and passes the result in. Secrets are optional so that the demo and the tests
+run without them; a feature that needs one calls :meth:`Settings.require` when it
+starts, which names the missing variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import ConfigurationError
+
+ENV_PREFIX = "PATHWISE_"
+
+
+def default_database_url() -> str:
+    """A SQLite file in ./data, the local data folder."""
+    return f"sqlite+aiosqlite:///{Path('data') / 'pathwise.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    """Every Pathwise setting, with its default. See the README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    # Storage
+    database_url: str = Field(default_factory=default_database_url)
+
+    # Money rules (DESIGN.md: the business rules)
+    currency: str = "USD"
+    handling_fee_minor: int = Field(default=349, ge=0)
+    guarantee_window_hours: int = Field(default=72, ge=0)
+    commission_percent: int = Field(default=0, ge=0, le=100)
+    tip_min_minor: int = Field(default=100, ge=1)
+    tip_max_minor: int = Field(default=50_000, ge=1)
+    tip_presets_minor: list[int] = Field(default_factory=lambda: [300, 500, 1000])
+    locale: str = "en_US"
+
+    # Scheduling and sessions
+    slot_hold_minutes: int = Field(default=30, ge=1)
+    free_cancel_hours: int = Field(default=24, ge=0)
+    buffer_minutes: int = Field(default=10, ge=0)
+    channel_open_minutes_before: int = Field(default=10, ge=0)
+    channel_retention_hours: int = Field(default=24, ge=0)
+    link_code_ttl_minutes: int = Field(default=15, ge=1)
+
+    # The platform as printed on receipts
+    platform_name: str = "Pathwise"
+    platform_address: str = "Pathwise Advice Ltd, 1 Example Street, Springfield"
+
+    # Telegram
+    telegram_token: SecretStr | None = None
+    telegram_bot_username: str = "PathwiseBot"
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_secret: SecretStr | None = None
+    public_url: str | None = None
+
+    # Discord
+    discord_token: SecretStr | None = None
+    discord_guild_id: int | None = None
+    discord_admin_role_id: int | None = None
+
+    # Stripe
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None
+    checkout_success_url: str | None = None
+    checkout_cancel_url: str | None = None
+
+    # Web server
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+
+    @field_validator("currency")
+    @classmethod
+    def _upper_currency(cls, value: str) -> str:
+        value = value.strip().upper()
+        if len(value) != 3 or not value.isalpha():
+            raise ValueError("must be a three-letter ISO 4217 code, like USD")
+        return value
+
+    def require(self, name: str) -> str:
+        """The value of setting ``name``; raises ConfigurationError naming its variable if unset."""
+        value = getattr(self, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value in (None, ""):
+            raise ConfigurationError(
+                f"{ENV_PREFIX}{name.upper()} is not set; "
+                "put it in the environment or in .env to use this feature."
+            )
+        return str(value)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment and .env; keyword overrides win (tests, CLI flags)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

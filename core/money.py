@@ -1,0 +1,115 @@
+"""Money: integer minor units plus an ISO 4217 currency. Never a float."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_currency, get_currency_precision
+
+from core.errors import CurrencyMismatch
+
+
+def minor_digits(currency: str) -> int:
+    """How many minor-unit digits a currency has (USD 2, JPY 0, KWD 3)."""
+    return int(get_currency_precision(currency.upper()))
+
+
+@dataclass(frozen=True, slots=True, order=False)
+class Money:
+    """An exact amount of one currency, stored as an integer count of minor units (cents)."""
+
+    amount: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.amount, bool) or not isinstance(self.amount, int):
+            raise TypeError(
+                f"Money amounts are integer minor units, not {type(self.amount).__name__}"
+            )
+        if not isinstance(self.currency, str) or len(self.currency) != 3 or not self.currency.isalpha():
+            raise ValueError(f"not an ISO 4217 currency code: {self.currency!r}")
+        if not self.currency.isupper():
+            object.__setattr__(self, "currency", self.currency.upper())
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(0, currency)
+
+    @classmethod
+    def parse(cls, text: str, currency: str) -> Money:
+        """Parse what a person types ("40", "12.50", "$7") into Money; ValueError if it is not one."""
+        cleaned = text.strip().replace(",", ".").lstrip("$€£").strip()
+        try:
+            value = Decimal(cleaned)
+        except ArithmeticError as exc:
+            raise ValueError(f"not an amount: {text!r}") from exc
+        if not value.is_finite():
+            raise ValueError(f"not an amount: {text!r}")
+        scaled = value.scaleb(minor_digits(currency))
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"too many decimal places: {text!r}")
+        return cls(int(scaled), currency)
+
+    def _check(self, other: Any) -> Money:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot combine Money with {type(other).__name__}")
+        if other.currency != self.currency:
+            raise CurrencyMismatch(f"cannot combine {self.currency} with {other.currency}")
+        return other
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.amount + self._check(other).amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.amount - self._check(other).amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        return self.amount < self._check(other).amount
+
+    def __le__(self, other: Money) -> bool:
+        return self.amount <= self._check(other).amount
+
+    def __gt__(self, other: Money) -> bool:
+        return self.amount > self._check(other).amount
+
+    def __ge__(self, other: Money) -> bool:
+        return self.amount >= self._check(other).amount
+
+    def __bool__(self) -> bool:
+        return self.amount != 0
+
+    def percent(self, percent: int) -> Money:
+        """``percent`` % of this amount, rounded half up to a whole minor unit."""
+        if isinstance(percent, bool) or not isinstance(percent, int):
+            raise TypeError("percent must be an int")
+        return Money((self.amount * percent * 2 + 100) // 200, self.currency)
+
+    @property
+    def decimal(self) -> Decimal:
+        """The amount in major units as an exact Decimal (for display only)."""
+        return Decimal(self.amount).scaleb(-minor_digits(self.currency))
+
+    def format(self, locale: str = "en_US") -> str:
+        """Locale-aware text: ``$3.49`` in en_US, ``3,49 €`` in de_DE."""
+        return str(format_currency(self.decimal, self.currency, locale=locale))
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def total(amounts: list[Money], currency: str) -> Money:
+    """Sum a list of Money, all in ``currency``."""
+    result = Money.zero(currency)
+    for amount in amounts:
+        result = result + amount
+    return result
+
+
+def to_stripe_amount(money: Money) -> tuple[int, str]:
+    """The one place amounts become Stripe's (unit_amount, lowercase currency)."""
+    return money.amount, money.currency.lower()
