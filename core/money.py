@@ -28,7 +28,11 @@ class Money:
             raise TypeError(
                 f"Money amounts are integer minor units, not {type(self.amount).__name__}"
             )
-        if not isinstance(self.currency, str) or len(self.currency) != 3 or not self.currency.isalpha():
+        if (
+            not isinstance(self.currency, str)
+            or len(self.currency) != 3
+            or not self.currency.isalpha()
+        ):
             raise ValueError(f"not an ISO 4217 currency code: {self.currency!r}")
         if not self.currency.isupper():
             object.__setattr__(self, "currency", self.currency.upper())
@@ -39,7 +43,7 @@ class Money:
 
     @classmethod
     def parse(cls, text: str, currency: str) -> Money:
-        """Parse what a person types ("40", "12.50", "$7") into Money; ValueError if it is not one."""
+        """Parse what a person types ("40", "12.50", "$7"); ValueError if it is no amount."""
         cleaned = text.strip().replace(",", ".").lstrip("$€£").strip()
         try:
             value = Decimal(cleaned)

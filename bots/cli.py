@@ -1,0 +1,178 @@
+"""The ``pathwise`` command line: the composition root for every command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from core import catalogue, migrations
+from core.clock import SystemClock
+from core.config import Settings, load_settings
+from core.db import Database, parse_database_url
+from core.errors import PathwiseError
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+SAMPLE_CATALOGUE = Path(catalogue.__file__).parent / "data" / "advisors.yaml"
+
+
+def friendly_errors(func: Callable[P, T]) -> Callable[P, T]:
+    """Show a domain error as one readable line and exit 1, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return func(*args, **kwargs)
+        except PathwiseError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def run_async(coro_fn: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
+    """Open the database, run ``coro_fn`` with it, and always dispose of the engine."""
+
+    async def main() -> T:
+        db = Database(settings.database_url)
+        try:
+            return await coro_fn(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log more (never message contents or secrets).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Pathwise: hire a confidential advisor from Telegram, meet in private Discord channels."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    ctx.obj = load_settings()
+
+
+# --- database ---------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """Create and migrate the database."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@click.pass_obj
+@friendly_errors
+def db_upgrade(settings: Settings, revision: str) -> None:
+    """Create or update the database tables to the latest version."""
+    _migrate(settings, lambda url: migrations.upgrade(url, revision))
+    click.echo(f"Database is at revision {revision}.")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@click.pass_obj
+@friendly_errors
+def db_downgrade(settings: Settings, revision: str) -> None:
+    """Step the database back to REVISION ("base" removes every table)."""
+    _migrate(settings, lambda url: migrations.downgrade(url, revision))
+    click.echo(f"Database is at revision {revision}.")
+
+
+def _migrate(settings: Settings, action: Callable[[str], Any]) -> None:
+    """Run a migration, after a readable check that the database can be reached."""
+    parse_database_url(settings.database_url)
+
+    async def reachable(database: Database) -> None:
+        conn = await database.connect()
+        await conn.close()
+
+    run_async(reachable, settings)
+    action(settings.database_url)
+
+
+# --- advisors ---------------------------------------------------------------
+
+
+@cli.group()
+def advisors() -> None:
+    """Manage the advisor catalogue."""
+
+
+@advisors.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_obj
+@friendly_errors
+def advisors_import(settings: Settings, file: Path) -> None:
+    """Import advisors from a YAML or JSON catalogue FILE (all rows or none)."""
+    rows = catalogue.validate_rows(catalogue.read_catalogue(file))
+
+    async def go(database: Database) -> catalogue.ImportResult:
+        await database.check_ready()
+        async with database.uow() as uow:
+            result = await catalogue.import_catalogue(uow, rows, SystemClock().now())
+            await uow.commit()
+        return result
+
+    result = run_async(go, settings)
+    click.echo(f"Imported {result.created} new and updated {result.updated} advisor(s).")
+
+
+@advisors.command("list")
+@click.pass_obj
+@friendly_errors
+def advisors_list(settings: Settings) -> None:
+    """List advisors and their offers."""
+
+    async def go(database: Database) -> list[str]:
+        await database.check_ready()
+        async with database.uow() as uow:
+            rows = await catalogue.list_advisors(uow)
+            return [_advisor_line(advisor, settings.locale) for advisor in rows]
+
+    lines = run_async(go, settings)
+    click.echo("\n".join(lines) if lines else f"No advisors yet. Try: {_import_hint()}")
+
+
+def _import_hint() -> str:
+    """The command that imports the sample catalogue, with a path relative to here if possible."""
+    path = SAMPLE_CATALOGUE
+    if path.is_relative_to(Path.cwd()):
+        path = path.relative_to(Path.cwd())
+    return f"pathwise advisors import {path}"
+
+
+def _advisor_line(advisor: Any, locale: str) -> str:
+    """One advisor as a line of text."""
+    status = "approved" if advisor.approved else "pending"
+    if not advisor.active:
+        status = "inactive"
+    offers = ", ".join(
+        f"{offer.name} {offer.price.format(locale)}" for offer in advisor.offers if offer.active
+    )
+    languages = "/".join(advisor.languages)
+    return (
+        f"{advisor.slug:<18} {advisor.display_name:<20} {languages:<9} "
+        f"{advisor.timezone:<20} {status:<8} {offers}"
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

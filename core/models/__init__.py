@@ -1,0 +1,9 @@
+"""All tables. Each capability keeps its tables in its own module, imported here so that
+``Base.metadata`` (and so Alembic) sees every one of them."""
+
+from __future__ import annotations
+
+from core.models.accounts import Advisor, Client, Offer, PlatformIdentity
+from core.models.base import Base, UTCDateTime
+
+__all__ = ["Advisor", "Base", "Client", "Offer", "PlatformIdentity", "UTCDateTime"]

@@ -1,0 +1,100 @@
+"""The unit of work commits only when told, and timestamps come back aware and in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from core.db import Database
+from core.errors import DatabaseNotReady
+from core.models import Client, PlatformIdentity
+
+
+async def test_nothing_is_written_unless_committed(db: Database) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    async with db.uow() as uow:
+        uow.session.add(Client(display_name="Zoë", created_at=now))
+    async with db.uow() as uow:
+        assert await uow.session.scalar(select(func.count(Client.id))) == 0
+        uow.session.add(Client(display_name="Zoë", created_at=now))
+        await uow.commit()
+    async with db.uow() as uow:
+        assert await uow.session.scalar(select(func.count(Client.id))) == 1
+
+
+async def test_timestamps_round_trip_as_aware_utc(db: Database) -> None:
+    madrid_evening = datetime(2026, 3, 29, 20, 30, tzinfo=timezone(timedelta(hours=2)))
+    async with db.uow() as uow:
+        uow.session.add(Client(display_name="Ana", created_at=madrid_evening))
+        await uow.commit()
+    async with db.uow() as uow:
+        stored = await uow.session.scalar(select(Client.created_at))
+    assert stored == madrid_evening
+    assert stored is not None and stored.tzinfo is not None and stored.utcoffset() == timedelta(0)
+    assert stored.hour == 18
+
+
+async def test_naive_timestamps_are_refused(db: Database) -> None:
+    async with db.uow() as uow:
+        uow.session.add(Client(display_name="Ana", created_at=datetime(2026, 1, 1)))
+        with pytest.raises(Exception, match="naive datetimes"):
+            await uow.session.flush()
+
+
+async def test_one_platform_account_belongs_to_one_person(db: Database) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    async with db.uow() as uow:
+        client = Client(display_name="Zoë", created_at=now)
+        uow.session.add(client)
+        await uow.session.flush()
+        uow.session.add(
+            PlatformIdentity(
+                platform="telegram", platform_user_id=7, client_id=client.id, created_at=now
+            )
+        )
+        await uow.commit()
+    async with db.uow() as uow:
+        other = Client(display_name="Someone else", created_at=now)
+        uow.session.add(other)
+        await uow.session.flush()
+        uow.session.add(
+            PlatformIdentity(
+                platform="telegram", platform_user_id=7, client_id=other.id, created_at=now
+            )
+        )
+        with pytest.raises(IntegrityError):
+            await uow.session.flush()
+
+
+async def test_an_identity_needs_exactly_one_owner(db: Database) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    async with db.uow() as uow:
+        uow.session.add(PlatformIdentity(platform="discord", platform_user_id=9, created_at=now))
+        with pytest.raises(IntegrityError):
+            await uow.session.flush()
+
+
+async def test_an_unreachable_database_is_one_readable_line() -> None:
+    database = Database("postgresql+asyncpg://nobody:secret@127.0.0.1:1/nothing")
+    try:
+        with pytest.raises(DatabaseNotReady) as caught:
+            await database.check_ready()
+    finally:
+        await database.dispose()
+    message = str(caught.value)
+    assert message.startswith(
+        "Cannot connect to postgresql+asyncpg://nobody:***@127.0.0.1:1/nothing"
+    )
+    assert "secret" not in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("not a url", "is not a database URL"), ("mysql://u@h/d", "Unsupported database 'mysql'")],
+)
+def test_a_wrong_database_url_is_one_readable_line(url: str, expected: str) -> None:
+    with pytest.raises(DatabaseNotReady, match=expected):
+        Database(url)
