@@ -5,5 +5,15 @@ from __future__ import annotations
 
 from core.models.accounts import Advisor, Client, Offer, PlatformIdentity
 from core.models.base import Base, UTCDateTime
+from core.models.bookings import Booking, BookingStatus
 
-__all__ = ["Advisor", "Base", "Client", "Offer", "PlatformIdentity", "UTCDateTime"]
+__all__ = [
+    "Advisor",
+    "Base",
+    "Booking",
+    "BookingStatus",
+    "Client",
+    "Offer",
+    "PlatformIdentity",
+    "UTCDateTime",
+]
