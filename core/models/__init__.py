@@ -6,6 +6,7 @@ from __future__ import annotations
 from core.models.accounts import Advisor, Client, Offer, PlatformIdentity
 from core.models.base import Base, UTCDateTime
 from core.models.bookings import Booking, BookingStatus
+from core.models.dialogs import Consent, Conversation
 
 __all__ = [
     "Advisor",
@@ -13,6 +14,8 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "Client",
+    "Consent",
+    "Conversation",
     "Offer",
     "PlatformIdentity",
     "UTCDateTime",

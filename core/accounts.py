@@ -1,0 +1,75 @@
+"""Clients and advisors as seen from the chat platforms: find or create by platform identity."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from core.db import UnitOfWork
+from core.models import Advisor, Client, PlatformIdentity
+
+
+class Platform(StrEnum):
+    TELEGRAM = "telegram"
+    DISCORD = "discord"
+
+
+async def find_client(uow: UnitOfWork, platform: Platform, user_id: int) -> Client | None:
+    """The client behind a platform account, if there is one."""
+    return await uow.session.scalar(
+        select(Client)
+        .join(PlatformIdentity, PlatformIdentity.client_id == Client.id)
+        .where(PlatformIdentity.platform == platform.value)
+        .where(PlatformIdentity.platform_user_id == user_id)
+    )
+
+
+async def get_or_create_client(
+    uow: UnitOfWork, platform: Platform, user_id: int, display_name: str, now: datetime
+) -> Client:
+    """The client behind a platform account, created on first contact (not committed here)."""
+    client = await find_client(uow, platform, user_id)
+    if client is not None:
+        return client
+    client = Client(display_name=display_name[:120] or "Client", created_at=now)
+    uow.session.add(client)
+    await uow.session.flush()
+    uow.session.add(
+        PlatformIdentity(
+            platform=platform.value, platform_user_id=user_id, client_id=client.id, created_at=now
+        )
+    )
+    await uow.session.flush()
+    return client
+
+
+async def find_advisor(uow: UnitOfWork, platform: Platform, user_id: int) -> Advisor | None:
+    """The advisor behind a platform account, if there is one."""
+    return await uow.session.scalar(
+        select(Advisor)
+        .join(PlatformIdentity, PlatformIdentity.advisor_id == Advisor.id)
+        .where(PlatformIdentity.platform == platform.value)
+        .where(PlatformIdentity.platform_user_id == user_id)
+    )
+
+
+async def platform_user_id(
+    uow: UnitOfWork,
+    platform: Platform,
+    *,
+    client_id: int | None = None,
+    advisor_id: int | None = None,
+) -> int | None:
+    """The platform account id of a client or advisor, for delivering messages."""
+    query = select(PlatformIdentity.platform_user_id).where(
+        PlatformIdentity.platform == platform.value
+    )
+    if client_id is not None:
+        query = query.where(PlatformIdentity.client_id == client_id)
+    elif advisor_id is not None:
+        query = query.where(PlatformIdentity.advisor_id == advisor_id)
+    else:
+        raise ValueError("give client_id or advisor_id")
+    return await uow.session.scalar(query)

@@ -1,0 +1,305 @@
+"""The client's flows at core level: consent, menu, intake, bad input, stale buttons, restarts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from core.accounts import Platform, get_or_create_client
+from core.clock import ManualClock
+from core.config import Settings
+from core.db import Database
+from core.dialogs import (
+    Button,
+    ButtonPress,
+    CommandInput,
+    DialogEngine,
+    Input,
+    Message,
+    Reply,
+    StartInput,
+    TextInput,
+    build_engine,
+)
+from core.dialogs.buttons import MAX_BYTES, decode, encode
+from core.dialogs.engine import Context
+from core.dialogs.flows import Suggestion
+from core.models import Consent, Conversation
+from core.money import Money
+
+USER = 4242
+
+
+class Chat:
+    """One client talking to the engine, each input in its own committed transaction."""
+
+    def __init__(self, db: Database, engine: DialogEngine, clock: ManualClock) -> None:
+        self.db, self.engine, self.clock = db, engine, clock
+        self.matcher = engine.services["matcher"]
+        self.last: list[Reply] = []
+
+    async def send(self, event: Input) -> list[Reply]:
+        async with self.db.uow() as uow:
+            client = await get_or_create_client(
+                uow, Platform.TELEGRAM, USER, "Zoë", self.clock.now()
+            )
+            self.last = await self.engine.handle(uow, client, event, self.clock.now())
+            await uow.commit()
+        return self.last
+
+    def texts(self) -> list[str]:
+        return [r.text for r in self.last if isinstance(r, Message)]
+
+    def button(self, label: str) -> Button:
+        """The button with ``label`` in the last replies (fails the test if absent)."""
+        for reply in self.last:
+            if isinstance(reply, Message):
+                for row in reply.buttons:
+                    for button in row:
+                        if isinstance(button, Button) and button.label == label:
+                            return button
+        raise AssertionError(f"no button {label!r} in {self.texts()}")
+
+    async def press(self, label: str) -> list[Reply]:
+        return await self.send(ButtonPress(self.button(label).data))
+
+
+class FakeMatcher:
+    """Returns a fixed list and records the answers it was asked about."""
+
+    def __init__(self, suggestions: list[Suggestion]) -> None:
+        self.suggestions = suggestions
+        self.asked: list[dict[str, Any]] = []
+
+    async def suggest(self, ctx: Context, answers: dict[str, Any]) -> list[Suggestion]:
+        self.asked.append(dict(answers))
+        return self.suggestions
+
+
+ANA = Suggestion(
+    7, "Ana Ruiz", Money(6000, "USD"), ("speaks Spanish", "specialises in career change")
+)
+SAM = Suggestion(9, "Sam Carter", Money(5500, "USD"), ("specialises in job search",))
+
+
+@pytest.fixture
+def matcher() -> FakeMatcher:
+    return FakeMatcher([ANA, SAM])
+
+
+@pytest.fixture
+def chat(db: Database, settings: Settings, clock: ManualClock, matcher: FakeMatcher) -> Chat:
+    return Chat(db, build_engine(settings, services={"matcher": matcher}), clock)
+
+
+async def test_start_shows_the_consent_card_with_fee_and_guarantee(chat: Chat) -> None:
+    await chat.send(StartInput())
+    (card,) = chat.texts()
+    assert card.startswith("Welcome to Pathwise.")
+    assert "not therapy, medical care or an emergency service" in card
+    assert "only you, your advisor and our bot can see" in card
+    assert "$3.49 handling fee, which is not refundable" in card
+    assert "Ask within 72 hours after it ends" in card
+    assert chat.button("I understand and agree")
+
+
+async def test_consent_is_stored_with_its_time_and_leads_to_the_menu(
+    chat: Chat, db: Database
+) -> None:
+    await chat.send(StartInput())
+    chat.clock.advance(timedelta(minutes=2))
+    await chat.press("I understand and agree")
+    assert chat.texts() == ["Thank you. You're all set.", "What would you like to do?"]
+    async with db.uow() as uow:
+        consent = await uow.session.scalar(select(Consent))
+    assert consent is not None and consent.accepted_at == chat.clock.now()
+    await chat.send(StartInput())
+    assert chat.texts() == ["What would you like to do?"], "consent is asked once"
+
+
+async def test_typing_instead_of_agreeing_asks_again_and_stores_nothing(
+    chat: Chat, db: Database
+) -> None:
+    await chat.send(StartInput())
+    await chat.send(TextInput("yes ok"))
+    assert chat.texts() == ["Please tap “I understand and agree” to continue."]
+    async with db.uow() as uow:
+        assert await uow.session.scalar(select(Consent)) is None
+
+
+async def _to_budget(chat: Chat) -> None:
+    await chat.send(StartInput())
+    await chat.press("I understand and agree")
+    await chat.press("Find an advisor")
+    await chat.press("Career and work")
+    await chat.press("Stress and anxiety")
+    await chat.press("Done")
+    await chat.send(TextInput("I want to leave my job but I'm scared of the money side."))
+    await chat.press("Spanish")
+    await chat.press("Live, 60 minutes")
+
+
+async def test_intake_collects_every_answer(chat: Chat, db: Database) -> None:
+    await _to_budget(chat)
+    assert (
+        "Send a number, like 40 for $40.00. The $3.49 handling fee comes on top." in chat.texts()[0]
+    )
+    await chat.send(TextInput("60"))
+    await chat.press("Evenings")
+    async with db.uow() as uow:
+        conversation = await uow.session.scalar(select(Conversation))
+    assert conversation is not None
+    answers = {
+        "topics": ["career", "stress"],
+        "description": "I want to leave my job but I'm scared of the money side.",
+        "language": "es",
+        "kind": "live60",
+        "budget": 6000,
+        "when": "evenings",
+    }
+    assert chat.matcher.asked == [answers]
+    assert chat.texts() == [
+        "Here are the advisors who fit best:\n\n"
+        "Ana Ruiz — $60.00\n• speaks Spanish\n• specialises in career change\n\n"
+        "Sam Carter — $55.00\n• specialises in job search"
+    ]
+    assert chat.button("Choose Ana Ruiz") and chat.button("Start again")
+    assert conversation.step == "results"
+    assert "description" not in conversation.data, "the client's words are forgotten after matching"
+    assert conversation.data["suggested"] == [7, 9]
+
+
+async def test_no_match_says_what_to_change(chat: Chat, matcher: FakeMatcher) -> None:
+    matcher.suggestions = []
+    await _to_budget(chat)
+    await chat.send(TextInput("5"))
+    await chat.press("Any time")
+    assert chat.texts()[0].startswith("I couldn't find an advisor for all of that right now.")
+    await chat.press("Start again")
+    assert chat.texts()[0].startswith("What is on your mind?")
+
+
+async def test_choosing_a_flow_that_is_not_installed_yet_says_so(chat: Chat) -> None:
+    await _to_budget(chat)
+    await chat.send(TextInput("60"))
+    await chat.press("Evenings")
+    await chat.press("Choose Ana Ruiz")
+    assert chat.texts() == [
+        "Sorry, that isn't available yet. Here is the menu:",
+        "What would you like to do?",
+    ]
+
+
+async def test_toggling_a_topic_edits_the_message_in_place(chat: Chat) -> None:
+    await chat.send(StartInput())
+    await chat.press("I understand and agree")
+    await chat.press("Find an advisor")
+    await chat.press("Grief and loss")
+    (message,) = chat.last
+    assert isinstance(message, Message) and message.replace
+    assert chat.button("✓ Grief and loss")
+    await chat.press("✓ Grief and loss")
+    assert chat.button("Grief and loss")
+
+
+async def test_done_without_a_topic_is_refused(chat: Chat) -> None:
+    await chat.send(StartInput())
+    await chat.press("I understand and agree")
+    await chat.press("Find an advisor")
+    await chat.press("Done")
+    assert chat.texts() == ["Please choose at least one topic first."]
+
+
+@pytest.mark.parametrize("bad", ["abc", "forty", "-5", "0", "12.345", ""])
+async def test_a_budget_that_is_not_a_number_gets_a_concrete_hint(chat: Chat, bad: str) -> None:
+    await _to_budget(chat)
+    await chat.send(TextInput(bad))
+    assert chat.texts() == ["Please send a number, like 40."]
+    await chat.send(TextInput("45.50"))
+    assert chat.texts() == ["When would suit you?"]
+
+
+async def test_a_too_short_description_is_asked_again(chat: Chat) -> None:
+    await chat.send(StartInput())
+    await chat.press("I understand and agree")
+    await chat.press("Find an advisor")
+    await chat.press("Family")
+    await chat.press("Done")
+    await chat.send(TextInput("help"))
+    assert chat.texts() == [
+        "Could you say a little more? A sentence or two helps us find the right advisor."
+    ]
+
+
+async def test_a_stale_button_says_expired_and_shows_the_current_step(chat: Chat) -> None:
+    await chat.send(StartInput())
+    await chat.press("I understand and agree")
+    old_find = chat.button("Find an advisor")
+    await chat.send(ButtonPress(old_find.data))
+    await chat.send(ButtonPress(old_find.data))  # second tap on the old menu
+    assert chat.texts()[0] == "That option has expired. Here is where we are now:"
+    assert chat.texts()[1].startswith("What is on your mind?")
+
+
+@pytest.mark.parametrize(
+    "forged", ["", "hello", "99999:find", "1:DROP TABLE", "x" * 100, "1:topic:../.."]
+)
+async def test_a_forged_button_is_treated_as_expired(chat: Chat, forged: str) -> None:
+    await chat.send(StartInput())
+    await chat.send(ButtonPress(forged))
+    assert chat.texts()[0] == "That option has expired. Here is where we are now:"
+    assert chat.texts()[1].startswith("Welcome to Pathwise.")
+
+
+async def test_commands_work_mid_flow(chat: Chat) -> None:
+    await _to_budget(chat)
+    await chat.send(CommandInput("help"))
+    assert chat.texts()[0].startswith("Here is what I can do:")
+    await chat.send(TextInput("50"))
+    assert chat.texts() == ["When would suit you?"], "help did not lose the place"
+    await chat.send(CommandInput("cancel"))
+    assert chat.texts() == ["Okay, I've stopped that.", "What would you like to do?"]
+    await chat.send(CommandInput("frobnicate"))
+    assert chat.texts() == [
+        "I don't know that command. Here is where we are now:",
+        "What would you like to do?",
+    ]
+
+
+async def test_find_before_consent_shows_the_consent_card(chat: Chat) -> None:
+    await chat.send(CommandInput("find"))
+    assert chat.texts()[0].startswith("Welcome to Pathwise.")
+
+
+async def test_a_restart_resumes_at_the_same_step(
+    chat: Chat, database_url: str, settings: Settings, clock: ManualClock, matcher: FakeMatcher
+) -> None:
+    await _to_budget(chat)
+    await chat.db.dispose()
+    reopened = Database(database_url)
+    try:
+        again = Chat(reopened, build_engine(settings, services={"matcher": matcher}), clock)
+        await again.send(TextInput("abc"))
+        assert again.texts() == ["Please send a number, like 40."]
+        await again.send(TextInput("40"))
+        assert again.texts() == ["When would suit you?"]
+    finally:
+        await reopened.dispose()
+
+
+def test_button_ids_fit_telegram_and_round_trip() -> None:
+    data = encode(123456, "slot", "9" * 40)
+    assert len(data.encode()) <= MAX_BYTES
+    press = decode(data)
+    assert press is not None and (press.version, press.action, press.arg) == (
+        123456,
+        "slot",
+        "9" * 40,
+    )
+    with pytest.raises(ValueError):
+        encode(1, "slot", "x" * 41)
+    with pytest.raises(ValueError):
+        encode(1, "Bad Action")
