@@ -265,7 +265,8 @@ class BudgetStep:
         return [
             Message(
                 "What is the most you'd like to spend on the session itself? "
-                f"Send a number, like 40 for {example}. The {fee_text(ctx.settings)} handling fee comes on top.",
+                f"Send a number, like 40 for {example}. "
+                f"The {fee_text(ctx.settings)} handling fee comes on top.",
                 rows(ctx.button("No limit", "nolimit"), per_row=1),
             )
         ]
