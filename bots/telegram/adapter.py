@@ -1,0 +1,238 @@
+"""The Telegram adapter: Telegram updates in, core dialog inputs; core replies out, Bot API calls.
+
+No business rule lives here. Every handler parses the update, calls the dialog engine in a
+unit of work, and renders what comes back.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Sequence
+
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from core.accounts import Platform, get_or_create_client
+from core.clock import Clock
+from core.config import Settings
+from core.db import Database
+from core.dialogs import (
+    Button,
+    ButtonPress,
+    CommandInput,
+    DialogEngine,
+    Document,
+    Image,
+    Input,
+    Message,
+    Reply,
+    StartInput,
+    TextInput,
+)
+from core.errors import PathwiseError
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    BotCommand("start", "Start, or come back to the beginning"),
+    BotCommand("find", "Find an advisor and book a session"),
+    BotCommand("bookings", "Your bookings: reschedule, cancel or ask for a refund"),
+    BotCommand("help", "What this bot can do"),
+    BotCommand("privacy", "What we keep about you, and how to delete it"),
+    BotCommand("cancel", "Stop what we are doing"),
+)
+GROUP_REPLY = (
+    "Hi! I only talk in private, to keep what you share confidential. "
+    "Please message me directly to find an advisor."
+)
+APOLOGY = (
+    "Sorry, something went wrong on our side. Please try again in a moment, "
+    "or send /start to begin again."
+)
+
+
+def keyboard(reply: Message) -> InlineKeyboardMarkup | None:
+    """Core's rows of buttons as an inline keyboard."""
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, callback_data=b.data)
+                if isinstance(b, Button)
+                else InlineKeyboardButton(b.label, url=b.url)
+                for b in row
+            ]
+            for row in reply.buttons
+        ]
+    )
+
+
+async def render(
+    app_bot: Bot, chat_id: int, replies: Sequence[Reply], edit_message_id: int | None = None
+) -> None:
+    """Send core replies to a chat; the first replacing message edits ``edit_message_id``."""
+    for reply in replies:
+        if isinstance(reply, Message):
+            text = html.escape(reply.text, quote=False)
+            if reply.replace and edit_message_id is not None:
+                try:
+                    await app_bot.edit_message_text(
+                        text,
+                        chat_id=chat_id,
+                        message_id=edit_message_id,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard(reply),
+                    )
+                    edit_message_id = None
+                    continue
+                except BadRequest:
+                    log.info("could not edit message; sending a new one")
+            await app_bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
+            )
+        elif isinstance(reply, Document):
+            await app_bot.send_document(
+                chat_id,
+                InputFile(reply.content, filename=reply.filename),
+                caption=html.escape(reply.caption, quote=False) or None,
+                parse_mode=ParseMode.HTML,
+            )
+        elif isinstance(reply, Image):
+            await app_bot.send_photo(
+                chat_id,
+                reply.url,
+                caption=html.escape(reply.caption, quote=False) or None,
+                parse_mode=ParseMode.HTML,
+            )
+
+
+class TelegramAdapter:
+    """The handlers, holding the dependencies they need (built once at start-up)."""
+
+    def __init__(self, db: Database, engine: DialogEngine, clock: Clock) -> None:
+        self.db = db
+        self.engine = engine
+        self.clock = clock
+
+    def register(self, app: Application) -> None:  # type: ignore[type-arg]
+        """All handlers, in one place."""
+        private = filters.ChatType.PRIVATE
+        app.add_handler(CommandHandler("start", self.on_start, filters=private))
+        app.add_handler(MessageHandler(private & filters.COMMAND, self.on_command))
+        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(MessageHandler(~private, self.on_group))
+        app.add_error_handler(self.on_error)
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start, with an optional deep-link payload."""
+        await self._answer(update, context, StartInput(" ".join(context.args or [])))
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any other command; core knows which exist."""
+        assert update.effective_message and update.effective_message.text
+        name, _, args = update.effective_message.text.lstrip("/").partition(" ")
+        await self._answer(update, context, CommandInput(name.split("@")[0], args.strip()))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Free text."""
+        assert update.effective_message and update.effective_message.text is not None
+        await self._answer(update, context, TextInput(update.effective_message.text))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A press on an inline button; the spinner is stopped at once."""
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        if query.message is None or query.message.chat.type != "private":
+            return
+        await self._answer(
+            update, context, ButtonPress(query.data or ""), edit_message_id=query.message.message_id
+        )
+
+    async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Groups: answer once, politely, and do nothing else."""
+        chat = update.effective_chat
+        if chat is None or context.chat_data is None or context.chat_data.get("greeted"):
+            return
+        context.chat_data["greeted"] = True
+        await context.bot.send_message(chat.id, GROUP_REPLY)
+
+    async def _answer(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        event: Input,
+        edit_message_id: int | None = None,
+    ) -> None:
+        """Run the dialog for this user in one transaction and send what it says."""
+        user, chat = update.effective_user, update.effective_chat
+        assert user is not None and chat is not None
+        now = self.clock.now()
+        try:
+            async with self.db.uow() as uow:
+                client = await get_or_create_client(
+                    uow, Platform.TELEGRAM, user.id, user.first_name, now
+                )
+                replies = await self.engine.handle(uow, client, event, now)
+                await uow.commit()
+        except PathwiseError as error:
+            replies = [Message(str(error))]
+        await render(context.bot, chat.id, replies, edit_message_id)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure (never the message contents) and apologise to the user."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("failed to handle update %s", update_id, exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, APOLOGY)
+
+
+def build_application(
+    settings: Settings,
+    adapter: TelegramAdapter,
+    *,
+    token: str | None = None,
+    request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> Application:  # type: ignore[type-arg]
+    """The python-telegram-bot Application with every handler, built once at start-up."""
+    builder: ApplicationBuilder = (  # type: ignore[type-arg]
+        Application.builder()
+        .token(token or settings.require("telegram_token"))
+        .base_url(settings.telegram_api_base_url)
+        .post_init(_post_init)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    adapter.register(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    """Register the command list users see in Telegram's menu."""
+    await app.bot.set_my_commands(COMMANDS)

@@ -1,0 +1,1 @@
+"""Developer tools: local stand-ins used by tests and the offline demo."""

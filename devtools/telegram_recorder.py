@@ -1,0 +1,120 @@
+"""A python-telegram-bot request layer that records Bot API calls instead of sending them.
+
+This is the approach of python-telegram-bot's own test suite: the real ``Bot`` and
+``Application`` run unchanged, only the HTTP layer is replaced. Used by the tests, the
+offline demo and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Pathwise", "username": "PathwiseBot"}
+
+
+@dataclass
+class ApiCall:
+    """One recorded Bot API call: its method, parameters and uploaded files."""
+
+    method: str
+    params: dict[str, Any]
+    files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str | None:
+        value = self.params.get("text") or self.params.get("caption")
+        return str(value) if value is not None else None
+
+    @property
+    def keyboard(self) -> list[list[dict[str, Any]]]:
+        """The inline keyboard's rows, or [] if the call has none."""
+        markup = self.params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        return list(markup.get("inline_keyboard", [])) if markup else []
+
+    def button_labels(self) -> list[str]:
+        return [button["text"] for row in self.keyboard for button in row]
+
+    def button(self, label: str) -> dict[str, Any]:
+        for row in self.keyboard:
+            for button in row:
+                if button["text"] == label:
+                    return dict(button)
+        raise KeyError(f"no button {label!r} in {self.button_labels()}")
+
+
+class RecordingRequest(BaseRequest):
+    """Answers every Bot API call like Telegram would, and keeps a list of them."""
+
+    def __init__(self) -> None:
+        self.calls: list[ApiCall] = []
+        self._message_ids = count(1000)
+        self.fail_next: list[tuple[int, dict[str, Any]]] = []  # (status, error body) to answer
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        files: dict[str, tuple[str, bytes, str]] = {}
+        if request_data and request_data.multipart_data:
+            for name, value in request_data.multipart_data.items():
+                if isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], bytes):
+                    files[name] = (str(value[0]), value[1], str(value[2]))
+        if api_method not in {"getMe", "getUpdates", "deleteWebhook", "setMyCommands"}:
+            self.calls.append(ApiCall(api_method, params, files))
+        if self.fail_next:
+            status, body = self.fail_next.pop(0)
+            return status, json.dumps(body).encode()
+        return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        """A plausible Bot API result for ``method``."""
+        if method == "getMe":
+            return BOT_USER
+        if method == "getUpdates":
+            return []
+        if method in {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}:
+            chat_id = params.get("chat_id", 0)
+            message: dict[str, Any] = {
+                "message_id": params.get("message_id") or next(self._message_ids),
+                "date": 1_780_000_000,
+                "chat": {"id": chat_id, "type": "private"},
+                "from": BOT_USER,
+            }
+            if "text" in params:
+                message["text"] = params["text"]
+            if method == "sendDocument":
+                message["document"] = {"file_id": "doc", "file_unique_id": "doc"}
+            return message
+        return True
+
+    def sent(self, method: str | None = None) -> list[ApiCall]:
+        """Recorded calls, optionally only of one method."""
+        return [call for call in self.calls if method is None or call.method == method]
+
+    def clear(self) -> None:
+        self.calls.clear()

@@ -1,0 +1,246 @@
+"""The Telegram adapter through the real python-telegram-bot Application, with the HTTP layer
+replaced by a recorder (python-telegram-bot's own testing approach)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from itertools import count
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application, ContextTypes
+
+from bots.telegram.adapter import APOLOGY, GROUP_REPLY, TelegramAdapter, build_application
+from core.clock import ManualClock
+from core.config import Settings
+from core.db import Database
+from core.dialogs import build_engine
+from core.dialogs.engine import Context
+from core.dialogs.flows import Suggestion
+from core.money import Money
+from devtools.telegram_recorder import ApiCall, RecordingRequest
+
+USER = {"id": 5550001, "is_bot": False, "first_name": "Zoë <b>"}
+CHAT = {"id": 5550001, "type": "private", "first_name": "Zoë"}
+
+
+class FakeMatcher:
+    async def suggest(self, ctx: Context, answers: dict[str, Any]) -> list[Suggestion]:
+        return [Suggestion(1, "Ana <Ruiz> & Co", Money(6000, "USD"), ("speaks Spanish",))]
+
+
+class Bot:
+    """The application under test, plus helpers to send it updates like Telegram does."""
+
+    def __init__(self, app: Application, request: RecordingRequest) -> None:  # type: ignore[type-arg]
+        self.app, self.request = app, request
+        self.ids = count(1)
+        self.errors: list[BaseException] = []
+
+    async def update(self, payload: dict[str, Any]) -> list[ApiCall]:
+        self.request.clear()
+        payload = {"update_id": next(self.ids), **payload}
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
+        return list(self.request.calls)
+
+    async def text(self, text: str, chat: dict[str, Any] = CHAT) -> list[ApiCall]:
+        message: dict[str, Any] = {
+            "message_id": next(self.ids),
+            "date": 1_780_000_000,
+            "chat": chat,
+            "from": USER,
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
+        return await self.update({"message": message})
+
+    async def press(self, call: ApiCall, label: str) -> list[ApiCall]:
+        """Press ``label`` on the keyboard of a message we sent."""
+        data = call.button(label)["callback_data"]
+        return await self.press_data(data, message_id=call.params.get("message_id", 1000))
+
+    async def press_data(self, data: str, message_id: int = 1000) -> list[ApiCall]:
+        return await self.update(
+            {
+                "callback_query": {
+                    "id": str(next(self.ids)),
+                    "from": USER,
+                    "chat_instance": "ci",
+                    "data": data,
+                    "message": {
+                        "message_id": message_id,
+                        "date": 1_780_000_000,
+                        "chat": CHAT,
+                        "from": {"id": 1, "is_bot": True, "first_name": "Pathwise"},
+                        "text": "…",
+                    },
+                }
+            }
+        )
+
+
+@pytest.fixture
+async def bot(db: Database, settings: Settings, clock: ManualClock) -> AsyncIterator[Bot]:
+    request = RecordingRequest()
+    engine = build_engine(settings, services={"matcher": FakeMatcher()})
+    app = build_application(
+        settings,
+        TelegramAdapter(db, engine, clock),
+        token="123:TEST",
+        request=request,
+        rate_limit=False,
+    )
+    tester = Bot(app, request)
+
+    async def keep(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert context.error is not None
+        tester.errors.append(context.error)
+
+    app.add_error_handler(keep)
+    await app.initialize()
+    try:
+        yield tester
+    finally:
+        await app.shutdown()
+    assert tester.errors == [], "a handler raised"
+
+
+def only(calls: list[ApiCall], method: str) -> ApiCall:
+    matching = [c for c in calls if c.method == method]
+    assert len(matching) == 1, [c.method for c in calls]
+    return matching[0]
+
+
+async def test_start_sends_the_consent_card_with_an_agree_button(bot: Bot) -> None:
+    calls = await bot.text("/start")
+    card = only(calls, "sendMessage")
+    assert card.params["chat_id"] == CHAT["id"]
+    assert card.params["parse_mode"] == "HTML"
+    assert card.text is not None and card.text.startswith("Welcome to Pathwise.")
+    assert card.keyboard == [[{"text": "I understand and agree", "callback_data": "1:agree"}]]
+
+
+async def test_agreeing_answers_the_button_and_shows_the_menu(bot: Bot) -> None:
+    card = only(await bot.text("/start"), "sendMessage")
+    calls = await bot.press(card, "I understand and agree")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage", "sendMessage"]
+    assert calls[1].text == "Thank you. You're all set."
+    assert calls[2].button_labels() == ["Find an advisor", "My bookings", "Help"]
+
+
+async def _menu(bot: Bot) -> ApiCall:
+    card = only(await bot.text("/start"), "sendMessage")
+    return (await bot.press(card, "I understand and agree"))[-1]
+
+
+async def test_a_toggle_edits_the_message_instead_of_sending_a_new_one(bot: Bot) -> None:
+    menu = await _menu(bot)
+    topics = only(await bot.press(menu, "Find an advisor"), "sendMessage")
+    calls = await bot.press(topics, "Family")
+    edit = only(calls, "editMessageText")
+    assert edit.params["message_id"] == topics.params.get("message_id", 1000)
+    assert "✓ Family" in edit.button_labels()
+    assert not [c for c in calls if c.method == "sendMessage"]
+
+
+async def test_user_and_advisor_text_is_escaped_for_html(bot: Bot) -> None:
+    menu = await _menu(bot)
+    topics = only(await bot.press(menu, "Find an advisor"), "sendMessage")
+    edited = only(await bot.press(topics, "Career and work"), "editMessageText")
+    await bot.press(edited, "Done")
+    language = only(await bot.text("My <b>boss</b> & I don't get along at all."), "sendMessage")
+    kind = only(await bot.press(language, "Spanish"), "sendMessage")
+    await bot.press(kind, "Live, 60 minutes")
+    when = only(await bot.text("80"), "sendMessage")
+    results = only(await bot.press(when, "Evenings"), "sendMessage")
+    assert results.text is not None and "Ana &lt;Ruiz&gt; &amp; Co — $60.00" in results.text
+
+
+async def test_text_where_a_button_is_expected_gets_a_hint(bot: Bot) -> None:
+    await bot.text("/start")
+    calls = await bot.text("hello?")
+    assert only(calls, "sendMessage").text == "Please tap “I understand and agree” to continue."
+
+
+async def test_a_stale_button_says_it_has_expired(bot: Bot) -> None:
+    menu = await _menu(bot)
+    await bot.press(menu, "Find an advisor")
+    calls = await bot.press(menu, "Find an advisor")
+    texts = [c.text for c in calls if c.method in {"sendMessage", "editMessageText"}]
+    assert texts[0] == "That option has expired. Here is where we are now:"
+
+
+async def test_commands_mid_flow_keep_the_place(bot: Bot) -> None:
+    menu = await _menu(bot)
+    await bot.press(menu, "Find an advisor")
+    help_call = only(await bot.text("/help"), "sendMessage")
+    assert help_call.text is not None and "/bookings" in help_call.text
+    cancel = await bot.text("/cancel")
+    assert [c.text for c in cancel] == ["Okay, I've stopped that.", "What would you like to do?"]
+
+
+async def test_a_group_chat_gets_one_polite_answer_and_nothing_else(bot: Bot) -> None:
+    group = {"id": -100123, "type": "supergroup", "title": "Friends"}
+    first = await bot.text("/start", chat=group)
+    assert [(c.method, c.params["chat_id"], c.text) for c in first] == [
+        ("sendMessage", -100123, GROUP_REPLY)
+    ]
+    assert await bot.text("hello bot", chat=group) == []
+
+
+async def test_an_unexpected_error_is_logged_and_the_user_gets_an_apology(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*_: object) -> list[object]:
+        raise RuntimeError("boom")
+
+    adapter_engine = bot.app.handlers[0][0].callback.__self__.engine  # type: ignore[attr-defined]
+    adapter_engine.handle = broken
+    calls = await bot.text("my secret problem is ...")
+    assert only(calls, "sendMessage").text == APOLOGY
+    assert "my secret problem" not in caplog.text
+    assert "failed to handle update" in caplog.text
+    bot.errors.clear()  # the test's own error handler saw it too
+
+
+async def test_the_command_menu_is_registered() -> None:
+    request = RecordingRequest()
+    seen: list[Any] = []
+
+    async def record(
+        url: str, method: str, request_data: Any = None, **_: Any
+    ) -> tuple[int, bytes]:
+        if url.endswith("setMyCommands"):
+            seen.append(
+                json.loads(request_data.parameters["commands"])
+                if isinstance(request_data.parameters["commands"], str)
+                else request_data.parameters["commands"]
+            )
+        return await RecordingRequest.do_request(request, url, method, request_data)
+
+    request.do_request = record  # type: ignore[method-assign]
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    app = build_application(
+        settings,
+        TelegramAdapter(None, None, None),  # type: ignore[arg-type]
+        token="123:TEST",
+        request=request,
+        rate_limit=False,
+    )
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    await app.shutdown()
+    assert [c["command"] for c in seen[0]] == [
+        "start",
+        "find",
+        "bookings",
+        "help",
+        "privacy",
+        "cancel",
+    ]
