@@ -1,0 +1,142 @@
+"""The HTTP entry point: Stripe webhooks, the Telegram webhook, health and metrics.
+
+Handlers only parse, call core and map the answer to HTTP; the rules (signature checks,
+de-duplication, what a payment means) live in core.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from telegram import Update
+from telegram.ext import Application
+
+from core.db import Database
+from core.errors import DatabaseNotReady
+
+log = logging.getLogger(__name__)
+
+# (raw body, Stripe-Signature header) -> (HTTP status, short text). Core verifies the signature.
+StripeWebhookHandler = Callable[[bytes, str], Awaitable[tuple[int, str]]]
+TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1024 * 1024
+
+
+@dataclass
+class Metrics:
+    """Counters for /metrics, in a registry of their own (no global state)."""
+
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        self.updates = Counter(
+            "pathwise_telegram_updates", "Telegram updates handled", registry=self.registry
+        )
+        self.webhook_events = Counter(
+            "pathwise_stripe_webhook_events",
+            "Stripe webhook deliveries, by HTTP status",
+            ["status"],
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "pathwise_errors", "Unexpected errors", ["where"], registry=self.registry
+        )
+        self.outbox_backlog = Gauge(
+            "pathwise_outbox_backlog", "Outbox messages not yet delivered", registry=self.registry
+        )
+
+
+@dataclass
+class WebDeps:
+    """What the web server needs; parts that are not running are None."""
+
+    db: Database
+    metrics: Metrics
+    stripe_webhook: StripeWebhookHandler | None = None
+    telegram: Application | None = None  # type: ignore[type-arg]
+    telegram_secret: str | None = None
+    outbox_backlog: Callable[[], Awaitable[int]] | None = None
+
+
+DEPS = web.AppKey("deps", WebDeps)
+
+
+async def stripe_webhook(request: web.Request) -> web.Response:
+    """Stripe's events: the raw body and signature go to core untouched."""
+    deps = request.app[DEPS]
+    if deps.stripe_webhook is None:
+        return web.Response(status=404, text="stripe webhooks are not enabled here")
+    raw = await request.read()
+    status, text = await deps.stripe_webhook(raw, request.headers.get("Stripe-Signature", ""))
+    deps.metrics.webhook_events.labels(status=str(status)).inc()
+    return web.Response(status=status, text=text)
+
+
+async def telegram_webhook(request: web.Request) -> web.Response:
+    """Telegram's updates in webhook mode, checked against the secret token we registered."""
+    deps = request.app[DEPS]
+    if deps.telegram is None or not deps.telegram_secret:
+        return web.Response(status=404, text="telegram webhook is not enabled here")
+    given = request.headers.get(TELEGRAM_SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode(), deps.telegram_secret.encode()):
+        return web.Response(status=403, text="forbidden")
+    try:
+        payload: Any = json.loads(await request.read())
+        update = Update.de_json(payload, deps.telegram.bot)
+    except (ValueError, TypeError, KeyError):
+        return web.Response(status=400, text="not a Telegram update")
+    await deps.telegram.update_queue.put(update)
+    deps.metrics.updates.inc()
+    return web.Response(text="ok")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 when the database is reachable and migrated, else 503 with the reason."""
+    try:
+        await request.app[DEPS].db.check_ready()
+    except DatabaseNotReady as error:
+        return web.Response(status=503, text=str(error))
+    return web.Response(text="ok")
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format."""
+    deps = request.app[DEPS]
+    if deps.outbox_backlog is not None:
+        deps.metrics.outbox_backlog.set(await deps.outbox_backlog())
+    body = generate_latest(deps.metrics.registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+@web.middleware
+async def count_errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Unexpected errors: logged with their traceback, counted, answered with a plain 500."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("web handler failed: %s %s", request.method, request.path)
+        request.app[DEPS].metrics.errors.labels(where="web").inc()
+        return web.Response(status=500, text="internal error")
+
+
+def build_web_app(deps: WebDeps) -> web.Application:
+    """The aiohttp application with every route, built once at start-up."""
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[count_errors])
+    app[DEPS] = deps
+    app.router.add_post("/stripe/webhook", stripe_webhook)
+    app.router.add_post("/telegram/webhook", telegram_webhook)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    return app
