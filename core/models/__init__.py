@@ -7,9 +7,12 @@ from core.models.accounts import Advisor, Client, Offer, PlatformIdentity
 from core.models.base import Base, UTCDateTime
 from core.models.bookings import Booking, BookingStatus
 from core.models.dialogs import Consent, Conversation
+from core.models.scheduling import AvailabilityException, AvailabilityRule, SlotClaim
 
 __all__ = [
     "Advisor",
+    "AvailabilityException",
+    "AvailabilityRule",
     "Base",
     "Booking",
     "BookingStatus",
@@ -18,5 +21,6 @@ __all__ = [
     "Conversation",
     "Offer",
     "PlatformIdentity",
+    "SlotClaim",
     "UTCDateTime",
 ]
