@@ -10,6 +10,7 @@ from babel import Locale
 from sqlalchemy import select
 
 from core.config import Settings
+from core.dialogs.booking import NOT_BOOKABLE, ProfileStep, advisor_id_by_slug
 from core.dialogs.engine import Context, DialogEngine, Step, Transition, pressed, rows, typed
 from core.dialogs.replies import Input, Message, Reply
 from core.models import Consent
@@ -97,7 +98,10 @@ class WelcomeStep:
         ctx.uow.session.add(
             Consent(client_id=ctx.client.id, terms_version=TERMS_VERSION, accepted_at=ctx.now)
         )
-        return Transition(goto="home", replies=[Message("Thank you. You're all set.")])
+        payload = str(ctx.data.get("after_consent", ""))
+        transition = await follow_deep_link(ctx, payload)
+        transition.replies.insert(0, Message("Thank you. You're all set."))
+        return transition
 
 
 class HomeStep:
@@ -361,6 +365,16 @@ class ResultsStep:
 STALE_CHOICE = "That advisor is no longer in your list. Here are your current matches:"
 
 
+async def follow_deep_link(ctx: Context, payload: str) -> Transition:
+    """Where a /start payload leads: ``advisor_<slug>`` opens that advisor's profile."""
+    if payload.startswith("advisor_"):
+        advisor_id = await advisor_id_by_slug(ctx, payload.removeprefix("advisor_"))
+        if advisor_id is not None:
+            return Transition(goto="profile", data={"advisor_id": advisor_id})
+        return Transition(goto="home", data={}, replies=[Message(NOT_BOOKABLE)])
+    return Transition(goto="home", data={})
+
+
 @dataclass
 class Flows:
     """Commands and /start, which work from any step."""
@@ -368,10 +382,10 @@ class Flows:
     settings: Settings
 
     async def start(self, ctx: Context, payload: str) -> Transition:
-        """/start: the consent card first, then the menu (deep links are handled by later flows)."""
+        """/start: the consent card first; then the deep link's target, or the menu."""
         if not await has_consented(ctx):
             return Transition(goto="welcome", data={"after_consent": payload} if payload else {})
-        return Transition(goto="home", data={})
+        return await follow_deep_link(ctx, payload)
 
     async def find(self, ctx: Context, _args: str) -> Transition:
         if not await has_consented(ctx):
@@ -409,6 +423,7 @@ def build_engine(
         "budget": BudgetStep(),
         "when": WhenStep(),
         "results": ResultsStep(),
+        "profile": ProfileStep(),
         **(extra_steps or {}),
     }
     commands = {

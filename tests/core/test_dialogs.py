@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from core import catalogue
 from core.accounts import Platform, get_or_create_client
 from core.clock import ManualClock
 from core.config import Settings
@@ -17,6 +19,7 @@ from core.dialogs import (
     ButtonPress,
     CommandInput,
     DialogEngine,
+    Image,
     Input,
     Message,
     Reply,
@@ -27,10 +30,11 @@ from core.dialogs import (
 from core.dialogs.buttons import MAX_BYTES, decode, encode
 from core.dialogs.engine import Context
 from core.dialogs.flows import Suggestion
-from core.models import Consent, Conversation
+from core.models import Advisor, Consent, Conversation
 from core.money import Money
 
 USER = 4242
+SAMPLE = Path(catalogue.__file__).parent / "data" / "advisors.yaml"
 
 
 class Chat:
@@ -182,13 +186,70 @@ async def test_no_match_says_what_to_change(chat: Chat, matcher: FakeMatcher) ->
     assert chat.texts()[0].startswith("What is on your mind?")
 
 
-async def test_choosing_a_flow_that_is_not_installed_yet_says_so(chat: Chat) -> None:
+async def _import_sample(db: Database) -> dict[str, int]:
+    """The sample catalogue in the database; slug -> advisor id."""
+    rows = catalogue.validate_rows(catalogue.read_catalogue(SAMPLE))
+    async with db.uow() as uow:
+        await catalogue.import_catalogue(uow, rows, datetime(2026, 11, 1, tzinfo=UTC))
+        await uow.commit()
+        return {a.slug: a.id for a in await catalogue.list_advisors(uow)}
+
+
+async def test_choosing_a_match_shows_the_profile_with_photo_and_offers(
+    chat: Chat, db: Database, matcher: FakeMatcher
+) -> None:
+    ids = await _import_sample(db)
+    matcher.suggestions = [Suggestion(ids["ana-ruiz"], "Ana Ruiz", Money(6000, "USD"), ())]
     await _to_budget(chat)
     await chat.send(TextInput("60"))
     await chat.press("Evenings")
     await chat.press("Choose Ana Ruiz")
+    photo, card = chat.last
+    assert isinstance(photo, Image) and photo.url == "https://example.com/advisors/ana-ruiz.jpg"
+    assert isinstance(card, Message)
+    assert card.text.startswith(
+        "Ana Ruiz\nNew on Pathwise · speaks English, Spanish\n"
+        "Specialises in career change, burnout, workplace conflict\n\nFormer HR director"
+    )
+    labels = [b.label for row in card.buttons for b in row]
+    assert labels == [
+        "30-minute live session — $35.00",
+        "60-minute live session — $60.00",
+        "7-day messaging package — $90.00",
+        "Back to my matches",
+    ]
+    await chat.press("Back to my matches")
+    assert chat.texts()[0].startswith("Here are the advisors who fit best:")
+
+
+async def test_a_shareable_link_opens_the_profile_after_consent(chat: Chat, db: Database) -> None:
+    await _import_sample(db)
+    await chat.send(StartInput("advisor_sofia-rossi"))
+    assert chat.texts()[0].startswith("Welcome to Pathwise.")
+    await chat.press("I understand and agree")
+    assert chat.texts()[0] == "Thank you. You're all set."
+    assert chat.texts()[1].startswith(
+        "Sofia Rossi\nNew on Pathwise · speaks Italian, Spanish, English"
+    )
+    await chat.send(StartInput("advisor_nobody-here"))
     assert chat.texts() == [
-        "Sorry, that isn't available yet. Here is the menu:",
+        "That advisor isn't taking bookings right now. Here is the menu:",
+        "What would you like to do?",
+    ]
+
+
+async def test_an_advisor_suspended_meanwhile_cannot_be_booked(chat: Chat, db: Database) -> None:
+    ids = await _import_sample(db)
+    await chat.send(StartInput("advisor_sam-carter"))
+    await chat.press("I understand and agree")
+    async with db.uow() as uow:
+        advisor = await uow.session.get(Advisor, ids["sam-carter"])
+        assert advisor is not None
+        advisor.approved = False
+        await uow.commit()
+    await chat.press("60-minute live session — $80.00")
+    assert chat.texts() == [
+        "That advisor isn't taking bookings right now. Here is the menu:",
         "What would you like to do?",
     ]
 
