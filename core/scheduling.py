@@ -365,23 +365,26 @@ class _Calendar:
         open_spans = _merge(self.weekly.get(day.weekday(), []) + self.extra.get(day, []))
         return _subtract(open_spans, _merge(self.off.get(day, [])))
 
-    def starts(self, length: timedelta, start: datetime, end: datetime) -> Iterator[datetime]:
-        """Offered session starts in [start, end), ascending, as UTC instants."""
+    def starts(
+        self, length: timedelta, start: datetime, end: datetime
+    ) -> Iterator[tuple[datetime, bool]]:
+        """Possible session starts in [start, end), ascending, as (UTC instant, on the regular
+        step). Starts between steps are only offered right after a booked block."""
         day = start.astimezone(self.tz).date()
         last_day = end.astimezone(self.tz).date()
-        step = SLOT_STEP // timedelta(minutes=1)
+        step, grid = SLOT_STEP // timedelta(minutes=1), GRID // timedelta(minutes=1)
         while day <= last_day:
             midnight = datetime.combine(day, time())
             for low, high in self.windows(day):
                 window_end = _instant(midnight + timedelta(minutes=high), self.tz)
-                for minute in range(low, high, step):
+                for minute in range(low, high, grid):
                     wall = midnight + timedelta(minutes=minute)
                     instant = _existing_instant(wall, self.tz)
                     # A wall time skipped by a DST change is simply not offered.
                     if instant is None or instant + length > window_end:
                         continue
                     if start <= instant < end:
-                        yield instant
+                        yield instant, (minute - low) % step == 0
             day += timedelta(days=1)
 
 
@@ -516,7 +519,10 @@ async def _free_slots(
         claimed = await _claimed_cells(uow, list(calendars), earliest - GRID, latest + span, now)
         for advisor_id, calendar in calendars.items():
             found = result[advisor_id]
-            for start in calendar.starts(length, earliest, latest):
+            for start, on_step in calendar.starts(length, earliest, latest):
+                # Off-step starts pack a session right after a booked one and its buffer.
+                if not on_step and (advisor_id, start - GRID) not in claimed:
+                    continue
                 if any((advisor_id, cell) in claimed for cell in _cells(start, span)):
                     continue
                 found.append(Slot(advisor_id, start, start + length))
@@ -579,13 +585,22 @@ async def _is_offered(
     now: datetime,
     rules: SchedulingRules,
 ) -> bool:
-    """Whether ``start`` is a start the advisor offers now (hours, notice, horizon); claims
-    are left to the database."""
+    """Whether ``start`` is a start the advisor offers now (hours, notice, horizon, packing);
+    whether it is still free is left to the database."""
     earliest, latest = _window(now, rules)
     if not earliest <= start < latest:
         return False
     calendar = (await _calendars(uow, [advisor_id], start, start + length)).get(advisor_id)
-    return calendar is not None and start in calendar.starts(length, start, start + GRID)
+    if calendar is None:
+        return False
+    for instant, on_step in calendar.starts(length, start, start + GRID):
+        if instant == start:
+            return on_step or await _is_claimed(uow, advisor_id, start - GRID, now)
+    return False
+
+
+async def _is_claimed(uow: UnitOfWork, advisor_id: int, cell: datetime, now: datetime) -> bool:
+    return bool(await _claimed_cells(uow, [advisor_id], cell, cell + GRID, now))
 
 
 # Holds, confirmation, release -------------------------------------------------------------
