@@ -20,6 +20,7 @@ from core.db import UnitOfWork
 from core.errors import ValidationFailed
 from core.models import Advisor, Offer
 from core.money import Money, minor_digits
+from core.scheduling import parse_weekly, set_weekly_availability
 from core.taxonomy import OfferKind, Topic
 
 _KNOWN_LANGUAGES = frozenset(str(code) for code in Locale("en").languages if len(str(code)) == 2)
@@ -76,6 +77,9 @@ class AdvisorRow(BaseModel):
     approved: bool = True
     active: bool = True
     offers: list[OfferRow] = Field(min_length=1)
+    # Weekly hours in the advisor's zone, e.g. {"mon": ["09:00-12:00"]}; None keeps the
+    # hours already stored (an advisor may have changed them in the bot), {} clears them.
+    availability: dict[str, list[str] | str] | None = None
 
     @field_validator("languages")
     @classmethod
@@ -95,6 +99,15 @@ class AdvisorRow(BaseModel):
             raise ValueError(
                 f"unknown time zone {value!r} (use an IANA name, like Europe/Madrid)"
             ) from None
+        return value
+
+    @field_validator("availability")
+    @classmethod
+    def _valid_hours(
+        cls, value: dict[str, list[str] | str] | None
+    ) -> dict[str, list[str] | str] | None:
+        if value is not None:
+            parse_weekly(value)  # its ValueError names the day and the bad hours
         return value
 
     @field_validator("currency")
@@ -232,6 +245,7 @@ async def import_catalogue(uow: UnitOfWork, rows: list[AdvisorRow], now: datetim
         if advisor is None:
             advisor = Advisor(slug=row.slug, created_at=now, offers=[])
             session.add(advisor)
+            existing[row.slug] = advisor
             created += 1
         advisor.display_name = row.display_name
         advisor.bio = row.bio
@@ -244,6 +258,9 @@ async def import_catalogue(uow: UnitOfWork, rows: list[AdvisorRow], now: datetim
         advisor.active = row.active
         _replace_offers(advisor, row)
     await session.flush()
+    for row in rows:
+        if row.availability is not None:
+            await set_weekly_availability(uow, existing[row.slug].id, row.availability)
     return ImportResult(created=created, updated=len(rows) - created)
 
 

@@ -12,11 +12,12 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from core import catalogue
+from core import catalogue, scheduling
 from core.catalogue import CatalogueInvalid
 from core.db import Database
 from core.errors import ValidationFailed
 from core.models import Advisor, Offer
+from core.taxonomy import OfferKind
 
 SAMPLE = Path(catalogue.__file__).parent / "data" / "advisors.yaml"
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
@@ -118,6 +119,14 @@ def _without(field: str) -> dict[str, Any]:
         ),
         (_with(slug="Ana Ruiz!"), "slug: String should match pattern"),
         (_with(favourite_colour="blue"), "favourite_colour: Extra inputs are not permitted"),
+        (_with(availability={"funday": ["09:00-12:00"]}), "availability: unknown day 'funday'"),
+        (_with(availability={"mon": ["9am-noon"]}), "write hours like 09:00-12:30"),
+        (_with(availability={"mon": ["09:10-12:00"]}), "use quarter hours"),
+        (_with(availability={"mon": ["22:00-02:00"]}), "split hours past midnight"),
+        (
+            _with(availability={"mon": ["09:00-12:00", "11:00-13:00"]}),
+            "mon: hours overlap",
+        ),
     ],
 )
 async def test_a_bad_row_is_named_and_nothing_is_imported(
@@ -169,3 +178,28 @@ def test_a_broken_file_is_one_clear_error(tmp_path: Path, content: str, message:
 def test_a_missing_file_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed, match=r"Cannot read .*nope.yaml: No such file"):
         catalogue.read_catalogue(tmp_path / "nope.yaml")
+
+
+async def test_weekly_hours_import_and_a_reimport_without_them_keeps_them(db: Database) -> None:
+    hours = {"mon": ["09:00-12:00", "17:00-20:00"], "sat": ["10:00-13:00"]}
+    await _import(db, [_with(availability=hours)])
+    async with db.uow() as uow:
+        ana = (await catalogue.list_advisors(uow))[0]
+        assert await scheduling.weekly_availability(uow, ana.id) == hours
+    await _import(db, [good_row()])  # no availability: the stored hours stay
+    async with db.uow() as uow:
+        assert await scheduling.weekly_availability(uow, ana.id) == hours
+    await _import(db, [_with(availability={"tue": "18:00-00:00"})])
+    async with db.uow() as uow:
+        assert await scheduling.weekly_availability(uow, ana.id) == {"tue": ["18:00-00:00"]}
+    await _import(db, [_with(availability={})])
+    async with db.uow() as uow:
+        assert await scheduling.weekly_availability(uow, ana.id) == {}
+
+
+async def test_every_sample_advisor_has_bookable_hours(db: Database) -> None:
+    await _import(db, catalogue.read_catalogue(SAMPLE))
+    async with db.uow() as uow:
+        ids = [advisor.id for advisor in await catalogue.list_advisors(uow)]
+        soonest = await scheduling.next_free_slots(uow, ids, OfferKind.LIVE60, NOW)
+    assert len(soonest) == 14 and all(soonest.values())
