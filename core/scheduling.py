@@ -934,6 +934,29 @@ async def release_hold(uow: UnitOfWork, booking_id: int, now: datetime) -> Booki
     return booking
 
 
+async def extend_hold(uow: UnitOfWork, booking_id: int, until: datetime, now: datetime) -> Booking:
+    """Keep a live hold until ``until`` (a checkout may outlive the default hold), moving the
+    booking's expiry and its claims' together. Never shortens a hold."""
+    now, until = _utc(now), _utc(until)
+    booking = await _lock_booking(uow, booking_id)
+    if booking is None:
+        raise BookingNotFound()
+    if not hold_is_live(booking, now):
+        raise BookingClosed("This booking's hold has expired. Please choose a time again.")
+    if booking.hold_expires_at is not None and booking.hold_expires_at >= until:
+        return booking
+    booking.hold_expires_at = until
+    booking.updated_at = now
+    await uow.session.execute(
+        update(SlotClaim)
+        .where(SlotClaim.booking_id == booking.id, SlotClaim.expires_at.is_not(None))
+        .values(expires_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    await uow.session.flush()
+    return booking
+
+
 async def expire_holds(uow: UnitOfWork, now: datetime, *, limit: int = 500) -> list[int]:
     """For the periodic tick: expire lapsed holds and free their slots; returns their ids.
     Workers skip rows another worker has locked."""

@@ -468,6 +468,28 @@ async def test_release_hold_frees_the_slot_at_once_and_is_idempotent(
             await scheduling.release_hold(uow, 987_654, clock.now())
 
 
+async def test_a_hold_can_be_stretched_to_its_checkouts_expiry(
+    db: Database, clock: ManualClock
+) -> None:
+    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
+    client, other = await add_client(db, "A"), await add_client(db, "B")
+    start = utc(2026, 11, 24, 17)
+    held = await hold(db, client, ana.live30, start, clock.now())
+    async with db.uow() as uow:
+        stretched = await scheduling.extend_hold(uow, held.id, utc(2026, 11, 23, 10), clock.now())
+        same = await scheduling.extend_hold(uow, held.id, utc(2026, 11, 23, 9, 45), clock.now())
+        await uow.commit()
+    assert stretched.hold_expires_at == same.hold_expires_at == utc(2026, 11, 23, 10)
+    clock.set(utc(2026, 11, 23, 9, 59))
+    with pytest.raises(SlotTaken):
+        await hold(db, other, ana.live30, start, clock.now())
+    clock.set(utc(2026, 11, 23, 10))
+    async with db.uow() as uow:
+        with pytest.raises(BookingClosed):
+            await scheduling.extend_hold(uow, held.id, utc(2026, 11, 23, 11), clock.now())
+    await hold(db, other, ana.live30, start, clock.now())
+
+
 async def test_the_tick_expires_lapsed_holds(db: Database, clock: ManualClock) -> None:
     ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
     client = await add_client(db)
