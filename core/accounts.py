@@ -32,6 +32,8 @@ async def get_or_create_client(
     """The client behind a platform account, created on first contact (not committed here)."""
     client = await find_client(uow, platform, user_id)
     if client is not None:
+        if platform is Platform.TELEGRAM and client.telegram_blocked_at is not None:
+            client.telegram_blocked_at = None  # they wrote to us, so they unblocked the bot
         return client
     client = Client(display_name=display_name[:120] or "Client", created_at=now)
     uow.session.add(client)
@@ -73,3 +75,10 @@ async def platform_user_id(
     else:
         raise ValueError("give client_id or advisor_id")
     return await uow.session.scalar(query)
+
+
+async def mark_telegram_blocked(uow: UnitOfWork, client_id: int, now: datetime) -> None:
+    """Telegram says this client blocked the bot: stop trying until they write again."""
+    client = await uow.session.get(Client, client_id)
+    if client is not None and client.telegram_blocked_at is None:
+        client.telegram_blocked_at = now

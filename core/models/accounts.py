@@ -31,6 +31,8 @@ class Client(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en_US")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime]
+    # Set when Telegram says the client blocked the bot; cleared when they write again.
+    telegram_blocked_at: Mapped[datetime | None]
 
     identities: Mapped[list[PlatformIdentity]] = relationship(back_populates="client")
 
