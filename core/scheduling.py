@@ -114,6 +114,7 @@ class SlotUnavailable(Conflict):
 
     def __init__(self, next_free: Sequence[Slot], tz: str = "UTC", locale: str = "en_US") -> None:
         self.next_free = tuple(next_free)
+        tz = _shown_zone(tz)
         if self.next_free:
             times = "; ".join(slot.label(tz, locale) for slot in self.next_free)
             message = f"{self.lead} Here are the next free times: {times}."
@@ -164,6 +165,15 @@ def zone(name: str) -> ZoneInfo:
         raise ValidationFailed(
             f"Unknown time zone {name!r}. Please use a name like Europe/Madrid."
         ) from None
+
+
+def _shown_zone(name: str) -> str:
+    """``name`` if it is a known zone, else UTC: an error message must not fail on a bad zone."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
 
 
 def _locale(name: str) -> Locale:
@@ -1032,10 +1042,11 @@ def _too_late(booking: Booking, rules: SchedulingRules, tz: str, locale: str) ->
             "A messaging package starts as soon as it's paid, so it can't be cancelled free of "
             "charge. The money-back guarantee rules apply instead."
         )
+    starts = format_slot(booking.starts_at, _shown_zone(tz), locale)
     return TooLateToChange(
         f"Free rescheduling and cancellation end {hours} hours before the session, and this "
-        f"one starts {format_slot(booking.starts_at, tz, locale)}. The money-back guarantee "
-        "rules apply now: if the session doesn't help, you can ask for a refund after it."
+        f"one starts {starts}. The money-back guarantee rules apply now: if the session "
+        "doesn't help, you can ask for a refund after it."
     )
 
 

@@ -929,6 +929,12 @@ def test_times_are_formatted_in_the_users_zone_and_language() -> None:
     assert scheduling.format_slot(when, "UTC", "not-a-locale") == "Tue 24 Nov, 17:00"
     with pytest.raises(ValidationFailed, match="like Europe/Madrid"):
         scheduling.format_slot(when, "Mars/Olympus")
+    # An error message never fails on a bad zone: it falls back to UTC.
+    taken = SlotTaken([scheduling.Slot(1, when, when + timedelta(minutes=30))], "Mars/Olympus")
+    assert str(taken).endswith("next free times: Tue 24 Nov, 17:00.")
+    assert str(SlotTaken([])) == (
+        "That time was just taken. There are no other free times in the next 14 days."
+    )
 
 
 # PostgreSQL: real concurrency -------------------------------------------------------------------
