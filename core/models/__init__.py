@@ -5,12 +5,25 @@ from __future__ import annotations
 
 from core.models.accounts import Advisor, Client, Offer, PlatformIdentity
 from core.models.base import Base, UTCDateTime
+from core.models.billing import (
+    AdvisorPayoutAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payout,
+    Purchase,
+    Receipt,
+    ReceiptCounter,
+    Refund,
+    StripeEvent,
+)
 from core.models.bookings import Booking, BookingStatus
 from core.models.dialogs import Consent, Conversation
+from core.models.outbox import OutboxMessage
 from core.models.scheduling import AvailabilityException, AvailabilityRule, SlotClaim
 
 __all__ = [
     "Advisor",
+    "AdvisorPayoutAccount",
     "AvailabilityException",
     "AvailabilityRule",
     "Base",
@@ -19,8 +32,17 @@ __all__ = [
     "Client",
     "Consent",
     "Conversation",
+    "LedgerEntry",
+    "LedgerTransaction",
     "Offer",
+    "OutboxMessage",
+    "Payout",
     "PlatformIdentity",
+    "Purchase",
+    "Receipt",
+    "ReceiptCounter",
+    "Refund",
     "SlotClaim",
+    "StripeEvent",
     "UTCDateTime",
 ]

@@ -1,0 +1,424 @@
+"""The ledger: append-only, double-entry records of every movement of money.
+
+A ledger transaction is a set of entries, debit positive and credit negative, that sums to
+zero in each currency. Nothing here updates or deletes a row (and the database refuses to:
+migration 0003 puts triggers on both tables). Each transaction has a unique key
+(``payment:<purchase id>``, ``refund:<refund id>``, ``payout:<payout id>``, ...) so the same
+money can never be posted twice, however often a webhook is replayed.
+
+Accounts (each per currency):
+
+========================  ===============================================================
+``cash``                  the platform's Stripe balance (an asset: debit when money comes in)
+``platform_fees``         handling fees earned; only ever credited, as a fee is never refunded
+``platform_commission``   the commission on service prices
+``advisor_payable``       advisors' shares not yet paid out (per advisor)
+``suspense``              money received that could not be matched to a sale (wrong amount,
+                          paid after the hold ended, paid twice); an admin settles it
+``manual_refunds``        refunds made outside Pathwise (Stripe dashboard), for an admin
+``disputes``              money the card network took back while a dispute runs
+========================  ===============================================================
+
+:func:`check_ledger` verifies every invariant; ``pathwise ledger check`` runs it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select
+
+from core.db import UnitOfWork
+from core.models.billing import (
+    LedgerEntry,
+    LedgerTransaction,
+    Payout,
+    PayoutStatus,
+    Purchase,
+    PurchaseKind,
+    PurchaseStatus,
+    Receipt,
+    ReceiptCounter,
+    Refund,
+    RefundKind,
+    RefundStatus,
+)
+from core.money import Money
+
+
+class Account(StrEnum):
+    CASH = "cash"
+    PLATFORM_FEES = "platform_fees"
+    COMMISSION = "platform_commission"
+    ADVISOR_PAYABLE = "advisor_payable"
+    SUSPENSE = "suspense"
+    MANUAL_REFUNDS = "manual_refunds"
+    DISPUTES = "disputes"
+
+
+class TransactionKind(StrEnum):
+    PAYMENT = "payment"
+    REFUND = "refund"
+    PAYOUT = "payout"
+    SUSPENSE = "suspense"
+    EXTERNAL_REFUND = "ext_refund"
+    DISPUTE = "dispute"
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One leg: ``amount`` positive is a debit, negative a credit."""
+
+    account: Account
+    amount: Money
+    advisor_id: int | None = None
+
+
+class UnbalancedTransaction(ValueError):
+    """Postings that do not sum to zero in every currency: a programming error."""
+
+
+def check_balanced(postings: list[Posting]) -> None:
+    """Raise UnbalancedTransaction unless the postings sum to zero in each currency."""
+    sums: dict[str, int] = defaultdict(int)
+    for posting in postings:
+        sums[posting.amount.currency] += posting.amount.amount
+        if posting.account is Account.ADVISOR_PAYABLE and posting.advisor_id is None:
+            raise UnbalancedTransaction("an advisor_payable posting needs an advisor_id")
+    unbalanced = {currency: total for currency, total in sums.items() if total != 0}
+    if unbalanced:
+        raise UnbalancedTransaction(f"postings do not balance: {unbalanced}")
+    if sum(1 for posting in postings if posting.amount.amount != 0) < 2:
+        raise UnbalancedTransaction("a transaction needs at least two non-zero postings")
+
+
+# -- the postings of each kind of movement (pure, so property tests can use them) ----------
+
+
+def payment_postings(
+    *,
+    service: Money,
+    fee: Money,
+    commission: Money,
+    tip: Money,
+    advisor_id: int,
+) -> list[Posting]:
+    """Money in for a purchase: the fee and commission are the platform's, the rest the
+    advisor's (held until the guarantee window passes)."""
+    total = service + fee + tip
+    return [
+        Posting(Account.CASH, total),
+        Posting(Account.PLATFORM_FEES, -fee),
+        Posting(Account.COMMISSION, -commission),
+        Posting(Account.ADVISOR_PAYABLE, -(service - commission + tip), advisor_id),
+    ]
+
+
+def refund_postings(*, refund: Money, commission_back: Money, advisor_id: int) -> list[Posting]:
+    """Money back to a client under the guarantee: the advisor's share and the commission
+    on the refunded service are undone; the handling fee is not touched."""
+    return [
+        Posting(Account.ADVISOR_PAYABLE, refund - commission_back, advisor_id),
+        Posting(Account.COMMISSION, commission_back),
+        Posting(Account.CASH, -refund),
+    ]
+
+
+def payout_postings(*, net: Money, advisor_id: int) -> list[Posting]:
+    """An advisor's share transferred to their connected account."""
+    return [
+        Posting(Account.ADVISOR_PAYABLE, net, advisor_id),
+        Posting(Account.CASH, -net),
+    ]
+
+
+def suspense_postings(*, received: Money) -> list[Posting]:
+    """Money received that cannot be treated as a sale; held for an admin."""
+    return [Posting(Account.CASH, received), Posting(Account.SUSPENSE, -received)]
+
+
+def external_refund_postings(*, refunded: Money) -> list[Posting]:
+    """A refund someone made outside Pathwise; an admin decides whose cost it is."""
+    return [Posting(Account.MANUAL_REFUNDS, refunded), Posting(Account.CASH, -refunded)]
+
+
+def dispute_postings(*, disputed: Money) -> list[Posting]:
+    """A dispute: Stripe takes the disputed amount from the balance until it is decided."""
+    return [Posting(Account.DISPUTES, disputed), Posting(Account.CASH, -disputed)]
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+async def post(
+    uow: UnitOfWork,
+    *,
+    key: str,
+    kind: TransactionKind,
+    postings: list[Posting],
+    now: datetime,
+    purchase_id: int | None = None,
+    refund_id: int | None = None,
+    payout_id: int | None = None,
+    memo: str = "",
+) -> LedgerTransaction | None:
+    """Append a balanced transaction in the caller's unit of work; None if ``key`` was
+    posted before (the caller holds the lock on what the key names, so this check is safe;
+    the unique key is the backstop)."""
+    check_balanced(postings)
+    existing = await uow.session.scalar(
+        select(LedgerTransaction.id).where(LedgerTransaction.key == key)
+    )
+    if existing is not None:
+        return None
+    transaction = LedgerTransaction(
+        key=key,
+        kind=kind.value,
+        purchase_id=purchase_id,
+        refund_id=refund_id,
+        payout_id=payout_id,
+        memo=memo[:200],
+        created_at=now,
+    )
+    uow.session.add(transaction)
+    await uow.session.flush()
+    for posting in postings:
+        if posting.amount.amount == 0:
+            continue
+        uow.session.add(
+            LedgerEntry(
+                transaction_id=transaction.id,
+                account=posting.account.value,
+                advisor_id=posting.advisor_id,
+                amount_minor=posting.amount.amount,
+                currency=posting.amount.currency,
+            )
+        )
+    await uow.session.flush()
+    return transaction
+
+
+async def balance(
+    uow: UnitOfWork, account: Account, currency: str, *, advisor_id: int | None = None
+) -> Money:
+    """The sum of an account's entries (debit positive) in one currency."""
+    query = select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0)).where(
+        LedgerEntry.account == account.value, LedgerEntry.currency == currency
+    )
+    if advisor_id is not None:
+        query = query.where(LedgerEntry.advisor_id == advisor_id)
+    return Money(int(await uow.session.scalar(query) or 0), currency)
+
+
+# -- checking -----------------------------------------------------------------------------
+
+
+@dataclass
+class LedgerReport:
+    """What ``ledger check`` found: counts, and one line per violated invariant."""
+
+    transactions: int = 0
+    entries: int = 0
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+async def check_ledger(uow: UnitOfWork) -> LedgerReport:
+    """Verify every invariant of the money records; read-only."""
+    report = LedgerReport()
+    session = uow.session
+    transactions = {t.id: t for t in await session.scalars(select(LedgerTransaction))}
+    entries = list(await session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)))
+    purchases = {p.id: p for p in await session.scalars(select(Purchase))}
+    refunds = {r.id: r for r in await session.scalars(select(Refund))}
+    payouts = {p.id: p for p in await session.scalars(select(Payout))}
+    report.transactions, report.entries = len(transactions), len(entries)
+    problems = report.violations
+
+    by_transaction: dict[int, list[LedgerEntry]] = defaultdict(list)
+    for entry in entries:
+        by_transaction[entry.transaction_id].append(entry)
+    by_key = {t.key: t for t in transactions.values()}
+
+    # 1. Every transaction balances in each currency and has two legs at least.
+    for transaction in transactions.values():
+        legs = by_transaction.get(transaction.id, [])
+        if len(legs) < 2:
+            problems.append(f"transaction {transaction.key} has {len(legs)} entries; needs 2+")
+        sums: dict[str, int] = defaultdict(int)
+        for leg in legs:
+            sums[leg.currency] += leg.amount_minor
+        for currency, left in sorted(sums.items()):
+            if left != 0:
+                problems.append(
+                    f"transaction {transaction.key} does not balance in {currency}: "
+                    f"{left:+d} left over"
+                )
+    for entry in entries:
+        if entry.transaction_id not in transactions:
+            problems.append(f"entry {entry.id} belongs to no transaction")
+        if entry.account not in {a.value for a in Account}:
+            problems.append(f"entry {entry.id} is on unknown account {entry.account!r}")
+        if entry.account == Account.ADVISOR_PAYABLE and entry.advisor_id is None:
+            problems.append(f"entry {entry.id} on advisor_payable names no advisor")
+
+    # 2. The handling fee is never refunded: platform_fees is only ever credited.
+    for entry in entries:
+        if entry.account == Account.PLATFORM_FEES and entry.amount_minor > 0:
+            key = (
+                transactions[entry.transaction_id].key
+                if entry.transaction_id in transactions
+                else "?"
+            )
+            problems.append(f"handling fee debited (refunded) in transaction {key}")
+
+    def legs_of(key: str, account: Account) -> int:
+        transaction = by_key.get(key)
+        if transaction is None:
+            return 0
+        return sum(
+            leg.amount_minor
+            for leg in by_transaction.get(transaction.id, [])
+            if leg.account == account.value
+        )
+
+    # 3. Each paid purchase is posted once, for what it cost; tips carry no fee.
+    for purchase in purchases.values():
+        key = f"payment:{purchase.id}"
+        posted = key in by_key
+        if purchase.status == PurchaseStatus.PAID:
+            if not posted:
+                problems.append(f"paid purchase {purchase.id} has no payment in the ledger")
+                continue
+            received = legs_of(key, Account.CASH)
+            if received != purchase.total_minor:
+                problems.append(
+                    f"purchase {purchase.id}: ledger received {received}, purchase total is "
+                    f"{purchase.total_minor} {purchase.currency}"
+                )
+            fee = -legs_of(key, Account.PLATFORM_FEES)
+            if fee != purchase.fee_minor:
+                problems.append(
+                    f"purchase {purchase.id}: ledger fee {fee}, purchase fee {purchase.fee_minor}"
+                )
+        elif posted:
+            problems.append(
+                f"purchase {purchase.id} is {purchase.status} but has a payment in the ledger"
+            )
+        if purchase.kind == PurchaseKind.TIP:
+            if purchase.fee_minor != 0 or (posted and legs_of(key, Account.PLATFORM_FEES) != 0):
+                problems.append(f"tip purchase {purchase.id} carries a handling fee")
+        if purchase.total_minor != purchase.service_minor + purchase.fee_minor + purchase.tip_minor:
+            problems.append(f"purchase {purchase.id}: lines do not add up to its total")
+
+    # 4. Refunds: never more than the service paid; each succeeded one posted for its amount.
+    refunded_service: dict[int, int] = defaultdict(int)
+    for refund in refunds.values():
+        key = f"refund:{refund.id}"
+        succeeded = refund.status == RefundStatus.SUCCEEDED
+        if refund.kind == RefundKind.GUARANTEE and succeeded:
+            refunded_service[refund.purchase_id] += refund.amount_minor
+        if refund.kind == RefundKind.GUARANTEE:
+            posted_key = key
+            account = Account.CASH
+        else:
+            posted_key = f"ext_refund:{refund.id}"
+            account = Account.CASH
+        if succeeded:
+            if posted_key not in by_key:
+                problems.append(f"succeeded refund {refund.id} is not in the ledger")
+            elif -legs_of(posted_key, account) != refund.amount_minor:
+                problems.append(
+                    f"refund {refund.id}: ledger paid back {-legs_of(posted_key, account)}, "
+                    f"refund is {refund.amount_minor}"
+                )
+        elif posted_key in by_key:
+            problems.append(f"refund {refund.id} is {refund.status} but is in the ledger")
+    for purchase_id, amount in refunded_service.items():
+        refunded_purchase = purchases.get(purchase_id)
+        if refunded_purchase is None:
+            continue
+        if amount > refunded_purchase.service_minor:
+            problems.append(
+                f"purchase {purchase_id}: refunded {amount}, more than the service price "
+                f"{refunded_purchase.service_minor}"
+            )
+
+    # 5. Payouts: each paid payout posted for its net; none for unpaid ones.
+    for payout in payouts.values():
+        key = f"payout:{payout.id}"
+        if payout.status == PayoutStatus.PAID:
+            if key not in by_key:
+                problems.append(f"paid payout {payout.id} is not in the ledger")
+            elif -legs_of(key, Account.CASH) != payout.net_minor:
+                problems.append(f"payout {payout.id}: ledger amount differs from its net")
+        elif key in by_key:
+            problems.append(f"payout {payout.id} is {payout.status} but is in the ledger")
+        if payout.net_minor != payout.gross_minor - payout.commission_minor:
+            problems.append(f"payout {payout.id}: net is not gross minus commission")
+
+    # 6. No advisor is paid more than they earned; the platform never pays out more cash
+    #    than it took in.
+    payable: dict[tuple[int | None, str], int] = defaultdict(int)
+    cash: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        if entry.account == Account.ADVISOR_PAYABLE:
+            payable[(entry.advisor_id, entry.currency)] += entry.amount_minor
+        if entry.account == Account.CASH:
+            cash[entry.currency] += entry.amount_minor
+        if entry.account == Account.DISPUTES:
+            # Disputes can push a real balance below zero; leave them out of this check.
+            cash[entry.currency] += entry.amount_minor
+    for (advisor_id, currency), total in sorted(payable.items(), key=str):
+        if total > 0:
+            problems.append(
+                f"advisor {advisor_id} was paid {total} {currency} more than they earned"
+            )
+    for currency, total in sorted(cash.items()):
+        if total < 0:
+            problems.append(f"more cash paid out than taken in ({currency}): {total}")
+
+    # 7. Receipt numbers run 1, 2, 3... per kind and year with no gaps; every paid purchase
+    #    has one receipt and every guarantee refund one credit note.
+    receipts = list(await session.scalars(select(Receipt)))
+    counters = {
+        (c.kind, c.year): c.last_sequence for c in await session.scalars(select(ReceiptCounter))
+    }
+    sequences: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for receipt in receipts:
+        sequences[(receipt.kind, receipt.year)].append(receipt.sequence)
+    for series in sorted(set(sequences) | set(counters)):
+        numbers = sorted(sequences.get(series, []))
+        expected = list(range(1, counters.get(series, 0) + 1))
+        if numbers != expected:
+            missing = sorted(set(expected) - set(numbers))
+            extra = sorted(set(numbers) - set(expected))
+            problems.append(
+                f"{series[0]} numbers for {series[1]} have gaps or extras: "
+                f"missing {missing[:10]}, unexpected {extra[:10]}"
+            )
+    receipts_of: dict[int, int] = defaultdict(int)
+    credit_notes_of: dict[int, int] = defaultdict(int)
+    for receipt in receipts:
+        if receipt.kind == "receipt":
+            receipts_of[receipt.purchase_id] += 1
+        elif receipt.refund_id is not None:
+            credit_notes_of[receipt.refund_id] += 1
+    for purchase in purchases.values():
+        count = receipts_of.get(purchase.id, 0)
+        if purchase.status == PurchaseStatus.PAID and count != 1:
+            problems.append(f"paid purchase {purchase.id} has {count} receipts; needs 1")
+        elif purchase.status != PurchaseStatus.PAID and count:
+            problems.append(f"purchase {purchase.id} is {purchase.status} but has a receipt")
+    for refund in refunds.values():
+        if refund.kind == RefundKind.GUARANTEE and refund.status == RefundStatus.SUCCEEDED:
+            count = credit_notes_of.get(refund.id, 0)
+            if count != 1:
+                problems.append(f"refund {refund.id} has {count} credit notes; needs 1")
+    return report

@@ -1,0 +1,236 @@
+"""The outbox: notifications written in the same transaction as the change that caused them.
+
+Core writes a row with :func:`enqueue` inside the unit of work that makes the change, so a
+message exists if and only if the change was committed. Adapters deliver later:
+
+1. ``claim_due(uow, channel, now)`` and commit: each claimed row is leased (its next attempt
+   moves ``lease`` into the future), so another worker does not take it meanwhile;
+2. deliver each message outside any transaction;
+3. ``mark_sent`` / ``mark_failed`` (backoff, then give up) / ``mark_undeliverable``, and commit.
+
+Delivery is at least once: a worker that dies between 2 and 3 leaves the row to be sent again
+when its lease ends. Payloads hold text and ids (a receipt id, a booking id), never card data
+and never anything said in a session.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from core.db import UnitOfWork
+from core.models.outbox import Channel, OutboxMessage, OutboxStatus
+
+__all__ = [
+    "Channel",
+    "DocumentRef",
+    "OutboxItem",
+    "OutboxStatus",
+    "backoff",
+    "claim_due",
+    "enqueue",
+    "mark_failed",
+    "mark_sent",
+    "mark_undeliverable",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=6)
+DEFAULT_LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    """A document to attach, by reference: the adapter loads the bytes when it delivers."""
+
+    kind: str  # "receipt" (receipts table; credit notes too)
+    id: int
+    filename: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "filename": self.filename}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A claimed message, detached from the database session."""
+
+    id: int
+    channel: Channel
+    kind: str
+    client_id: int | None
+    advisor_id: int | None
+    text: str
+    document: DocumentRef | None
+    data: dict[str, Any] = field(default_factory=dict)
+    attempts: int = 0
+
+
+async def enqueue(
+    uow: UnitOfWork,
+    *,
+    channel: Channel,
+    kind: str,
+    text: str,
+    dedupe_key: str,
+    now: datetime,
+    client_id: int | None = None,
+    advisor_id: int | None = None,
+    document: DocumentRef | None = None,
+    data: dict[str, Any] | None = None,
+) -> bool:
+    """Queue a message in the caller's transaction; False if ``dedupe_key`` was queued before.
+
+    Never raises on a duplicate and never spoils the caller's transaction: the insert is an
+    ``ON CONFLICT DO NOTHING``.
+    """
+    if channel is Channel.TELEGRAM and client_id is None:
+        raise ValueError("a Telegram message needs a client_id")
+    if channel is Channel.DISCORD_DM and advisor_id is None:
+        raise ValueError("a Discord DM needs an advisor_id")
+    payload: dict[str, Any] = {"text": text}
+    if document is not None:
+        payload["document"] = document.as_json()
+    if data:
+        payload["data"] = data
+    values = {
+        "channel": channel.value,
+        "client_id": client_id,
+        "advisor_id": advisor_id,
+        "kind": kind,
+        "payload": payload,
+        "dedupe_key": dedupe_key,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    session = uow.session
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)
+    )
+    inserted = (await session.execute(statement)).scalar_one_or_none()
+    return inserted is not None
+
+
+async def claim_due(
+    uow: UnitOfWork,
+    channel: Channel,
+    now: datetime,
+    *,
+    limit: int = 20,
+    lease: timedelta = DEFAULT_LEASE,
+) -> list[OutboxItem]:
+    """Take up to ``limit`` due messages of ``channel`` for delivery; the caller commits.
+
+    On PostgreSQL rows locked by another worker are skipped (``FOR UPDATE SKIP LOCKED``);
+    SQLite has one writer at a time, so a plain select is enough there.
+    """
+    rows = (
+        await uow.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == channel.value)
+            .where(OutboxMessage.status == OutboxStatus.PENDING.value)
+            .where(OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    items = []
+    for row in rows:
+        row.attempts += 1
+        row.next_attempt_at = now + lease
+        items.append(_item(row))
+    await uow.session.flush()
+    return items
+
+
+async def mark_sent(uow: UnitOfWork, message_id: int, now: datetime) -> None:
+    """The message arrived."""
+    await uow.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status=OutboxStatus.SENT.value, sent_at=now, last_error=None)
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed try: 30 s, 1 min, 2 min, ... 6 h."""
+    exponent = max(attempts - 1, 0)
+    delay: timedelta = BACKOFF_BASE * (2 ** min(exponent, 20))
+    return min(delay, BACKOFF_CAP)
+
+
+async def mark_failed(
+    uow: UnitOfWork,
+    message_id: int,
+    now: datetime,
+    error: str,
+    *,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> OutboxStatus:
+    """A delivery attempt failed: try again later with backoff, or give up after the last.
+
+    ``error`` is a short reason for operators (an exception class, a status code); never the
+    message's text.
+    """
+    message = await uow.session.get(OutboxMessage, message_id, with_for_update=True)
+    if message is None:
+        raise LookupError(f"no outbox message {message_id}")
+    message.last_error = error[:300]
+    if message.attempts >= max_attempts:
+        message.status = OutboxStatus.FAILED.value
+        log.warning(
+            "outbox message %s (%s) failed %s times; giving up",
+            message.id,
+            message.kind,
+            message.attempts,
+        )
+    else:
+        message.next_attempt_at = now + backoff(message.attempts)
+    await uow.session.flush()
+    return OutboxStatus(message.status)
+
+
+async def mark_undeliverable(uow: UnitOfWork, message_id: int, now: datetime, reason: str) -> None:
+    """The platform says this can never be delivered (the user blocked the bot, left, ...)."""
+    await uow.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status=OutboxStatus.UNDELIVERABLE.value, last_error=reason[:300], sent_at=None)
+    )
+    log.info("outbox message %s is undeliverable: %s (at %s)", message_id, reason, now)
+
+
+def _item(row: OutboxMessage) -> OutboxItem:
+    payload = row.payload or {}
+    document = payload.get("document")
+    return OutboxItem(
+        id=row.id,
+        channel=Channel(row.channel),
+        kind=row.kind,
+        client_id=row.client_id,
+        advisor_id=row.advisor_id,
+        text=str(payload.get("text", "")),
+        document=(
+            DocumentRef(str(document["kind"]), int(document["id"]), str(document["filename"]))
+            if isinstance(document, dict)
+            else None
+        ),
+        data=dict(payload.get("data") or {}),
+        attempts=row.attempts,
+    )

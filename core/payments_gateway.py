@@ -1,0 +1,506 @@
+"""The payment provider, as billing sees it: a port, and its Stripe implementation.
+
+Billing talks to :class:`PaymentGateway` only. :class:`StripeGateway` implements it with the
+real ``stripe`` SDK (async methods over httpx); tests of billing's rules use a fake that
+subclasses the port, and integration tests point the real SDK at the local stand-in through
+``PATHWISE_STRIPE_API_BASE``.
+
+Every call that moves money or creates something carries an idempotency key chosen by
+billing from its own row ids, so a retry (ours, or the SDK's) never does a thing twice.
+Rate limits (429), Stripe's 5xx and timeouts are retried with the same key; if they persist,
+:class:`PaymentsUnavailable` tells the user to try again in a moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+import stripe
+
+from core.config import Settings
+from core.errors import PathwiseError
+from core.money import Money, to_stripe_amount
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+class PaymentsUnavailable(PathwiseError):
+    """Stripe is busy or unreachable right now (rate limit, 5xx, timeout); nothing was lost."""
+
+    user_message = "Payments are busy right now. Please try again in a moment."
+
+
+class PaymentProviderError(PathwiseError):
+    """Stripe refused the request for good (a bug or a setting); retrying will not help."""
+
+    user_message = (
+        "We couldn't reach our payment provider properly. Please try again later; "
+        "if it keeps happening, contact support."
+    )
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# -- what billing sends and gets back -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutLine:
+    """One line item of a Checkout Session."""
+
+    name: str
+    amount: Money
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRequest:
+    """Everything a Checkout Session is made from; the same request gives the same session."""
+
+    lines: tuple[CheckoutLine, ...]
+    metadata: dict[str, str]
+    client_reference_id: str
+    success_url: str
+    cancel_url: str
+    expires_at: datetime
+    idempotency_key: str
+    transfer_group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutSession:
+    id: str
+    url: str | None
+    status: str  # open / complete / expired
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentDetails:
+    """What the receipt may say about how the client paid: brand and last four, no more."""
+
+    brand: str | None = None
+    last4: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundResult:
+    id: str
+    status: str  # succeeded / pending / requires_action / failed / canceled
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectAccount:
+    id: str
+    details_submitted: bool
+    payouts_enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TransferResult:
+    id: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how patiently to retry a call Stripe could not answer."""
+
+    attempts: int = 3
+    delays: tuple[float, ...] = (0.5, 2.0)
+    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep)
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        if not self.delays:
+            return 0.0
+        return self.delays[min(attempt - 1, len(self.delays) - 1)]
+
+
+# -- the port -----------------------------------------------------------------------------
+
+
+class PaymentGateway(Protocol):
+    """What billing needs from a payment provider."""
+
+    async def create_checkout(self, request: CheckoutRequest) -> CheckoutSession: ...
+
+    async def payment_details(self, payment_intent_id: str) -> PaymentDetails: ...
+
+    async def create_refund(
+        self,
+        *,
+        payment_intent_id: str,
+        amount: Money,
+        idempotency_key: str,
+        metadata: dict[str, str],
+    ) -> RefundResult: ...
+
+    async def create_connect_account(
+        self, *, advisor_id: int, email: str | None, idempotency_key: str
+    ) -> ConnectAccount: ...
+
+    async def create_onboarding_link(
+        self, *, account_id: str, refresh_url: str, return_url: str
+    ) -> str: ...
+
+    async def create_transfer(
+        self,
+        *,
+        amount: Money,
+        destination: str,
+        transfer_group: str,
+        idempotency_key: str,
+        metadata: dict[str, str],
+    ) -> TransferResult: ...
+
+
+# -- Stripe -------------------------------------------------------------------------------
+
+
+def build_stripe_client(settings: Settings, *, timeout: float = 20.0) -> stripe.StripeClient:
+    """The composition root's Stripe client: the secret key, the API base (a local stand-in
+    in tests and the demo), and an httpx transport for the async methods.
+
+    The SDK's own retries are off: :class:`StripeGateway` retries 429, 5xx and timeouts
+    itself, with the same idempotency key, so there is one retry policy, not two.
+    """
+    base = {"api": settings.stripe_api_base} if settings.stripe_api_base else None
+    return stripe.StripeClient(
+        settings.require("stripe_secret_key"),
+        base_addresses=base,  # type: ignore[arg-type]
+        max_network_retries=0,
+        http_client=stripe.HTTPXClient(timeout=timeout),
+    )
+
+
+def _transient(error: stripe.StripeError) -> bool:
+    """Errors worth another try with the same idempotency key."""
+    if isinstance(error, stripe.RateLimitError | stripe.APIConnectionError):
+        return True
+    if isinstance(error, stripe.APIError):  # 5xx
+        return True
+    status = error.http_status
+    return status is not None and (status == 409 or status >= 500)
+
+
+class StripeGateway:
+    """:class:`PaymentGateway` over the real Stripe SDK's async methods."""
+
+    def __init__(self, client: stripe.StripeClient, retry: RetryPolicy | None = None) -> None:
+        self._client = client
+        self._retry = retry or RetryPolicy()
+
+    async def _call(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
+        """Run ``call``; retry transient failures, then map Stripe's errors to domain errors."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await call()
+            except stripe.StripeError as error:
+                if not _transient(error):
+                    log.error(
+                        "Stripe refused %s: %s (code %s, status %s)",
+                        what,
+                        type(error).__name__,
+                        error.code,
+                        error.http_status,
+                    )
+                    raise PaymentProviderError(code=error.code) from error
+                if attempt >= self._retry.attempts:
+                    log.warning(
+                        "Stripe unavailable for %s after %s attempts: %s (status %s)",
+                        what,
+                        attempt,
+                        type(error).__name__,
+                        error.http_status,
+                    )
+                    raise PaymentsUnavailable() from error
+                log.info(
+                    "Stripe %s failed (%s, status %s); retry %s",
+                    what,
+                    type(error).__name__,
+                    error.http_status,
+                    attempt,
+                )
+                await self._retry.sleep(self._retry.delay(attempt))
+
+    async def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        line_items: list[dict[str, Any]] = []
+        for line in request.lines:
+            unit_amount, currency = to_stripe_amount(line.amount)
+            product: dict[str, Any] = {"name": line.name}
+            if line.description:
+                product["description"] = line.description
+            line_items.append(
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": currency,
+                        "unit_amount": unit_amount,
+                        "product_data": product,
+                    },
+                }
+            )
+        intent_data: dict[str, Any] = {"metadata": dict(request.metadata)}
+        if request.transfer_group:
+            intent_data["transfer_group"] = request.transfer_group
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "line_items": line_items,
+            "metadata": dict(request.metadata),
+            "client_reference_id": request.client_reference_id,
+            "success_url": request.success_url,
+            "cancel_url": request.cancel_url,
+            "expires_at": int(request.expires_at.timestamp()),
+            "payment_intent_data": intent_data,
+        }
+        session = await self._call(
+            "checkout creation",
+            lambda: self._client.v1.checkout.sessions.create_async(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": request.idempotency_key},
+            ),
+        )
+        return CheckoutSession(
+            id=session.id,
+            url=session.url,
+            status=str(session.status),
+            expires_at=datetime.fromtimestamp(session.expires_at, UTC),
+        )
+
+    async def payment_details(self, payment_intent_id: str) -> PaymentDetails:
+        intent = await self._call(
+            "payment lookup",
+            lambda: self._client.v1.payment_intents.retrieve_async(
+                payment_intent_id, {"expand": ["latest_charge"]}
+            ),
+        )
+        charge: Any = intent.latest_charge
+        details = getattr(charge, "payment_method_details", None)
+        card = getattr(details, "card", None) if details is not None else None
+        if card is None:
+            return PaymentDetails()
+        last4 = getattr(card, "last4", None)
+        brand = getattr(card, "brand", None)
+        return PaymentDetails(
+            brand=str(brand) if brand else None,
+            last4=str(last4) if last4 and len(str(last4)) == 4 else None,
+        )
+
+    async def create_refund(
+        self,
+        *,
+        payment_intent_id: str,
+        amount: Money,
+        idempotency_key: str,
+        metadata: dict[str, str],
+    ) -> RefundResult:
+        minor, _currency = to_stripe_amount(amount)
+        refund = await self._call(
+            "refund",
+            lambda: self._client.v1.refunds.create_async(
+                {
+                    "payment_intent": payment_intent_id,
+                    "amount": minor,
+                    "reason": "requested_by_customer",
+                    "metadata": metadata,
+                },
+                {"idempotency_key": idempotency_key},
+            ),
+        )
+        return RefundResult(
+            id=refund.id,
+            status=str(refund.status),
+            amount=Money(int(refund.amount), str(refund.currency).upper()),
+        )
+
+    async def create_connect_account(
+        self, *, advisor_id: int, email: str | None, idempotency_key: str
+    ) -> ConnectAccount:
+        params: dict[str, Any] = {
+            "type": "express",
+            "capabilities": {"transfers": {"requested": True}},
+            "metadata": {"advisor_id": str(advisor_id)},
+        }
+        if email:
+            params["email"] = email
+        account = await self._call(
+            "connect account creation",
+            lambda: self._client.v1.accounts.create_async(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": idempotency_key},
+            ),
+        )
+        return ConnectAccount(
+            id=account.id,
+            details_submitted=bool(account.details_submitted),
+            payouts_enabled=bool(account.payouts_enabled),
+        )
+
+    async def create_onboarding_link(
+        self, *, account_id: str, refresh_url: str, return_url: str
+    ) -> str:
+        link = await self._call(
+            "onboarding link",
+            lambda: self._client.v1.account_links.create_async(
+                {
+                    "account": account_id,
+                    "refresh_url": refresh_url,
+                    "return_url": return_url,
+                    "type": "account_onboarding",
+                }
+            ),
+        )
+        return str(link.url)
+
+    async def create_transfer(
+        self,
+        *,
+        amount: Money,
+        destination: str,
+        transfer_group: str,
+        idempotency_key: str,
+        metadata: dict[str, str],
+    ) -> TransferResult:
+        minor, currency = to_stripe_amount(amount)
+        made = await self._call(
+            "transfer",
+            lambda: self._client.v1.transfers.create_async(
+                {
+                    "amount": minor,
+                    "currency": currency,
+                    "destination": destination,
+                    "transfer_group": transfer_group,
+                    "metadata": metadata,
+                },
+                {"idempotency_key": idempotency_key},
+            ),
+        )
+        return TransferResult(id=made.id, amount=Money(int(made.amount), str(made.currency)))
+
+
+# -- a fake, for unit tests, the benchmark and offline runs -------------------------------
+
+
+class FakePaymentGateway(PaymentGateway):
+    """An in-memory :class:`PaymentGateway` that keeps Stripe's promises that billing relies
+    on: the same idempotency key gives the same object, and failures can be queued with
+    :meth:`fail_next` to play 429s, 500s and timeouts (as the domain errors they become)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []  # (method, idempotency key or id)
+        self.checkouts: dict[str, CheckoutSession] = {}
+        self.checkout_requests: dict[str, CheckoutRequest] = {}
+        self.refunds: dict[str, RefundResult] = {}
+        self.accounts: dict[str, ConnectAccount] = {}
+        self.transfers: dict[
+            str, tuple[TransferResult, str, str]
+        ] = {}  # key -> (made, dest, group)
+        self.details = PaymentDetails(brand="visa", last4="4242")
+        self.refund_status = "succeeded"
+        self._by_key: dict[str, Any] = {}
+        self._failures: dict[str, list[PathwiseError]] = {}
+        self._count = 0
+
+    def fail_next(self, method: str, *errors: PathwiseError) -> None:
+        """Make the next calls of ``method`` raise these errors, in order."""
+        self._failures.setdefault(method, []).extend(errors)
+
+    def _enter(self, method: str, key: str) -> None:
+        self.calls.append((method, key))
+        queued = self._failures.get(method)
+        if queued:
+            raise queued.pop(0)
+
+    def _id(self, prefix: str) -> str:
+        self._count += 1
+        return f"{prefix}_fake_{self._count:06d}"
+
+    async def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        self._enter("create_checkout", request.idempotency_key)
+        if request.idempotency_key in self._by_key:
+            made: CheckoutSession = self._by_key[request.idempotency_key]
+            return made
+        session_id = self._id("cs")
+        session = CheckoutSession(
+            id=session_id,
+            url=f"https://checkout.stripe.test/pay/{session_id}",
+            status="open",
+            expires_at=request.expires_at,
+        )
+        self._by_key[request.idempotency_key] = session
+        self.checkouts[session_id] = session
+        self.checkout_requests[session_id] = request
+        return session
+
+    async def payment_details(self, payment_intent_id: str) -> PaymentDetails:
+        self._enter("payment_details", payment_intent_id)
+        return self.details
+
+    async def create_refund(
+        self,
+        *,
+        payment_intent_id: str,
+        amount: Money,
+        idempotency_key: str,
+        metadata: dict[str, str],
+    ) -> RefundResult:
+        self._enter("create_refund", idempotency_key)
+        if idempotency_key in self._by_key:
+            done: RefundResult = self._by_key[idempotency_key]
+            return done
+        refund = RefundResult(id=self._id("re"), status=self.refund_status, amount=amount)
+        self._by_key[idempotency_key] = refund
+        self.refunds[refund.id] = refund
+        return refund
+
+    async def create_connect_account(
+        self, *, advisor_id: int, email: str | None, idempotency_key: str
+    ) -> ConnectAccount:
+        self._enter("create_connect_account", idempotency_key)
+        if idempotency_key in self._by_key:
+            existing: ConnectAccount = self._by_key[idempotency_key]
+            return existing
+        account = ConnectAccount(
+            id=self._id("acct"), details_submitted=False, payouts_enabled=False
+        )
+        self._by_key[idempotency_key] = account
+        self.accounts[account.id] = account
+        return account
+
+    async def create_onboarding_link(
+        self, *, account_id: str, refresh_url: str, return_url: str
+    ) -> str:
+        self._enter("create_onboarding_link", account_id)
+        return f"https://connect.stripe.test/setup/{account_id}"
+
+    async def create_transfer(
+        self,
+        *,
+        amount: Money,
+        destination: str,
+        transfer_group: str,
+        idempotency_key: str,
+        metadata: dict[str, str],
+    ) -> TransferResult:
+        self._enter("create_transfer", idempotency_key)
+        if idempotency_key in self.transfers:
+            return self.transfers[idempotency_key][0]
+        made = TransferResult(id=self._id("tr"), amount=amount)
+        self.transfers[idempotency_key] = (made, destination, transfer_group)
+        return made

@@ -1,0 +1,226 @@
+"""Shared helpers for the billing tests: a seeded world, signed Stripe events, PDF text.
+
+Imported by the ``test_billing*`` modules (``from tests.core.test_billing_support import ...``);
+it holds no tests itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from core.billing import Billing, WebhookResult
+from core.clock import ManualClock
+from core.config import Settings
+from core.db import Database
+from core.models import Advisor, Booking, BookingStatus, Client, Offer, OutboxMessage
+from core.models.billing import Purchase
+from core.payments_gateway import FakePaymentGateway
+
+SECRET = "whsec_test_0123456789abcdef"
+BUYER = "Zoë Łukasz 李雷"
+
+
+def billing_settings(database_url: str, **overrides: Any) -> Settings:
+    """Default settings plus Stripe test secrets; never the machine's .env."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "stripe_secret_key": "sk_test_pathwise",
+        "stripe_webhook_secret": SECRET,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class World:
+    client_id: int
+    other_client_id: int
+    advisor_id: int
+    offer_id: int
+    booking_id: int
+
+
+async def seed(
+    db: Database,
+    now: datetime,
+    *,
+    price_minor: int = 6000,
+    starts_in: timedelta = timedelta(days=1),
+    currency: str = "USD",
+) -> World:
+    """A client (with a Unicode name), another client, an advisor with a 60-minute offer,
+    and a booking held for the first client."""
+    async with db.uow() as uow:
+        client = Client(
+            display_name=BUYER, locale="en_US", timezone="Europe/Madrid", created_at=now
+        )
+        other = Client(display_name="Someone Else", created_at=now)
+        advisor = Advisor(
+            slug=f"ana-{uuid.uuid4().hex[:6]}",
+            display_name="Ana Ruiz",
+            bio="Career and family.",
+            timezone="Europe/Madrid",
+            active=True,
+            approved=True,
+            created_at=now,
+        )
+        uow.session.add_all([client, other, advisor])
+        await uow.session.flush()
+        offer = Offer(
+            advisor_id=advisor.id,
+            kind="live60",
+            price_minor=price_minor,
+            currency=currency,
+            active=True,
+        )
+        uow.session.add(offer)
+        await uow.session.flush()
+        world = World(client.id, other.id, advisor.id, offer.id, 0)
+        await uow.commit()
+    world.booking_id = await new_booking(db, world, now, starts_at=now + starts_in)
+    return world
+
+
+async def new_booking(
+    db: Database,
+    world: World,
+    now: datetime,
+    *,
+    starts_at: datetime,
+    minutes: int = 60,
+    hold: timedelta = timedelta(minutes=30),
+    client_id: int | None = None,
+) -> int:
+    async with db.uow() as uow:
+        offer = await uow.session.get(Offer, world.offer_id)
+        assert offer is not None
+        booking = Booking(
+            client_id=client_id or world.client_id,
+            advisor_id=world.advisor_id,
+            offer_id=world.offer_id,
+            status=BookingStatus.HELD.value,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=minutes),
+            hold_expires_at=now + hold,
+            price_minor=offer.price_minor,
+            currency=offer.currency,
+            created_at=now,
+            updated_at=now,
+        )
+        uow.session.add(booking)
+        await uow.commit()
+        return booking.id
+
+
+def make_billing(
+    db: Database,
+    settings: Settings,
+    clock: ManualClock,
+    gateway: FakePaymentGateway | None = None,
+) -> tuple[Billing, FakePaymentGateway]:
+    gateway = gateway or FakePaymentGateway()
+    return Billing(db, gateway, settings, clock), gateway
+
+
+# -- Stripe events ---------------------------------------------------------------------------
+
+
+def sign(payload: bytes, secret: str = SECRET, timestamp: int | None = None) -> str:
+    """A ``Stripe-Signature`` header, made the way Stripe makes it."""
+    stamp = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{stamp}.".encode() + payload, hashlib.sha256)
+    return f"t={stamp},v1={mac.hexdigest()}"
+
+
+def event_body(event_type: str, obj: dict[str, Any], event_id: str | None = None) -> bytes:
+    return json.dumps(
+        {
+            "id": event_id or f"evt_{uuid.uuid4().hex[:24]}",
+            "object": "event",
+            "api_version": "2026-10-28",
+            "created": int(time.time()),
+            "type": event_type,
+            "livemode": False,
+            "data": {"object": obj},
+        }
+    ).encode()
+
+
+async def deliver(
+    billing: Billing, event_type: str, obj: dict[str, Any], event_id: str | None = None
+) -> WebhookResult:
+    body = event_body(event_type, obj, event_id)
+    return await billing.handle_webhook(body, sign(body))
+
+
+async def checkout_of(db: Database, purchase_id: int) -> Purchase:
+    async with db.uow() as uow:
+        purchase = await uow.session.get(Purchase, purchase_id)
+        assert purchase is not None
+        return purchase
+
+
+def session_object(
+    purchase: Purchase,
+    *,
+    payment_status: str = "paid",
+    amount_total: int | None = None,
+    currency: str | None = None,
+    payment_intent: str | None = None,
+    session_id: str | None = None,
+) -> dict[str, Any]:
+    """A checkout.session object as Stripe sends it in events (the fields billing reads)."""
+    return {
+        "id": session_id or purchase.checkout_session_id,
+        "object": "checkout.session",
+        "mode": "payment",
+        "status": "complete",
+        "payment_status": payment_status,
+        "amount_total": purchase.total_minor if amount_total is None else amount_total,
+        "currency": (currency or purchase.currency).lower(),
+        "client_reference_id": f"purchase-{purchase.id}",
+        "metadata": {"purchase_id": str(purchase.id), "purchase_kind": purchase.kind},
+        "payment_intent": payment_intent or f"pi_test_{purchase.id:06d}",
+    }
+
+
+async def pay(
+    billing: Billing, db: Database, purchase_id: int, **overrides: Any
+) -> WebhookResult:
+    """Stripe tells us the checkout was paid."""
+    purchase = await checkout_of(db, purchase_id)
+    return await deliver(
+        billing, "checkout.session.completed", session_object(purchase, **overrides)
+    )
+
+
+# -- reading back ----------------------------------------------------------------------------
+
+
+def pdf_text(data: bytes) -> str:
+    """All text of a PDF, pages joined."""
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+async def outbox_rows(db: Database, **where: Any) -> list[OutboxMessage]:
+    async with db.uow() as uow:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        for name, value in where.items():
+            query = query.where(getattr(OutboxMessage, name) == value)
+        return list(await uow.session.scalars(query))
+
+
+async def count(db: Database, model: Any) -> int:
+    async with db.uow() as uow:
+        return int(await uow.session.scalar(select(func.count()).select_from(model)) or 0)
