@@ -642,7 +642,7 @@ async def _bookable_offer(uow: UnitOfWork, offer_id: int) -> tuple[Offer, Adviso
 async def _client(uow: UnitOfWork, client_id: int) -> Client:
     client = await uow.session.get(Client, client_id) if 0 < client_id <= _MAX_DB_ID else None
     if client is None:
-        raise NotFound("We couldn't find your account. Please send /start.")
+        raise NotFound("We couldn't find your account. Please start again from the menu.")
     return client
 
 
