@@ -1,0 +1,98 @@
+"""Private session channels: created from permission overwrites (everyone hidden; only the
+client, the advisor and the bot allowed), locked at the end, deleted after retention."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+
+log = logging.getLogger(__name__)
+
+SESSIONS_CATEGORY = "Sessions"
+CATEGORY_LIMIT = 50  # Discord's channels-per-category limit
+_NAME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes
+
+
+def opaque_channel_name() -> str:
+    """A name that says nothing about who is in the channel, e.g. ``session-7f3k``."""
+    return "session-" + "".join(secrets.choice(_NAME_ALPHABET) for _ in range(4))
+
+
+def participant_overwrite(can_send: bool = True) -> discord.PermissionOverwrite:
+    """What the client and the advisor may do: see, write, attach, read back."""
+    return discord.PermissionOverwrite(
+        view_channel=True,
+        send_messages=can_send,
+        attach_files=can_send,
+        read_message_history=True,
+    )
+
+
+def session_overwrites(
+    guild: discord.Guild, client_user_id: int, advisor_user_id: int
+) -> dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]:
+    """Everyone hidden; the two people allowed; the bot may manage. No other role is added."""
+    bot_member = guild.me
+    return {
+        guild.default_role: discord.PermissionOverwrite(view_channel=False),
+        discord.Object(client_user_id, type=discord.Member): participant_overwrite(),
+        discord.Object(advisor_user_id, type=discord.Member): participant_overwrite(),
+        bot_member: discord.PermissionOverwrite(
+            view_channel=True,
+            send_messages=True,
+            read_message_history=True,
+            manage_channels=True,
+            manage_messages=True,
+            manage_permissions=True,
+        ),
+    }
+
+
+def _category_name(index: int) -> str:
+    return SESSIONS_CATEGORY if index == 1 else f"{SESSIONS_CATEGORY} {index}"
+
+
+async def session_category(guild: discord.Guild) -> discord.CategoryChannel:
+    """The first "Sessions" category with room; past 50 channels, "Sessions 2", and so on."""
+    index = 1
+    while True:
+        name = _category_name(index)
+        category = discord.utils.get(guild.categories, name=name)
+        if category is None:
+            hidden = {guild.default_role: discord.PermissionOverwrite(view_channel=False)}
+            return await guild.create_category(name, overwrites=hidden, reason="session channels")
+        if len(category.channels) < CATEGORY_LIMIT:
+            return category
+        index += 1
+
+
+async def open_session_channel(
+    guild: discord.Guild, client_user_id: int, advisor_user_id: int
+) -> discord.TextChannel:
+    """Create the private channel for one session."""
+    category = await session_category(guild)
+    return await guild.create_text_channel(
+        opaque_channel_name(),
+        category=category,
+        overwrites=session_overwrites(guild, client_user_id, advisor_user_id),
+        reason="private session channel",
+    )
+
+
+async def lock_session_channel(
+    channel: discord.TextChannel, client_user_id: int, advisor_user_id: int
+) -> None:
+    """The session ended: both people can still read, nobody can write (one edit)."""
+    overwrites = dict(session_overwrites(channel.guild, client_user_id, advisor_user_id))
+    for user_id in (client_user_id, advisor_user_id):
+        overwrites[discord.Object(user_id, type=discord.Member)] = participant_overwrite(
+            can_send=False
+        )
+    await channel.edit(overwrites=overwrites, reason="session ended")
+
+
+async def delete_session_channel(channel: discord.abc.GuildChannel) -> None:
+    """Retention is over: the channel and everything in it go."""
+    await channel.delete(reason="session retention period over")
