@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import count
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 import discord
 from discord.http import Route
