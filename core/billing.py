@@ -92,9 +92,11 @@ from core.receipts import (
 
 log = logging.getLogger(__name__)
 
-# Stripe accepts a Checkout Session's expires_at from 30 minutes to 24 hours after creation;
-# the margins absorb the time between our clock reading and Stripe's.
-CHECKOUT_MIN_LIFETIME = timedelta(minutes=31)
+# Stripe accepts a Checkout Session's expires_at from 30 minutes to 24 hours after creation.
+# A new checkout gets 35 minutes at least, so a retry within the next few minutes can send the
+# very same request (same expires_at, same idempotency key) and still be accepted.
+STRIPE_MIN_LIFETIME = timedelta(minutes=30, seconds=15)
+CHECKOUT_MIN_LIFETIME = timedelta(minutes=35)
 CHECKOUT_MAX_LIFETIME = timedelta(hours=23, minutes=55)
 TIP_CHECKOUT_LIFETIME = timedelta(hours=1)
 # An open checkout is handed out again only if the client has at least this long to pay.
@@ -659,7 +661,7 @@ class Billing:
         """Choose the checkout's ``expires_at``, keeping the previous attempt's (and so its
         idempotency key) while Stripe would still accept it."""
         if purchase.checkout_session_id is None and purchase.checkout_expires_at is not None:
-            if purchase.checkout_expires_at >= now + CHECKOUT_MIN_LIFETIME:
+            if purchase.checkout_expires_at >= now + STRIPE_MIN_LIFETIME:
                 return  # retry of a call that may have reached Stripe: same params, same key
         if purchase.checkout_expires_at is not None:
             purchase.checkout_attempt += 1

@@ -14,6 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from pypdf import PdfReader
@@ -26,6 +27,7 @@ from core.db import Database
 from core.models import Advisor, Booking, BookingStatus, Client, Offer, OutboxMessage
 from core.models.billing import Purchase
 from core.payments_gateway import FakePaymentGateway
+from core.receipts import ReceiptFonts
 
 SECRET = "whsec_test_0123456789abcdef"
 BUYER = "Zoë Łukasz 李雷"
@@ -123,6 +125,12 @@ async def new_booking(
         return booking.id
 
 
+@cache
+def fonts() -> ReceiptFonts:
+    """The receipt fonts, parsed once for the whole test run (as the app does at start-up)."""
+    return ReceiptFonts()
+
+
 def make_billing(
     db: Database,
     settings: Settings,
@@ -130,7 +138,7 @@ def make_billing(
     gateway: FakePaymentGateway | None = None,
 ) -> tuple[Billing, FakePaymentGateway]:
     gateway = gateway or FakePaymentGateway()
-    return Billing(db, gateway, settings, clock), gateway
+    return Billing(db, gateway, settings, clock, fonts=fonts()), gateway
 
 
 # -- Stripe events ---------------------------------------------------------------------------
@@ -195,9 +203,7 @@ def session_object(
     }
 
 
-async def pay(
-    billing: Billing, db: Database, purchase_id: int, **overrides: Any
-) -> WebhookResult:
+async def pay(billing: Billing, db: Database, purchase_id: int, **overrides: Any) -> WebhookResult:
     """Stripe tells us the checkout was paid."""
     purchase = await checkout_of(db, purchase_id)
     return await deliver(
