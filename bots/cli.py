@@ -169,6 +169,35 @@ def _advisor_line(advisor: Any, locale: str) -> str:
     )
 
 
+# --- ledger -----------------------------------------------------------------
+
+
+@cli.group()
+def ledger() -> None:
+    """Check the money records."""
+
+
+@ledger.command("check")
+@click.pass_obj
+@friendly_errors
+def ledger_check(settings: Settings) -> None:
+    """Verify every ledger invariant; exit 1 naming each one that is broken."""
+    from core.ledger import LedgerReport, check_ledger
+
+    async def go(database: Database) -> LedgerReport:
+        await database.check_ready()
+        async with database.uow() as uow:
+            return await check_ledger(uow)
+
+    report = run_async(go, settings)
+    for violation in report.violations:
+        click.echo(f"VIOLATION: {violation}")
+    if not report.ok:
+        click.echo(f"Ledger check failed: {len(report.violations)} violation(s).")
+        sys.exit(1)
+    click.echo(f"Ledger OK: {report.transactions} transactions, {report.entries} entries balanced.")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()
