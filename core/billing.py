@@ -433,8 +433,46 @@ def _insert(uow: UnitOfWork) -> Any:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
+async def _serialize_writers(uow: UnitOfWork) -> None:
+    """On SQLite, take the database's write lock now, as ``BEGIN IMMEDIATE`` would.
+
+    SQLite has no row locks and its Python driver runs reads outside any transaction until
+    the first write, so two workers could both read "pending" and both act. A no-op write
+    first makes the transaction a writer at once: a second worker waits here (busy timeout)
+    until the first commits, then reads what it committed. PostgreSQL uses row locks instead.
+    """
+    if uow.session.get_bind().dialect.name == "sqlite":
+        await uow.session.execute(
+            update(ReceiptCounter)
+            .where(ReceiptCounter.year == -1)
+            .values(last_sequence=ReceiptCounter.last_sequence)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def _claim(uow: UnitOfWork, model: Any, row_id: Any, column: str, expected: Any) -> bool:
+    """Move one row out of an expected state, atomically: ``UPDATE ... WHERE id = :id AND
+    <column> IN (:expected)``. Only one of two racing workers gets True.
+
+    On PostgreSQL the row locks taken before make this a formality. On SQLite, which has no
+    row locks and whose driver reads outside transactions, it is what keeps two handlers of
+    the same refund or payment from both acting: the UPDATE waits for the write lock and then
+    sees the other's committed change.
+    """
+    values = expected if isinstance(expected, list | tuple | set) else [expected]
+    result = await uow.session.execute(
+        update(model)
+        .where(model.id == row_id)
+        .where(getattr(model, column).in_([str(v) for v in values]))
+        .values({column: getattr(model, column)})
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
 async def _lock_booking(uow: UnitOfWork, booking_id: int) -> Booking | None:
     """The booking, row-locked, with its offer, advisor and client loaded."""
+    await _serialize_writers(uow)
     return await uow.session.scalar(
         select(Booking)
         .where(Booking.id == booking_id)
@@ -451,6 +489,7 @@ async def _lock_purchase(
 ) -> tuple[Purchase | None, Booking | None]:
     """A purchase and its booking, row-locked in the one order every path uses: booking first,
     then purchase, so two workers never wait on each other in a circle."""
+    await _serialize_writers(uow)
     booking_id = await uow.session.scalar(
         select(Purchase.booking_id).where(Purchase.id == purchase_id)
     )
@@ -1745,8 +1784,10 @@ class Billing:
     ) -> Receipt | None:
         """Stripe took the refund: ledger, credit note, booking refunded, messages. Runs once
         per refund, whichever comes first: Stripe's answer or its charge.refunded event."""
-        if refund.status == RefundStatus.SUCCEEDED:
-            return None
+        if refund.status == RefundStatus.SUCCEEDED or not await _claim(
+            uow, Refund, refund.id, "status", RefundStatus.PENDING
+        ):
+            return None  # the other path (Stripe's answer or its event) got here first
         refund.status = RefundStatus.SUCCEEDED.value
         refund.completed_at = now
         if stripe_refund_id and refund.stripe_refund_id is None:
@@ -2048,6 +2089,7 @@ async def _claim_due_purchases(
 ) -> None:
     """Group purchases whose money is due into payouts, one per advisor and booking."""
     async with db.uow() as uow:
+        await _serialize_writers(uow)
         candidates = list(
             await uow.session.scalars(
                 select(Purchase)
@@ -2141,7 +2183,11 @@ async def _transfer_payout(
     now: datetime,
     run: PayoutRun,
 ) -> None:
-    """Make one payout's transfer while holding its row lock; then ledger and statement."""
+    """Make one payout's transfer while holding its row lock; then ledger and statement.
+
+    SQLite gets no early write lock here (it would block every writer during the network
+    call); there the conditional UPDATE below decides which of two workers records it.
+    """
     async with db.uow() as uow:
         payout = await uow.session.scalar(
             select(Payout)

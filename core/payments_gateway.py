@@ -171,7 +171,9 @@ class PaymentGateway(Protocol):
 # -- Stripe -------------------------------------------------------------------------------
 
 
-def build_stripe_client(settings: Settings, *, timeout: float = 20.0) -> stripe.StripeClient:
+def build_stripe_client(
+    settings: Settings, *, http_client: stripe.HTTPClient | None = None, timeout: float = 20.0
+) -> stripe.StripeClient:
     """The composition root's Stripe client: the secret key, the API base (a local stand-in
     in tests and the demo), and an httpx transport for the async methods.
 
@@ -183,7 +185,7 @@ def build_stripe_client(settings: Settings, *, timeout: float = 20.0) -> stripe.
         settings.require("stripe_secret_key"),
         base_addresses=base,  # type: ignore[arg-type]
         max_network_retries=0,
-        http_client=stripe.HTTPXClient(timeout=timeout),
+        http_client=http_client or stripe.HTTPXClient(timeout=timeout),
     )
 
 
@@ -200,9 +202,29 @@ def _transient(error: stripe.StripeError) -> bool:
 class StripeGateway:
     """:class:`PaymentGateway` over the real Stripe SDK's async methods."""
 
-    def __init__(self, client: stripe.StripeClient, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        client: stripe.StripeClient,
+        retry: RetryPolicy | None = None,
+        *,
+        http_client: stripe.HTTPClient | None = None,
+    ) -> None:
         self._client = client
         self._retry = retry or RetryPolicy()
+        self._http = http_client
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, timeout: float = 20.0, retry: RetryPolicy | None = None
+    ) -> StripeGateway:
+        """A gateway with its own httpx transport; close it with :meth:`aclose` at shutdown."""
+        http = stripe.HTTPXClient(timeout=timeout)
+        return cls(build_stripe_client(settings, http_client=http), retry, http_client=http)
+
+    async def aclose(self) -> None:
+        """Close the HTTP transport this gateway made (if it made one)."""
+        if self._http is not None:
+            await self._http.close_async()  # type: ignore[no-untyped-call]
 
     async def _call(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
         """Run ``call``; retry transient failures, then map Stripe's errors to domain errors."""

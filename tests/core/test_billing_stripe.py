@@ -1,0 +1,348 @@
+"""Billing with the real Stripe SDK against the local stand-in: the whole money journey, and
+what happens when Stripe is slow, busy or down."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from core import ledger
+from core.billing import Billing
+from core.clock import ManualClock
+from core.db import Database
+from core.ledger import Account
+from core.models import Booking, BookingStatus
+from core.models.billing import (
+    Payout,
+    PayoutState,
+    PurchaseStatus,
+    Receipt,
+    StripeEvent,
+)
+from core.money import Money
+from core.payments_gateway import PaymentsUnavailable, RetryPolicy, StripeGateway
+from devtools.stripe_sandbox import StripeSandbox
+from tests.core.test_billing_support import (
+    BUYER,
+    SECRET,
+    billing_settings,
+    checkout_of,
+    fonts,
+    new_booking,
+    outbox_rows,
+    pdf_text,
+    seed,
+)
+
+USD = "USD"
+
+
+class Wiring:
+    """The stand-in's webhooks go to billing.handle_webhook, as bots/web would pass them."""
+
+    def __init__(self) -> None:
+        self.billing: Billing | None = None
+        self.answers: list[tuple[int, str]] = []
+
+    async def receive(self, body: bytes, signature: str) -> int:
+        assert self.billing is not None
+        result = await self.billing.handle_webhook(body, signature)
+        self.answers.append((result.status, result.message))
+        return result.status
+
+
+@pytest.fixture
+async def stand_in(
+    db: Database, database_url: str, clock: ManualClock
+) -> AsyncIterator[tuple[Billing, StripeSandbox, Wiring]]:
+    wiring = Wiring()
+    async with StripeSandbox(
+        webhook_secret=SECRET, webhook_callback=wiring.receive, clock=clock, seed=3
+    ) as sandbox:
+        settings = billing_settings(
+            database_url, stripe_secret_key=sandbox.api_key, stripe_api_base=sandbox.url
+        )
+        gateway = StripeGateway.from_settings(
+            settings, timeout=1.0, retry=RetryPolicy(attempts=3, delays=(0.05,))
+        )
+        wiring.billing = Billing(db, gateway, settings, clock, fonts=fonts())
+        try:
+            yield wiring.billing, sandbox, wiring
+        finally:
+            await gateway.aclose()
+
+
+async def _booking(db: Database, booking_id: int) -> Booking:
+    async with db.uow() as uow:
+        booking = await uow.session.get(Booking, booking_id)
+        assert booking is not None
+        return booking
+
+
+def _requests(sandbox: StripeSandbox, path: str) -> list[Any]:
+    return [r for r in sandbox.requests if r.path == path and r.method == "POST"]
+
+
+async def test_the_whole_money_journey_with_the_real_sdk(
+    db: Database,
+    stand_in,
+    clock: ManualClock,  # type: ignore[no-untyped-def]
+) -> None:
+    billing, sandbox, wiring = stand_in
+    world = await seed(db, clock.now())
+    other = await new_booking(db, world, clock.now(), starts_at=clock.now() + timedelta(days=2))
+
+    # 1. The client pays for a session: a Checkout Session at "Stripe", paid on its page.
+    checkout = await billing.start_checkout(world.booking_id, world.client_id)
+    [created] = _requests(sandbox, "/v1/checkout/sessions")
+    assert created.params["mode"] == "payment"
+    items = [
+        (item["price_data"]["product_data"]["name"], int(item["price_data"]["unit_amount"]))
+        for item in created.params["line_items"]
+    ]
+    assert items == [
+        ("60-minute live session with Ana Ruiz", 6000),
+        ("Handling fee (non-refundable)", 349),
+    ]
+    assert created.params["metadata"]["purchase_id"] == str(checkout.purchase_id)
+    assert int(created.params["expires_at"]) == int(checkout.expires_at.timestamp())
+    assert created.idempotency_key and created.idempotency_key.startswith("checkout-")
+    session_id = (await checkout_of(db, checkout.purchase_id)).checkout_session_id
+    assert session_id is not None and checkout.url.endswith(session_id)
+    assert (await billing.start_checkout(world.booking_id, world.client_id)).url == checkout.url
+    assert len(_requests(sandbox, "/v1/checkout/sessions")) == 1
+
+    await sandbox.pay(session_id)
+
+    assert (200, "paid") in wiring.answers
+    assert all(status == 200 for status, _ in wiring.answers)
+    assert (await _booking(db, world.booking_id)).status == BookingStatus.CONFIRMED
+    purchase = await checkout_of(db, checkout.purchase_id)
+    assert purchase.status == PurchaseStatus.PAID
+    assert (purchase.payment_method_brand, purchase.payment_method_last4) == ("visa", "4242")
+    async with db.uow() as uow:
+        receipt = await uow.session.scalar(select(Receipt).where(Receipt.kind == "receipt"))
+    assert receipt is not None
+    text = pdf_text(receipt.pdf)
+    for expected in (
+        "R-2026-000001",
+        BUYER,
+        "60-minute live session with Ana Ruiz",
+        "$60.00",
+        "Handling fee (non-refundable)",
+        "$3.49",
+        "$63.49",
+        "Visa •••• 4242",
+        purchase.payment_intent_id or "?",
+    ):
+        assert expected in text, expected
+    assert {row.kind for row in await outbox_rows(db)} >= {
+        "receipt",
+        "next_steps",
+        "payment_received",
+    }
+
+    # A replayed delivery of every event changes nothing.
+    before = len(wiring.answers)
+    for event in list(sandbox.events):
+        await sandbox.redeliver(event["id"])
+    assert {message for _, message in wiring.answers[before:]} == {
+        "duplicate event: already processed"
+    }
+
+    # 2. A tip, and a second paid session.
+    tip = await billing.start_tip_checkout(world.booking_id, world.client_id, Money(500, USD))
+    await sandbox.pay((await checkout_of(db, tip.purchase_id)).checkout_session_id or "")
+    second = await billing.start_checkout(other, world.client_id)
+    await sandbox.pay((await checkout_of(db, second.purchase_id)).checkout_session_id or "")
+    assert (await checkout_of(db, tip.purchase_id)).status == PurchaseStatus.PAID
+
+    # 3. The first session disappoints: a refund of the service price, by Stripe Refund.
+    ends = (await _booking(db, world.booking_id)).ends_at
+    assert ends is not None
+    clock.set(ends + timedelta(hours=2))
+    outcome = await billing.request_refund(world.booking_id, world.client_id)
+    await sandbox.flush()  # charge.refunded, delivered after the API answered
+    [refund] = sandbox.state.objects["refund"].values()
+    assert refund["amount"] == 6000 and refund["payment_intent"] == purchase.payment_intent_id
+    assert outcome.credit_note_number == "CN-2026-000001"
+    async with db.uow() as uow:
+        note = await uow.session.scalar(select(Receipt).where(Receipt.kind == "credit_note"))
+    assert note is not None
+    note_text = pdf_text(note.pdf)
+    assert "CN-2026-000001" in note_text and "R-2026-000001" in note_text
+    assert "$60.00" in note_text and "$3.49" in note_text and refund["id"] in note_text
+
+    # 4. The advisor onboards with Stripe Connect; payouts once the windows have passed.
+    link = await billing.start_payout_onboarding(
+        world.advisor_id,
+        refresh_url="https://pathwise.test/connect/refresh",
+        return_url="https://pathwise.test/connect/done",
+    )
+    assert link.startswith(sandbox.url)
+    [account_id] = sandbox.state.objects["account"]
+    await sandbox.complete_onboarding(account_id)
+    assert (200, "payouts enabled") in wiring.answers
+
+    later_end = (await _booking(db, other)).ends_at
+    assert later_end is not None
+    clock.set(later_end + timedelta(hours=72))
+    run = await billing.release_due_payouts()
+    await sandbox.flush()
+
+    assert len(run.paid) == 2
+    transfers = sorted(
+        (t["transfer_group"], t["amount"], t["destination"])
+        for t in sandbox.state.objects["transfer"].values()
+    )
+    assert transfers == sorted(
+        [
+            (f"booking_{world.booking_id}", 500, account_id),  # the refunded session: tip only
+            (f"booking_{other}", 6000, account_id),
+        ]
+    )
+    async with db.uow() as uow:
+        payouts = list(await uow.session.scalars(select(Payout)))
+        report = await ledger.check_ledger(uow)
+        cash = await ledger.balance(uow, Account.CASH, USD)
+        events = len(list(await uow.session.scalars(select(StripeEvent))))
+    assert all(p.stripe_transfer_id for p in payouts)
+    assert report.violations == []
+    # The ledger's cash is the stand-in's platform balance, to the cent.
+    assert cash == Money(sandbox.state.balance["usd"], USD) == Money(349 * 2, USD)
+    assert events == len(sandbox.events)
+    assert len(await outbox_rows(db, kind="payout_statement")) == 2
+    assert (await billing.release_due_payouts()).paid == []
+
+
+async def test_a_declined_card_leaves_the_checkout_open_for_another_try(
+    db: Database,
+    stand_in,
+    clock: ManualClock,  # type: ignore[no-untyped-def]
+) -> None:
+    billing, sandbox, _ = stand_in
+    world = await seed(db, clock.now())
+    checkout = await billing.start_checkout(world.booking_id, world.client_id)
+    session_id = (await checkout_of(db, checkout.purchase_id)).checkout_session_id or ""
+
+    await sandbox.pay(session_id, card="declined")
+
+    assert (await checkout_of(db, checkout.purchase_id)).status == PurchaseStatus.PENDING
+    again = await billing.start_checkout(world.booking_id, world.client_id)
+    assert again.url == checkout.url
+    await sandbox.pay(session_id)
+    assert (await _booking(db, world.booking_id)).status == BookingStatus.CONFIRMED
+
+
+async def test_a_delayed_payment_and_a_lapsed_checkout_through_the_stand_in(
+    db: Database,
+    stand_in,
+    clock: ManualClock,  # type: ignore[no-untyped-def]
+) -> None:
+    billing, sandbox, wiring = stand_in
+    world = await seed(db, clock.now())
+    checkout = await billing.start_checkout(world.booking_id, world.client_id)
+    session_id = (await checkout_of(db, checkout.purchase_id)).checkout_session_id or ""
+    await sandbox.pay(session_id, card="async")
+    assert (await checkout_of(db, checkout.purchase_id)).status == PurchaseStatus.PROCESSING
+    await sandbox.async_payment(session_id, succeeded=True)
+    assert (await _booking(db, world.booking_id)).status == BookingStatus.CONFIRMED
+
+    lapsing = await new_booking(db, world, clock.now(), starts_at=clock.now() + timedelta(days=3))
+    unpaid = await billing.start_checkout(lapsing, world.client_id)
+    clock.set(unpaid.expires_at)
+    await sandbox.expire_due()
+    assert (200, "checkout expired; hold released") in wiring.answers
+    assert (await _booking(db, lapsing)).status == BookingStatus.EXPIRED
+
+
+async def test_a_wrong_amount_from_stripe_is_held_for_an_admin(
+    db: Database,
+    stand_in,
+    clock: ManualClock,  # type: ignore[no-untyped-def]
+) -> None:
+    billing, sandbox, _ = stand_in
+    world = await seed(db, clock.now())
+    checkout = await billing.start_checkout(world.booking_id, world.client_id)
+    session_id = (await checkout_of(db, checkout.purchase_id)).checkout_session_id or ""
+
+    await sandbox.pay(session_id, amount_override=100)
+
+    assert (await checkout_of(db, checkout.purchase_id)).status == PurchaseStatus.REJECTED
+    assert (await _booking(db, world.booking_id)).status != BookingStatus.CONFIRMED
+    [alert] = await outbox_rows(db, channel="admin")
+    assert "amount mismatch" in alert.payload["text"]
+    async with db.uow() as uow:
+        assert (await ledger.check_ledger(uow)).violations == []
+        assert await ledger.balance(uow, Account.CASH, USD) == Money(100, USD)
+
+
+async def test_a_dispute_from_the_card_network_holds_the_payout(
+    db: Database,
+    stand_in,
+    clock: ManualClock,  # type: ignore[no-untyped-def]
+) -> None:
+    billing, sandbox, _ = stand_in
+    world = await seed(db, clock.now())
+    checkout = await billing.start_checkout(world.booking_id, world.client_id)
+    await sandbox.pay((await checkout_of(db, checkout.purchase_id)).checkout_session_id or "")
+    [charge_id] = sandbox.state.objects["charge"]
+
+    await sandbox.dispute(charge_id)
+
+    assert (await checkout_of(db, checkout.purchase_id)).payout_state == PayoutState.ON_HOLD
+    async with db.uow() as uow:
+        assert (await ledger.check_ledger(uow)).violations == []
+        cash = await ledger.balance(uow, Account.CASH, USD)
+    assert cash == Money(sandbox.state.balance["usd"], USD)
+
+
+@pytest.mark.parametrize("failure", [429, 500, "timeout"])
+async def test_stripe_failing_once_is_retried_with_the_same_idempotency_key(
+    db: Database,
+    stand_in,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
+    failure: int | str,
+) -> None:
+    billing, sandbox, _ = stand_in
+    world = await seed(db, clock.now())
+    sandbox.fail_next("/v1/checkout/sessions", failure, delay=1.5)  # type: ignore[arg-type]
+
+    checkout = await billing.start_checkout(world.booking_id, world.client_id)
+
+    await sandbox.flush()
+    attempts = _requests(sandbox, "/v1/checkout/sessions")
+    assert len(attempts) >= 2
+    assert len({r.idempotency_key for r in attempts}) == 1
+    assert len(sandbox.state.objects["checkout.session"]) == 1
+    [session] = sandbox.state.objects["checkout.session"].values()
+    assert checkout.url == session["url"]
+
+
+@pytest.mark.parametrize("failure", [429, 500, "timeout"])
+async def test_stripe_down_asks_the_client_to_try_again_and_nothing_is_doubled(
+    db: Database,
+    stand_in,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
+    failure: int | str,
+) -> None:
+    billing, sandbox, _ = stand_in
+    world = await seed(db, clock.now())
+    sandbox.fail_next("/v1/checkout/sessions", failure, count=3, delay=1.5)  # type: ignore[arg-type]
+
+    with pytest.raises(PaymentsUnavailable, match="Please try again in a moment"):
+        await billing.start_checkout(world.booking_id, world.client_id)
+    await sandbox.flush()
+    checkout = await billing.start_checkout(world.booking_id, world.client_id)
+
+    await sandbox.flush()
+    keys = {r.idempotency_key for r in _requests(sandbox, "/v1/checkout/sessions")}
+    assert len(keys) == 1
+    assert len(sandbox.state.objects["checkout.session"]) == 1
+    assert (await checkout_of(db, checkout.purchase_id)).checkout_session_id in (
+        sandbox.state.objects["checkout.session"]
+    )
