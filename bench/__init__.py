@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench.<name>``; each module exposes ``run()`` returning its numbers."""
