@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
-from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import CellBordersLayout
 from fpdf.fonts import FontFace, SubsetMap, TTFFont
