@@ -30,6 +30,7 @@ from core.dialogs import (
 from core.dialogs.buttons import MAX_BYTES, decode, encode
 from core.dialogs.engine import Context
 from core.dialogs.flows import Suggestion
+from core.dialogs.suggest import CatalogueMatcher
 from core.models import Advisor, Consent, Conversation
 from core.money import Money
 
@@ -364,3 +365,26 @@ def test_button_ids_fit_telegram_and_round_trip() -> None:
         encode(1, "slot", "x" * 41)
     with pytest.raises(ValueError):
         encode(1, "Bad Action")
+
+
+async def test_the_catalogue_matcher_ranks_real_advisors_with_reasons(
+    db: Database, settings: Settings, clock: ManualClock
+) -> None:
+    ids = await _import_sample(db)
+    chat = Chat(db, build_engine(settings, services={"matcher": CatalogueMatcher()}), clock)
+    await _to_budget(chat)  # career + stress, Spanish, live 60 minutes
+    await chat.send(TextInput("70"))
+    await chat.press("Evenings")
+    (results,) = chat.texts()
+    assert results.startswith(
+        "Here are the advisors who fit best:\n\nAna Ruiz — $60.00\n• speaks Spanish"
+    )
+    names = [b.label for b in chat.last[0].buttons[0] + chat.last[0].buttons[1]]  # type: ignore[union-attr]
+    assert names[0] == "Choose Ana Ruiz"
+    # Over budget (Lúcia $65 fits, Sofia $55 fits; nobody above $70) and Spanish speakers only.
+    async with db.uow() as uow:
+        conversation = await uow.session.scalar(select(Conversation))
+    assert conversation is not None
+    spanish = {ids[s] for s in ("ana-ruiz", "lucia-fernandes", "sofia-rossi")}
+    assert set(conversation.data["suggested"]) <= spanish
+    assert conversation.data["suggested"][0] == ids["ana-ruiz"]

@@ -1,0 +1,111 @@
+"""The results step's matcher: the live catalogue, its free times and loads, ranked by
+``core.matching``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from core import scheduling
+from core.dialogs.engine import Context
+from core.dialogs.flows import Suggestion
+from core.matching import AdvisorCard, Intake, MatchIndex
+from core.models import Advisor, Booking, BookingStatus
+from core.money import Money
+from core.taxonomy import OfferKind, Topic
+
+
+def advisor_card(advisor: Advisor, next_free: Any, upcoming: int) -> AdvisorCard:
+    """What matching needs to know of one advisor (their cheapest active price per kind)."""
+    prices: dict[OfferKind, Money] = {}
+    for offer in advisor.offers:
+        kind = OfferKind(offer.kind)
+        if offer.active and (kind not in prices or offer.price < prices[kind]):
+            prices[kind] = offer.price
+    return AdvisorCard(
+        id=advisor.id,
+        slug=advisor.slug,
+        display_name=advisor.display_name,
+        bio=advisor.bio,
+        specialties=tuple(advisor.specialties),
+        topics=frozenset(Topic(t) for t in advisor.topics),
+        languages=frozenset(advisor.languages),
+        timezone=advisor.timezone,
+        prices=prices,
+        rating_sum=advisor.rating_sum,
+        rating_count=advisor.rating_count,
+        upcoming_bookings=upcoming,
+        next_free=next_free,
+        online=advisor.online,
+    )
+
+
+class CatalogueMatcher:
+    """Ranks the bookable advisors for a client's answers.
+
+    The index is built per question from the database: fine for a catalogue of hundreds.
+    ``MatchIndex`` itself is benchmarked at 100k advisors for when it is cached instead.
+    """
+
+    def __init__(self, rules: scheduling.SchedulingRules = scheduling.DEFAULT_RULES) -> None:
+        self.rules = rules
+
+    async def suggest(self, ctx: Context, answers: dict[str, Any]) -> list[Suggestion]:
+        kind = OfferKind(answers["kind"])
+        advisors = await self._bookable(ctx)
+        ids = [advisor.id for advisor in advisors]
+        next_free = await scheduling.next_free_slots(ctx.uow, ids, kind, ctx.now, rules=self.rules)
+        upcoming = await self._upcoming(ctx, ids)
+        index = MatchIndex.build(
+            advisor_card(a, next_free.get(a.id), upcoming.get(a.id, 0)) for a in advisors
+        )
+        budget = answers.get("budget")
+        intake = Intake(
+            topics=frozenset(answers.get("topics", [])),
+            description=str(answers.get("description", "")),
+            language=str(answers["language"]),
+            kind=kind,
+            budget=Money(int(budget), ctx.settings.currency) if budget is not None else None,
+            time_preference=answers.get("when", "any"),
+            client_timezone=ctx.client.timezone,
+        )
+        matches = index.top(
+            intake, ctx.now, k=3, exclude=await self._excluded(ctx), locale=ctx.settings.locale
+        )
+        return [
+            Suggestion(m.card.id, m.card.display_name, m.card.prices[kind], tuple(m.reasons))
+            for m in matches
+        ]
+
+    async def _bookable(self, ctx: Context) -> Sequence[Advisor]:
+        return (
+            await ctx.uow.session.scalars(
+                select(Advisor)
+                .where(Advisor.active.is_(True), Advisor.approved.is_(True))
+                .options(selectinload(Advisor.offers))
+                .order_by(Advisor.id)
+            )
+        ).all()
+
+    async def _upcoming(self, ctx: Context, ids: list[int]) -> dict[int, int]:
+        """Confirmed sessions still to come, per advisor (the load-balancing nudge)."""
+        rows = await ctx.uow.session.execute(
+            select(Booking.advisor_id, func.count(Booking.id))
+            .where(Booking.advisor_id.in_(ids))
+            .where(Booking.status == BookingStatus.CONFIRMED.value)
+            .where(Booking.starts_at > ctx.now)
+            .group_by(Booking.advisor_id)
+        )
+        return {advisor_id: count for advisor_id, count in rows.tuples()}
+
+    async def _excluded(self, ctx: Context) -> frozenset[int]:
+        """Advisors this client asked their money back from are not suggested again."""
+        rows = await ctx.uow.session.scalars(
+            select(Booking.advisor_id)
+            .where(Booking.client_id == ctx.client.id)
+            .where(Booking.status == BookingStatus.REFUNDED.value)
+        )
+        return frozenset(rows)
