@@ -6,9 +6,12 @@ from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core import scheduling
 from core.dialogs.engine import Context, Transition, pressed, rows
-from core.dialogs.replies import Image, Input, Message, Reply
+from core.dialogs.replies import Image, Input, LinkButton, Message, Reply
+from core.errors import PathwiseError
 from core.models import Advisor, Offer
+from core.taxonomy import OfferKind
 
 NOT_BOOKABLE = "That advisor isn't taking bookings right now. Here is the menu:"
 
@@ -80,12 +83,171 @@ class ProfileStep:
         advisor = await bookable_advisor(ctx, int(ctx.data.get("advisor_id", 0)))
         if advisor is None:
             return Transition(goto="home", data={}, replies=[Message(NOT_BOOKABLE)])
+        if press is not None and press.action == "menu":
+            return Transition(goto="home", data={})
         if press is not None and press.action == "back" and ctx.data.get("suggested"):
             return Transition(goto="results")
         if press is not None and press.action == "offer" and press.arg.isdigit():
             offer = next((o for o in advisor.offers if o.id == int(press.arg) and o.active), None)
             if offer is None:
                 return Transition(replies=[Message("That option has expired.")], reshow=True)
-            next_step = "summary" if offer.kind == "messaging" else "slot"
-            return Transition(goto=next_step, data={**ctx.data, "offer_id": offer.id})
+            data = {**ctx.data, "offer_id": offer.id, "slot_page": 0}
+            if offer.kind != OfferKind.MESSAGING:
+                return Transition(goto="slot", data=data)
+            try:
+                booking = await scheduling.hold_package(
+                    ctx.uow, client_id=ctx.client.id, offer_id=offer.id, now=ctx.now
+                )
+            except PathwiseError as error:
+                return Transition(replies=[Message(str(error))], reshow=True)
+            await ctx.uow.commit()
+            return Transition(goto="summary", data={**data, "booking_id": booking.id})
         return Transition(replies=[Message("Please tap one of the options below.")], reshow=True)
+
+
+SLOTS_PER_PAGE = 8
+
+
+class SlotStep:
+    """A live session's time: the advisor's free times in the client's zone, then a hold."""
+
+    async def show(self, ctx: Context) -> list[Reply]:
+        offer = await ctx.uow.session.get(Offer, int(ctx.data.get("offer_id", 0)))
+        if offer is None:
+            return [Message(NOT_BOOKABLE, rows(ctx.button("Back to the menu", "menu")))]
+        slots = await scheduling.available_slots(
+            ctx.uow, offer.advisor_id, OfferKind(offer.kind), ctx.now, rules=_rules(ctx)
+        )
+        page = int(ctx.data.get("slot_page", 0))
+        shown = slots[page * SLOTS_PER_PAGE : (page + 1) * SLOTS_PER_PAGE]
+        if not shown:
+            return [
+                Message(
+                    "There are no free times in the next two weeks. Please choose another advisor.",
+                    rows(ctx.button("Back to the menu", "menu")),
+                )
+            ]
+        zone, locale = ctx.client.timezone, ctx.settings.locale
+        buttons = [ctx.button(s.label(zone, locale), "slot", s.key) for s in shown]
+        more = (
+            [ctx.button("Later times", "more")] if len(slots) > (page + 1) * SLOTS_PER_PAGE else []
+        )
+        return [
+            Message(
+                f"When would you like your {offer.name}? Times are in your time zone ({zone}).",
+                (*rows(*buttons), *rows(*more, ctx.button("Back", "back"))),
+            )
+        ]
+
+    async def receive(self, ctx: Context, event: Input) -> Transition:
+        press = pressed(event)
+        if press is None:
+            return Transition(replies=[Message("Please tap one of the times below.")], reshow=True)
+        if press.action == "menu":
+            return Transition(goto="home", data={})
+        if press.action == "back":
+            return Transition(goto="profile", data={**ctx.data, "slot_page": 0})
+        if press.action == "more":
+            page = int(ctx.data.get("slot_page", 0)) + 1
+            return Transition(data={**ctx.data, "slot_page": page}, reshow=True)
+        if press.action != "slot":
+            return Transition(replies=[Message("Please tap one of the times below.")], reshow=True)
+        try:
+            starts_at = scheduling.slot_from_key(press.arg)
+            booking = await scheduling.hold_slot(
+                ctx.uow,
+                client_id=ctx.client.id,
+                offer_id=int(ctx.data["offer_id"]),
+                starts_at=starts_at,
+                now=ctx.now,
+                rules=_rules(ctx),
+            )
+        except PathwiseError as error:
+            # "Just taken": say so, and show the times that are free now.
+            return Transition(replies=[Message(str(error))], reshow=True)
+        # The hold is a fact of its own: keep it even if what follows fails.
+        await ctx.uow.commit()
+        return Transition(goto="summary", data={**ctx.data, "booking_id": booking.id})
+
+
+class SummaryStep:
+    """The itemized price, in plain words, before paying."""
+
+    async def show(self, ctx: Context) -> list[Reply]:
+        billing = ctx.services["billing"]
+        try:
+            quote = await billing.quote_booking(int(ctx.data["booking_id"]), ctx.client.id)
+        except PathwiseError as error:
+            return [Message(str(error), rows(ctx.button("Back to the menu", "menu")))]
+        hold = ctx.settings.slot_hold_minutes
+        text = (
+            "Here is your booking:\n\n"
+            f"{quote.describe(ctx.settings.locale)}\n\n"
+            f"The handling fee is not refundable; the session price is covered by our "
+            f"money-back guarantee for {ctx.settings.guarantee_window_hours} hours after your "
+            f"session. We hold this time for you for {hold} minutes while you pay."
+        )
+        pay = ctx.button(f"Pay {quote.total.format(ctx.settings.locale)}", "pay")
+        return [Message(text, rows(pay, ctx.button("Cancel", "menu")))]
+
+    async def receive(self, ctx: Context, event: Input) -> Transition:
+        press = pressed(event)
+        if press is not None and press.action == "menu":
+            await _release(ctx)
+            return Transition(
+                goto="home", data={}, replies=[Message("Okay, I've let that time go.")]
+            )
+        if press is None or press.action != "pay":
+            return Transition(replies=[Message("Please tap Pay, or Cancel.")], reshow=True)
+        return await _checkout(ctx)
+
+
+class PayStep:
+    """The Stripe Checkout link; the webhook confirms the payment, not this chat."""
+
+    async def show(self, ctx: Context) -> list[Reply]:
+        url = str(ctx.data.get("checkout_url", ""))
+        return [
+            Message(
+                "Tap below to pay securely with Stripe. When you're done you'll come back here, "
+                "and I'll send your receipt as soon as the payment is confirmed.",
+                (
+                    (LinkButton("Pay with Stripe", url),),
+                    (ctx.button("Get a new payment link", "pay"),),
+                ),
+            )
+        ]
+
+    async def receive(self, ctx: Context, event: Input) -> Transition:
+        press = pressed(event)
+        if press is not None and press.action == "pay":
+            return await _checkout(ctx)
+        return Transition(replies=[Message("Please use the payment button above.")])
+
+
+async def _checkout(ctx: Context) -> Transition:
+    """Open (or reuse) the booking's Stripe Checkout, outside the dialog's transaction."""
+    billing = ctx.services["billing"]
+    await ctx.uow.commit()  # billing opens its own transactions and calls Stripe
+    try:
+        checkout = await billing.start_checkout(int(ctx.data["booking_id"]), ctx.client.id)
+    except PathwiseError as error:
+        return Transition(replies=[Message(str(error))])
+    return Transition(
+        goto="pay",
+        data={**ctx.data, "checkout_url": checkout.url, "purchase_id": checkout.purchase_id},
+    )
+
+
+async def _release(ctx: Context) -> None:
+    """Give back a held time the client no longer wants."""
+    booking_id = ctx.data.get("booking_id")
+    if booking_id is not None:
+        try:
+            await scheduling.release_hold(ctx.uow, int(booking_id), ctx.now)
+        except PathwiseError:
+            pass  # already expired or paid: nothing to give back
+
+
+def _rules(ctx: Context) -> scheduling.SchedulingRules:
+    return scheduling.SchedulingRules.from_settings(ctx.settings)

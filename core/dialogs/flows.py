@@ -10,7 +10,14 @@ from babel import Locale
 from sqlalchemy import select
 
 from core.config import Settings
-from core.dialogs.booking import NOT_BOOKABLE, ProfileStep, advisor_id_by_slug
+from core.dialogs.booking import (
+    NOT_BOOKABLE,
+    PayStep,
+    ProfileStep,
+    SlotStep,
+    SummaryStep,
+    advisor_id_by_slug,
+)
 from core.dialogs.engine import Context, DialogEngine, Step, Transition, pressed, rows, typed
 from core.dialogs.replies import Input, Message, Reply
 from core.models import Consent
@@ -424,6 +431,9 @@ def build_engine(
         "when": WhenStep(),
         "results": ResultsStep(),
         "profile": ProfileStep(),
+        "slot": SlotStep(),
+        "summary": SummaryStep(),
+        "pay": PayStep(),
         **(extra_steps or {}),
     }
     commands = {

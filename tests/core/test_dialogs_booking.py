@@ -1,0 +1,217 @@
+"""The find-and-book flow at core level, end to end: intake, real matching on the sample
+catalogue, a slot held in the database, the itemized summary from billing, and a Stripe
+Checkout link from the real SDK talking to the local stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from core import catalogue
+from core.accounts import Platform, get_or_create_client
+from core.billing import Billing
+from core.clock import ManualClock
+from core.db import Database
+from core.dialogs import (
+    Button,
+    ButtonPress,
+    DialogEngine,
+    Input,
+    LinkButton,
+    Message,
+    Reply,
+    StartInput,
+    TextInput,
+    build_engine,
+)
+from core.dialogs.suggest import CatalogueMatcher
+from core.models import Booking, BookingStatus
+from core.payments_gateway import RetryPolicy, StripeGateway
+from devtools.stripe_sandbox import StripeSandbox
+from tests.core.test_billing_support import SECRET, billing_settings, fonts, outbox_rows
+
+SAMPLE = Path(catalogue.__file__).parent / "data" / "advisors.yaml"
+
+
+class Client:
+    """A client chatting with the engine; each input is one committed transaction."""
+
+    def __init__(
+        self, db: Database, engine: DialogEngine, clock: ManualClock, user_id: int
+    ) -> None:
+        self.db, self.engine, self.clock, self.user_id = db, engine, clock, user_id
+        self.last: list[Reply] = []
+
+    async def send(self, event: Input) -> list[Reply]:
+        async with self.db.uow() as uow:
+            client = await get_or_create_client(
+                uow, Platform.TELEGRAM, self.user_id, "Zoë", self.clock.now()
+            )
+            self.last = await self.engine.handle(uow, client, event, self.clock.now())
+            await uow.commit()
+        return self.last
+
+    def texts(self) -> list[str]:
+        return [r.text for r in self.last if isinstance(r, Message)]
+
+    def buttons(self) -> list[Button | LinkButton]:
+        return [b for r in self.last if isinstance(r, Message) for row in r.buttons for b in row]
+
+    async def press(self, label: str) -> list[Reply]:
+        for button in self.buttons():
+            if isinstance(button, Button) and button.label == label:
+                return await self.send(ButtonPress(button.data))
+        raise AssertionError(f"no button {label!r} among {[b.label for b in self.buttons()]}")
+
+    async def press_first(self, action: str) -> str:
+        """Press the first button whose id has ``action``; returns its label."""
+        for button in self.buttons():
+            if isinstance(button, Button) and button.data.split(":")[1] == action:
+                await self.send(ButtonPress(button.data))
+                return button.label
+        raise AssertionError(f"no {action} button")
+
+
+class Wiring:
+    def __init__(self) -> None:
+        self.billing: Billing | None = None
+
+    async def receive(self, body: bytes, signature: str) -> int:
+        assert self.billing is not None
+        return (await self.billing.handle_webhook(body, signature)).status
+
+
+@pytest.fixture
+async def world(
+    db: Database, database_url: str, clock: ManualClock
+) -> AsyncIterator[tuple[DialogEngine, Billing, StripeSandbox]]:
+    rows = catalogue.validate_rows(catalogue.read_catalogue(SAMPLE))
+    async with db.uow() as uow:
+        await catalogue.import_catalogue(uow, rows, datetime(2026, 11, 1, tzinfo=UTC))
+        await uow.commit()
+    wiring = Wiring()
+    async with StripeSandbox(
+        webhook_secret=SECRET, webhook_callback=wiring.receive, clock=clock
+    ) as sandbox:
+        settings = billing_settings(
+            database_url, stripe_secret_key=sandbox.api_key, stripe_api_base=sandbox.url
+        )
+        gateway = StripeGateway.from_settings(
+            settings, timeout=2.0, retry=RetryPolicy(attempts=2, delays=(0.05,))
+        )
+        billing = Billing(db, gateway, settings, clock, fonts=fonts())
+        wiring.billing = billing
+        engine = build_engine(
+            settings, services={"matcher": CatalogueMatcher(), "billing": billing}
+        )
+        try:
+            yield engine, billing, sandbox
+        finally:
+            await gateway.aclose()
+
+
+async def _to_slots(client: Client) -> None:
+    await client.send(StartInput())
+    await client.press("I understand and agree")
+    await client.press("Find an advisor")
+    await client.press("Career and work")
+    await client.press("Done")
+    await client.send(TextInput("Thinking about changing careers after burnout at work."))
+    await client.press("Spanish")
+    await client.press("Live, 60 minutes")
+    await client.send(TextInput("80"))
+    await client.press("Any time")
+    await client.press("Choose Ana Ruiz")
+    await client.press("60-minute live session — $60.00")
+
+
+async def test_find_book_and_pay_from_intake_to_a_confirmed_booking(
+    db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
+) -> None:
+    engine, _, sandbox = world
+    client = Client(db, engine, clock, 1001)
+    await _to_slots(client)
+    (slots,) = client.texts()
+    assert (
+        slots
+        == "When would you like your 60-minute live session? Times are in your time zone (UTC)."
+    )
+    chosen = await client.press_first("slot")
+    assert chosen == "Mon 23 Nov, 11:00"  # two hours' notice from 09:00 UTC
+    (summary,) = client.texts()
+    assert summary.startswith(
+        "Here is your booking:\n\n"
+        "60-minute live session with Ana Ruiz — Mon 23 Nov 2026, 11:00 (UTC): $60.00\n"
+        "Handling fee (non-refundable): $3.49\n"
+        "Total: $63.49\n\n"
+        "The handling fee is not refundable"
+    )
+    await client.press("Pay $63.49")
+    link = next(b for b in client.buttons() if isinstance(b, LinkButton))
+    assert link.label == "Pay with Stripe" and link.url.startswith(sandbox.url)
+
+    await client.press("Get a new payment link")  # a second tap: the same checkout, not a new one
+    again = next(b for b in client.buttons() if isinstance(b, LinkButton))
+    assert again.url == link.url
+    assert (
+        len(
+            [
+                r
+                for r in sandbox.requests
+                if r.path == "/v1/checkout/sessions" and r.method == "POST"
+            ]
+        )
+        == 1
+    )
+
+    session_id = link.url.rsplit("/", 1)[1]
+    await sandbox.pay(session_id)
+    async with db.uow() as uow:
+        booking = await uow.session.scalar(select(Booking))
+    assert booking is not None and booking.status == BookingStatus.CONFIRMED.value
+    sent = [(row.channel, row.kind) for row in await outbox_rows(db)]
+    assert sorted(sent) == [
+        ("discord_dm", "payment_received"),
+        ("telegram", "next_steps"),
+        ("telegram", "receipt"),
+    ]
+
+
+async def test_a_time_taken_by_someone_else_gets_the_next_free_times(
+    db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
+) -> None:
+    engine, _, _ = world
+    first, second = Client(db, engine, clock, 2001), Client(db, engine, clock, 2002)
+    await _to_slots(first)
+    await _to_slots(second)
+    same = next(
+        b for b in second.buttons() if isinstance(b, Button) and b.data.split(":")[1] == "slot"
+    )
+    await first.press(same.label)
+    assert first.texts()[0].startswith("Here is your booking:")
+    await second.send(ButtonPress(same.data))
+    texts = second.texts()
+    assert texts[0].startswith("That time was just taken. Here are the next free times:")
+    assert texts[1].startswith("When would you like your 60-minute live session?")
+    assert same.label not in [b.label for b in second.buttons()]
+
+
+async def test_cancelling_at_the_summary_gives_the_time_back(
+    db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
+) -> None:
+    engine, _, _ = world
+    client = Client(db, engine, clock, 3001)
+    await _to_slots(client)
+    chosen = await client.press_first("slot")
+    await client.press("Cancel")
+    assert client.texts() == ["Okay, I've let that time go.", "What would you like to do?"]
+    async with db.uow() as uow:
+        booking = await uow.session.scalar(select(Booking))
+    assert booking is not None and booking.status == BookingStatus.EXPIRED.value
+    other = Client(db, engine, clock, 3002)
+    await _to_slots(other)
+    assert chosen in [b.label for b in other.buttons()], "the time is free again"
