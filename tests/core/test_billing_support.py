@@ -60,12 +60,13 @@ async def seed(
     price_minor: int = 6000,
     starts_in: timedelta = timedelta(days=1),
     currency: str = "USD",
+    client_name: str = BUYER,
 ) -> World:
     """A client (with a Unicode name), another client, an advisor with a 60-minute offer,
     and a booking held for the first client."""
     async with db.uow() as uow:
         client = Client(
-            display_name=BUYER, locale="en_US", timezone="Europe/Madrid", created_at=now
+            display_name=client_name, locale="en_US", timezone="Europe/Madrid", created_at=now
         )
         other = Client(display_name="Someone Else", created_at=now)
         advisor = Advisor(
@@ -103,6 +104,7 @@ async def new_booking(
     minutes: int = 60,
     hold: timedelta = timedelta(minutes=30),
     client_id: int | None = None,
+    price_minor: int | None = None,
 ) -> int:
     async with db.uow() as uow:
         offer = await uow.session.get(Offer, world.offer_id)
@@ -115,7 +117,7 @@ async def new_booking(
             starts_at=starts_at,
             ends_at=starts_at + timedelta(minutes=minutes),
             hold_expires_at=now + hold,
-            price_minor=offer.price_minor,
+            price_minor=offer.price_minor if price_minor is None else price_minor,
             currency=offer.currency,
             created_at=now,
             updated_at=now,
