@@ -104,6 +104,17 @@ REUSE_MARGIN = timedelta(minutes=2)
 
 FEE_LABEL = "Handling fee (non-refundable)"
 
+# The events to enable on the Stripe webhook endpoint; any other type is answered 200 and logged.
+WEBHOOK_EVENT_TYPES = (
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+    "charge.refunded",
+    "charge.dispute.created",
+    "account.updated",
+)
+
 
 # -- errors a user can meet -----------------------------------------------------------------
 
@@ -634,6 +645,7 @@ class Billing:
             "charge.dispute.created": self._on_dispute_created,
             "account.updated": self._on_account_updated,
         }
+        assert tuple(self._handlers) == WEBHOOK_EVENT_TYPES
 
     # -- quotes and checkout ----------------------------------------------------------------
 
@@ -816,18 +828,18 @@ class Billing:
     async def _tippable_booking(
         self, uow: UnitOfWork, booking_id: int, client_id: int, *, lock: bool
     ) -> Booking:
-        query = (
-            select(Booking)
-            .where(Booking.id == booking_id)
-            .options(
-                selectinload(Booking.offer),
-                selectinload(Booking.advisor),
-                selectinload(Booking.client),
-            )
-        )
         if lock:
-            query = query.with_for_update().execution_options(populate_existing=True)
-        booking = await uow.session.scalar(query)
+            booking = await _lock_booking(uow, booking_id)
+        else:
+            booking = await uow.session.scalar(
+                select(Booking)
+                .where(Booking.id == booking_id)
+                .options(
+                    selectinload(Booking.offer),
+                    selectinload(Booking.advisor),
+                    selectinload(Booking.client),
+                )
+            )
         if booking is None or booking.client_id != client_id:
             raise NotYourBooking()
         if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
