@@ -33,6 +33,7 @@ from core.models.scheduling import SlotClaim
 from core.money import Money
 from core.payments_gateway import PaymentsUnavailable
 from tests.core.test_billing_support import (
+    World,
     billing_settings,
     checkout_of,
     make_billing,
@@ -146,7 +147,7 @@ def test_a_bad_tip_gets_a_clear_answer(text: str, message: str) -> None:
 
 
 @pytest.fixture
-async def world(db: Database, clock: ManualClock):  # type: ignore[no-untyped-def]
+async def world(db: Database, clock: ManualClock) -> World:
     return await seed(db, clock.now())
 
 
@@ -159,7 +160,7 @@ async def test_checkout_has_one_line_per_quote_line_metadata_urls_and_a_key(
     db: Database,
     world,
     settings_: Settings,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     billing, gateway = make_billing(db, settings_, clock)
 
@@ -190,7 +191,7 @@ async def test_checkout_lives_at_least_as_long_as_stripe_requires_and_the_hold_f
     db: Database,
     world,
     settings_: Settings,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     billing, _ = make_billing(db, settings_, clock)
     now = clock.now()
@@ -208,7 +209,7 @@ async def test_the_hold_extension_moves_the_slot_claims_too(
     db: Database,
     world,
     settings_: Settings,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     billing, _ = make_billing(db, settings_, clock)
     start = clock.now() + timedelta(days=1)
@@ -248,7 +249,7 @@ async def test_pressing_pay_twice_returns_the_same_open_checkout(
     db: Database,
     world,
     settings_: Settings,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     billing, gateway = make_billing(db, settings_, clock)
 
@@ -268,7 +269,7 @@ async def test_pressing_pay_twice_returns_the_same_open_checkout(
 @pytest.mark.parametrize("failures", [1, 2], ids=["once", "twice"])
 async def test_when_stripe_is_busy_the_client_is_asked_to_retry_and_the_key_is_kept(
     db: Database,
-    world,  # type: ignore[no-untyped-def]
+    world: World,
     settings_: Settings,
     clock: ManualClock,
     failures: int,
@@ -314,7 +315,7 @@ async def test_checkout_refusals(
     db: Database,
     world,
     settings_: Settings,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     billing, _ = make_billing(db, settings_, clock)
     with pytest.raises(NotYourBooking):
@@ -339,7 +340,7 @@ async def test_configured_return_urls_name_the_purchase(
     db: Database,
     world,
     database_url: str,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     settings = billing_settings(
         database_url,
@@ -360,7 +361,7 @@ async def test_a_tip_is_its_own_checkout_with_no_fee_and_all_of_it_goes_to_the_a
     db: Database,
     world,
     settings_: Settings,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     billing, gateway = make_billing(db, settings_, clock)
     booked = await billing.start_checkout(world.booking_id, world.client_id)
@@ -414,7 +415,7 @@ async def test_tips_need_a_paid_session_of_ones_own_and_an_amount_in_range(
     db: Database,
     world,
     settings_: Settings,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     billing, _ = make_billing(db, settings_, clock)
     with pytest.raises(TipNotAllowed):

@@ -3,7 +3,7 @@ statement; advisors not yet onboarded accrue and are paid once they are."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from core.models.billing import Payout, PayoutState, PayoutStatus
 from core.money import Money
 from core.payments_gateway import FakePaymentGateway, PaymentProviderError, PaymentsUnavailable
 from tests.core.test_billing_support import (
+    World,
     billing_settings,
     checkout_of,
     deliver,
@@ -44,7 +45,7 @@ async def _onboard(billing: Billing, gateway: FakePaymentGateway, advisor_id: in
     return account_id
 
 
-async def _window_closes(db: Database, booking_id: int):  # type: ignore[no-untyped-def]
+async def _window_closes(db: Database, booking_id: int) -> datetime:
     async with db.uow() as uow:
         booking = await uow.session.get(Booking, booking_id)
         assert booking is not None and booking.ends_at is not None
@@ -61,7 +62,7 @@ async def _violations(db: Database) -> list[str]:
         return (await ledger.check_ledger(uow)).violations
 
 
-async def _paid_booking_with_tip(db: Database, billing: Billing, world) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+async def _paid_booking_with_tip(db: Database, billing: Billing, world: World) -> tuple[int, int]:
     booked = await billing.start_checkout(world.booking_id, world.client_id)
     await pay(billing, db, booked.purchase_id)
     tip = await billing.start_tip_checkout(world.booking_id, world.client_id, Money(500, USD))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -45,10 +45,12 @@ from tests.core.test_billing_support import (
 )
 
 USD = "USD"
+# (the world, billing, its fake Stripe, the session purchase id, the tip purchase id)
+Paid = tuple[World, Billing, FakePaymentGateway, int, int]
 
 
 @pytest.fixture
-async def paid(db: Database, database_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
+async def paid(db: Database, database_url: str, clock: ManualClock) -> Paid:
     """A paid 60-minute session tomorrow, and a $5 tip on it."""
     world = await seed(db, clock.now())
     billing, gateway = make_billing(db, billing_settings(database_url), clock)
@@ -59,7 +61,7 @@ async def paid(db: Database, database_url: str, clock: ManualClock):  # type: ig
     return world, billing, gateway, booked.purchase_id, tip.purchase_id
 
 
-async def _ends_at(db: Database, booking_id: int):  # type: ignore[no-untyped-def]
+async def _ends_at(db: Database, booking_id: int) -> datetime:
     async with db.uow() as uow:
         booking = await uow.session.get(Booking, booking_id)
         assert booking is not None and booking.ends_at is not None
@@ -74,7 +76,7 @@ async def _check(db: Database) -> list[str]:
 async def test_the_preview_returns_the_service_price_and_keeps_the_fee_and_tips(
     db: Database,
     paid,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     world, billing, *_ = paid
     clock.set(await _ends_at(db, world.booking_id) + timedelta(minutes=1))
@@ -100,7 +102,7 @@ async def test_the_preview_returns_the_service_price_and_keeps_the_fee_and_tips(
 async def test_a_refund_returns_exactly_the_service_price_with_a_credit_note(
     db: Database,
     paid,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     world, billing, gateway, purchase_id, tip_id = paid
     clock.set(await _ends_at(db, world.booking_id) + timedelta(hours=1))
@@ -162,7 +164,7 @@ async def test_a_refund_returns_exactly_the_service_price_with_a_credit_note(
 async def test_asking_twice_is_refused_and_stripe_is_asked_once(
     db: Database,
     paid,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     world, billing, gateway, *_ = paid
     clock.set(await _ends_at(db, world.booking_id) + timedelta(hours=1))
@@ -178,7 +180,7 @@ async def test_asking_twice_is_refused_and_stripe_is_asked_once(
 async def test_no_refund_before_the_session_ends_or_after_the_window(
     db: Database,
     paid,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     world, billing, gateway, *_ = paid
     ends = await _ends_at(db, world.booking_id)
@@ -199,7 +201,7 @@ async def test_no_refund_before_the_session_ends_or_after_the_window(
 async def test_someone_elses_booking_is_refused(
     db: Database,
     paid,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     world, billing, gateway, *_ = paid
     clock.set(await _ends_at(db, world.booking_id) + timedelta(hours=1))
@@ -223,7 +225,7 @@ async def test_an_unpaid_booking_has_nothing_to_refund(
 async def test_an_advisor_no_show_opens_the_refund_at_once(
     db: Database,
     paid,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     world, billing, *_ = paid
     ends = await _ends_at(db, world.booking_id)
@@ -243,7 +245,7 @@ async def test_an_advisor_no_show_opens_the_refund_at_once(
 async def test_when_stripe_is_busy_the_refund_resumes_with_the_same_key_even_after_the_window(
     db: Database,
     paid,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     world, billing, gateway, *_ = paid
     ends = await _ends_at(db, world.booking_id)
@@ -264,7 +266,7 @@ async def test_when_stripe_is_busy_the_refund_resumes_with_the_same_key_even_aft
 async def test_the_charge_refunded_event_confirms_a_refund_whose_answer_was_lost(
     db: Database,
     paid,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     world, billing, gateway, purchase_id, _ = paid
     clock.set(await _ends_at(db, world.booking_id) + timedelta(hours=1))
@@ -314,7 +316,7 @@ async def test_the_charge_refunded_event_confirms_a_refund_whose_answer_was_lost
 
 async def test_a_refund_made_outside_pathwise_is_recorded_and_holds_the_payout(
     db: Database,
-    paid,  # type: ignore[no-untyped-def]
+    paid: Paid,
 ) -> None:
     _world, billing, _gateway, purchase_id, _ = paid
     purchase = await checkout_of(db, purchase_id)
@@ -347,7 +349,7 @@ async def test_a_refund_made_outside_pathwise_is_recorded_and_holds_the_payout(
 async def test_a_disputed_payment_cannot_be_refunded_here(
     db: Database,
     paid,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     world, billing, _, purchase_id, _ = paid
     purchase = await checkout_of(db, purchase_id)
@@ -370,7 +372,7 @@ async def test_a_disputed_payment_cannot_be_refunded_here(
 async def test_a_booking_cancelled_in_time_gets_its_service_price_back(
     db: Database,
     paid,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     world, billing, _gateway, _purchase_id, _ = paid
     async with db.uow() as uow:

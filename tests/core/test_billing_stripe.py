@@ -41,6 +41,9 @@ from tests.core.test_billing_support import (
 USD = "USD"
 
 
+StandIn = tuple[Billing, StripeSandbox, "Wiring"]
+
+
 class Wiring:
     """The stand-in's webhooks go to billing.handle_webhook, as bots/web would pass them."""
 
@@ -90,7 +93,7 @@ def _requests(sandbox: StripeSandbox, path: str) -> list[Any]:
 async def test_the_whole_money_journey_with_the_real_sdk(
     db: Database,
     stand_in,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     billing, sandbox, wiring = stand_in
     world = await seed(db, clock.now())
@@ -222,7 +225,7 @@ async def test_the_whole_money_journey_with_the_real_sdk(
 async def test_a_declined_card_leaves_the_checkout_open_for_another_try(
     db: Database,
     stand_in,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     billing, sandbox, _ = stand_in
     world = await seed(db, clock.now())
@@ -241,7 +244,7 @@ async def test_a_declined_card_leaves_the_checkout_open_for_another_try(
 async def test_a_delayed_payment_and_a_lapsed_checkout_through_the_stand_in(
     db: Database,
     stand_in,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     billing, sandbox, wiring = stand_in
     world = await seed(db, clock.now())
@@ -263,7 +266,7 @@ async def test_a_delayed_payment_and_a_lapsed_checkout_through_the_stand_in(
 async def test_a_wrong_amount_from_stripe_is_held_for_an_admin(
     db: Database,
     stand_in,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     billing, sandbox, _ = stand_in
     world = await seed(db, clock.now())
@@ -284,7 +287,7 @@ async def test_a_wrong_amount_from_stripe_is_held_for_an_admin(
 async def test_a_dispute_from_the_card_network_holds_the_payout(
     db: Database,
     stand_in,
-    clock: ManualClock,  # type: ignore[no-untyped-def]
+    clock: ManualClock,
 ) -> None:
     billing, sandbox, _ = stand_in
     world = await seed(db, clock.now())
@@ -304,7 +307,7 @@ async def test_a_dispute_from_the_card_network_holds_the_payout(
 @pytest.mark.parametrize("failure", [429, 500, "timeout"])
 async def test_stripe_failing_once_is_retried_with_the_same_idempotency_key(
     db: Database,
-    stand_in,  # type: ignore[no-untyped-def]
+    stand_in: StandIn,
     clock: ManualClock,
     failure: int | str,
 ) -> None:
@@ -326,7 +329,7 @@ async def test_stripe_failing_once_is_retried_with_the_same_idempotency_key(
 @pytest.mark.parametrize("failure", [429, 500, "timeout"])
 async def test_stripe_down_asks_the_client_to_try_again_and_nothing_is_doubled(
     db: Database,
-    stand_in,  # type: ignore[no-untyped-def]
+    stand_in: StandIn,
     clock: ManualClock,
     failure: int | str,
 ) -> None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core import ledger
+from core.billing import Billing
 from core.clock import ManualClock
 from core.db import Database
 from core.ledger import Account
@@ -24,8 +25,10 @@ from core.models.billing import (
     StripeEvent,
 )
 from core.money import Money
+from core.payments_gateway import FakePaymentGateway
 from tests.core.test_billing_support import (
     BUYER,
+    World,
     billing_settings,
     checkout_of,
     count,
@@ -42,12 +45,14 @@ from tests.core.test_billing_support import (
 
 
 @pytest.fixture
-async def world(db: Database, clock: ManualClock):  # type: ignore[no-untyped-def]
+async def world(db: Database, clock: ManualClock) -> World:
     return await seed(db, clock.now())
 
 
 @pytest.fixture
-def billing_and_gateway(db: Database, database_url: str, clock: ManualClock):  # type: ignore[no-untyped-def]
+def billing_and_gateway(
+    db: Database, database_url: str, clock: ManualClock
+) -> tuple[Billing, FakePaymentGateway]:
     return make_billing(db, billing_settings(database_url), clock)
 
 
@@ -65,7 +70,9 @@ async def _ledger_ok(db: Database) -> None:
 
 
 async def test_a_paid_checkout_confirms_the_booking_and_writes_ledger_receipt_and_messages(
-    db: Database, world, billing_and_gateway  # type: ignore[no-untyped-def]
+    db: Database,
+    world,
+    billing_and_gateway: tuple[Billing, FakePaymentGateway],
 ) -> None:
     billing, _ = billing_and_gateway
     checkout = await billing.start_checkout(world.booking_id, world.client_id)
@@ -81,8 +88,7 @@ async def test_a_paid_checkout_confirms_the_booking_and_writes_ledger_receipt_an
 
     async with db.uow() as uow:
         entries = {
-            e.account: e.amount_minor
-            for e in await uow.session.scalars(select(LedgerEntry))
+            e.account: e.amount_minor for e in await uow.session.scalars(select(LedgerEntry))
         }
         receipt = await uow.session.scalar(select(Receipt))
     assert entries == {
@@ -121,15 +127,19 @@ async def test_a_paid_checkout_confirms_the_booking_and_writes_ledger_receipt_an
     assert "(Europe/Madrid)" in steps and "$3.49 handling fee is non-refundable" in steps
     [advisor_row] = await outbox_rows(db, channel="discord_dm")
     assert advisor_row.advisor_id == world.advisor_id
-    assert "You earn $60.00, paid out after the 72-hour money-back window" in (
-        advisor_row.payload["text"]
+    assert (
+        "You earn $60.00, paid out after the 72-hour money-back window"
+        in (advisor_row.payload["text"])
     )
     assert "4242" not in str([r.payload for r in await outbox_rows(db)])  # no card data
     await _ledger_ok(db)
 
 
 async def test_receipt_numbers_run_on_without_gaps(
-    db: Database, world, billing_and_gateway, clock: ManualClock  # type: ignore[no-untyped-def]
+    db: Database,
+    world,
+    billing_and_gateway,
+    clock: ManualClock,
 ) -> None:
     from tests.core.test_billing_support import new_booking
 
@@ -147,7 +157,9 @@ async def test_receipt_numbers_run_on_without_gaps(
 
 
 async def test_a_forged_or_stale_signature_is_rejected_and_changes_nothing(
-    db: Database, world, billing_and_gateway  # type: ignore[no-untyped-def]
+    db: Database,
+    world,
+    billing_and_gateway: tuple[Billing, FakePaymentGateway],
 ) -> None:
     billing, _ = billing_and_gateway
     checkout = await billing.start_checkout(world.booking_id, world.client_id)
@@ -167,7 +179,9 @@ async def test_a_forged_or_stale_signature_is_rejected_and_changes_nothing(
 
 
 async def test_a_replayed_event_is_applied_once(
-    db: Database, world, billing_and_gateway  # type: ignore[no-untyped-def]
+    db: Database,
+    world,
+    billing_and_gateway: tuple[Billing, FakePaymentGateway],
 ) -> None:
     billing, _ = billing_and_gateway
     checkout = await billing.start_checkout(world.booking_id, world.client_id)
@@ -189,7 +203,9 @@ async def test_a_replayed_event_is_applied_once(
 
 
 async def test_an_event_for_an_unknown_purchase_is_acknowledged_and_ignored(
-    db: Database, world, billing_and_gateway  # type: ignore[no-untyped-def]
+    db: Database,
+    world,
+    billing_and_gateway: tuple[Billing, FakePaymentGateway],
 ) -> None:
     billing, _ = billing_and_gateway
     obj = {
@@ -217,8 +233,8 @@ async def test_an_event_for_an_unknown_purchase_is_acknowledged_and_ignored(
 )
 async def test_an_amount_or_currency_mismatch_is_not_confirmed_and_an_admin_is_told(
     db: Database,
-    world,  # type: ignore[no-untyped-def]
-    billing_and_gateway,  # type: ignore[no-untyped-def]
+    world: World,
+    billing_and_gateway: tuple[Billing, FakePaymentGateway],
     amount: int,
     currency: str | None,
 ) -> None:
@@ -242,7 +258,8 @@ async def test_an_amount_or_currency_mismatch_is_not_confirmed_and_an_admin_is_t
 
 
 async def test_an_unknown_event_type_is_answered_200(
-    db: Database, billing_and_gateway  # type: ignore[no-untyped-def]
+    db: Database,
+    billing_and_gateway: tuple[Billing, FakePaymentGateway],
 ) -> None:
     billing, _ = billing_and_gateway
     result = await deliver(billing, "customer.created", {"id": "cus_1", "object": "customer"})
@@ -250,7 +267,9 @@ async def test_an_unknown_event_type_is_answered_200(
 
 
 async def test_an_expired_checkout_releases_the_hold(
-    db: Database, world, billing_and_gateway  # type: ignore[no-untyped-def]
+    db: Database,
+    world,
+    billing_and_gateway: tuple[Billing, FakePaymentGateway],
 ) -> None:
     billing, _ = billing_and_gateway
     checkout = await billing.start_checkout(world.booking_id, world.client_id)
@@ -264,7 +283,9 @@ async def test_an_expired_checkout_releases_the_hold(
 
 
 async def test_a_late_expired_event_does_not_undo_a_payment(
-    db: Database, world, billing_and_gateway  # type: ignore[no-untyped-def]
+    db: Database,
+    world,
+    billing_and_gateway: tuple[Billing, FakePaymentGateway],
 ) -> None:
     billing, _ = billing_and_gateway
     checkout = await billing.start_checkout(world.booking_id, world.client_id)
@@ -278,7 +299,10 @@ async def test_a_late_expired_event_does_not_undo_a_payment(
 
 
 async def test_a_delayed_payment_waits_then_confirms_or_releases(
-    db: Database, world, billing_and_gateway, clock: ManualClock  # type: ignore[no-untyped-def]
+    db: Database,
+    world,
+    billing_and_gateway,
+    clock: ManualClock,
 ) -> None:
     from tests.core.test_billing_support import new_booking
 
@@ -310,12 +334,17 @@ async def test_a_delayed_payment_waits_then_confirms_or_releases(
     )
     assert failed == (200, "payment failed")
     assert (await _booking(db, second)).status == BookingStatus.EXPIRED
-    assert "nothing was charged" in (await outbox_rows(db, kind="payment_failed"))[0].payload["text"]
+    assert (
+        "nothing was charged" in (await outbox_rows(db, kind="payment_failed"))[0].payload["text"]
+    )
     await _ledger_ok(db)
 
 
 async def test_a_payment_after_the_hold_lapsed_confirms_if_the_slot_is_still_free(
-    db: Database, world, billing_and_gateway, clock: ManualClock  # type: ignore[no-untyped-def]
+    db: Database,
+    world,
+    billing_and_gateway,
+    clock: ManualClock,
 ) -> None:
     billing, _ = billing_and_gateway
     checkout = await billing.start_checkout(world.booking_id, world.client_id)
@@ -326,7 +355,9 @@ async def test_a_payment_after_the_hold_lapsed_confirms_if_the_slot_is_still_fre
 
 
 async def test_a_dispute_holds_the_payout_and_alerts_an_admin(
-    db: Database, world, billing_and_gateway  # type: ignore[no-untyped-def]
+    db: Database,
+    world,
+    billing_and_gateway: tuple[Billing, FakePaymentGateway],
 ) -> None:
     billing, _ = billing_and_gateway
     checkout = await billing.start_checkout(world.booking_id, world.client_id)
@@ -344,7 +375,9 @@ async def test_a_dispute_holds_the_payout_and_alerts_an_admin(
     }
 
     result = await deliver(billing, "charge.dispute.created", dispute)
-    again = await deliver(billing, "charge.dispute.created", dispute)  # a new event id, same dispute
+    again = await deliver(
+        billing, "charge.dispute.created", dispute
+    )  # a new event id, same dispute
 
     assert result == (200, "dispute recorded; payout held")
     assert again.status == 200
@@ -358,7 +391,10 @@ async def test_a_dispute_holds_the_payout_and_alerts_an_admin(
 
 
 async def test_account_updated_turns_payouts_on(
-    db: Database, world, billing_and_gateway, clock: ManualClock  # type: ignore[no-untyped-def]
+    db: Database,
+    world,
+    billing_and_gateway,
+    clock: ManualClock,
 ) -> None:
     billing, gateway = billing_and_gateway
     link = await billing.start_payout_onboarding(
@@ -394,7 +430,9 @@ async def test_a_missing_webhook_secret_is_a_configuration_error(
         await billing.handle_webhook(body, sign(body))
 
 
-async def test_purchases_and_bookings_agree(db: Database, world, billing_and_gateway) -> None:  # type: ignore[no-untyped-def]
+async def test_purchases_and_bookings_agree(
+    db: Database, world: World, billing_and_gateway
+) -> None:
     billing, _ = billing_and_gateway
     checkout = await billing.start_checkout(world.booking_id, world.client_id)
     async with db.uow() as uow:
