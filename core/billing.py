@@ -19,6 +19,7 @@ so a retry never charges, refunds or pays anyone twice.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -99,6 +100,9 @@ STRIPE_MIN_LIFETIME = timedelta(minutes=30, seconds=15)
 CHECKOUT_MIN_LIFETIME = timedelta(minutes=35)
 CHECKOUT_MAX_LIFETIME = timedelta(hours=23, minutes=55)
 TIP_CHECKOUT_LIFETIME = timedelta(hours=1)
+# The card brand and last four for the receipt are worth this long of a webhook's time, no more
+# (Stripe gives a webhook about 10 seconds before it counts it as failed).
+PAYMENT_LOOKUP_TIMEOUT = 3.0
 # An open checkout is handed out again only if the client has at least this long to pay.
 REUSE_MARGIN = timedelta(minutes=2)
 
@@ -968,12 +972,16 @@ class Billing:
         if not intent:
             return Prefetched()
         try:
-            return Prefetched(payment=await self.gateway.payment_details(str(_object_id(intent))))
-        except PathwiseError as error:
+            details = await asyncio.wait_for(
+                self.gateway.payment_details(str(_object_id(intent))), PAYMENT_LOOKUP_TIMEOUT
+            )
+        except (PathwiseError, TimeoutError) as error:
+            # The receipt then says "Online payment"; the payment itself is not held up.
             log.warning(
                 "payment method lookup failed (%s); receipt shows none", type(error).__name__
             )
             return Prefetched()
+        return Prefetched(payment=details)
 
     async def _purchase_of_session(
         self, uow: UnitOfWork, session: dict[str, Any]

@@ -439,3 +439,38 @@ async def test_purchases_and_bookings_agree(
         purchase = await uow.session.scalar(select(Purchase))
     assert purchase is not None and purchase.booking_id == world.booking_id
     assert checkout.purchase_id == purchase.id
+
+
+@pytest.mark.parametrize("trouble", ["down", "slow"])
+async def test_when_the_card_lookup_fails_the_payment_still_counts(
+    db: Database,
+    world: World,
+    database_url: str,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    trouble: str,
+) -> None:
+    import asyncio
+
+    import core.billing
+    from core.payments_gateway import PaymentDetails, PaymentsUnavailable
+
+    class SlowLookup(FakePaymentGateway):
+        async def payment_details(self, payment_intent_id: str) -> PaymentDetails:
+            await asyncio.sleep(5)
+            return PaymentDetails("visa", "4242")
+
+    gateway = SlowLookup() if trouble == "slow" else FakePaymentGateway()
+    if trouble == "down":
+        gateway.fail_next("payment_details", PaymentsUnavailable())
+    monkeypatch.setattr(core.billing, "PAYMENT_LOOKUP_TIMEOUT", 0.05)
+    billing, _ = make_billing(db, billing_settings(database_url), clock, gateway)
+    checkout = await billing.start_checkout(world.booking_id, world.client_id)
+
+    assert (await pay(billing, db, checkout.purchase_id)) == (200, "paid")
+
+    async with db.uow() as uow:
+        receipt = await uow.session.scalar(select(Receipt))
+    assert receipt is not None
+    text = pdf_text(receipt.pdf)
+    assert "Online payment" in text and "4242" not in text
