@@ -198,6 +198,41 @@ def ledger_check(settings: Settings) -> None:
     click.echo(f"Ledger OK: {report.transactions} transactions, {report.entries} entries balanced.")
 
 
+@cli.command("chat")
+@click.option(
+    "--files",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data/chat"),
+    show_default=True,
+    help="Where receipts and other documents are saved.",
+)
+@click.pass_obj
+@friendly_errors
+def chat(settings: Settings, files: Path) -> None:
+    """Walk the client's flows in this terminal (local database, local Stripe stand-in)."""
+    from bots.local import local_billing
+    from bots.terminal.chat import TerminalChat, read_stdin
+    from core.dialogs import build_engine
+    from core.dialogs.suggest import CatalogueMatcher
+
+    async def go(database: Database) -> None:
+        await database.check_ready()
+        clock = SystemClock()
+        async with local_billing(database, settings, clock) as local:
+            engine = build_engine(
+                local.settings,
+                services={"matcher": CatalogueMatcher(), "billing": local.billing},
+            )
+            click.echo(
+                "Pathwise in your terminal. Type a number to press a button; /quit to leave."
+            )
+            await TerminalChat(
+                database, engine, clock, local.billing, local.sandbox, files, read_stdin, click.echo
+            ).run()
+
+    run_async(go, settings)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()

@@ -1,0 +1,1 @@
+"""The terminal renderer: walk the client flows in a terminal (``pathwise chat``)."""
