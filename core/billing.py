@@ -68,7 +68,6 @@ from core.models.billing import (
 )
 from core.models.bookings import Booking, BookingStatus
 from core.models.outbox import Channel
-from core.models.scheduling import SlotClaim
 from core.money import Money
 from core.outbox import DocumentRef
 from core.payments_gateway import (
@@ -519,23 +518,6 @@ async def _lock_purchase(
     return purchase, booking
 
 
-async def _extend_hold(uow: UnitOfWork, booking: Booking, until: datetime, now: datetime) -> None:
-    """Keep a held slot for as long as its checkout can be paid (Stripe wants checkouts to
-    live 30 minutes at least, and a hold may be shorter), so a payment never arrives for a
-    slot given to someone else. Moves the booking's hold and its scheduling claims together."""
-    if booking.hold_expires_at is not None and booking.hold_expires_at >= until:
-        return
-    booking.hold_expires_at = until
-    booking.updated_at = now
-    await uow.session.execute(
-        update(SlotClaim)
-        .where(SlotClaim.booking_id == booking.id)
-        .where(SlotClaim.expires_at.is_not(None))
-        .values(expires_at=until)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _service_end(booking: Booking | None, purchase: Purchase) -> datetime:
     """When the service bought ends: the session's end, or a messaging package's last day."""
     if booking is not None and booking.ends_at is not None:
@@ -787,7 +769,7 @@ class Billing:
             assert purchase.checkout_expires_at is not None
             # Keep the slot held for as long as the checkout can be paid, so a payment never
             # arrives for a slot that was given to someone else.
-            await _extend_hold(uow, booking, purchase.checkout_expires_at, now)
+            await scheduling.extend_hold(uow, booking.id, purchase.checkout_expires_at, now)
             purchase.updated_at = now
             await uow.session.flush()
             request = self._checkout_request(purchase, list(quote.lines))
