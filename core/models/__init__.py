@@ -18,6 +18,7 @@ from core.models.billing import (
 )
 from core.models.bookings import Booking, BookingStatus
 from core.models.dialogs import Consent, Conversation
+from core.models.feedback import MoodCheckin, Review
 from core.models.outbox import OutboxMessage
 from core.models.scheduling import AvailabilityException, AvailabilityRule, SlotClaim
 
@@ -34,6 +35,7 @@ __all__ = [
     "Conversation",
     "LedgerEntry",
     "LedgerTransaction",
+    "MoodCheckin",
     "Offer",
     "OutboxMessage",
     "Payout",
@@ -42,6 +44,7 @@ __all__ = [
     "Receipt",
     "ReceiptCounter",
     "Refund",
+    "Review",
     "SlotClaim",
     "StripeEvent",
     "UTCDateTime",
