@@ -21,8 +21,10 @@ from core.models.dialogs import Consent, Conversation
 from core.models.feedback import MoodCheckin, Review
 from core.models.outbox import OutboxMessage
 from core.models.scheduling import AvailabilityException, AvailabilityRule, SlotClaim
+from core.models.sessions import AdviceSession, LinkAttempt, LinkCode, TranscriptFile
 
 __all__ = [
+    "AdviceSession",
     "Advisor",
     "AdvisorPayoutAccount",
     "AvailabilityException",
@@ -35,6 +37,8 @@ __all__ = [
     "Conversation",
     "LedgerEntry",
     "LedgerTransaction",
+    "LinkAttempt",
+    "LinkCode",
     "MoodCheckin",
     "Offer",
     "OutboxMessage",
@@ -47,5 +51,6 @@ __all__ = [
     "Review",
     "SlotClaim",
     "StripeEvent",
+    "TranscriptFile",
     "UTCDateTime",
 ]
