@@ -10,6 +10,7 @@ from babel import Locale
 from sqlalchemy import select
 
 from core.config import Settings
+from core.dialogs import aftercare, mybookings
 from core.dialogs.booking import (
     NOT_BOOKABLE,
     PayStep,
@@ -18,7 +19,17 @@ from core.dialogs.booking import (
     SummaryStep,
     advisor_id_by_slug,
 )
-from core.dialogs.engine import Context, DialogEngine, Step, Transition, pressed, rows, typed
+from core.dialogs.engine import (
+    CommandHandler,
+    Context,
+    DialogEngine,
+    Step,
+    Transition,
+    pressed,
+    rows,
+    typed,
+)
+from core.dialogs.profile_settings import TimezoneStep, after_language
 from core.dialogs.replies import Input, Message, Reply
 from core.models import Consent
 from core.money import Money
@@ -64,6 +75,8 @@ HELP_TEXT = (
     "Here is what I can do:\n"
     "/find - find an advisor and book a session\n"
     "/bookings - see, reschedule or cancel your bookings, or ask for a refund\n"
+    "/checkin - tell us how you're feeling and see your progress\n"
+    "/timezone - change your time zone\n"
     "/privacy - what we keep about you, and how to delete it\n"
     "/cancel - stop what we are doing and go back to the start\n"
     "/help - this message"
@@ -77,7 +90,9 @@ PRIVACY_TEXT = (
     "• We keep your bookings, payments and receipts, because the law requires records of "
     "payments. Card details stay with Stripe; we never see them.\n"
     "• What you write to describe your situation is used to find an advisor and then "
-    "forgotten."
+    "forgotten.\n"
+    "• Ratings and mood check-ins are kept as numbers only, plus a review's words if you "
+    "choose to write some."
 )
 
 
@@ -121,6 +136,7 @@ class HomeStep:
                 rows(
                     ctx.button("Find an advisor", "find"),
                     ctx.button("My bookings", "bookings"),
+                    ctx.button("How am I doing?", "checkin"),
                     ctx.button("Help", "help"),
                     per_row=2,
                 ),
@@ -135,6 +151,8 @@ class HomeStep:
             return Transition(replies=[Message(HELP_TEXT)], reshow=True)
         if press is not None and press.action == "bookings" and "bookings" in _step_names(ctx):
             return Transition(goto="bookings")
+        if press is not None and press.action == "checkin" and "mood" in _step_names(ctx):
+            return Transition(goto="mood", data={})
         return Transition(replies=[Message("Please choose one of the options below.")], reshow=True)
 
 
@@ -237,7 +255,7 @@ class LanguageStep:
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is not None and press.action == "lang" and press.arg in LANGUAGE_CHOICES:
-            return Transition(goto="kind", data={**ctx.data, "language": press.arg})
+            return Transition(goto=after_language(ctx), data={**ctx.data, "language": press.arg})
         return Transition(replies=[Message("Please tap one of the languages below.")], reshow=True)
 
 
@@ -399,6 +417,16 @@ class Flows:
             return Transition(goto="welcome", data={})
         return Transition(goto="topics", data={"topics": []})
 
+    def opens(self, step: str, data: dict[str, Any] | None = None) -> CommandHandler:
+        """A command that opens ``step`` from anywhere, once the consent card is accepted."""
+
+        async def command(ctx: Context, _args: str) -> Transition:
+            if not await has_consented(ctx):
+                return Transition(goto="welcome", data={})
+            return Transition(goto=step, data=dict(data or {}))
+
+        return command
+
     async def help(self, ctx: Context, _args: str) -> Transition:
         return Transition(replies=[Message(HELP_TEXT)])
 
@@ -434,6 +462,18 @@ def build_engine(
         "slot": SlotStep(),
         "summary": SummaryStep(),
         "pay": PayStep(),
+        "timezone": TimezoneStep(),
+        "bookings": mybookings.BookingsStep(),
+        "booking": mybookings.BookingStep(),
+        "reschedule": mybookings.RescheduleStep(),
+        "cancel_booking": mybookings.CancelStep(),
+        "refund": mybookings.RefundStep(),
+        "rate": aftercare.RateStep(),
+        "review": aftercare.ReviewStep(),
+        "tip": aftercare.TipStep(),
+        "tip_other": aftercare.TipOtherStep(),
+        "tip_pay": aftercare.TipPayStep(),
+        "mood": aftercare.MoodStep(),
         **(extra_steps or {}),
     }
     commands = {
@@ -441,6 +481,9 @@ def build_engine(
         "help": flows.help,
         "privacy": flows.privacy,
         "cancel": flows.cancel,
+        "bookings": flows.opens("bookings"),
+        "checkin": flows.opens("mood"),
+        "timezone": flows.opens("timezone", {"tz_then": "home"}),
     }
     shared: dict[str, Any] = dict(services or {})
     engine = DialogEngine(

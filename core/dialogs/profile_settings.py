@@ -1,0 +1,230 @@
+"""The client's own settings, asked for in the flows: for now, their time zone.
+
+Every time a client reads ("free tomorrow 18:00 your time", a slot, a refund deadline) is shown
+in ``Client.timezone``. It defaults to "UTC", which means "never asked", so the intake asks once.
+A client who really lives on UTC is saved as "Etc/UTC" (the same clock), so they are not asked
+again.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
+from zoneinfo import ZoneInfo, available_timezones
+
+from core.dialogs.engine import Context, Transition, pressed, rows, typed
+from core.dialogs.replies import Input, Message, Reply
+from core.models import Client
+
+UNSET = "UTC"  # the column's default: the client has not told us yet
+EXPLICIT_UTC = "Etc/UTC"
+MAX_INPUT = 64
+
+# A few zones to offer as buttons, by the language the client chose to talk in.
+ZONES_BY_LANGUAGE: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "en": (
+            "Europe/London",
+            "America/New_York",
+            "America/Chicago",
+            "America/Los_Angeles",
+            "Australia/Sydney",
+            "Asia/Kolkata",
+        ),
+        "es": (
+            "Europe/Madrid",
+            "America/Mexico_City",
+            "America/Bogota",
+            "America/Lima",
+            "America/Santiago",
+            "America/Argentina/Buenos_Aires",
+        ),
+        "de": ("Europe/Berlin", "Europe/Vienna", "Europe/Zurich"),
+        "fr": ("Europe/Paris", "Europe/Brussels", "America/Toronto", "Africa/Casablanca"),
+        "pt": ("Europe/Lisbon", "America/Sao_Paulo", "Africa/Luanda"),
+        "it": ("Europe/Rome", "Europe/Zurich"),
+        "zh": ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore"),
+        "ja": ("Asia/Tokyo",),
+        "ar": ("Asia/Riyadh", "Asia/Dubai", "Africa/Cairo", "Africa/Casablanca"),
+        "hi": ("Asia/Kolkata",),
+        "pl": ("Europe/Warsaw",),
+        "he": ("Asia/Jerusalem",),
+    }
+)
+DEFAULT_ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+)
+# Big cities people name that are not a time zone's own city.
+CITY_ALIASES: Mapping[str, str] = MappingProxyType(
+    {
+        "barcelona": "Europe/Madrid",
+        "seville": "Europe/Madrid",
+        "valencia": "Europe/Madrid",
+        "munich": "Europe/Berlin",
+        "hamburg": "Europe/Berlin",
+        "frankfurt": "Europe/Berlin",
+        "milan": "Europe/Rome",
+        "naples": "Europe/Rome",
+        "lyon": "Europe/Paris",
+        "marseille": "Europe/Paris",
+        "porto": "Europe/Lisbon",
+        "krakow": "Europe/Warsaw",
+        "tel aviv": "Asia/Jerusalem",
+        "washington": "America/New_York",
+        "boston": "America/New_York",
+        "miami": "America/New_York",
+        "atlanta": "America/New_York",
+        "san francisco": "America/Los_Angeles",
+        "seattle": "America/Los_Angeles",
+        "houston": "America/Chicago",
+        "dallas": "America/Chicago",
+        "montreal": "America/Toronto",
+        "rio de janeiro": "America/Sao_Paulo",
+        "rio": "America/Sao_Paulo",
+        "beijing": "Asia/Shanghai",
+        "delhi": "Asia/Kolkata",
+        "new delhi": "Asia/Kolkata",
+        "mumbai": "Asia/Kolkata",
+        "bangalore": "Asia/Kolkata",
+        "bengaluru": "Asia/Kolkata",
+        "osaka": "Asia/Tokyo",
+        "abu dhabi": "Asia/Dubai",
+        "melbourne": "Australia/Melbourne",
+        "cdmx": "America/Mexico_City",
+        "ciudad de mexico": "America/Mexico_City",
+    }
+)
+# Areas of the IANA database where real places live (not "Etc", "US", legacy names).
+_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+
+TAP_HINT = "Please tap one of the time zones below, or send the name of your city."
+HINT = (
+    "I couldn't find a time zone for “{text}”. Please send the name of a big city near you, "
+    "like Madrid or New York, or a time zone name like Europe/Madrid."
+)
+
+
+def needs_timezone(client: Client) -> bool:
+    """Whether we still have to ask the client where they are."""
+    return client.timezone in ("", UNSET)
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents, spaces for underscores and hyphens: "São_Paulo" -> "sao paulo"."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(plain.lower().replace("_", " ").replace("-", " ").split())
+
+
+@cache
+def _zone_index() -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """(full name folded -> zone, city folded -> zone) over the installed IANA database.
+
+    Where two zones share a city (a current name and its old alias, e.g.
+    America/Argentina/Buenos_Aires and America/Buenos_Aires), the longer, current one wins.
+    """
+    names = sorted(
+        (z for z in available_timezones() if z.split("/", 1)[0] in _AREAS),
+        key=lambda z: (-z.count("/"), z),
+    )
+    full: dict[str, str] = {}
+    cities: dict[str, str] = {}
+    for name in names:
+        full.setdefault(_fold(name).replace(" ", "_"), name)
+        cities.setdefault(_fold(name.rsplit("/", 1)[-1]), name)
+    return MappingProxyType(full), MappingProxyType(cities)
+
+
+def find_timezone(text: str) -> str | None:
+    """The IANA zone a client means by ``text`` ("Europe/Madrid", "madrid", "New York",
+    "São Paulo, Brazil", "UTC"), or None if we can't tell."""
+    text = text.strip()
+    if not text or len(text) > MAX_INPUT:
+        return None
+    folded = _fold(text)
+    if folded in ("utc", "gmt", "etc/utc", "etc/gmt", "z"):
+        return EXPLICIT_UTC
+    full, cities = _zone_index()
+    if "/" in folded:
+        return full.get(folded.replace(" ", "_"))
+    city = _fold(text.split(",", 1)[0])
+    return CITY_ALIASES.get(city) or cities.get(city)
+
+
+def zone_label(zone: str, ctx: Context) -> str:
+    """A button label a person recognises: the city and its time now, e.g. "Madrid · 10:00"."""
+    city = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} · {ctx.now.astimezone(ZoneInfo(zone)):%H:%M}"
+
+
+def offered_zones(ctx: Context) -> tuple[str, ...]:
+    """The zones offered as buttons: those of the chosen language, or a spread of big ones."""
+    return ZONES_BY_LANGUAGE.get(str(ctx.data.get("language", "")), DEFAULT_ZONES)
+
+
+def _arg(zone: str) -> str:
+    # Button args can't hold "/", and zone names never contain ".".
+    return zone.replace("/", ".")
+
+
+class TimezoneStep:
+    """Where the client is, so every time we show is theirs. In the intake it leads on to the
+    kind of session; opened with /timezone it goes back to the menu."""
+
+    async def show(self, ctx: Context) -> list[Reply]:
+        zones = [ctx.button(zone_label(z, ctx), "tz", _arg(z)) for z in offered_zones(ctx)]
+        current = "" if needs_timezone(ctx.client) else f" (now: {ctx.client.timezone})"
+        return [
+            Message(
+                f"Which time zone are you in{current}? Tap one, or send the name of your city, "
+                "like Madrid or New York. I'll show every time in your time.",
+                rows(*zones),
+            )
+        ]
+
+    async def receive(self, ctx: Context, event: Input) -> Transition:
+        press = pressed(event)
+        text = typed(event)
+        if press is not None and press.action == "tz":
+            zone: str | None = press.arg.replace(".", "/")
+            if zone not in offered_zones(ctx):
+                return Transition(replies=[Message(TAP_HINT)], reshow=True)
+        elif text is not None:
+            zone = find_timezone(text)
+            if zone is None:
+                shown = text if len(text) <= MAX_INPUT else text[:MAX_INPUT] + "…"
+                return Transition(replies=[Message(HINT.format(text=shown))])
+        else:
+            return Transition(replies=[Message(TAP_HINT)], reshow=True)
+        assert zone is not None
+        ctx.client.timezone = zone
+        local = ctx.now.astimezone(ZoneInfo(zone))
+        saved = Message(f"Got it: {zone}. It's {local:%H:%M} there now.")
+        data = dict(ctx.data)
+        then = str(data.pop("tz_then", "kind"))
+        if then == "home":
+            return Transition(goto="home", data={}, replies=[saved])
+        return Transition(goto="kind", data=data, replies=[saved])
+
+
+def after_language(ctx: Context) -> str:
+    """The intake's next step once the language is chosen: the time zone, if still unknown."""
+    return "timezone" if needs_timezone(ctx.client) else "kind"

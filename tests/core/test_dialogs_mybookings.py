@@ -1,0 +1,650 @@
+"""My bookings at core level: the list in the client's time zone, reschedule and cancel (free
+until 24 h before), the money-back refund with its itemized preview, and every way a press
+can be wrong: text instead of a button, stale buttons, someone else's booking id forged into
+a button, refunds refused (twice, too early, too late). Real database, real Billing with the
+fake Stripe gateway."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from core import scheduling
+from core.billing import Billing
+from core.clock import ManualClock
+from core.config import Settings
+from core.db import Database
+from core.dialogs import (
+    Button,
+    ButtonPress,
+    CommandInput,
+    DialogEngine,
+    Input,
+    LinkButton,
+    Message,
+    Reply,
+    StartInput,
+    TextInput,
+    build_engine,
+)
+from core.dialogs.engine import Context
+from core.dialogs.flows import Suggestion
+from core.models import Booking, BookingStatus, Client, Conversation, SlotClaim
+from core.models.billing import Refund
+from core.money import Money
+from core.payments_gateway import FakePaymentGateway, PaymentsUnavailable
+from core.taxonomy import OfferKind
+from tests.core.test_billing_support import (
+    World,
+    billing_settings,
+    make_billing,
+    new_booking,
+    outbox_rows,
+    pay,
+    seed,
+)
+
+USD = "USD"
+EVERY_DAY = {day: ["08:00-20:00"] for day in scheduling.WEEKDAYS}  # the advisor's, in Madrid
+
+
+class Chat:
+    """One client (by id) talking to the engine, each input in its own committed transaction."""
+
+    def __init__(self, db: Database, engine: DialogEngine, clock: ManualClock, client_id: int):
+        self.db, self.engine, self.clock, self.client_id = db, engine, clock, client_id
+        self.last: list[Reply] = []
+
+    async def send(self, event: Input) -> list[Reply]:
+        async with self.db.uow() as uow:
+            client = await uow.session.get(Client, self.client_id)
+            assert client is not None
+            self.last = await self.engine.handle(uow, client, event, self.clock.now())
+            await uow.commit()
+        return self.last
+
+    def texts(self) -> list[str]:
+        return [r.text for r in self.last if isinstance(r, Message)]
+
+    def buttons(self) -> list[Button | LinkButton]:
+        return [b for r in self.last if isinstance(r, Message) for row in r.buttons for b in row]
+
+    def labels(self) -> list[str]:
+        return [b.label for b in self.buttons()]
+
+    def button(self, label: str) -> Button:
+        for button in self.buttons():
+            if isinstance(button, Button) and button.label == label:
+                return button
+        raise AssertionError(f"no button {label!r} among {self.labels()} in {self.texts()}")
+
+    def link(self) -> LinkButton:
+        (link,) = [b for b in self.buttons() if isinstance(b, LinkButton)]
+        return link
+
+    async def press(self, label: str) -> list[Reply]:
+        return await self.send(ButtonPress(self.button(label).data))
+
+    async def forge(self, action: str, arg: str | int) -> list[Reply]:
+        """A press made up by hand with the conversation's current version: it passes the
+        engine's staleness check, so only core's own checks stand in its way."""
+        async with self.db.uow() as uow:
+            conversation = await uow.session.get(Conversation, self.client_id)
+            assert conversation is not None
+            version = conversation.version
+        return await self.send(ButtonPress(f"{version}:{action}:{arg}"))
+
+    async def step(self) -> str:
+        async with self.db.uow() as uow:
+            conversation = await uow.session.get(Conversation, self.client_id)
+            assert conversation is not None
+            return conversation.step
+
+    async def start(self) -> None:
+        """Accept the consent card and land on the menu."""
+        await self.send(StartInput())
+        await self.press("I understand and agree")
+
+
+class NoMatcher:
+    async def suggest(self, ctx: Context, answers: dict[str, Any]) -> list[Suggestion]:
+        return []
+
+
+@dataclass
+class Setup:
+    world: World
+    billing: Billing
+    gateway: FakePaymentGateway
+    engine: DialogEngine
+    settings: Settings
+
+    def chat(self, db: Database, clock: ManualClock, client_id: int | None = None) -> Chat:
+        return Chat(db, self.engine, clock, client_id or self.world.client_id)
+
+
+def make_engine(settings: Settings, billing: Billing) -> DialogEngine:
+    return build_engine(settings, services={"matcher": NoMatcher(), "billing": billing})
+
+
+@pytest.fixture
+async def setup(db: Database, database_url: str, clock: ManualClock) -> Setup:
+    """Zoë (in Madrid) holds a 60-minute session with Ana tomorrow at 10:00 her time (exactly
+    24 hours from now); Ana works 08:00-20:00 every day."""
+    world = await seed(db, clock.now())
+    async with db.uow() as uow:
+        await scheduling.set_weekly_availability(uow, world.advisor_id, EVERY_DAY)
+        await uow.commit()
+    settings = billing_settings(database_url)
+    billing, gateway = make_billing(db, settings, clock)
+    return Setup(world, billing, gateway, make_engine(settings, billing), settings)
+
+
+async def pay_booking(db: Database, billing: Billing, world: World, booking_id: int) -> int:
+    """The client pays for the booking (Stripe's webhook arrives); returns the purchase id."""
+    checkout = await billing.start_checkout(booking_id, world.client_id)
+    await pay(billing, db, checkout.purchase_id)
+    return checkout.purchase_id
+
+
+async def booking_row(db: Database, booking_id: int) -> Booking:
+    async with db.uow() as uow:
+        booking = await uow.session.get(Booking, booking_id)
+        assert booking is not None
+        return booking
+
+
+async def open_booking(chat: Chat, label: str = "Tue 24 Nov, 10:00 · Ana Ruiz") -> None:
+    await chat.send(CommandInput("bookings"))
+    await chat.press(label)
+
+
+CARD_TOMORROW = (
+    "60-minute live session with Ana Ruiz\n"
+    "Tue 24 Nov, 10:00 (your time, Europe/Madrid)\n"
+    "Status: booked\n"
+    "You can reschedule or cancel free of charge until Mon 23 Nov, 10:00."
+)
+
+
+# -- the list and the card ---------------------------------------------------------------------
+
+
+async def test_my_bookings_lists_upcoming_and_recent_in_the_clients_time_zone(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    await pay_booking(db, setup.billing, world, world.booking_id)
+    past = await new_booking(db, world, clock.now(), starts_at=clock.now() - timedelta(days=3))
+    lapsed = await new_booking(
+        db, world, clock.now() - timedelta(hours=2), starts_at=clock.now() + timedelta(days=3)
+    )
+    async with db.uow() as uow:
+        done = await uow.session.get(Booking, past)
+        assert done is not None
+        done.status = BookingStatus.COMPLETED.value
+        await uow.commit()
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await chat.press("My bookings")
+    assert chat.texts() == [
+        "Your bookings (times in your time zone, Europe/Madrid):\n\n"
+        "Upcoming:\n• Tue 24 Nov, 10:00 — 60-minute live session with Ana Ruiz (booked)\n\n"
+        "Recent:\n• Fri 20 Nov, 10:00 — 60-minute live session with Ana Ruiz (done)\n\n"
+        "Tap a booking to see it or change it."
+    ]
+    assert chat.labels() == [
+        "Tue 24 Nov, 10:00 · Ana Ruiz",
+        "Fri 20 Nov, 10:00 · Ana Ruiz",
+        "Back to the menu",
+    ], f"the lapsed hold {lapsed} is not listed"
+    await chat.press("Tue 24 Nov, 10:00 · Ana Ruiz")
+    assert chat.texts() == [CARD_TOMORROW]
+    assert chat.labels() == ["Reschedule", "Cancel booking", "Back to my bookings"]
+    await chat.press("Back to my bookings")
+    await chat.press("Fri 20 Nov, 10:00 · Ana Ruiz")
+    assert chat.texts()[0].startswith(
+        "60-minute live session with Ana Ruiz\nFri 20 Nov, 10:00 (your time, Europe/Madrid)\n"
+        "Status: done\nNot happy with it?"
+    )
+    assert chat.labels() == ["Ask for a refund", "Rate this session", "Back to my bookings"]
+
+
+async def test_no_bookings_yet_offers_to_find_an_advisor(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    chat = setup.chat(db, clock, setup.world.other_client_id)
+    await chat.send(CommandInput("bookings"))
+    assert chat.texts()[0].startswith("Welcome to Pathwise."), "the consent card comes first"
+    await chat.start()
+    await chat.press("My bookings")
+    assert chat.texts() == ["You have no bookings yet. Shall we find you an advisor?"]
+    await chat.press("Find an advisor")
+    assert chat.texts()[0].startswith("What is on your mind?")
+
+
+# -- reschedule ---------------------------------------------------------------------------------
+
+
+async def test_rescheduling_in_time_moves_the_session_and_frees_the_old_time(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    await pay_booking(db, setup.billing, world, world.booking_id)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await open_booking(chat)
+    await chat.press("Reschedule")
+    assert chat.texts() == [
+        "Pick a new time for your 60-minute live session with Ana Ruiz (now Tue 24 Nov, "
+        "10:00). Times are in your time zone (Europe/Madrid)."
+    ]
+    assert chat.labels()[0] == "Mon 23 Nov, 12:00"  # two hours' notice from 10:00 Madrid
+    assert "Tue 24 Nov, 10:00" not in chat.labels(), "the booking's own time is not offered"
+    await chat.press("Later times")
+    await chat.press("Back")
+    assert chat.texts() == [CARD_TOMORROW]
+    await chat.press("Reschedule")
+    await chat.press("Mon 23 Nov, 12:00")
+    assert chat.texts() == [
+        "Done. Your session with Ana Ruiz is now Mon 23 Nov, 12:00 (your time). "
+        "The old time is free again.",
+        "60-minute live session with Ana Ruiz\n"
+        "Mon 23 Nov, 12:00 (your time, Europe/Madrid)\n"
+        "Status: booked\n"
+        "Free changes ended 24 hours before the start. "
+        "If the session doesn't help, you can ask for your money back after it.",
+    ]
+    booking = await booking_row(db, world.booking_id)
+    assert booking.starts_at == datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
+    assert booking.status == BookingStatus.CONFIRMED.value
+    async with db.uow() as uow:
+        free = await scheduling.available_slots(
+            uow, world.advisor_id, OfferKind.LIVE60, clock.now()
+        )
+    assert datetime(2026, 11, 24, 9, 0, tzinfo=UTC) in [s.starts_at for s in free]
+    [moved] = await outbox_rows(db, kind="booking_moved")
+    assert moved.advisor_id == world.advisor_id
+    assert moved.payload["text"].startswith(
+        "Your 60-minute live session on Tue 24 Nov, 10:00 has moved to Mon 23 Nov, 12:00"
+    )
+
+
+async def test_a_time_taken_meanwhile_shows_the_times_free_now(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    await pay_booking(db, setup.billing, world, world.booking_id)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await open_booking(chat)
+    await chat.press("Reschedule")
+    async with db.uow() as uow:  # someone else takes 12:00 first
+        await scheduling.hold_slot(
+            uow,
+            client_id=world.other_client_id,
+            offer_id=world.offer_id,
+            starts_at=datetime(2026, 11, 23, 11, 0, tzinfo=UTC),
+            now=clock.now(),
+        )
+        await uow.commit()
+    await chat.press("Mon 23 Nov, 12:00")
+    texts = chat.texts()
+    assert texts[0].startswith("That time was just taken. Here are the next free times:")
+    assert texts[1].startswith("Pick a new time for your 60-minute live session")
+    assert "Mon 23 Nov, 12:00" not in chat.labels()
+    booking = await booking_row(db, world.booking_id)
+    assert booking.starts_at == datetime(2026, 11, 24, 9, 0, tzinfo=UTC), "nothing moved"
+
+
+TOO_LATE = (
+    "Free rescheduling and cancellation end 24 hours before the session, and this one starts "
+    "Tue 24 Nov, 10:00. The money-back guarantee rules apply now: if the session doesn't help, "
+    "you can ask for a refund after it."
+)
+
+
+async def test_within_24_hours_reschedule_and_cancel_get_the_too_late_message(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    purchase_id = await pay_booking(db, setup.billing, world, world.booking_id)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    clock.advance(timedelta(minutes=1))  # the session is now 23 h 59 min away
+    await open_booking(chat)
+    assert "Free changes ended 24 hours before the start." in chat.texts()[0]
+    await chat.press("Reschedule")
+    assert chat.texts()[0] == TOO_LATE
+    assert chat.texts()[1].startswith("60-minute live session with Ana Ruiz\n")
+    await chat.press("Cancel booking")
+    assert chat.texts()[0] == TOO_LATE
+    booking = await booking_row(db, world.booking_id)
+    assert booking.status == BookingStatus.CONFIRMED.value
+    assert setup.gateway.refunds == {}
+    assert purchase_id
+
+
+async def test_a_cancel_confirmed_after_the_deadline_is_refused(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    await pay_booking(db, setup.billing, world, world.booking_id)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await open_booking(chat)
+    await chat.press("Cancel booking")
+    clock.advance(timedelta(minutes=5))  # the client hesitated past the deadline
+    await chat.press("Yes, cancel it")
+    assert chat.texts()[0] == TOO_LATE
+    assert (await booking_row(db, world.booking_id)).status == BookingStatus.CONFIRMED.value
+
+
+# -- cancel -----------------------------------------------------------------------------------
+
+
+async def test_cancelling_in_time_refunds_the_session_price_but_never_the_fee(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    await pay_booking(db, setup.billing, world, world.booking_id)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await open_booking(chat)
+    await chat.press("Cancel booking")
+    assert chat.texts() == [
+        "Cancel your 60-minute live session with Ana Ruiz on Tue 24 Nov, 10:00? The session "
+        "price, $60.00, comes back to your card. The handling fee is not refundable."
+    ]
+    await chat.press("Keep it")
+    assert chat.texts() == [CARD_TOMORROW]
+    await chat.press("Cancel booking")
+    await chat.press("Yes, cancel it")
+    assert chat.texts()[0] == (
+        "Done: your 60-minute live session with Ana Ruiz on Tue 24 Nov, 10:00 is cancelled. "
+        "$60.00 is on its way back to your card, and your credit note will follow in this chat."
+    )
+    listed = chat.texts()[1]
+    assert "Tue 24 Nov, 10:00 — 60-minute live session with Ana Ruiz (cancelled)" in listed
+    [refund] = setup.gateway.refunds.values()
+    assert refund.amount == Money(6000, USD), "the $3.49 fee is kept"
+    booking = await booking_row(db, world.booking_id)
+    assert booking.status == BookingStatus.CANCELLED.value
+    async with db.uow() as uow:
+        claims = await uow.session.scalars(
+            select(SlotClaim).where(SlotClaim.booking_id == world.booking_id)
+        )
+        assert list(claims) == [], "the time is free again"
+    assert [r.kind for r in await outbox_rows(db, client_id=world.client_id)] == [
+        "receipt",
+        "next_steps",
+        "credit_note",
+    ]
+    advisor_kinds = {r.kind for r in await outbox_rows(db, advisor_id=world.advisor_id)}
+    assert {"booking_cancelled", "refund_notice"} <= advisor_kinds
+
+
+async def test_a_refund_stripe_could_not_make_at_cancellation_can_be_asked_again(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    await pay_booking(db, setup.billing, world, world.booking_id)
+    setup.gateway.fail_next("create_refund", PaymentsUnavailable())
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await open_booking(chat)
+    await chat.press("Cancel booking")
+    await chat.press("Yes, cancel it")
+    assert chat.texts()[0] == (
+        "Your booking is cancelled, but the refund didn't go through yet: Payments are busy "
+        "right now. Please try again in a moment. Tap “Get my refund” to try again."
+    )
+    assert "Status: cancelled" in chat.texts()[1]
+    await chat.press("Get my refund")
+    assert chat.texts()[0] == "Done: $60.00 is on its way back to your card."
+    assert "Get my refund" not in chat.labels()
+    [refund] = setup.gateway.refunds.values()
+    assert refund.amount == Money(6000, USD)
+
+
+async def test_cancelling_an_unpaid_hold_lets_the_time_go_without_a_refund(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await chat.send(CommandInput("bookings"))
+    assert "(waiting for payment)" in chat.texts()[0]
+    await chat.press("Tue 24 Nov, 10:00 · Ana Ruiz")
+    assert chat.labels() == ["Cancel booking", "Back to my bookings"]
+    await chat.press("Cancel booking")
+    assert chat.texts()[0].endswith("Nothing has been paid, and I'll let the time go.")
+    await chat.press("Yes, cancel it")
+    assert chat.texts()[0] == "Okay, I've cancelled it and let the time go."
+    assert (await booking_row(db, world.booking_id)).status == BookingStatus.CANCELLED.value
+    assert setup.gateway.refunds == {}
+
+
+# -- the money-back guarantee -------------------------------------------------------------------
+
+
+PREVIEW = (
+    "Here is what our money-back guarantee gives you:\n\n"
+    "You get back:\n"
+    "  60-minute live session with Ana Ruiz: $60.00\n"
+    "  Total refund: $60.00\n"
+    "Not refunded:\n"
+    "  Handling fee (non-refundable): $3.49\n"
+    "Your tips are not affected:\n"
+    "  Tip for Ana Ruiz: $5.00\n"
+    "You can ask until Fri 27 Nov 2026, 11:00 (Europe/Madrid).\n\n"
+    "Shall I go ahead?"
+)
+
+
+async def _paid_with_tip(db: Database, setup: Setup) -> None:
+    world, billing = setup.world, setup.billing
+    await pay_booking(db, billing, world, world.booking_id)
+    tip = await billing.start_tip_checkout(world.booking_id, world.client_id, Money(500, USD))
+    await pay(billing, db, tip.purchase_id)
+
+
+async def test_a_refund_shows_an_itemized_preview_then_returns_the_service_price(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    await _paid_with_tip(db, setup)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    clock.set(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))  # an hour after it ended
+    await open_booking(chat)
+    assert chat.labels() == ["Ask for a refund", "Rate this session", "Back to my bookings"]
+    await chat.press("Ask for a refund")
+    assert chat.texts() == [PREVIEW]
+    await chat.press("Back")
+    await chat.press("Ask for a refund")
+    await chat.press("Yes, refund $60.00")
+    assert chat.texts()[0] == (
+        "Done: $60.00 is on its way back to your card (usually 5–10 days). "
+        "Your credit note will follow in this chat."
+    )
+    assert "Status: refunded" in chat.texts()[1]
+    assert "Ask for a refund" not in chat.labels()
+    [refund] = setup.gateway.refunds.values()
+    assert refund.amount == Money(6000, USD), "the fee is kept and the tip is untouched"
+    [note] = await outbox_rows(db, kind="credit_note")
+    assert note.client_id == world.client_id
+
+
+async def test_a_refund_made_meanwhile_is_not_made_twice(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    await _paid_with_tip(db, setup)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    clock.set(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))
+    await open_booking(chat)
+    await chat.press("Ask for a refund")
+    confirm = chat.button("Yes, refund $60.00")
+    # The refund goes through another way (a second device, support) before the client taps.
+    await setup.billing.request_refund(world.booking_id, world.client_id)
+    await chat.send(ButtonPress(confirm.data))
+    assert chat.texts()[0] == "This booking has already been refunded."
+    assert "Status: refunded" in chat.texts()[1]
+    await chat.send(ButtonPress(confirm.data))  # the old button again
+    assert chat.texts()[0] == "That option has expired. Here is where we are now:"
+    await chat.forge("refund", world.booking_id)  # asked again from the card
+    assert chat.texts()[0] == "This booking has already been refunded."
+    async with db.uow() as uow:
+        assert len(list(await uow.session.scalars(select(Refund)))) == 1
+    assert len(setup.gateway.refunds) == 1
+
+
+async def test_a_refund_is_refused_before_the_session_ends_and_after_the_window(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    await _paid_with_tip(db, setup)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    clock.set(datetime(2026, 11, 24, 9, 20, tzinfo=UTC))  # the session is on
+    await open_booking(chat)
+    assert "Status: on now" in chat.texts()[0]
+    await chat.press("Ask for a refund")
+    assert chat.texts()[0] == "You can ask for a refund once your session has ended."
+    assert chat.texts()[1].startswith("60-minute live session with Ana Ruiz\n")
+    clock.set(datetime(2026, 11, 27, 10, 1, tzinfo=UTC))  # 72 h and a minute after it ended
+    await chat.press("Ask for a refund")
+    closed = "The money-back window for this session closed on Fri 27 Nov 2026, 11:00"
+    assert chat.texts()[0] == f"{closed} (Europe/Madrid)."
+    assert setup.gateway.refunds == {}
+
+
+# -- presses that are wrong -------------------------------------------------------------------
+
+
+NOT_YOURS = "We couldn't find that booking among yours. Please open your bookings and try again."
+
+
+async def test_someone_elses_booking_forged_into_a_button_is_never_touched(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    theirs = await new_booking(
+        db,
+        world,
+        clock.now(),
+        starts_at=clock.now() + timedelta(days=2),
+        client_id=world.other_client_id,
+    )
+    await pay_booking(db, setup.billing, world, world.booking_id)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await chat.send(CommandInput("bookings"))
+    await chat.forge("view", theirs)
+    assert chat.texts()[0] == NOT_YOURS
+    assert chat.texts()[1].startswith("Your bookings"), "and the current step again"
+    await chat.press("Tue 24 Nov, 10:00 · Ana Ruiz")
+    for action in ("cancel", "reschedule", "refund", "rate", "refundc"):
+        await chat.forge(action, theirs)
+        assert chat.texts() == [NOT_YOURS, CARD_TOMORROW], action
+    for garbage in ("0", "99999999999", "-1"):
+        await chat.forge("cancel", garbage)
+        assert chat.texts()[0] == NOT_YOURS
+    await chat.press("Cancel booking")
+    await chat.forge("yes", theirs)  # the confirmation, pointed at someone else's booking
+    assert chat.texts()[0] == NOT_YOURS
+    assert (await booking_row(db, theirs)).status == BookingStatus.HELD.value
+    assert (await booking_row(db, world.booking_id)).status == BookingStatus.CONFIRMED.value
+
+
+async def test_a_forged_refund_confirmation_for_someone_elses_booking_is_refused(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    theirs = await new_booking(
+        db,
+        world,
+        clock.now(),
+        starts_at=clock.now() + timedelta(days=2),
+        client_id=world.other_client_id,
+    )
+    await _paid_with_tip(db, setup)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    clock.set(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))
+    await open_booking(chat)
+    await chat.press("Ask for a refund")
+    await chat.forge("confirm", theirs)
+    assert chat.texts()[0] == NOT_YOURS
+    assert setup.gateway.refunds == {}
+
+
+async def test_text_where_a_button_is_expected_gets_a_hint_and_the_step_again(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    await pay_booking(db, setup.billing, setup.world, setup.world.booking_id)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await chat.send(CommandInput("bookings"))
+    await chat.send(TextInput("the one tomorrow"))
+    assert chat.texts()[0] == "Please tap one of your bookings below."
+    assert chat.texts()[1].startswith("Your bookings")
+    await chat.press("Tue 24 Nov, 10:00 · Ana Ruiz")
+    await chat.send(TextInput("cancel"))
+    assert chat.texts() == ["Please tap one of the options below.", CARD_TOMORROW]
+    await chat.press("Reschedule")
+    await chat.send(TextInput("tomorrow at 3"))
+    assert chat.texts()[0] == "Please tap one of the times below."
+    await chat.forge("slot", "12")  # not a time we offered
+    assert chat.texts()[0] == "That time is no longer offered. Please pick another."
+    await chat.press("Back")
+    await chat.press("Cancel booking")
+    await chat.send(TextInput("yes"))
+    assert chat.texts() == ["Please tap “Yes, cancel it” or “Keep it”."]
+
+
+async def test_a_stale_button_from_an_old_list_says_it_has_expired(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    await pay_booking(db, setup.billing, setup.world, setup.world.booking_id)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await chat.send(CommandInput("bookings"))
+    old = chat.button("Tue 24 Nov, 10:00 · Ana Ruiz")
+    await chat.send(ButtonPress(old.data))
+    await chat.press("Cancel booking")
+    await chat.send(ButtonPress(old.data))
+    assert chat.texts()[0] == "That option has expired. Here is where we are now:"
+    assert chat.texts()[1].startswith("Cancel your 60-minute live session")
+    assert (await booking_row(db, setup.world.booking_id)).status == "confirmed"
+
+
+async def test_a_restart_mid_refund_resumes_at_the_preview(
+    db: Database, setup: Setup, clock: ManualClock, database_url: str
+) -> None:
+    world = setup.world
+    await _paid_with_tip(db, setup)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    clock.set(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))
+    await open_booking(chat)
+    await chat.press("Ask for a refund")
+    confirm = chat.button("Yes, refund $60.00")
+    await db.dispose()
+    reopened = Database(database_url)
+    try:
+        billing, gateway = make_billing(reopened, setup.settings, clock, setup.gateway)
+        again = Chat(reopened, make_engine(setup.settings, billing), clock, world.client_id)
+        await again.send(TextInput("hello?"))
+        assert again.texts() == ["Please tap “Yes, refund” or “Back”."]
+        assert await again.step() == "refund"
+        await again.send(ButtonPress(confirm.data))
+        assert again.texts()[0].startswith("Done: $60.00 is on its way back to your card")
+        assert len(gateway.refunds) == 1
+    finally:
+        await reopened.dispose()
