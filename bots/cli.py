@@ -233,6 +233,24 @@ def chat(settings: Settings, files: Path) -> None:
     run_async(go, settings)
 
 
+@cli.command("run")
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    type=click.Choice(["telegram", "web", "worker"]),
+    help="Run only these pieces (repeat the option); default: all of them in one process.",
+)
+@click.pass_obj
+@friendly_errors
+def run_command(settings: Settings, only: tuple[str, ...]) -> None:
+    """Run Pathwise for real: the Telegram bot, the web server (webhooks, health, metrics)
+    and the tick worker. Stops gracefully on SIGTERM or Ctrl-C."""
+    from bots.run import PIECES, serve
+
+    asyncio.run(serve(settings, set(only or PIECES)))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()

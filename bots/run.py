@@ -1,0 +1,203 @@
+"""``pathwise run``: the composition root for production. Builds settings, the database,
+Stripe, billing and the dialogs once, then runs the pieces asked for in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import func, select
+from telegram import Bot
+from telegram.ext import Application
+from telegram.request import BaseRequest
+
+from bots.telegram.adapter import TelegramAdapter, build_application
+from bots.telegram.delivery import TelegramDelivery
+from bots.web.server import Metrics, WebDeps, build_web_app
+from bots.worker import NamedJob, Worker
+from core import scheduling
+from core.billing import Billing
+from core.clock import Clock, SystemClock
+from core.config import Settings
+from core.db import Database
+from core.dialogs import build_engine
+from core.dialogs.suggest import CatalogueMatcher
+from core.models.outbox import OutboxMessage, OutboxStatus
+from core.payments_gateway import StripeGateway
+from core.receipts import ReceiptFonts
+
+log = logging.getLogger(__name__)
+
+PIECES = ("telegram", "web", "worker")
+TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
+
+
+@dataclass
+class Runtime:
+    """Everything built once at start-up, and what is running."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    billing: Billing
+    metrics: Metrics = field(default_factory=Metrics)
+    telegram: Application | None = None  # type: ignore[type-arg]
+    telegram_bot: Bot | None = None
+    web_runner: web.AppRunner | None = None
+    worker: Worker | None = None
+    web_port: int | None = None
+
+    async def outbox_backlog(self) -> int:
+        async with self.db.uow() as uow:
+            count = await uow.session.scalar(
+                select(func.count(OutboxMessage.id)).where(
+                    OutboxMessage.status == OutboxStatus.PENDING.value
+                )
+            )
+        return int(count or 0)
+
+    async def expire_holds(self) -> None:
+        async with self.db.uow() as uow:
+            await scheduling.expire_holds(uow, self.clock.now())
+            await uow.commit()
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings,
+    only: set[str],
+    *,
+    clock: Clock | None = None,
+    telegram_request: BaseRequest | None = None,
+    worker_interval: float = 5.0,
+) -> AsyncIterator[Runtime]:
+    """Start the pieces in ``only``; on exit, stop them in reverse order, letting in-flight
+    work finish (a tick, a handler, a webhook), then close the database."""
+    clock = clock or SystemClock()
+    async with AsyncExitStack() as stack:
+        db = Database(settings.database_url)
+        stack.push_async_callback(db.dispose)
+        await db.check_ready()
+        gateway = StripeGateway.from_settings(settings)
+        stack.push_async_callback(gateway.aclose)
+        billing = Billing(db, gateway, settings, clock, fonts=ReceiptFonts())
+        runtime = Runtime(settings, db, clock, billing)
+        engine = build_engine(
+            settings, services={"matcher": CatalogueMatcher(), "billing": billing}
+        )
+        if "telegram" in only:
+            app = build_application(
+                settings, TelegramAdapter(db, engine, clock), request=telegram_request
+            )
+            runtime.telegram = app
+            await app.initialize()
+            stack.push_async_callback(app.shutdown)
+            await app.start()
+            stack.push_async_callback(app.stop)
+            await _receive_updates(app, settings, stack)
+        if "web" in only:
+            await _start_web(runtime, stack)
+        if "worker" in only:
+            await _telegram_bot(runtime, telegram_request, stack)
+            stop = asyncio.Event()
+            runtime.worker = Worker(
+                _jobs(runtime),
+                worker_interval,
+                lambda name: runtime.metrics.errors.labels(where=name).inc(),
+            )
+            task = asyncio.create_task(runtime.worker.run(stop))
+
+            async def stop_worker() -> None:
+                stop.set()
+                await task
+
+            stack.push_async_callback(stop_worker)
+        yield runtime
+
+
+async def _receive_updates(app: Application, settings: Settings, stack: AsyncExitStack) -> None:  # type: ignore[type-arg]
+    """Webhook mode when a public URL is set (the web server takes the updates), else polling."""
+    if settings.public_url:
+        await app.bot.set_webhook(
+            url=settings.public_url.rstrip("/") + TELEGRAM_WEBHOOK_PATH,
+            secret_token=settings.require("telegram_webhook_secret"),
+        )
+        return
+    assert app.updater is not None
+    await app.updater.start_polling()
+    stack.push_async_callback(app.updater.stop)
+
+
+async def _start_web(runtime: Runtime, stack: AsyncExitStack) -> None:
+    settings = runtime.settings
+    secret = settings.telegram_webhook_secret
+    deps = WebDeps(
+        db=runtime.db,
+        metrics=runtime.metrics,
+        stripe_webhook=runtime.billing.handle_webhook,
+        telegram=runtime.telegram if settings.public_url else None,
+        telegram_secret=secret.get_secret_value() if secret else None,
+        outbox_backlog=runtime.outbox_backlog,
+    )
+    runner = web.AppRunner(build_web_app(deps), shutdown_timeout=10)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    site = web.TCPSite(runner, settings.web_host, settings.web_port)
+    await site.start()
+    runtime.web_runner = runner
+    addresses: Any = runner.addresses
+    runtime.web_port = int(addresses[0][1]) if addresses else settings.web_port
+
+
+async def _telegram_bot(
+    runtime: Runtime, request: BaseRequest | None, stack: AsyncExitStack
+) -> None:
+    """The bot the worker delivers the outbox with: the running app's, or one of its own
+    when Telegram runs in another process (``--only worker``)."""
+    if runtime.telegram is not None:
+        runtime.telegram_bot = runtime.telegram.bot
+        return
+    settings = runtime.settings
+    if settings.telegram_token is None:
+        log.warning("PATHWISE_TELEGRAM_TOKEN is not set: Telegram messages wait in the outbox")
+        return
+    bot = Bot(
+        settings.require("telegram_token"),
+        base_url=settings.telegram_api_base_url,
+        request=request,
+        get_updates_request=request,
+    )
+    await bot.initialize()
+    stack.push_async_callback(bot.shutdown)
+    runtime.telegram_bot = bot
+
+
+def _jobs(runtime: Runtime) -> list[NamedJob]:
+    """What the tick does, in order. Each job is idempotent and safe for several workers."""
+    jobs = [
+        NamedJob("expire_holds", runtime.expire_holds),
+        NamedJob("payouts", runtime.billing.release_due_payouts),
+    ]
+    if runtime.telegram_bot is not None:
+        delivery = TelegramDelivery(runtime.db, runtime.telegram_bot, runtime.clock)
+        jobs.append(NamedJob("telegram_outbox", delivery.deliver_due))
+    return jobs
+
+
+async def serve(settings: Settings, only: set[str]) -> None:
+    """Run until SIGTERM or SIGINT, then shut down gracefully."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with running(settings, only):
+        log.info("pathwise running: %s", ", ".join(sorted(only)))
+        await stop.wait()
+        log.info("shutting down: finishing in-flight work")

@@ -1,0 +1,98 @@
+"""``pathwise run``: everything starts from one composition root, answers health checks,
+ticks, and stops gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import aiohttp
+import pytest
+from click.testing import CliRunner
+
+from bots.cli import cli
+from bots.run import running
+from core.clock import ManualClock
+from core.config import Settings
+from core.db import Database
+from core.models import Booking, BookingStatus
+from devtools.stripe_sandbox import StripeSandbox
+from devtools.telegram_recorder import RecordingRequest
+from tests.core.test_billing_support import seed
+
+
+@pytest.fixture
+async def sandbox() -> StripeSandbox:
+    async with StripeSandbox(webhook_secret="whsec_run") as sb:
+        yield sb  # type: ignore[misc]
+
+
+def _settings(database_url: str, sandbox: StripeSandbox) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=database_url,
+        web_port=0,
+        telegram_token="123:RUN",
+        stripe_secret_key=sandbox.api_key,
+        stripe_webhook_secret="whsec_run",
+        stripe_api_base=sandbox.url,
+    )
+
+
+async def test_all_pieces_start_answer_and_stop(
+    db: Database, database_url: str, sandbox: StripeSandbox, clock: ManualClock
+) -> None:
+    world = await seed(db, clock.now())
+    request = RecordingRequest()
+    settings = _settings(database_url, sandbox)
+    async with running(
+        settings,
+        {"telegram", "web", "worker"},
+        clock=clock,
+        telegram_request=request,
+        worker_interval=0.05,
+    ) as runtime:
+        assert runtime.web_port
+        async with aiohttp.ClientSession() as http:
+            base = f"http://127.0.0.1:{runtime.web_port}"
+            async with http.get(f"{base}/healthz") as health:
+                assert (health.status, await health.text()) == (200, "ok")
+            async with http.post(
+                f"{base}/stripe/webhook", data=b"{}", headers={"Stripe-Signature": "t=1,v1=forged"}
+            ) as forged:
+                assert forged.status == 400
+            clock.advance(timedelta(hours=1))  # the held booking's hold lapses
+            assert runtime.worker is not None
+            ticks = runtime.worker.ticks
+            for _ in range(100):
+                if runtime.worker.ticks > ticks + 1:
+                    break
+                await asyncio.sleep(0.05)
+            async with http.get(f"{base}/metrics") as metrics:
+                text = await metrics.text()
+        assert 'pathwise_stripe_webhook_events_total{status="400"} 1.0' in text
+    async with db.uow() as uow:
+        booking = await uow.session.get(Booking, world.booking_id)
+        assert booking is not None and booking.status == BookingStatus.EXPIRED.value
+    assert runtime.worker.ticks > ticks
+
+
+async def test_run_refuses_an_unmigrated_database(tmp_path, sandbox: StripeSandbox) -> None:  # type: ignore[no-untyped-def]
+    settings = _settings(f"sqlite+aiosqlite:///{tmp_path / 'new.sqlite3'}", sandbox)
+    from core.errors import DatabaseNotReady
+
+    with pytest.raises(DatabaseNotReady, match="Run `pathwise db upgrade` first"):
+        async with running(settings, {"web"}):
+            pass
+
+
+def test_run_without_a_stripe_key_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATHWISE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(cli, ["run", "--only", "web"])
+    assert result.exit_code == 1
+    assert "PATHWISE_STRIPE_SECRET_KEY is not set" in result.output
