@@ -242,14 +242,17 @@ async def start_aftercare(
     ended. A session already rated starts at the mood question instead.
     """
     booking = await rateable_booking(uow, client_id, booking_id, now)
+    rated = await uow.session.scalar(select(Review.id).where(Review.booking_id == booking.id))
+    step = "mood" if rated else "rate"
     conversation = await uow.session.scalar(
         select(Conversation).where(Conversation.client_id == client_id).with_for_update()
     )
     if conversation is None:
-        conversation = Conversation(client_id=client_id, version=0, data={}, updated_at=now)
+        conversation = Conversation(
+            client_id=client_id, step=step, version=0, data={}, updated_at=now
+        )
         uow.session.add(conversation)
-    rated = await uow.session.scalar(select(Review.id).where(Review.booking_id == booking.id))
-    conversation.step = "mood" if rated else "rate"
+    conversation.step = step
     conversation.version = (conversation.version or 0) + 1
     conversation.data = {"booking_id": booking.id}
     conversation.updated_at = now

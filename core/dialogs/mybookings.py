@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from core import outbox, scheduling
 from core.billing import NotYourBooking, RefundRefused
+from core.dialogs import aftercare
 from core.dialogs.engine import Context, Transition, pressed, rows
 from core.dialogs.replies import AnyButton, Input, Message, Reply
 from core.errors import PathwiseError
@@ -344,9 +345,12 @@ class BookingStep:
         if press.action == "cancel":
             return Transition(goto="cancel_booking", data=data)
         if press.action == "rate":
-            if await is_reviewed(ctx, booking):
-                thanks = "You've already rated this session. Thank you!"
-                return Transition(replies=[Message(thanks)], reshow=True)
+            try:
+                await aftercare.rateable_booking(ctx.uow, ctx.client.id, booking.id, ctx.now)
+                if await is_reviewed(ctx, booking):
+                    raise aftercare.AlreadyRated()
+            except PathwiseError as error:
+                return Transition(replies=[Message(str(error))], reshow=True)
             return Transition(goto="rate", data=data)
         if press.action == "refundc":
             return await _refund_cancelled(ctx, booking)
