@@ -31,14 +31,21 @@ def participant_overwrite(can_send: bool = True) -> discord.PermissionOverwrite:
 
 
 def session_overwrites(
-    guild: discord.Guild, client_user_id: int, advisor_user_id: int
+    guild: discord.Guild, client_user_id: int | None, advisor_user_id: int | None
 ) -> dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]:
-    """Everyone hidden; the two people allowed; the bot may manage. No other role is added."""
+    """Everyone hidden; the two people allowed; the bot may manage. No other role is added.
+
+    A person not yet on Discord (None) is let in later with :func:`admit_member`.
+    """
     bot_member = guild.me
+    people: dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite] = {
+        discord.Object(user_id, type=discord.Member): participant_overwrite()
+        for user_id in (client_user_id, advisor_user_id)
+        if user_id is not None
+    }
     return {
         guild.default_role: discord.PermissionOverwrite(view_channel=False),
-        discord.Object(client_user_id, type=discord.Member): participant_overwrite(),
-        discord.Object(advisor_user_id, type=discord.Member): participant_overwrite(),
+        **people,
         bot_member: discord.PermissionOverwrite(
             view_channel=True,
             send_messages=True,
@@ -61,7 +68,9 @@ async def session_category(guild: discord.Guild) -> discord.CategoryChannel:
         name = _category_name(index)
         category = discord.utils.get(guild.categories, name=name)
         if category is None:
-            hidden = {guild.default_role: discord.PermissionOverwrite(view_channel=False)}
+            hidden: dict[
+                discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite
+            ] = {guild.default_role: discord.PermissionOverwrite(view_channel=False)}
             return await guild.create_category(name, overwrites=hidden, reason="session channels")
         if len(category.channels) < CATEGORY_LIMIT:
             return category
@@ -69,27 +78,58 @@ async def session_category(guild: discord.Guild) -> discord.CategoryChannel:
 
 
 async def open_session_channel(
-    guild: discord.Guild, client_user_id: int, advisor_user_id: int
+    guild: discord.Guild,
+    client_user_id: int | None,
+    advisor_user_id: int | None,
+    name: str | None = None,
 ) -> discord.TextChannel:
-    """Create the private channel for one session."""
+    """Create the private channel for one session (under ``name`` when core chose one)."""
     category = await session_category(guild)
     return await guild.create_text_channel(
-        opaque_channel_name(),
+        name or opaque_channel_name(),
         category=category,
         overwrites=session_overwrites(guild, client_user_id, advisor_user_id),
         reason="private session channel",
     )
 
 
+def find_session_channel(guild: discord.Guild, name: str) -> discord.TextChannel | None:
+    """An existing session channel called ``name`` (a retried open finds the one it made)."""
+    for channel in guild.text_channels:
+        category = channel.category
+        if (
+            channel.name == name
+            and category is not None
+            and category.name.startswith(SESSIONS_CATEGORY)
+        ):
+            return channel
+    return None
+
+
+def is_session_channel(channel: object) -> bool:
+    category = getattr(channel, "category", None)
+    return category is not None and str(category.name).startswith(SESSIONS_CATEGORY)
+
+
+async def admit_member(channel: discord.TextChannel, user_id: int) -> None:
+    """Let a person into an open session channel (they linked Discord after it opened)."""
+    # One edit with every overwrite: set_permissions needs a cached Member, this does not.
+    overwrites: dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]
+    overwrites = dict(channel.overwrites)
+    overwrites[discord.Object(user_id, type=discord.Member)] = participant_overwrite()
+    await channel.edit(overwrites=overwrites, reason="session participant linked their account")
+
+
 async def lock_session_channel(
-    channel: discord.TextChannel, client_user_id: int, advisor_user_id: int
+    channel: discord.TextChannel, client_user_id: int | None, advisor_user_id: int | None
 ) -> None:
     """The session ended: both people can still read, nobody can write (one edit)."""
     overwrites = dict(session_overwrites(channel.guild, client_user_id, advisor_user_id))
     for user_id in (client_user_id, advisor_user_id):
-        overwrites[discord.Object(user_id, type=discord.Member)] = participant_overwrite(
-            can_send=False
-        )
+        if user_id is not None:
+            overwrites[discord.Object(user_id, type=discord.Member)] = participant_overwrite(
+                can_send=False
+            )
     await channel.edit(overwrites=overwrites, reason="session ended")
 
 

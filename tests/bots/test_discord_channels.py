@@ -66,7 +66,7 @@ async def test_the_name_never_contains_the_clients_name(
 async def test_ending_locks_sending_but_keeps_reading(
     discord_env: tuple[FakeDiscord, discord.Client, discord.Guild],
 ) -> None:
-    fake, client, guild = discord_env
+    fake, _client, guild = discord_env
     channel = await open_session_channel(guild, CLIENT, ADVISOR)
     await lock_session_channel(channel, CLIENT, ADVISOR)
     (edit,) = fake.calls_to("PATCH", f"/channels/{channel.id}")
@@ -76,8 +76,7 @@ async def test_ending_locks_sending_but_keeps_reading(
         ADVISOR,
         BOT_ID,
     }
-    # Rebuild discord.py's view of the channel from what the server now holds.
-    client._connection.parse_channel_update(fake.channels[channel.id])  # type: ignore[arg-type]
+    # FakeDiscord, like the gateway, told discord.py about the edit.
     locked = guild.get_channel(channel.id)
     assert isinstance(locked, discord.TextChannel)
     for uid in (CLIENT, ADVISOR):
@@ -99,14 +98,11 @@ async def test_deleting_after_retention(
 async def test_a_full_category_rolls_over_to_sessions_2(
     discord_env: tuple[FakeDiscord, discord.Client, discord.Guild],
 ) -> None:
-    fake, client, guild = discord_env
+    _fake, _client, guild = discord_env
     first = await open_session_channel(guild, CLIENT, ADVISOR)
     for _ in range(CATEGORY_LIMIT - 1):
         await open_session_channel(guild, CLIENT, ADVISOR)
-    # discord.py learns of new channels from gateway events; replay them as the gateway would.
-    for payload in fake.channels.values():
-        if guild.get_channel(int(payload["id"])) is None:
-            client._connection.parse_channel_create(payload)  # type: ignore[arg-type]
+    # discord.py learned of each new channel from FakeDiscord's gateway events.
     assert first.category is not None and len(first.category.channels) == CATEGORY_LIMIT
     overflow = await open_session_channel(guild, CLIENT, ADVISOR)
     assert overflow.category is not None and overflow.category.name == "Sessions 2"

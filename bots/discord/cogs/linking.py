@@ -1,0 +1,39 @@
+"""``/link CODE``: a client joins their Discord account to Pathwise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bots.discord.bot import PathwiseBot
+from bots.discord.errors import reply
+
+
+class LinkingCog(commands.Cog):
+    def __init__(self, bot: PathwiseBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="link", description="Connect this Discord account to your Pathwise bookings."
+    )
+    @app_commands.describe(code="The code from your Telegram chat with Pathwise, like ABCD-2345")
+    async def link(self, interaction: discord.Interaction[Any], code: str) -> None:
+        """Redeem the code, then let the client into any room already open for them."""
+        result = await self.bot.linking.link_discord(
+            code, interaction.user.id, self.bot.clock.now()
+        )
+        await self.bot.sessions.admit_client(result.client_id)
+        await reply(
+            interaction,
+            "You're all set"
+            + (" (this account was already linked)" if result.already_linked else "")
+            + ". Your private session rooms will appear in this server under Sessions; "
+            "we'll send you their links in Telegram.",
+        )
+
+
+async def setup(bot: PathwiseBot) -> None:
+    await bot.add_cog(LinkingCog(bot))

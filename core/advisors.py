@@ -1,0 +1,263 @@
+"""What an advisor manages from their chat app: profile, prices, weekly hours, upcoming sessions.
+
+Platform-neutral: the Discord slash commands call these and render the answers. Every rule
+(what a bio needs, which languages exist, what a price looks like) lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from babel import Locale
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.accounts import Platform, find_advisor
+from core.db import UnitOfWork
+from core.errors import NotAllowed, NotFound, ValidationFailed
+from core.models import Advisor, Booking, BookingStatus, Client, Offer
+from core.money import Money
+from core.scheduling import WEEKDAYS, format_slot, set_weekly_availability, weekly_availability
+from core.taxonomy import OfferKind
+
+__all__ = [
+    "AdvisorCard",
+    "NotAnAdvisor",
+    "PriceLine",
+    "UpcomingSession",
+    "advisor_card",
+    "advisor_for",
+    "format_weekly",
+    "parse_weekly_text",
+    "set_hours",
+    "set_price",
+    "upcoming_sessions",
+    "update_profile",
+]
+
+_KNOWN_LANGUAGES = frozenset(str(code) for code in Locale("en").languages if len(str(code)) == 2)
+BIO_MIN, BIO_MAX = 20, 2000
+MAX_SPECIALTIES = 10
+
+
+class NotAnAdvisor(NotAllowed):
+    user_message = (
+        "These commands are for Pathwise advisors. If you are one, ask the Pathwise team to "
+        "link this Discord account to your profile."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PriceLine:
+    kind: str
+    name: str  # "60-minute live session"
+    price: Money
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AdvisorCard:
+    """An advisor's profile as they see it."""
+
+    id: int
+    name: str
+    bio: str
+    specialties: list[str]
+    languages: list[str]
+    timezone: str
+    prices: list[PriceLine]
+    approved: bool
+    active: bool
+    online: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UpcomingSession:
+    booking_id: int
+    when: str  # in the advisor's zone
+    what: str
+    client_name: str
+
+
+async def advisor_for(uow: UnitOfWork, platform: Platform, user_id: int) -> Advisor:
+    """The advisor behind a chat account, or NotAnAdvisor."""
+    advisor = await find_advisor(uow, platform, user_id)
+    if advisor is None:
+        raise NotAnAdvisor()
+    return advisor
+
+
+async def _load(uow: UnitOfWork, advisor_id: int) -> Advisor:
+    advisor = await uow.session.scalar(
+        select(Advisor)
+        .where(Advisor.id == advisor_id)
+        .options(selectinload(Advisor.offers))
+        .execution_options(populate_existing=True)
+    )
+    if advisor is None:
+        raise NotFound("That advisor could not be found.")
+    return advisor
+
+
+async def advisor_card(uow: UnitOfWork, advisor_id: int) -> AdvisorCard:
+    advisor = await _load(uow, advisor_id)
+    return AdvisorCard(
+        id=advisor.id,
+        name=advisor.display_name,
+        bio=advisor.bio,
+        specialties=list(advisor.specialties or []),
+        languages=list(advisor.languages or []),
+        timezone=advisor.timezone,
+        prices=[PriceLine(o.kind, o.name, o.price, o.active) for o in advisor.offers],
+        approved=advisor.approved,
+        active=advisor.active,
+        online=advisor.online,
+    )
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+async def update_profile(
+    uow: UnitOfWork,
+    advisor_id: int,
+    *,
+    bio: str | None = None,
+    specialties: str | None = None,
+    languages: str | None = None,
+) -> AdvisorCard:
+    """Change what was given; comma-separated lists for specialties and languages."""
+    advisor = await _load(uow, advisor_id)
+    if bio is not None:
+        bio = bio.strip()
+        if not BIO_MIN <= len(bio) <= BIO_MAX:
+            raise ValidationFailed(
+                f"Please write a bio of {BIO_MIN} to {BIO_MAX} characters "
+                f"(this one has {len(bio)})."
+            )
+        advisor.bio = bio
+    if specialties is not None:
+        items = _split(specialties)
+        if not 1 <= len(items) <= MAX_SPECIALTIES or any(len(item) > 60 for item in items):
+            raise ValidationFailed(
+                f"List 1 to {MAX_SPECIALTIES} specialties, separated by commas, each short "
+                "(for example: career change, burnout)."
+            )
+        advisor.specialties = items
+    if languages is not None:
+        codes = [code.lower() for code in _split(languages)]
+        unknown = [code for code in codes if code not in _KNOWN_LANGUAGES]
+        if not codes or unknown:
+            raise ValidationFailed(
+                "List the languages you advise in as two-letter codes separated by commas, "
+                "like en, es" + (f" ({', '.join(unknown)} is not one)." if unknown else ".")
+            )
+        advisor.languages = codes
+    await uow.session.flush()
+    return await advisor_card(uow, advisor_id)
+
+
+async def set_price(
+    uow: UnitOfWork, advisor_id: int, kind: str, price_text: str, days: int | None = None
+) -> PriceLine:
+    """Set (or add) the price of an offer; past bookings keep the price they were sold at."""
+    try:
+        offer_kind = OfferKind(kind)
+    except ValueError:
+        raise ValidationFailed("Choose live30, live60 or messaging.") from None
+    if offer_kind is OfferKind.MESSAGING and not (days and 0 < days <= 90):
+        raise ValidationFailed("A messaging package needs its length: 1 to 90 days.")
+    if offer_kind is not OfferKind.MESSAGING:
+        days = None
+    advisor = await _load(uow, advisor_id)
+    currency = advisor.offers[0].currency if advisor.offers else "USD"
+    try:
+        price = Money.parse(price_text, currency)
+    except ValueError:
+        raise ValidationFailed(
+            f"{price_text!r} is not a price; write it like 45 or 45.50."
+        ) from None
+    if price.amount <= 0:
+        raise ValidationFailed("A price must be more than zero.")
+    offer = next((o for o in advisor.offers if o.kind == offer_kind.value and o.days == days), None)
+    if offer is None:
+        offer = Offer(
+            advisor_id=advisor.id,
+            kind=offer_kind.value,
+            days=days,
+            price_minor=price.amount,
+            currency=price.currency,
+            active=True,
+        )
+        uow.session.add(offer)
+    else:
+        offer.price_minor, offer.active = price.amount, True
+    await uow.session.flush()
+    return PriceLine(offer.kind, offer.name, offer.price, offer.active)
+
+
+def parse_weekly_text(text: str) -> dict[str, list[str]]:
+    """``mon 09:00-12:00 14:00-18:00; tue 10:00-16:00`` as scheduling's weekly mapping.
+
+    A day left out has no hours; the word ``none`` clears them all.
+    """
+    text = text.strip()
+    if text.lower() in {"none", "off", "clear"}:
+        return {}
+    weekly: dict[str, list[str]] = {}
+    for chunk in text.replace("\n", ";").split(";"):
+        words = chunk.replace(",", " ").split()
+        if not words:
+            continue
+        day, hours = words[0].lower()[:3], words[1:]
+        if day not in WEEKDAYS or not hours:
+            raise ValidationFailed(
+                f"I couldn't read {chunk.strip()!r}. Write each day with its hours, separated "
+                "by semicolons, like: mon 09:00-12:00 14:00-18:00; tue 10:00-16:00"
+            )
+        weekly.setdefault(day, []).extend(hours)
+    if not weekly:
+        raise ValidationFailed("Please give at least one day, like: mon 09:00-17:00")
+    return weekly
+
+
+def format_weekly(weekly: dict[str, list[str]]) -> str:
+    if not weekly:
+        return "No weekly hours set."
+    return "\n".join(
+        f"{day.capitalize()}: {', '.join(weekly[day])}" for day in WEEKDAYS if day in weekly
+    )
+
+
+async def set_hours(uow: UnitOfWork, advisor_id: int, text: str) -> dict[str, list[str]]:
+    """Replace the weekly hours (the advisor's own zone); sessions already booked stay."""
+    await set_weekly_availability(uow, advisor_id, parse_weekly_text(text))
+    return await weekly_availability(uow, advisor_id)
+
+
+async def upcoming_sessions(
+    uow: UnitOfWork, advisor_id: int, now: datetime, *, limit: int = 10
+) -> list[UpcomingSession]:
+    """Paid sessions still to come (and packages still running), soonest first."""
+    advisor = await _load(uow, advisor_id)
+    rows = await uow.session.execute(
+        select(Booking, Offer, Client)
+        .join(Offer, Offer.id == Booking.offer_id)
+        .join(Client, Client.id == Booking.client_id)
+        .where(Booking.advisor_id == advisor_id)
+        .where(Booking.status == BookingStatus.CONFIRMED.value)
+        .where((Booking.ends_at.is_(None)) | (Booking.ends_at > now))
+        .order_by(Booking.starts_at, Booking.id)
+        .limit(limit)
+    )
+    return [
+        UpcomingSession(
+            booking_id=booking.id,
+            when=format_slot(booking.starts_at, advisor.timezone) if booking.starts_at else "open",
+            what=offer.name,
+            client_name=client.display_name,
+        )
+        for booking, offer, client in rows.all()
+    ]

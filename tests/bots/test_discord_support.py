@@ -1,0 +1,111 @@
+"""The Pathwise bot on FakeDiscord: real discord.py models, cogs, views and command tree, with
+the HTTP layer recorded. Imported by the ``test_discord*`` modules; holds no tests itself."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+import pytest
+
+from bots.discord.bot import PathwiseBot
+from core.clock import ManualClock
+from core.config import Settings
+from core.db import Database
+from devtools.discord_recorder import GUILD_ID, FakeDiscord
+from tests.core.test_billing_support import make_billing
+from tests.core.test_sessions_support import ADVISOR_DISCORD, CLIENT_DISCORD, session_settings
+
+STRANGER = 333_000_000_000_000_333
+ADMIN = 444_000_000_000_000_444
+ADMIN_ROLE = 555_000_000_000_000_555
+
+
+@dataclass
+class Env:
+    fake: FakeDiscord
+    bot: PathwiseBot
+    guild: discord.Guild
+    settings: Settings
+    db: Database
+    clock: ManualClock
+
+
+def discord_settings(database_url: str) -> Settings:
+    return session_settings(
+        database_url, discord_guild_id=GUILD_ID, discord_admin_role_id=ADMIN_ROLE
+    )
+
+
+def fake_server() -> FakeDiscord:
+    fake = FakeDiscord()
+    fake.add_role(ADMIN_ROLE, "Pathwise team")
+    fake.add_member(CLIENT_DISCORD, "zoe")
+    fake.add_member(ADVISOR_DISCORD, "ana")
+    fake.add_member(STRANGER, "eve")
+    fake.add_member(ADMIN, "max", roles=(ADMIN_ROLE,))
+    return fake
+
+
+async def start_bot(
+    fake: FakeDiscord, db: Database, settings: Settings, clock: ManualClock
+) -> PathwiseBot:
+    """A bot as ``run_bot`` makes it, minus the gateway: cogs loaded, buttons registered."""
+    billing, _ = make_billing(db, settings, clock)
+    bot = PathwiseBot(
+        db=db,
+        settings=settings,
+        clock=clock,
+        billing=billing,
+        run_worker=False,
+        sync_commands=False,
+    )
+    await bot._async_setup_hook()  # what login() does first: the loop and its events
+    fake.install(bot)
+    await bot.setup_hook()
+    return bot
+
+
+@pytest.fixture
+async def env(db: Database, database_url: str, clock: ManualClock) -> AsyncIterator[Env]:
+    fake = fake_server()
+    settings = discord_settings(database_url)
+    bot = await start_bot(fake, db, settings, clock)
+    guild = bot.get_guild(GUILD_ID)
+    assert guild is not None
+    undo = fake.patch_webhooks()
+    try:
+        yield Env(fake, bot, guild, settings, db, clock)
+    finally:
+        undo()
+
+
+async def slash(
+    env: Env, name: str, user_id: int, options: list[dict[str, Any]] | None = None, **kw: Any
+) -> list[tuple[str, int]]:
+    """Run a slash command through the bot's CommandTree; the answers it gave."""
+    before = len(env.fake.replies)
+    interaction = env.fake.slash(env.bot, name, user_id, options, **kw)
+    await env.bot.tree._call(interaction)
+    new = env.fake.replies[before:]
+    found = []
+    for call in new:
+        body = call.json or {}
+        data = body.get("data", body) or {}
+        if data.get("content"):
+            found.append((str(data["content"]), int(data.get("flags") or 0)))
+    return found
+
+
+def sub(name: str, **values: Any) -> list[dict[str, Any]]:
+    """A subcommand with string/number/boolean options."""
+    return [{"type": 1, "name": name, "options": options(**values)}]
+
+
+def options(**values: Any) -> list[dict[str, Any]]:
+    kinds = {bool: 5, int: 4, str: 3}
+    return [
+        {"type": kinds[type(value)], "name": key, "value": value} for key, value in values.items()
+    ]
