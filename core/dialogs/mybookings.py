@@ -34,6 +34,10 @@ _MAX_ID = 2**31 - 1
 
 BACK_TO_LIST = "Back to my bookings"
 TAP_HINT = "Please tap one of the options below."
+PACKAGE_NOT_CANCELLABLE = (
+    "A messaging package starts as soon as it's paid, so it can't be cancelled free of charge. "
+    "If it doesn't help, you can ask for a refund after its last day."
+)
 
 
 # -- reading bookings -----------------------------------------------------------------------
@@ -119,7 +123,9 @@ def status_words(booking: Booking, now: datetime) -> str:
     if status is BookingStatus.CONFIRMED:
         if ends_at(booking) <= now:
             return "done"
-        return "on now" if has_started(booking, now) and booking.starts_at else "booked"
+        if booking.starts_at is None:
+            return "active"  # a messaging package runs from payment to its last day
+        return "on now" if booking.starts_at <= now else "booked"
     return {
         BookingStatus.COMPLETED: "done",
         BookingStatus.CANCELLED: "cancelled",
@@ -171,21 +177,22 @@ def _rules(ctx: Context) -> scheduling.SchedulingRules:
 
 
 async def ensure_changeable(ctx: Context, booking: Booking) -> None:
-    """TooLateToChange (with scheduling's own words) once free changes have ended.
-
-    Asks scheduling to "move" the booking to the time it already has: that runs every check
-    of a real change (owner, status, the free-change deadline) and changes nothing.
-    """
-    if booking.starts_at is None:
-        return  # a package: cancelling it is checked when the client confirms
-    await scheduling.reschedule_booking(
-        ctx.uow,
-        booking.id,
-        client_id=ctx.client.id,
-        starts_at=booking.starts_at,
-        now=ctx.now,
-        rules=_rules(ctx),
-    )
+    """Nothing if the booking can still be rescheduled or cancelled free of charge; else
+    scheduling's refusal in its own words (TooLateToChange, BookingClosed)."""
+    if scheduling.can_change_free(booking, ctx.now, _rules(ctx)):
+        return
+    if booking.starts_at is not None:
+        # "Move" it to the time it already has: scheduling runs every check of a real change
+        # and refuses in its own words. Nothing moves either way.
+        await scheduling.reschedule_booking(
+            ctx.uow,
+            booking.id,
+            client_id=ctx.client.id,
+            starts_at=booking.starts_at,
+            now=ctx.now,
+            rules=_rules(ctx),
+        )
+    raise scheduling.TooLateToChange(PACKAGE_NOT_CANCELLABLE)
 
 
 async def _tell_advisor(ctx: Context, booking: Booking, kind: str, text: str, key: str) -> None:

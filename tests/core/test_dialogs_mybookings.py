@@ -33,7 +33,7 @@ from core.dialogs import (
 )
 from core.dialogs.engine import Context
 from core.dialogs.flows import Suggestion
-from core.models import Booking, BookingStatus, Client, Conversation, SlotClaim
+from core.models import Booking, BookingStatus, Client, Conversation, Offer, SlotClaim
 from core.models.billing import Refund
 from core.money import Money
 from core.payments_gateway import FakePaymentGateway, PaymentsUnavailable
@@ -648,3 +648,31 @@ async def test_a_restart_mid_refund_resumes_at_the_preview(
         assert len(gateway.refunds) == 1
     finally:
         await reopened.dispose()
+
+
+async def test_a_messaging_package_is_listed_as_active_and_refundable_after_its_last_day(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    async with db.uow() as uow:
+        package = Offer(
+            advisor_id=world.advisor_id, kind="messaging", days=7, price_minor=9000, currency=USD
+        )
+        uow.session.add(package)
+        await uow.session.flush()
+        booking = await scheduling.hold_package(
+            uow, client_id=world.client_id, offer_id=package.id, now=clock.now()
+        )
+        await uow.commit()
+    await pay_booking(db, setup.billing, world, booking.id)
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await chat.send(CommandInput("bookings"))
+    assert "• from Mon 23 Nov — 7-day messaging package with Ana Ruiz (active)" in chat.texts()[0]
+    await chat.press("from Mon 23 Nov · Ana Ruiz")
+    assert chat.labels() == ["Ask for a refund", "Back to my bookings"], "no free cancellation"
+    await chat.press("Ask for a refund")
+    assert chat.texts()[0] == "You can ask for a refund once your session has ended."
+    await chat.forge("cancel", booking.id)  # not offered: a package can't be cancelled free
+    assert chat.texts()[0].startswith("A messaging package starts as soon as it's paid")
+    assert (await booking_row(db, booking.id)).status == BookingStatus.CONFIRMED.value
