@@ -86,13 +86,10 @@ async def platform_stats(uow: UnitOfWork, now: datetime) -> PlatformStats:
     async def count(query: object) -> int:
         return int(await uow.session.scalar(query) or 0)  # type: ignore[call-overload]
 
-    states = dict(
-        (
-            await uow.session.execute(
-                select(AdviceSession.state, func.count()).group_by(AdviceSession.state)
-            )
-        ).tuples()
+    rows = await uow.session.execute(
+        select(AdviceSession.state, func.count()).group_by(AdviceSession.state)
     )
+    states = {state: int(n) for state, n in rows.all()}
     paid = await uow.session.execute(
         select(Purchase.currency, func.sum(Purchase.total_minor))
         .where(Purchase.status == PurchaseStatus.PAID.value)

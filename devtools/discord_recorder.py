@@ -319,11 +319,14 @@ class FakeDiscord:
         self.messages.setdefault(channel_id, []).append(message)
         return message
 
-    def say(self, channel_id: int, user_id: int, text: str) -> dict[str, Any]:
-        """A person writes in a channel; the bot hears it as the gateway's MESSAGE_CREATE."""
+    async def say(self, channel_id: int, user_id: int, text: str) -> dict[str, Any]:
+        """A person writes in a channel; the bot hears it as the gateway's MESSAGE_CREATE
+        (returns once its listeners have run)."""
         message = self._message(channel_id, {"content": text}, author=user_id)
+        before = asyncio.all_tasks()
         for state in self._states:
             state.parse_message_create(message)
+        await _settle(before)
         return message
 
     def buttons(self, message: dict[str, Any]) -> dict[str, str]:
@@ -399,10 +402,16 @@ class FakeDiscord:
         channel_id: int | None,
         message: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        # Commands typed outside any known channel come from a plain "general" channel.
         channel = self.channels.get(channel_id or 0) or {
             "id": str(channel_id or 1),
             "type": 0,
+            "name": "general",
             "guild_id": str(GUILD_ID),
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
         }
         payload: dict[str, Any] = {
             "id": str(next(self._ids)),
@@ -464,12 +473,17 @@ class FakeDiscord:
         payload = self._interaction(3, user_id, data, channel_id, message)
         before = asyncio.all_tasks()
         client._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
-        while True:
-            pending = {t for t in asyncio.all_tasks() - before if not t.done()}
-            pending.discard(asyncio.current_task())
-            if not pending:
-                return
-            await asyncio.wait(pending, timeout=5)
+        await _settle(before)
+
+
+async def _settle(before: set[asyncio.Task[Any]]) -> None:
+    """Wait for the tasks discord.py started since ``before`` (event handlers, views)."""
+    while True:
+        pending = {t for t in asyncio.all_tasks() - before if not t.done()}
+        pending.discard(asyncio.current_task())
+        if not pending:
+            return
+        await asyncio.wait(pending, timeout=5)
 
 
 def _response(status: int) -> Any:

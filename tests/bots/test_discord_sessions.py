@@ -127,8 +127,7 @@ async def test_a_client_pressing_end_session_is_refused_and_the_advisor_may(env:
 async def test_at_the_end_the_room_is_locked_then_deleted_after_retention(env: Env) -> None:
     await booked(env)
     channel, _ = await opened(env)
-    env.fake.say(channel.id, ADVISOR_DISCORD, "Hello Zoë, I'm here.")
-    await _settle_listeners()
+    await env.fake.say(channel.id, ADVISOR_DISCORD, "Hello Zoë, I'm here.")
     s = await the_session(env.db)
 
     env.clock.set(s.ends_at)
@@ -163,8 +162,7 @@ async def test_what_people_write_tells_core_the_advisor_came(env: Env) -> None:
     channel, _ = await opened(env)
     s = await the_session(env.db)
     env.clock.set(s.starts_at + 2 * MIN)
-    env.fake.say(channel.id, ADVISOR_DISCORD, "Hi! Ready when you are.")
-    await _settle_listeners()
+    await env.fake.say(channel.id, ADVISOR_DISCORD, "Hi! Ready when you are.")
 
     assert (await the_session(env.db)).advisor_first_message_at == env.clock.now()
     env.clock.set(s.starts_at + 15 * MIN)
@@ -176,8 +174,7 @@ async def test_an_absent_advisor_closes_the_room_and_tells_the_client_in_telegra
 ) -> None:
     await booked(env)
     channel, _ = await opened(env)
-    env.fake.say(channel.id, CLIENT_DISCORD, "Hello?")
-    await _settle_listeners()
+    await env.fake.say(channel.id, CLIENT_DISCORD, "Hello?")
     s = await the_session(env.db)
 
     env.clock.set(s.starts_at + 10 * MIN)
@@ -206,9 +203,8 @@ async def test_the_transcript_is_read_at_request_and_sent_to_the_client_only(env
 
     await booked(env)
     channel, _ = await opened(env)
-    env.fake.say(channel.id, CLIENT_DISCORD, "I can't decide whether to move abroad.")
-    env.fake.say(channel.id, ADVISOR_DISCORD, "What would you miss most if you went?")
-    await _settle_listeners()
+    await env.fake.say(channel.id, CLIENT_DISCORD, "I can't decide whether to move abroad.")
+    await env.fake.say(channel.id, ADVISOR_DISCORD, "What would you miss most if you went?")
     s = await the_session(env.db)
     env.clock.set(s.ends_at)
     await env.bot.sessions.tick()
@@ -252,11 +248,3 @@ async def test_a_forged_or_stale_button_gets_a_clear_answer(env: Env) -> None:
     ]
     await env.fake.press(env.bot, forged, "session:end:999", ADVISOR_DISCORD)
     assert env.fake.answers()[-1][0] == "This session could not be found."
-
-
-async def _settle_listeners() -> None:
-    """Let discord.py's event tasks (on_message) run."""
-    import asyncio
-
-    for _ in range(5):
-        await asyncio.sleep(0)

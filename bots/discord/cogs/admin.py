@@ -16,24 +16,18 @@ from core.errors import ConfigurationError, NotFound
 from core.models import Booking
 
 
-def admins_only() -> Any:
-    """Only members holding ``PATHWISE_DISCORD_ADMIN_ROLE_ID``."""
-
-    async def predicate(interaction: discord.Interaction[Any]) -> bool:
-        role_id = getattr(interaction.client, "settings").discord_admin_role_id  # noqa: B009
-        roles = getattr(interaction.user, "roles", [])
-        if role_id is None or not any(role.id == role_id for role in roles):
-            raise app_commands.CheckFailure("Only the Pathwise team can use this command.")
-        return True
-
-    return app_commands.check(predicate)
-
-
-@admins_only()
 class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwise team tools."):
     def __init__(self, bot: PathwiseBot) -> None:
         self.bot = bot
         super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        """Only members holding the role ``PATHWISE_DISCORD_ADMIN_ROLE_ID`` names."""
+        role_id = self.bot.settings.discord_admin_role_id
+        roles = getattr(interaction.user, "roles", [])
+        if role_id is None or not any(role.id == role_id for role in roles):
+            raise app_commands.CheckFailure("Only the Pathwise team can use this command.")
+        return True
 
     @app_commands.command(name="approve", description="List an advisor and let clients book them.")
     @app_commands.describe(advisor="The advisor's id, like ana-ruiz")
