@@ -57,6 +57,8 @@ COMMANDS = (
     BotCommand("start", "Start, or come back to the beginning"),
     BotCommand("find", "Find an advisor and book a session"),
     BotCommand("bookings", "Your bookings: reschedule, cancel or ask for a refund"),
+    BotCommand("checkin", "How are you feeling? A quick check-in"),
+    BotCommand("timezone", "Set your time zone"),
     BotCommand("help", "What this bot can do"),
     BotCommand("privacy", "What we keep about you, and how to delete it"),
     BotCommand("cancel", "Stop what we are doing"),

@@ -48,6 +48,7 @@ async def test_a_whole_booking_in_the_terminal(
             "8",  # Done
             "I feel stuck in my job and want to change careers.",
             "2",  # Spanish
+            "Madrid",  # the time zone question
             "2",  # Live, 60 minutes
             "abc",  # not a number
             "80",

@@ -144,6 +144,7 @@ async def _to_budget(chat: Chat) -> None:
     await chat.press("Done")
     await chat.send(TextInput("I want to leave my job but I'm scared of the money side."))
     await chat.press("Spanish")
+    await chat.send(TextInput("Madrid"))
     await chat.press("Live, 60 minutes")
 
 

@@ -122,6 +122,7 @@ async def _to_slots(client: Client) -> None:
     await client.press("Done")
     await client.send(TextInput("Thinking about changing careers after burnout at work."))
     await client.press("Spanish")
+    await client.send(TextInput("Madrid"))
     await client.press("Live, 60 minutes")
     await client.send(TextInput("80"))
     await client.press("Any time")
@@ -138,14 +139,14 @@ async def test_find_book_and_pay_from_intake_to_a_confirmed_booking(
     (slots,) = client.texts()
     assert (
         slots
-        == "When would you like your 60-minute live session? Times are in your time zone (UTC)."
+        == "When would you like your 60-minute live session? Times are in your time zone (Europe/Madrid)."
     )
     chosen = await client.press_first("slot")
-    assert chosen == "Mon 23 Nov, 11:00"  # two hours' notice from 09:00 UTC
+    assert chosen == "Mon 23 Nov, 12:00"  # two hours' notice from 09:00 UTC
     (summary,) = client.texts()
     assert summary.startswith(
         "Here is your booking:\n\n"
-        "60-minute live session with Ana Ruiz — Mon 23 Nov 2026, 11:00 (UTC): $60.00\n"
+        "60-minute live session with Ana Ruiz — Mon 23 Nov 2026, 12:00 (Europe/Madrid): $60.00\n"
         "Handling fee (non-refundable): $3.49\n"
         "Total: $63.49\n\n"
         "The handling fee is not refundable"
