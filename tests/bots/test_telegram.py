@@ -241,6 +241,8 @@ async def test_the_command_menu_is_registered() -> None:
         "start",
         "find",
         "bookings",
+        "checkin",
+        "timezone",
         "help",
         "privacy",
         "cancel",
