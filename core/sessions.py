@@ -660,11 +660,14 @@ class SessionService:
             or_(column.is_(None), column != AdviceSession.starts_at),
         ]
 
+        opens_before = timedelta(minutes=self.settings.channel_open_minutes_before)
+
         def wanted(s: AdviceSession) -> bool:
             if s.created_at > s.starts_at - lead:
                 return False  # booked after this reminder's moment
-            # A day reminder so late that the 15-minute one is due says nothing new.
-            return not day or s.starts_at - now > REMIND_SOON
+            # Sent late (workers were down), a reminder the next message covers is skipped:
+            # the day one once the 15-minute one is due, that one once the room opens.
+            return s.starts_at - now > (REMIND_SOON if day else opens_before)
 
         async def act(s: AdviceSession, people: _People) -> str | None:
             return await self._invite_if_unlinked(people) if wanted(s) else None

@@ -85,6 +85,7 @@ class FakeDiscord:
     roles: dict[int, str] = field(default_factory=dict)
     replies: list[RestCall] = field(default_factory=list)  # interaction answers, in order
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses for the next calls
+    latency: float = 0.0  # seconds each REST call takes, so concurrent workers overlap
     _ids: Any = field(default_factory=lambda: count(910_000_000_000_000_000))
     _states: list[Any] = field(default_factory=list)  # every installed client (shards, workers)
 
@@ -175,6 +176,8 @@ class FakeDiscord:
         path = urlsplit(route.url).path.removeprefix(urlsplit(Route.BASE).path)
         method = route.method
         self.calls.append(RestCall(method, path, body))
+        if self.latency:
+            await asyncio.sleep(self.latency)
         if self.fail_next:
             status = self.fail_next.pop(0)
             raise discord.HTTPException(_response(status), {"code": 0, "message": "fake failure"})

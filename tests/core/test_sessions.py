@@ -160,6 +160,23 @@ async def test_a_session_booked_two_hours_ahead_gets_no_day_reminder(
     assert (await the_session(db)).reminded_day_for is not None  # considered, and skipped
 
 
+async def test_reminders_that_come_too_late_are_skipped_for_the_room_link(
+    db: Database, settings_: Settings, clock: ManualClock
+) -> None:
+    paid = await paid_booking(db, settings_, clock, starts_in=timedelta(days=3))
+    await on_discord(db, clock, paid)
+    service, _ = make_service(db, settings_, clock)
+    await service.tick()
+    s = await the_session(db)
+
+    clock.set(s.starts_at - 5 * MIN)  # the workers were down for days
+    report = await service.tick()
+
+    assert report.opened == [s.id]
+    assert await messages(db, "session_reminder") == []
+    assert len(await messages(db, "room_open", channel="telegram")) == 1
+
+
 async def test_a_client_still_not_on_discord_gets_a_fresh_invite_with_the_reminder(
     db: Database, settings_: Settings, clock: ManualClock
 ) -> None:
