@@ -29,6 +29,7 @@ from core.dialogs.engine import (
     rows,
     typed,
 )
+from core.dialogs.payments import returned_from_checkout
 from core.dialogs.profile_settings import TimezoneStep, after_language
 from core.dialogs.replies import Input, Message, Reply
 from core.models import Consent
@@ -391,7 +392,10 @@ STALE_CHOICE = "That advisor is no longer in your list. Here are your current ma
 
 
 async def follow_deep_link(ctx: Context, payload: str) -> Transition:
-    """Where a /start payload leads: ``advisor_<slug>`` opens that advisor's profile."""
+    """Where a /start payload leads: ``advisor_<slug>`` opens that advisor's profile;
+    ``paid_<id>``/``unpaid_<id>`` say where a payment stands."""
+    if payload.startswith(("paid_", "unpaid_")):
+        return await returned_from_checkout(ctx, payload)
     if payload.startswith("advisor_"):
         advisor_id = await advisor_id_by_slug(ctx, payload.removeprefix("advisor_"))
         if advisor_id is not None:
