@@ -53,7 +53,9 @@ from core.accounts import Platform, find_advisor, find_client, platform_user_id
 from core.clock import Clock
 from core.config import Settings
 from core.db import Database, UnitOfWork
-from core.errors import Conflict, NotAllowed, NotFound
+from core.dialogs import aftercare
+from core.dialogs.replies import LinkButton, Message
+from core.errors import Conflict, NotAllowed, NotFound, PathwiseError
 from core.models import (
     Advisor,
     Booking,
@@ -203,6 +205,7 @@ class TickReport:
     no_shows: list[int] = field(default_factory=list)
     warned: list[int] = field(default_factory=list)
     ended: list[int] = field(default_factory=list)
+    aftercare: list[int] = field(default_factory=list)
     nudged: list[int] = field(default_factory=list)
     deleted: list[int] = field(default_factory=list)
     settled: list[int] = field(default_factory=list)
@@ -406,6 +409,7 @@ class SessionService:
             ("no-show", lambda: self._no_show(now), report.no_shows),
             ("warn", lambda: self._warn(now), report.warned),
             ("end", lambda: self._end(now), report.ended),
+            ("aftercare", lambda: self._aftercare(now), report.aftercare),
             ("nudge", lambda: self._nudge(now), report.nudged),
             ("delete", lambda: self._delete(now), report.deleted),
             ("settle", lambda: self._settle(now, report), report.settled),
@@ -1026,33 +1030,65 @@ class SessionService:
                 .where(Booking.status == BookingStatus.CONFIRMED.value)
                 .values(status=BookingStatus.COMPLETED.value, updated_at=now)
             )
-            await self._start_aftercare(uow, s, people, now)
 
         return await self._with_platform("end", now, where, act, record)
 
-    async def _start_aftercare(
-        self, uow: UnitOfWork, s: AdviceSession, people: _People, now: datetime
-    ) -> None:
-        """Telegram's after-session flow (rate, tip, guarantee).
+    async def _aftercare(self, now: datetime) -> list[int]:
+        """Telegram's after-session flow (rate, tip, the guarantee) once the booked time is
+        over; a session the advisor ended early waits for it, as rating does."""
+        started = exists().where(OutboxMessage.dedupe_key == _aftercare_key_expr())
 
-        The flow itself belongs to ``core.dialogs`` (``aftercare.start_aftercare``, being
-        written); until the Telegram adapter starts it on delivery, this message carries the
-        same three choices in words, and ``data`` names the booking for the flow.
-        """
+        async def apply(uow: UnitOfWork, s: AdviceSession) -> bool:
+            people = await _people(uow, s)
+            try:
+                async with uow.session.begin_nested():
+                    replies = await aftercare.start_aftercare(uow, s.client_id, s.booking_id, now)
+            except PathwiseError:
+                # The flow can't start (e.g. the booking changed hands); the words still go.
+                replies = []
+            messages = [r for r in replies if isinstance(r, Message)] or [
+                Message(self._aftercare_fallback(people))
+            ]
+            for number, message in enumerate(messages):
+                await outbox.enqueue(
+                    uow,
+                    channel=Channel.TELEGRAM,
+                    kind="aftercare",
+                    client_id=s.client_id,
+                    text=message.text,
+                    data={
+                        "booking_id": s.booking_id,
+                        "session_id": s.id,
+                        "buttons": _buttons_json(message),
+                    },
+                    dedupe_key=_aftercare_key(s.id) + (f":{number}" if number else ""),
+                    now=now,
+                )
+            return True
+
+        return await self._in_one_transaction(
+            now,
+            [
+                AdviceSession.state.in_(
+                    [
+                        SessionState.ENDED.value,
+                        SessionState.SETTLED.value,
+                        SessionState.REFUNDED.value,
+                    ]
+                ),
+                AdviceSession.ended_at.is_not(None),
+                AdviceSession.ends_at <= now,
+                ~started,
+            ],
+            apply,
+        )
+
+    def _aftercare_fallback(self, people: _People) -> str:
         hours = self.settings.guarantee_window_hours
-        await outbox.enqueue(
-            uow,
-            channel=Channel.TELEGRAM,
-            kind="aftercare",
-            client_id=s.client_id,
-            text=(
-                f"Your session with {people.advisor_name} has ended. How did it go? You can "
-                f"rate it, leave a tip (all of it goes to {people.advisor_name}), or, if it "
-                f"didn't help, ask for a refund of the session price within {hours} hours."
-            ),
-            data={"booking_id": s.booking_id, "session_id": s.id},
-            dedupe_key=f"aftercare:{s.id}",
-            now=now,
+        return (
+            f"Your session with {people.advisor_name} has ended. How did it go? You can "
+            f"rate it, leave a tip (all of it goes to {people.advisor_name}), or, if it "
+            f"didn't help, ask for a refund of the session price within {hours} hours."
         )
 
     async def _nudge(self, now: datetime) -> list[int]:
@@ -1320,6 +1356,27 @@ class SessionService:
 
 def _members(s: AdviceSession) -> list[int]:
     return [uid for uid in (s.client_user_id, s.advisor_user_id) if uid is not None]
+
+
+def _aftercare_key(session_id: int) -> str:
+    return f"aftercare:{session_id}"
+
+
+def _aftercare_key_expr() -> ColumnElement[str]:
+    return literal("aftercare:") + cast(AdviceSession.id, String)
+
+
+def _buttons_json(message: Message) -> list[list[dict[str, str]]]:
+    """A reply's buttons for the outbox payload: rows of {label, data} or {label, url}."""
+    return [
+        [
+            {"label": b.label, "url": b.url}
+            if isinstance(b, LinkButton)
+            else {"label": b.label, "data": b.data}
+            for b in row
+        ]
+        for row in message.buttons
+    ]
 
 
 def _transcript_key(file_id: int) -> str:

@@ -15,7 +15,7 @@ from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
 from core.errors import Conflict, NotAllowed
-from core.models import Booking, BookingStatus, OutboxMessage
+from core.models import Booking, BookingStatus, Conversation, OutboxMessage
 from core.models.billing import Purchase
 from core.models.outbox import OutboxStatus
 from core.models.sessions import SessionState
@@ -295,8 +295,20 @@ async def test_at_the_end_the_room_is_locked_and_telegram_starts_the_after_sessi
     assert s.state == SessionState.ENDED and s.locked_at == clock.now()
     assert s.delete_after == clock.now() + timedelta(hours=24)
     [aftercare] = await messages(db, "aftercare")
-    assert aftercare.client_id == paid.world.client_id
-    assert aftercare.payload["data"] == {"booking_id": paid.booking_id, "session_id": s.id}
+    assert aftercare.client_id == paid.world.client_id and aftercare.channel == "telegram"
+    assert aftercare.payload["text"].startswith(
+        "Your session with Ana Ruiz has ended. How was it? Tap 1 to 5"
+    )
+    data = aftercare.payload["data"]
+    assert (data["booking_id"], data["session_id"]) == (paid.booking_id, s.id)
+    assert [b["label"] for b in data["buttons"][0]] == ["1", "2", "3", "4", "5"]
+    async with db.uow() as uow:
+        conversation = await uow.session.scalar(
+            select(Conversation).where(Conversation.client_id == paid.world.client_id)
+        )
+        assert conversation is not None and conversation.step == "rate"
+        assert conversation.data == {"booking_id": paid.booking_id}
+    assert (await service.tick()).aftercare == []  # once
     async with db.uow() as uow:
         booking = await uow.session.get(Booking, paid.booking_id)
         assert booking is not None and booking.status == BookingStatus.COMPLETED
@@ -443,6 +455,10 @@ async def test_only_the_advisor_may_end_the_session_early(
     assert (await the_session(db)).state == SessionState.ENDED
     with pytest.raises(Conflict, match="already ended"):
         await service.end_now(session_id, ADVISOR_DISCORD)
+    # The after-session questions wait for the booked end, as rating does.
+    assert (await service.tick()).aftercare == []
+    clock.set((await the_session(db)).ends_at)
+    assert (await service.tick()).aftercare == [session_id]
 
 
 async def test_either_person_may_report_a_problem_and_the_team_is_told(
