@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -88,6 +88,12 @@ class TelegramDelivery:
     async def _send(self, chat_id: int, item: OutboxItem, document: bytes | None) -> None:
         """The Bot API calls for one message: the text, then the document if there is one."""
         text = html.escape(item.text, quote=False)
+        markup = outbox_keyboard(item.data.get("buttons"))
+        if markup is not None:
+            await self.bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+            text = ""
         if document is not None and item.document is not None and len(text) <= 1024:
             await self.bot.send_document(
                 chat_id,
@@ -96,8 +102,27 @@ class TelegramDelivery:
                 parse_mode=ParseMode.HTML,
             )
             return
-        await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+        if text:
+            await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
         if document is not None and item.document is not None:
             await self.bot.send_document(
                 chat_id, InputFile(document, filename=item.document.filename)
             )
+
+
+def outbox_keyboard(rows: object) -> InlineKeyboardMarkup | None:
+    """Buttons stored with an outbox message (rows of {label, data} or {label, url})."""
+    if not isinstance(rows, list) or not rows:
+        return None
+    keyboard = [
+        [
+            InlineKeyboardButton(b["label"], url=b["url"])
+            if "url" in b
+            else InlineKeyboardButton(b["label"], callback_data=b["data"])
+            for b in row
+            if isinstance(b, dict) and "label" in b
+        ]
+        for row in rows
+        if isinstance(row, list)
+    ]
+    return InlineKeyboardMarkup(keyboard)

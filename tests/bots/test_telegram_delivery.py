@@ -144,3 +144,23 @@ async def test_the_same_notification_is_queued_once(db: Database, clock: ManualC
     await _queue(db, clock, "Receipt", "same-key")
     await _queue(db, clock, "Receipt", "same-key")
     assert len(await _rows(db)) == 1
+
+
+async def test_buttons_stored_with_a_message_become_an_inline_keyboard(
+    db: Database, clock: ManualClock, bot: tuple[Bot, RecordingRequest]
+) -> None:
+    telegram, request = bot
+    async with db.uow() as uow:
+        client = await get_or_create_client(uow, Platform.TELEGRAM, CHAT_ID, "Zoë", clock.now())
+        buttons = [[{"label": "★★★★★", "data": "4:rate:5"}], [{"label": "Tip", "url": "https://x.test/t"}]]
+        await outbox.enqueue(uow, channel=Channel.TELEGRAM, kind="aftercare", text="How was it?",
+                             dedupe_key="after:1", now=clock.now(), client_id=client.id,
+                             data={"buttons": buttons})
+        await uow.commit()
+    assert await TelegramDelivery(db, telegram, clock).deliver_due() == 1
+    (call,) = request.calls
+    assert call.text == "How was it?"
+    assert call.keyboard == [
+        [{"text": "★★★★★", "callback_data": "4:rate:5"}],
+        [{"text": "Tip", "url": "https://x.test/t"}],
+    ]
