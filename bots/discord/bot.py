@@ -59,7 +59,11 @@ class PathwiseBot(commands.Bot):
         worker_seconds: float = 20.0,
         run_worker: bool = True,
         sync_commands: bool = True,
+        release_payouts: bool = False,
     ) -> None:
+        """``run_worker``: tick sessions and deliver Discord messages every ``worker_seconds``.
+        ``release_payouts``: also release due payouts on each tick (off by default because
+        ``pathwise run``'s worker already does; turn it on when the bot runs alone)."""
         super().__init__(
             command_prefix=commands.when_mentioned, intents=intents(), help_command=None
         )
@@ -78,7 +82,12 @@ class PathwiseBot(commands.Bot):
         self.sync_commands = sync_commands
         self.rooms = DiscordRooms(self, self.guild_id)
         self.sessions = SessionService(
-            db, self.rooms, settings, clock, payouts=billing, fonts=fonts
+            db,
+            self.rooms,
+            settings,
+            clock,
+            payouts=billing if release_payouts else None,
+            fonts=fonts,
         )
         self.linking = Linking(db)
         self.delivery = DiscordDelivery(
@@ -110,9 +119,17 @@ async def run_bot(
     *,
     billing: Billing | None = None,
     fonts: ReceiptFonts | None = None,
+    release_payouts: bool = False,
 ) -> None:
     """Connect to Discord and serve until stopped."""
     token = settings.require("discord_token")
-    bot = PathwiseBot(db=db, settings=settings, clock=clock, billing=billing, fonts=fonts)
+    bot = PathwiseBot(
+        db=db,
+        settings=settings,
+        clock=clock,
+        billing=billing,
+        fonts=fonts,
+        release_payouts=release_payouts,
+    )
     async with bot:
         await bot.start(token)

@@ -43,6 +43,11 @@ async def test_link_with_the_code_from_telegram_joins_the_accounts(env: Env) -> 
     await env.bot.sessions.tick()
     [join] = await messages(env.db, "discord_join")
     code = join.payload["data"]["link_code"]
+    # The invite in the Telegram message: made by the bot, single use, for 15 minutes.
+    [invite] = [c for c in env.fake.calls if c.path.endswith("/invites")]
+    assert (invite.json["max_uses"], invite.json["max_age"]) == (1, 15 * 60)
+    assert join.payload["data"]["invite"].startswith("https://discord.gg/inv")
+    assert join.payload["data"]["invite"] in join.payload["text"]
 
     answers = await slash(env, "link", CLIENT_DISCORD, options(code=f"{code[:4]}-{code[4:]}"))
 
