@@ -238,7 +238,7 @@ def chat(settings: Settings, files: Path) -> None:
     "--only",
     "only",
     multiple=True,
-    type=click.Choice(["telegram", "web", "worker"]),
+    type=click.Choice(["telegram", "discord", "web", "worker"]),
     help="Run only these pieces (repeat the option); default: all of them in one process.",
 )
 @click.pass_obj

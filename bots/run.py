@@ -34,7 +34,7 @@ from core.receipts import ReceiptFonts
 
 log = logging.getLogger(__name__)
 
-PIECES = ("telegram", "web", "worker")
+PIECES = ("telegram", "discord", "web", "worker")
 TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
 
 
@@ -101,6 +101,8 @@ async def running(
             await app.start()
             stack.push_async_callback(app.stop)
             await _receive_updates(app, settings, stack)
+        if "discord" in only:
+            await _start_discord(runtime, stack, release_payouts="worker" not in only)
         if "web" in only:
             await _start_web(runtime, stack)
         if "worker" in only:
@@ -132,6 +134,30 @@ async def _receive_updates(app: Application, settings: Settings, stack: AsyncExi
     assert app.updater is not None
     await app.updater.start_polling()
     stack.push_async_callback(app.updater.stop)
+
+
+async def _start_discord(runtime: Runtime, stack: AsyncExitStack, *, release_payouts: bool) -> None:
+    """The Discord bot: session rooms, advisors' and admins' commands, DMs, and the sessions
+    tick (it needs the Discord connection for the rooms)."""
+    from bots.discord.bot import PathwiseBot
+
+    token = runtime.settings.require("discord_token")
+    bot = PathwiseBot(
+        db=runtime.db,
+        settings=runtime.settings,
+        clock=runtime.clock,
+        billing=runtime.billing,
+        fonts=runtime.billing.fonts,
+        release_payouts=release_payouts,
+    )
+    task = asyncio.create_task(bot.start(token))
+
+    async def stop_discord() -> None:
+        await bot.close()
+        with suppress(Exception):
+            await task
+
+    stack.push_async_callback(stop_discord)
 
 
 async def _start_web(runtime: Runtime, stack: AsyncExitStack) -> None:

@@ -96,3 +96,23 @@ def test_run_without_a_stripe_key_names_the_variable(
     result = runner.invoke(cli, ["run", "--only", "web"])
     assert result.exit_code == 1
     assert "PATHWISE_STRIPE_SECRET_KEY is not set" in result.output
+
+
+def test_discord_without_a_token_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, sandbox_env: None  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATHWISE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite3'}")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(cli, ["run", "--only", "discord"])
+    assert result.exit_code == 1
+    assert "PATHWISE_DISCORD_TOKEN is not set" in result.output
+
+
+@pytest.fixture
+def sandbox_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stripe settings present, so the run gets as far as Discord (no request is made)."""
+    monkeypatch.setenv("PATHWISE_STRIPE_SECRET_KEY", "sk_test_unused")
+    monkeypatch.setenv("PATHWISE_STRIPE_API_BASE", "http://127.0.0.1:9")
+    monkeypatch.delenv("PATHWISE_DISCORD_TOKEN", raising=False)
