@@ -37,6 +37,7 @@ from core.models import (
     Offer,
     SlotClaim,
 )
+from core.models.billing import Purchase
 from core.taxonomy import OfferKind
 
 # The calendar grid. 15 minutes because every time zone in use is offset from UTC by a multiple
@@ -1008,6 +1009,28 @@ def hold_is_live(booking: Booking, now: datetime) -> bool:
 # The client's changes ---------------------------------------------------------------------
 
 
+async def advisor_missed(uow: UnitOfWork, booking_id: int) -> bool:
+    """Whether the advisor did not turn up for this booking (reported by the sessions part)."""
+    found = await uow.session.scalar(
+        select(Purchase.id)
+        .where(Purchase.booking_id == booking_id, Purchase.advisor_no_show_at.is_not(None))
+        .limit(1)
+    )
+    return found is not None
+
+
+async def may_reschedule(
+    uow: UnitOfWork, booking: Booking, now: datetime, rules: SchedulingRules = DEFAULT_RULES
+) -> bool:
+    """Free rescheduling until 24 h before the start; and at any time for a session the
+    advisor did not turn up for (the client is offered a new time at once)."""
+    if can_change_free(booking, now, rules):
+        return True
+    return booking.booking_status is BookingStatus.CONFIRMED and await advisor_missed(
+        uow, booking.id
+    )
+
+
 def can_change_free(
     booking: Booking, now: datetime, rules: SchedulingRules = DEFAULT_RULES
 ) -> bool:
@@ -1091,7 +1114,7 @@ async def reschedule_booking(
     tz, locale = client.timezone, client.locale
     if booking.starts_at is None or booking.ends_at is None:
         raise ValidationFailed("A messaging package has no time to move.")
-    if not can_change_free(booking, now, rules):
+    if not await may_reschedule(uow, booking, now, rules):
         raise _too_late(booking, rules, tz, locale)
     if start == booking.starts_at:
         return booking

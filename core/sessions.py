@@ -901,8 +901,8 @@ class SessionService:
                 text=(
                     f"We're so sorry: {people.advisor_name} didn't arrive for your session at "
                     f"{when}. You can have a full refund of the session price "
-                    f"({people.price.format(people.client_locale)}) or choose a new time. "
-                    "Which would you prefer?"
+                    f"({people.price.format(people.client_locale)}) or choose a new time: "
+                    "open /bookings and tap this session."
                 ),
                 data={
                     "session_id": s.id,

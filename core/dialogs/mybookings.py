@@ -176,11 +176,13 @@ def _rules(ctx: Context) -> scheduling.SchedulingRules:
     return scheduling.SchedulingRules.from_settings(ctx.settings)
 
 
-async def ensure_changeable(ctx: Context, booking: Booking) -> None:
-    """Nothing if the booking can still be rescheduled or cancelled free of charge; else
-    scheduling's refusal in its own words (TooLateToChange, BookingClosed)."""
+async def ensure_changeable(ctx: Context, booking: Booking, *, reschedule: bool = False) -> None:
+    """Nothing if the booking can still be rescheduled (``reschedule``) or cancelled free of
+    charge; else scheduling's refusal in its own words (TooLateToChange, BookingClosed)."""
     if scheduling.can_change_free(booking, ctx.now, _rules(ctx)):
         return
+    if reschedule and await scheduling.may_reschedule(ctx.uow, booking, ctx.now, _rules(ctx)):
+        return  # the advisor did not turn up: a new time is offered at once
     if booking.starts_at is not None:
         # "Move" it to the time it already has: scheduling runs every check of a real change
         # and refuses in its own words. Nothing moves either way.
@@ -306,6 +308,15 @@ class BookingStep:
                 )
             actions.append(ctx.button("Reschedule", "reschedule", booking.id))
             actions.append(ctx.button("Cancel booking", "cancel", booking.id))
+        elif status is BookingStatus.CONFIRMED and await scheduling.advisor_missed(
+            ctx.uow, booking.id
+        ):
+            lines.append(
+                "We're sorry your advisor didn't arrive. You can have the session price back "
+                "in full, or choose a new time."
+            )
+            actions.append(ctx.button("Choose a new time", "reschedule", booking.id))
+            actions.append(ctx.button("Ask for a refund", "refund", booking.id))
         elif status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
             if ended:
                 lines.append(
@@ -343,7 +354,7 @@ class BookingStep:
         try:
             booking = await own_booking(ctx, press.arg)
             if press.action in ("reschedule", "cancel"):
-                await ensure_changeable(ctx, booking)
+                await ensure_changeable(ctx, booking, reschedule=press.action == "reschedule")
         except PathwiseError as error:
             return Transition(replies=[Message(str(error))], reshow=True)
         data = {"booking_id": booking.id}

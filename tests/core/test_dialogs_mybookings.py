@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from core import billing as billing_module
 from core import scheduling
 from core.billing import Billing
 from core.clock import ManualClock
@@ -676,3 +677,39 @@ async def test_a_messaging_package_is_listed_as_active_and_refundable_after_its_
     await chat.forge("cancel", booking.id)  # not offered: a package can't be cancelled free
     assert chat.texts()[0].startswith("A messaging package starts as soon as it's paid")
     assert (await booking_row(db, booking.id)).status == BookingStatus.CONFIRMED.value
+
+
+async def test_after_an_advisor_no_show_a_new_time_can_be_chosen_at_once(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    await pay_booking(db, setup.billing, world, world.booking_id)
+    clock.set(datetime(2026, 11, 24, 9, 11, tzinfo=UTC))  # 11 minutes in, no advisor
+    async with db.uow() as uow:
+        assert await billing_module.report_advisor_no_show(uow, world.booking_id, clock.now())
+        await uow.commit()
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await open_booking(chat)
+    assert "We're sorry your advisor didn't arrive." in chat.texts()[0]
+    assert {"Choose a new time", "Ask for a refund"} <= set(chat.labels())
+    await chat.press("Choose a new time")
+    assert chat.texts()[0].startswith("Pick a new time for your 60-minute live session")
+    new_time = chat.labels()[0]
+    await chat.press(new_time)
+    assert chat.texts()[0].startswith(f"Done. Your session with Ana Ruiz is now {new_time}")
+    booking = await booking_row(db, world.booking_id)
+    assert booking.status == BookingStatus.CONFIRMED.value
+    assert booking.starts_at is not None and booking.starts_at > clock.now()
+
+
+async def test_without_a_no_show_a_late_reschedule_is_still_refused(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    world = setup.world
+    await pay_booking(db, setup.billing, world, world.booking_id)
+    clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # an hour before the start
+    async with db.uow() as uow:
+        booking = await uow.session.get(Booking, world.booking_id)
+        assert booking is not None
+        assert not await scheduling.may_reschedule(uow, booking, clock.now())
