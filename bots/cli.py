@@ -251,6 +251,21 @@ def run_command(settings: Settings, only: tuple[str, ...]) -> None:
     asyncio.run(serve(settings, set(only or PIECES)))
 
 
+@cli.command("doctor")
+@click.pass_obj
+def doctor(settings: Settings) -> None:
+    """Check the configuration: tokens, Stripe keys, the database, the public URL. Prints one
+    line per problem (never a secret) and exits 1 if anything needs fixing."""
+    from bots.doctor import run_checks
+
+    findings = asyncio.run(run_checks(settings))
+    for finding in findings:
+        click.echo(str(finding))
+    problems = sum(1 for finding in findings if not finding.ok)
+    click.echo(f"{problems} problem(s) to fix." if problems else "All good.")
+    sys.exit(1 if problems else 0)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()
