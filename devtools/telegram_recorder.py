@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
+from telegram import Update
+from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Pathwise", "username": "PathwiseBot"}
@@ -118,3 +120,65 @@ class RecordingRequest(BaseRequest):
 
     def clear(self) -> None:
         self.calls.clear()
+
+
+class TelegramUser:
+    """A person typing and pressing buttons in a private chat with the bot, as Telegram would
+    send it: each call builds a real ``Update`` and runs ``Application.process_update``, and
+    returns the Bot API calls the bot made in answer."""
+
+    def __init__(
+        self,
+        app: Application,  # type: ignore[type-arg]
+        request: RecordingRequest,
+        user: dict[str, Any],
+        chat: dict[str, Any] | None = None,
+    ) -> None:
+        self.app, self.request, self.user = app, request, user
+        self.chat = chat or {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+        self.ids = count(1)
+        self.errors: list[BaseException] = []
+
+    async def update(self, payload: dict[str, Any]) -> list[ApiCall]:
+        self.request.clear()
+        payload = {"update_id": next(self.ids), **payload}
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
+        return list(self.request.calls)
+
+    async def text(self, text: str, chat: dict[str, Any] | None = None) -> list[ApiCall]:
+        message: dict[str, Any] = {
+            "message_id": next(self.ids),
+            "date": 1_780_000_000,
+            "chat": chat or self.chat,
+            "from": self.user,
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
+        return await self.update({"message": message})
+
+    async def press(self, call: ApiCall, label: str) -> list[ApiCall]:
+        """Press ``label`` on the keyboard of a message the bot sent."""
+        data = call.button(label)["callback_data"]
+        return await self.press_data(data, message_id=call.params.get("message_id", 1000))
+
+    async def press_data(self, data: str, message_id: int = 1000) -> list[ApiCall]:
+        return await self.update(
+            {
+                "callback_query": {
+                    "id": str(next(self.ids)),
+                    "from": self.user,
+                    "chat_instance": "ci",
+                    "data": data,
+                    "message": {
+                        "message_id": message_id,
+                        "date": 1_780_000_000,
+                        "chat": self.chat,
+                        "from": {"id": BOT_USER["id"], "is_bot": True, "first_name": "Pathwise"},
+                        "text": "…",
+                    },
+                }
+            }
+        )

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from itertools import count
 from typing import Any
 
 import pytest
-from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bots.telegram.adapter import APOLOGY, GROUP_REPLY, TelegramAdapter, build_application
@@ -20,7 +18,7 @@ from core.dialogs import build_engine
 from core.dialogs.engine import Context
 from core.dialogs.flows import Suggestion
 from core.money import Money
-from devtools.telegram_recorder import ApiCall, RecordingRequest
+from devtools.telegram_recorder import ApiCall, RecordingRequest, TelegramUser
 
 USER = {"id": 5550001, "is_bot": False, "first_name": "Zoë <b>"}
 CHAT = {"id": 5550001, "type": "private", "first_name": "Zoë"}
@@ -31,57 +29,11 @@ class FakeMatcher:
         return [Suggestion(1, "Ana <Ruiz> & Co", Money(6000, "USD"), ("speaks Spanish",))]
 
 
-class Bot:
-    """The application under test, plus helpers to send it updates like Telegram does."""
+class Bot(TelegramUser):
+    """The application under test, driven by the test user Zoë."""
 
     def __init__(self, app: Application, request: RecordingRequest) -> None:  # type: ignore[type-arg]
-        self.app, self.request = app, request
-        self.ids = count(1)
-        self.errors: list[BaseException] = []
-
-    async def update(self, payload: dict[str, Any]) -> list[ApiCall]:
-        self.request.clear()
-        payload = {"update_id": next(self.ids), **payload}
-        await self.app.process_update(Update.de_json(payload, self.app.bot))
-        return list(self.request.calls)
-
-    async def text(self, text: str, chat: dict[str, Any] = CHAT) -> list[ApiCall]:
-        message: dict[str, Any] = {
-            "message_id": next(self.ids),
-            "date": 1_780_000_000,
-            "chat": chat,
-            "from": USER,
-            "text": text,
-        }
-        if text.startswith("/"):
-            message["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
-            ]
-        return await self.update({"message": message})
-
-    async def press(self, call: ApiCall, label: str) -> list[ApiCall]:
-        """Press ``label`` on the keyboard of a message we sent."""
-        data = call.button(label)["callback_data"]
-        return await self.press_data(data, message_id=call.params.get("message_id", 1000))
-
-    async def press_data(self, data: str, message_id: int = 1000) -> list[ApiCall]:
-        return await self.update(
-            {
-                "callback_query": {
-                    "id": str(next(self.ids)),
-                    "from": USER,
-                    "chat_instance": "ci",
-                    "data": data,
-                    "message": {
-                        "message_id": message_id,
-                        "date": 1_780_000_000,
-                        "chat": CHAT,
-                        "from": {"id": 1, "is_bot": True, "first_name": "Pathwise"},
-                        "text": "…",
-                    },
-                }
-            }
-        )
+        super().__init__(app, request, USER, CHAT)
 
 
 @pytest.fixture
