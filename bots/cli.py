@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from functools import wraps
@@ -11,10 +10,12 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
+from pydantic import ValidationError
 
+from bots.logs import configure_logging
 from core import catalogue, migrations
 from core.clock import SystemClock
-from core.config import Settings, load_settings
+from core.config import ENV_PREFIX, Settings, load_settings
 from core.db import Database, parse_database_url
 from core.errors import PathwiseError
 
@@ -56,11 +57,16 @@ def run_async(coro_fn: Callable[[Database], Awaitable[T]], settings: Settings) -
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Pathwise: hire a confidential advisor from Telegram, meet in private Discord channels."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    ctx.obj = load_settings()
+    try:
+        settings = load_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = f"{ENV_PREFIX}{str(problem['loc'][0]).upper()}" if problem["loc"] else "?"
+            click.echo(f"Error: {name}: {problem['msg']}.", err=True)
+        sys.exit(1)
+    # Commands other than `run` print their results; their logs are warnings unless -v.
+    configure_logging(settings, "INFO" if verbose else "WARNING")
+    ctx.obj = settings
 
 
 # --- database ---------------------------------------------------------------
@@ -233,6 +239,33 @@ def chat(settings: Settings, files: Path) -> None:
     run_async(go, settings)
 
 
+@cli.command("demo")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("demo"),
+    show_default=True,
+    help="Folder for the demo's database, transcript.md, receipts/ and ledger.csv.",
+)
+def demo(out: Path) -> None:
+    """Play a client's whole journey offline, through the real Telegram, Discord and Stripe
+    libraries, checking every invariant. Needs no tokens and no network; ignores the
+    environment's settings. Exits 1 naming the first invariant that did not hold."""
+    from bots.demo.journey import run_demo
+
+    # discord.py warns that voice support is missing; the demo has no voice.
+    logging.getLogger("discord.client").setLevel(logging.ERROR)
+    result = asyncio.run(run_demo(out, click.echo))
+    click.echo("")
+    click.echo("Files written:")
+    for path in result.files:
+        click.echo(f"  {path}")
+    if not result.ok:
+        click.echo(f"Demo FAILED: {result.failed}", err=True)
+        sys.exit(1)
+    click.echo(f"Demo passed: {len(dict.fromkeys(result.held))} invariants held.")
+
+
 @cli.command("run")
 @click.option(
     "--only",
@@ -244,10 +277,12 @@ def chat(settings: Settings, files: Path) -> None:
 @click.pass_obj
 @friendly_errors
 def run_command(settings: Settings, only: tuple[str, ...]) -> None:
-    """Run Pathwise for real: the Telegram bot, the web server (webhooks, health, metrics)
-    and the tick worker. Stops gracefully on SIGTERM or Ctrl-C."""
+    """Run Pathwise for real: the Telegram bot, the Discord bot, the web server (webhooks,
+    health, metrics) and the tick worker. Stops gracefully on SIGTERM or Ctrl-C."""
     from bots.run import PIECES, serve
 
+    verbose = click.get_current_context().find_root().params.get("verbose", False)
+    configure_logging(settings, "DEBUG" if verbose else None)
     asyncio.run(serve(settings, set(only or PIECES)))
 
 

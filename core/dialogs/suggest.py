@@ -99,7 +99,7 @@ class CatalogueMatcher:
             .where(Booking.starts_at > ctx.now)
             .group_by(Booking.advisor_id)
         )
-        return {advisor_id: count for advisor_id, count in rows.tuples()}
+        return {advisor_id: count for advisor_id, count in rows}
 
     async def _excluded(self, ctx: Context) -> frozenset[int]:
         """Advisors this client asked their money back from are not suggested again."""
