@@ -549,6 +549,8 @@ async def run_demo(
 ) -> DemoResult:
     """Play the journey in ``out`` (a fresh database there; files written there)."""
     start = start or datetime.now(UTC).replace(second=0, microsecond=0)
+    # discord.py warns that voice support is missing; the demo has no voice.
+    logging.getLogger("discord.client").setLevel(logging.ERROR)
     transcript = Transcript(echo, len(STAGES))
     result = DemoResult()
     errors: list[BaseException] = []
