@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from functools import wraps
@@ -253,8 +254,6 @@ def demo(out: Path) -> None:
     environment's settings. Exits 1 naming the first invariant that did not hold."""
     from bots.demo.journey import run_demo
 
-    # discord.py warns that voice support is missing; the demo has no voice.
-    logging.getLogger("discord.client").setLevel(logging.ERROR)
     result = asyncio.run(run_demo(out, click.echo))
     click.echo("")
     click.echo("Files written:")

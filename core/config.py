@@ -9,8 +9,9 @@ starts, which names the missing variable.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import ConfigurationError
@@ -69,6 +70,8 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = None
     discord_guild_id: int | None = None
     discord_admin_role_id: int | None = None
+    # "auto": as many gateway shards as Discord recommends (one for a bot in one server).
+    discord_shards: Annotated[int, Field(ge=1)] | Literal["auto"] = "auto"
 
     # Stripe
     stripe_secret_key: SecretStr | None = None
@@ -81,6 +84,10 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8080
 
+    # Logs (``pathwise run``): one line per event, ids only, never contents or secrets
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
     @field_validator("currency")
     @classmethod
     def _upper_currency(cls, value: str) -> str:
@@ -88,6 +95,14 @@ class Settings(BaseSettings):
         if len(value) != 3 or not value.isalpha():
             raise ValueError("must be a three-letter ISO 4217 code, like USD")
         return value
+
+    @field_validator("discord_shards", "log_format", "log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     def require(self, name: str) -> str:
         """The value of setting ``name``; raises ConfigurationError naming its variable if unset."""
