@@ -120,7 +120,10 @@ async def running(
                 await task
 
             stack.push_async_callback(stop_worker)
+        log.info("run.started", extra={"pieces": ",".join(sorted(only))})
         yield runtime
+        log.info("run.stopping", extra={"pieces": ",".join(sorted(only))})
+    log.info("run.stopped")
 
 
 async def _receive_updates(app: Application, settings: Settings, stack: AsyncExitStack) -> None:  # type: ignore[type-arg]
@@ -191,7 +194,7 @@ async def _telegram_bot(
         return
     settings = runtime.settings
     if settings.telegram_token is None:
-        log.warning("PATHWISE_TELEGRAM_TOKEN is not set: Telegram messages wait in the outbox")
+        log.warning("worker.telegram_outbox.paused", extra={"missing": "PATHWISE_TELEGRAM_TOKEN"})
         return
     bot = Bot(
         settings.require("telegram_token"),
@@ -224,6 +227,4 @@ async def serve(settings: Settings, only: set[str]) -> None:
         with suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     async with running(settings, only):
-        log.info("pathwise running: %s", ", ".join(sorted(only)))
         await stop.wait()
-        log.info("shutting down: finishing in-flight work")

@@ -40,7 +40,7 @@ class Worker:
             try:
                 await job.run()
             except Exception:
-                log.exception("worker job %s failed", job.name)
+                log.exception("worker.job.failed", extra={"job": job.name})
                 if self.on_error is not None:
                     self.on_error(job.name)
         self.ticks += 1

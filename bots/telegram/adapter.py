@@ -63,6 +63,13 @@ COMMANDS = (
     BotCommand("privacy", "What we keep about you, and how to delete it"),
     BotCommand("cancel", "Stop what we are doing"),
 )
+# What a log line may say about an input: its kind, never what the person typed.
+INPUT_KINDS: dict[type, str] = {
+    StartInput: "start",
+    CommandInput: "command",
+    TextInput: "text",
+    ButtonPress: "button",
+}
 GROUP_REPLY = (
     "Hi! I only talk in private, to keep what you share confidential. "
     "Please message me directly to find an advisor."
@@ -109,7 +116,7 @@ async def render(
                     edit_message_id = None
                     continue
                 except BadRequest:
-                    log.info("could not edit message; sending a new one")
+                    log.info("telegram.edit_failed.sent_new")
             await app_bot.send_message(
                 chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
             )
@@ -202,11 +209,15 @@ class TelegramAdapter:
         except PathwiseError as error:
             replies = [Message(str(error))]
         await render(context.bot, chat.id, replies, edit_message_id)
+        log.info(
+            "telegram.update.handled",
+            extra={"update_id": update.update_id, "input": INPUT_KINDS[type(event)]},
+        )
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure (never the message contents) and apologise to the user."""
         update_id = update.update_id if isinstance(update, Update) else None
-        log.error("failed to handle update %s", update_id, exc_info=context.error)
+        log.error("telegram.update.failed", extra={"update_id": update_id}, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id, APOLOGY)
 

@@ -77,6 +77,7 @@ async def stripe_webhook(request: web.Request) -> web.Response:
     raw = await request.read()
     status, text = await deps.stripe_webhook(raw, request.headers.get("Stripe-Signature", ""))
     deps.metrics.webhook_events.labels(status=str(status)).inc()
+    log.info("stripe.webhook.answered", extra={"status": status})
     return web.Response(status=status, text=text)
 
 
@@ -87,14 +88,17 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         return web.Response(status=404, text="telegram webhook is not enabled here")
     given = request.headers.get(TELEGRAM_SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), deps.telegram_secret.encode()):
+        log.warning("telegram.webhook.rejected", extra={"status": 403})
         return web.Response(status=403, text="forbidden")
     try:
         payload: Any = json.loads(await request.read())
         update = Update.de_json(payload, deps.telegram.bot)
     except (ValueError, TypeError, KeyError):
+        log.warning("telegram.webhook.rejected", extra={"status": 400})
         return web.Response(status=400, text="not a Telegram update")
     await deps.telegram.update_queue.put(update)
     deps.metrics.updates.inc()
+    log.info("telegram.webhook.queued", extra={"update_id": update.update_id})
     return web.Response(text="ok")
 
 
@@ -126,7 +130,7 @@ async def count_errors(
     except web.HTTPException:
         raise
     except Exception:
-        log.exception("web handler failed: %s %s", request.method, request.path)
+        log.exception("web.handler.failed", extra={"method": request.method, "path": request.path})
         request.app[DEPS].metrics.errors.labels(where="web").inc()
         return web.Response(status=500, text="internal error")
 

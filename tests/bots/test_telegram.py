@@ -157,7 +157,7 @@ async def test_an_unexpected_error_is_logged_and_the_user_gets_an_apology(
     calls = await bot.text("my secret problem is ...")
     assert only(calls, "sendMessage").text == APOLOGY
     assert "my secret problem" not in caplog.text
-    assert "failed to handle update" in caplog.text
+    assert "telegram.update.failed" in caplog.text
     bot.errors.clear()  # the test's own error handler saw it too
 
 
