@@ -57,6 +57,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     database = parsed.database
     if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    # Errors are logged with their traceback: show the SQL but never the values (what people
+    # wrote, their names).
+    kwargs.setdefault("hide_parameters", True)
     try:
         engine = create_async_engine(parsed, **kwargs)
     except (exc.ArgumentError, exc.NoSuchModuleError) as error:

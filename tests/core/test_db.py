@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from core.db import Database
@@ -75,6 +75,18 @@ async def test_an_identity_needs_exactly_one_owner(db: Database) -> None:
         uow.session.add(PlatformIdentity(platform="discord", platform_user_id=9, created_at=now))
         with pytest.raises(IntegrityError):
             await uow.session.flush()
+
+
+async def test_a_database_error_never_shows_the_values_written(db: Database) -> None:
+    """Errors end up in logs with their traceback; what a person wrote must not."""
+    private = "Zoë, who told us about her divorce"
+    async with db.uow() as uow:
+        with pytest.raises(IntegrityError) as caught:  # no created_at: NOT NULL fails
+            await uow.session.execute(
+                text("INSERT INTO clients (display_name) VALUES (:name)"), {"name": private}
+            )
+    assert "clients" in str(caught.value)
+    assert private not in str(caught.value)
 
 
 async def test_an_unreachable_database_is_one_readable_line() -> None:
