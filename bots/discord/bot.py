@@ -45,8 +45,21 @@ def intents() -> discord.Intents:
     return chosen
 
 
-class PathwiseBot(commands.Bot):
-    """Pathwise in Discord: session rooms, advisors' and admins' commands, DMs."""
+def shard_count(settings: Settings) -> int | None:
+    """``PATHWISE_DISCORD_SHARDS``: a number pins the gateway shards; ``auto`` (None) takes
+    the count Discord recommends when the bot connects."""
+    return None if settings.discord_shards == "auto" else int(settings.discord_shards)
+
+
+class PathwiseBot(commands.AutoShardedBot):
+    """Pathwise in Discord: session rooms, advisors' and admins' commands, DMs.
+
+    Always discord.py's sharded client. Discord splits a bot's servers across shards, never
+    one server, so Pathwise's single server lives on one shard and, with the default
+    ``auto``, Discord recommends one shard: the sharded client then behaves like the plain
+    one. It costs nothing and follows whatever count Discord asks for (sharding is required
+    past 2,500 servers) without a code change.
+    """
 
     def __init__(
         self,
@@ -65,7 +78,10 @@ class PathwiseBot(commands.Bot):
         ``release_payouts``: also release due payouts on each tick (off by default because
         ``pathwise run``'s worker already does; turn it on when the bot runs alone)."""
         super().__init__(
-            command_prefix=commands.when_mentioned, intents=intents(), help_command=None
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            help_command=None,
+            shard_count=shard_count(settings),
         )
         if settings.discord_guild_id is None:
             raise ConfigurationError(
