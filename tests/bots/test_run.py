@@ -4,6 +4,11 @@ ticks, and stops gracefully."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import signal
+import socket
+import sys
 from datetime import timedelta
 
 import aiohttp
@@ -99,7 +104,9 @@ def test_run_without_a_stripe_key_names_the_variable(
 
 
 def test_discord_without_a_token_names_the_variable(
-    monkeypatch: pytest.MonkeyPatch, tmp_path, sandbox_env: None  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path,
+    sandbox_env: None,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATHWISE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite3'}")
@@ -116,3 +123,57 @@ def sandbox_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATHWISE_STRIPE_SECRET_KEY", "sk_test_unused")
     monkeypatch.setenv("PATHWISE_STRIPE_API_BASE", "http://127.0.0.1:9")
     monkeypatch.delenv("PATHWISE_DISCORD_TOKEN", raising=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_sigterm_stops_pathwise_run_cleanly(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The real command in its own process: it serves, and on SIGTERM stops its pieces in
+    order and exits 0, logging each step as a JSON line."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PATHWISE_DATABASE_URL": database_url,
+        "PATHWISE_WEB_PORT": str(port),
+        "PATHWISE_STRIPE_SECRET_KEY": "sk_test_unused",
+        "PATHWISE_STRIPE_WEBHOOK_SECRET": "whsec_unused",
+        "PATHWISE_STRIPE_API_BASE": "http://127.0.0.1:9",
+        "PATHWISE_LOG_FORMAT": "json",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bots.cli",
+        "run",
+        "--only",
+        "web",
+        cwd=tmp_path,
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as health:
+                        if health.status == 200:
+                            break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            else:
+                pytest.fail("pathwise run never answered /healthz")
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), timeout=20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.stderr is not None
+    lines = [json.loads(line) for line in (await process.stderr.read()).splitlines()]
+    events = [line["event"] for line in lines if line["logger"] == "bots.run"]
+    assert code == 0
+    assert events == ["run.started", "run.stopping", "run.stopped"]
