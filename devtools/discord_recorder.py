@@ -24,12 +24,17 @@ import discord
 from discord.http import Route
 from discord.webhook.async_ import AsyncWebhookAdapter
 
+from bots.discord.permissions import required_permissions
+
 GUILD_ID = 900_000_000_000_000_001
 BOT_ID = 900_000_000_000_000_002
 APPLICATION_ID = BOT_ID
+BOT_ROLE_ID = 900_000_000_000_000_003  # the role Discord gives a bot when it is invited
 EVERYONE_ROLE_ID = GUILD_ID  # Discord's @everyone role has the guild's id
 EPHEMERAL = 64  # message flag: only the person who pressed or typed sees it
 TIMESTAMP = "2026-11-23T09:00:00+00:00"
+# The Server Members and Message Content toggles in the developer portal (unverified bot).
+INTENT_FLAGS = (1 << 15) | (1 << 19)
 
 
 @dataclass
@@ -52,7 +57,9 @@ def _user(user_id: int, name: str, bot: bool = False) -> dict[str, Any]:
     }
 
 
-def _role(role_id: int, name: str, permissions: str, position: int) -> dict[str, Any]:
+def _role(
+    role_id: int, name: str, permissions: str, position: int, managed: bool = False
+) -> dict[str, Any]:
     return {
         "id": str(role_id),
         "name": name,
@@ -60,7 +67,7 @@ def _role(role_id: int, name: str, permissions: str, position: int) -> dict[str,
         "position": position,
         "color": 0,
         "hoist": False,
-        "managed": False,
+        "managed": managed,
         "mentionable": False,
     }
 
@@ -86,6 +93,12 @@ class FakeDiscord:
     replies: list[RestCall] = field(default_factory=list)  # interaction answers, in order
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses for the next calls
     latency: float = 0.0  # seconds each REST call takes, so concurrent workers overlap
+    # The server as the bot's owner set it up: the bot role's permissions (by default what
+    # the invite link asks for), the intents toggled on, the token and the bot's membership.
+    bot_permissions: int = field(default_factory=lambda: required_permissions().value)
+    application_flags: int = INTENT_FLAGS
+    token_valid: bool = True
+    bot_in_guild: bool = True
     _ids: Any = field(default_factory=lambda: count(910_000_000_000_000_000))
     _states: list[Any] = field(default_factory=list)  # every installed client (shards, workers)
 
@@ -108,20 +121,24 @@ class FakeDiscord:
     def add_role(self, role_id: int, name: str) -> None:
         self.roles[role_id] = name
 
+    def member_payload(self, user_id: int) -> dict[str, Any]:
+        roles = self.member_roles.get(user_id, [])
+        if user_id == BOT_ID:
+            roles = [BOT_ROLE_ID, *roles]
+        return {
+            "user": _user(user_id, self.members.get(user_id, "Pathwise"), bot=user_id == BOT_ID),
+            "roles": [str(r) for r in roles],
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        }
+
     def guild_payload(self) -> dict[str, Any]:
-        members = [
-            {
-                "user": _user(uid, name, bot=uid == BOT_ID),
-                "roles": [str(r) for r in self.member_roles.get(uid, [])],
-                "joined_at": "2026-01-01T00:00:00+00:00",
-                "deaf": False,
-                "mute": False,
-                "flags": 0,
-            }
-            for uid, name in {BOT_ID: "Pathwise", **self.members}.items()
-        ]
+        members = [self.member_payload(uid) for uid in {BOT_ID: "Pathwise", **self.members}]
         roles = [_role(EVERYONE_ROLE_ID, "@everyone", "1024", 0)]
         roles += [_role(role_id, name, "0", 1) for role_id, name in self.roles.items()]
+        roles.append(_role(BOT_ROLE_ID, "Pathwise", str(self.bot_permissions), 2, managed=True))
         return {
             "id": str(GUILD_ID),
             "name": "Pathwise",
@@ -182,10 +199,16 @@ class FakeDiscord:
             status = self.fail_next.pop(0)
             raise discord.HTTPException(_response(status), {"code": 0, "message": "fake failure"})
         parts = path.strip("/").split("/")
-        if method == "POST" and parts[:1] == ["guilds"] and parts[2:] == ["channels"]:
-            created = self._create_channel(body)
-            self._gateway("create", created)
-            return created
+        if method == "GET" and path == "/users/@me":
+            if not self.token_valid:
+                raise discord.HTTPException(
+                    _response(401), {"code": 0, "message": "401: Unauthorized"}
+                )
+            return _user(BOT_ID, "Pathwise", bot=True)
+        if method == "GET" and path == "/oauth2/applications/@me":
+            return self.application_payload()
+        if parts[:1] == ["guilds"]:
+            return self._guild_route(method, int(parts[1]), parts[2:], body)
         if parts[:1] == ["channels"]:
             return self._channel_route(method, int(parts[1]), parts[2:], body, kwargs)
         if method == "POST" and path == "/users/@me/channels":
@@ -196,6 +219,66 @@ class FakeDiscord:
             )
             return self.channels[dm_id]
         raise NotImplementedError(f"FakeDiscord has no route {method} {path}")
+
+    def application_payload(self) -> dict[str, Any]:
+        return {
+            "id": str(APPLICATION_ID),
+            "name": "Pathwise",
+            "description": "",
+            "icon": None,
+            "bot_public": False,
+            "bot_require_code_grant": False,
+            "owner": _user(1, "owner"),
+            "verify_key": "0" * 64,
+            "flags": self.application_flags,
+        }
+
+    def _guild_route(self, method: str, guild_id: int, rest: list[str], body: Any) -> Any:
+        """The server's own routes, as Discord answers a bot that is (or is not) a member."""
+        if guild_id != GUILD_ID:
+            raise discord.NotFound(_response(404), {"code": 10004, "message": "Unknown Guild"})
+        if not self.bot_in_guild:
+            raise discord.Forbidden(_response(403), {"code": 50001, "message": "Missing Access"})
+        if method == "GET" and not rest:
+            return self.guild_payload()
+        if method == "GET" and rest == ["channels"]:
+            return [c for c in self.channels.values() if c.get("guild_id")]
+        if method == "GET" and rest[:1] == ["members"]:
+            user_id = int(rest[1])
+            if user_id != BOT_ID and user_id not in self.members:
+                raise discord.NotFound(_response(404), {"code": 10007, "message": "Unknown Member"})
+            return self.member_payload(user_id)
+        if method == "POST" and rest == ["channels"]:
+            self._require("manage_channels")
+            self._check_overwrites(body.get("permission_overwrites", []))
+            created = self._create_channel(body)
+            self._gateway("create", created)
+            return created
+        raise NotImplementedError(f"FakeDiscord has no route {method} /guilds/{guild_id}")
+
+    # -- what Discord lets the bot do -----------------------------------------------------
+    # Checked against the bot's server-wide permissions (its role and @everyone); channel
+    # overwrites are not applied here.
+
+    def bot_guild_permissions(self) -> discord.Permissions:
+        return discord.Permissions(self.bot_permissions | 1024)  # @everyone: View Channels
+
+    def _require(self, permission: str) -> None:
+        perms = self.bot_guild_permissions()
+        if not (perms.administrator or getattr(perms, permission)):
+            raise _missing_permissions()
+
+    def _check_overwrites(self, overwrites: list[dict[str, Any]]) -> None:
+        """Discord's rules for overwrites a bot sets: it may only allow or deny permissions it
+        has itself, and only an administrator may set Manage Roles ("Manage Permissions")."""
+        perms = self.bot_guild_permissions()
+        if perms.administrator:
+            return
+        manage_roles = discord.Permissions(manage_roles=True).value
+        for overwrite in overwrites:
+            bits = int(overwrite.get("allow", 0)) | int(overwrite.get("deny", 0))
+            if bits & ~perms.value or bits & manage_roles:
+                raise _missing_permissions()
 
     def _channel_route(
         self,
@@ -213,21 +296,29 @@ class FakeDiscord:
         if method == "GET" and rest == ["messages"]:
             return self._history(channel_id, kwargs.get("params") or {})
         if method == "PUT" and rest[:1] == ["permissions"]:
+            self._require("manage_roles")
+            self._check_overwrites([body])
             self._put_overwrite(channel_id, int(rest[1]), body)
             self._gateway("update", channel)
             return None
         if method == "PATCH" and not rest:
+            self._require("manage_channels")
+            if "permission_overwrites" in body:
+                self._require("manage_roles")
+                self._check_overwrites(body["permission_overwrites"])
             for key, value in body.items():
                 channel[key] = _overwrites(value) if key == "permission_overwrites" else value
             self._gateway("update", channel)
             return channel
         if method == "DELETE" and not rest:
+            self._require("manage_channels")
             gone = self.channels.pop(channel_id)
             self._gateway("delete", gone)
             return gone
         if method == "POST" and rest == ["messages"]:
             return self._message(channel_id, body)
         if method == "POST" and rest == ["invites"]:
+            self._require("create_instant_invite")
             return {
                 "code": f"inv{next(self._ids) % 100000}",
                 "channel": channel,
@@ -291,6 +382,10 @@ class FakeDiscord:
         self, channel_id: int, body: dict[str, Any], author: int = BOT_ID
     ) -> dict[str, Any]:
         channel = self.channels.get(channel_id, {})
+        if channel.get("guild_id") and author == BOT_ID:
+            self._require("send_messages")
+            if body.get("attachments"):
+                self._require("attach_files")
         if channel.get("type") == 1:
             recipient = int(channel["recipients"][0]["id"])
             if recipient in self.closed_dms:
@@ -491,6 +586,10 @@ async def _settle(before: set[asyncio.Task[Any]]) -> None:
 
 def _response(status: int) -> Any:
     return _Response(status)
+
+
+def _missing_permissions() -> discord.Forbidden:
+    return discord.Forbidden(_response(403), {"code": 50013, "message": "Missing Permissions"})
 
 
 class _Response:

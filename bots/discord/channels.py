@@ -46,14 +46,26 @@ def session_overwrites(
     return {
         guild.default_role: discord.PermissionOverwrite(view_channel=False),
         **people,
+        # Not Manage Permissions: Discord lets only administrators set it in an overwrite; the
+        # bot's server-wide Manage Roles already lets it change this channel's overwrites.
         bot_member: discord.PermissionOverwrite(
             view_channel=True,
             send_messages=True,
             read_message_history=True,
             manage_channels=True,
             manage_messages=True,
-            manage_permissions=True,
         ),
+    }
+
+
+def hidden_category(
+    guild: discord.Guild,
+) -> dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]:
+    """A category nobody sees but the bot. Hiding it from @everyone hides it from the bot too,
+    and Discord refuses to make channels in a category the bot cannot see and manage."""
+    return {
+        guild.default_role: discord.PermissionOverwrite(view_channel=False),
+        guild.me: discord.PermissionOverwrite(view_channel=True, manage_channels=True),
     }
 
 
@@ -68,10 +80,9 @@ async def session_category(guild: discord.Guild) -> discord.CategoryChannel:
         name = _category_name(index)
         category = discord.utils.get(guild.categories, name=name)
         if category is None:
-            hidden: dict[
-                discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite
-            ] = {guild.default_role: discord.PermissionOverwrite(view_channel=False)}
-            return await guild.create_category(name, overwrites=hidden, reason="session channels")
+            return await guild.create_category(
+                name, overwrites=hidden_category(guild), reason="session channels"
+            )
         if len(category.channels) < CATEGORY_LIMIT:
             return category
         index += 1

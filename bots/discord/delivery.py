@@ -13,6 +13,7 @@ import logging
 
 import discord
 
+from bots.discord.channels import hidden_category
 from core import outbox
 from core.accounts import Platform, platform_user_id
 from core.clock import Clock
@@ -142,7 +143,7 @@ class DiscordDelivery:
         category = discord.utils.get(guild.categories, name=category_name)
         if category is None:
             category = await guild.create_category(
-                category_name, overwrites={guild.default_role: hidden}, reason="private notices"
+                category_name, overwrites=hidden_category(guild), reason="private notices"
             )
         overwrites: dict[
             discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite

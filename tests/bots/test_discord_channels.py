@@ -106,3 +106,33 @@ async def test_a_full_category_rolls_over_to_sessions_2(
     assert first.category is not None and len(first.category.channels) == CATEGORY_LIMIT
     overflow = await open_session_channel(guild, CLIENT, ADVISOR)
     assert overflow.category is not None and overflow.category.name == "Sessions 2"
+
+
+async def test_the_category_is_hidden_from_everyone_but_the_bot(
+    discord_env: tuple[FakeDiscord, discord.Client, discord.Guild],
+) -> None:
+    """Hiding a category from @everyone hides it from the bot too, unless the bot is let in;
+    Discord would then refuse every session channel after the first category was made."""
+    _, _, guild = discord_env
+    channel = await open_session_channel(guild, CLIENT, ADVISOR)
+    category = channel.category
+    assert category is not None
+    bot = category.permissions_for(guild.me)
+    assert bot.view_channel and bot.manage_channels
+    assert not category.permissions_for(_member(guild, STRANGER)).view_channel
+
+
+async def test_a_bot_invited_with_only_the_listed_permissions_can_make_a_room(
+    discord_env: tuple[FakeDiscord, discord.Client, discord.Guild],
+) -> None:
+    """Discord checks every overwrite against the bot's own permissions and lets only an
+    administrator set Manage Permissions: the fake server checks the same."""
+    fake, _, guild = discord_env
+    assert not guild.me.guild_permissions.administrator
+    channel = await open_session_channel(guild, CLIENT, ADVISOR)
+    await lock_session_channel(channel, CLIENT, ADVISOR)
+    with pytest.raises(discord.Forbidden):
+        await channel.set_permissions(guild.default_role, manage_permissions=True)
+    fake.bot_permissions &= ~discord.Permissions(manage_messages=True).value
+    with pytest.raises(discord.Forbidden, match="Missing Permissions"):
+        await open_session_channel(guild, CLIENT, ADVISOR)
