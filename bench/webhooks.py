@@ -35,6 +35,7 @@ import stripe
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bench.gateway import BenchGateway
 from core import migrations
 from core.billing import Billing
 from core.clock import ManualClock
@@ -42,11 +43,10 @@ from core.config import Settings
 from core.db import Database, create_engine
 from core.models import Advisor, Booking, BookingStatus, Client, Offer
 from core.models.billing import Purchase
-from core.payments_gateway import FakePaymentGateway
 from core.receipts import ReceiptFonts
 from devtools.stripe_sandbox import sign_payload
 
-SECRET = "whsec_bench_0123456789"
+SECRET = "whsec_bench_0123456789"  # bench.telegram uses the same
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 WORKERS = 8
@@ -182,7 +182,7 @@ async def bench_database(
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None, database_url=url, stripe_webhook_secret=SECRET
         )
-        billing = Billing(db, FakePaymentGateway(), settings, ManualClock(START), fonts=fonts)
+        billing = Billing(db, BenchGateway(), settings, ManualClock(START), fonts=fonts)
         results: dict[str, Any] = {}
         bodies = await _paid_bodies(db, await _seed(db, billing, n))
         results["paid"] = await _timed(billing.handle_webhook, bodies)

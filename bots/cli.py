@@ -299,6 +299,32 @@ def doctor(settings: Settings) -> None:
     sys.exit(1 if problems else 0)
 
 
+@cli.command("bench")
+@click.option("--quick", is_flag=True, help="A small, fast run that proves the benchmark works.")
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the figures to this JSON file.",
+)
+@click.option("--no-postgres", is_flag=True, help="Skip the PostgreSQL figures.")
+def bench_command(quick: bool, json_file: Path | None, no_postgres: bool) -> None:
+    """Measure Pathwise beside the frameworks' own floors (scratch databases; PostgreSQL
+    figures only if PATHWISE_BENCH_POSTGRES_URL or the local server answers)."""
+    from bench.suite import FULL, QUICK, run_suite, table, write_json
+
+    results = run_suite(
+        QUICK if quick else FULL,
+        quick=quick,
+        use_postgres=not no_postgres,
+        progress=lambda step: click.echo(f"measuring {step}...", err=True),
+    )
+    click.echo(table(results))
+    if json_file is not None:
+        write_json(results, json_file)
+        click.echo(f"Wrote {json_file}.")
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()
