@@ -37,6 +37,12 @@ def _var(name: str) -> str:
     return f"{ENV_PREFIX}{name.upper()}"
 
 
+def discord_token_well_formed(settings: Settings) -> bool:
+    """The Discord token is set and shaped like one (worth asking Discord about)."""
+    token = _secret(settings.discord_token)
+    return token is not None and _DISCORD_TOKEN.match(token) is not None
+
+
 def check_tokens(settings: Settings) -> list[Finding]:
     """Tokens and keys present and shaped as their issuers make them."""
     findings = []

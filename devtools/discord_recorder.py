@@ -114,6 +114,23 @@ class FakeDiscord:
         assert guild is not None
         return guild
 
+    def serve_http(self, client: discord.Client) -> discord.Client:
+        """Only patch ``client``'s HTTP: it learns everything through REST, as after
+        ``login()`` without a gateway (what ``pathwise doctor`` does)."""
+        client.http.request = self.request  # type: ignore[method-assign]
+        return client
+
+    def add_channel(
+        self,
+        name: str,
+        kind: int = 0,
+        overwrites: list[dict[str, Any]] | None = None,
+        parent_id: int | None = None,
+    ) -> int:
+        """A channel the server's owner made by hand (0 text, 4 category); returns its id."""
+        body = {"name": name, "type": kind, "parent_id": parent_id}
+        return int(self._create_channel({**body, "permission_overwrites": overwrites or []})["id"])
+
     def add_member(self, user_id: int, name: str, roles: tuple[int, ...] = ()) -> None:
         self.members[user_id] = name
         self.member_roles[user_id] = list(roles)

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import discord
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from click.testing import CliRunner
 
+from bots import doctor as doctor_module
 from bots.cli import cli
-from bots.doctor import run_checks
+from bots.discord.channels import session_category
+from bots.discord.permissions import required_permissions
+from bots.doctor import check_discord_server, discord_client, run_checks
 from core.config import Settings
+from devtools.discord_recorder import APPLICATION_ID, BOT_ID, EVERYONE_ROLE_ID, FakeDiscord
 
 GOOD = {
     "PATHWISE_TELEGRAM_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
@@ -33,13 +38,28 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
     return CliRunner()
 
 
-def test_a_good_configuration_passes(env: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> FakeDiscord:
+    """The Pathwise Discord server as `pathwise doctor` reaches it: over discord.py's HTTP
+    client, answered by FakeDiscord (set up right unless a test changes it)."""
+    fake = FakeDiscord()
+    monkeypatch.setattr(doctor_module, "discord_client", lambda: fake.serve_http(discord_client()))
+    return fake
+
+
+def test_a_good_configuration_passes(
+    env: CliRunner, monkeypatch: pytest.MonkeyPatch, server: FakeDiscord
+) -> None:
     for name, value in GOOD.items():
         monkeypatch.setenv(name, value)
     assert env.invoke(cli, ["db", "upgrade"]).exit_code == 0
     result = env.invoke(cli, ["doctor"])
     assert result.exit_code == 0, result.output
     assert "Stripe key is a test key: no real money moves." in result.output
+    assert "ok   The bot has every permission it needs in the server." in result.output
+    assert 'ok   No "Sessions" category yet: the bot makes it for the first session.' in (
+        result.output
+    )
     assert result.output.strip().endswith("All good.")
     for secret in GOOD.values():
         if not secret.isdigit():
@@ -98,3 +118,158 @@ async def test_the_public_url_is_checked_over_http(tmp_path: Path) -> None:
         await server.close()
     texts = [str(f) for f in findings]
     assert f"FIX  http://127.0.0.1:{port}/healthz answered HTTP 503, not 200." in texts
+
+
+# -- the live Discord check -----------------------------------------------------------------
+
+VIEW = 1 << 10
+TOKEN = GOOD["PATHWISE_DISCORD_TOKEN"]
+
+
+def discord_only(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}",
+        discord_token=TOKEN,
+        discord_guild_id=int(GOOD["PATHWISE_DISCORD_GUILD_ID"]),
+    )
+
+
+async def discord_lines(server: FakeDiscord, tmp_path: Path) -> list[str]:
+    """What doctor says about the Discord server, checking no line shows the token."""
+    findings = await check_discord_server(discord_only(tmp_path))
+    texts = [str(f) for f in findings]
+    for text in texts:
+        assert TOKEN not in text
+    return texts
+
+
+async def test_a_server_set_up_as_the_readme_says_is_all_ok(
+    server: FakeDiscord, tmp_path: Path
+) -> None:
+    lines = await discord_lines(server, tmp_path)
+    assert "ok   Discord accepts the token; both privileged intents are on." in lines
+    assert "ok   The bot has every permission it needs in the server." in lines
+    assert not [line for line in lines if line.startswith("FIX")]
+    # Only REST reads: nothing was created or changed on the server.
+    assert {call.method for call in server.calls} == {"GET"}
+
+
+async def test_each_missing_permission_is_one_line(server: FakeDiscord, tmp_path: Path) -> None:
+    for name in ("manage_messages", "create_instant_invite"):
+        server.bot_permissions &= ~getattr(type(required_permissions()), name).flag
+    problems = [line for line in await discord_lines(server, tmp_path) if line.startswith("FIX")]
+    assert len(problems) == 2
+    assert problems[0].startswith(
+        "FIX  The bot lacks Create Invite in the server: it cannot invite clients into the server."
+    )
+    assert problems[1].startswith("FIX  The bot lacks Manage Messages in the server:")
+    assert (
+        f"client_id={APPLICATION_ID}&scope=bot+applications.commands&permissions=" in (problems[0])
+    )
+
+
+async def test_a_sessions_category_hidden_from_the_bot_is_named(
+    server: FakeDiscord, tmp_path: Path
+) -> None:
+    """Made by hand (or by an older Pathwise) hidden from @everyone, bot included."""
+    hidden = [{"id": EVERYONE_ROLE_ID, "type": 0, "allow": 0, "deny": VIEW}]
+    server.add_channel("Sessions", kind=4, overwrites=hidden)
+    problems = [line for line in await discord_lines(server, tmp_path) if line.startswith("FIX")]
+    assert problems == [
+        'FIX  The bot cannot see the "Sessions" category, so it cannot make session channels '
+        "there: in the category's permissions, allow the bot View Channels, Manage Channels, "
+        "Manage Roles, Send Messages, Embed Links, Attach Files, Manage Messages, "
+        "Read Message History."
+    ]
+    # Letting the bot see it, but denying it Send Messages there: that one line.
+    server.channels.clear()
+    no_send = {"id": BOT_ID, "type": 1, "allow": VIEW, "deny": 1 << 11}
+    server.add_channel("Sessions", kind=4, overwrites=[*hidden, no_send])
+    problems = [line for line in await discord_lines(server, tmp_path) if line.startswith("FIX")]
+    assert problems == [
+        'FIX  The bot lacks Send Messages in the "Sessions" category: it cannot post welcome '
+        "messages, notices or replies. Edit the category's permissions to allow it for the bot."
+    ]
+    # The category as the bot makes it passes.
+    server.channels.clear()
+    guild = server.install(discord.Client(intents=discord.Intents(guilds=True, members=True)))
+    await session_category(guild)
+    lines = await discord_lines(server, tmp_path)
+    assert 'ok   The bot can make session rooms in "Sessions".' in lines
+
+
+async def test_privileged_intents_switched_off_are_named(
+    server: FakeDiscord, tmp_path: Path
+) -> None:
+    server.application_flags = 0
+    problems = [line for line in await discord_lines(server, tmp_path) if line.startswith("FIX")]
+    assert [p.split(":")[0] for p in problems] == [
+        "FIX  The Server Members intent is off",
+        "FIX  The Message Content intent is off",
+    ]
+
+
+async def test_a_refused_token_is_named_without_showing_it(
+    server: FakeDiscord, tmp_path: Path
+) -> None:
+    server.token_valid = False
+    problems = [line for line in await discord_lines(server, tmp_path) if line.startswith("FIX")]
+    assert len(problems) == 1
+    assert problems[0].startswith("FIX  PATHWISE_DISCORD_TOKEN was refused by Discord")
+
+
+async def test_a_bot_not_in_the_server_gets_the_invite_link(
+    server: FakeDiscord, tmp_path: Path
+) -> None:
+    server.bot_in_guild = False
+    problems = [line for line in await discord_lines(server, tmp_path) if line.startswith("FIX")]
+    assert problems == [
+        "FIX  The bot is not in the Discord server 900000000000000001 "
+        "(PATHWISE_DISCORD_GUILD_ID), or the id is wrong: add the bot with "
+        f"https://discord.com/oauth2/authorize?client_id={APPLICATION_ID}"
+        f"&scope=bot+applications.commands&permissions={required_permissions().value}"
+    ]
+
+
+def test_doctor_exits_1_on_a_missing_permission_and_prints_no_secret(
+    env: CliRunner, monkeypatch: pytest.MonkeyPatch, server: FakeDiscord
+) -> None:
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    assert env.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    server.bot_permissions &= ~(1 << 28)  # Manage Roles
+    result = env.invoke(cli, ["doctor"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert [line for line in lines if line.startswith("FIX")] == [
+        "FIX  The bot lacks Manage Roles in the server: it cannot let the client and the advisor "
+        "into their session channel. Give the bot's role that permission, or add the bot again "
+        f"with https://discord.com/oauth2/authorize?client_id={APPLICATION_ID}"
+        f"&scope=bot+applications.commands&permissions={required_permissions().value}"
+    ]
+    assert lines[-1] == "1 problem(s) to fix."
+    for secret in GOOD.values():
+        if not secret.isdigit():
+            assert secret not in result.output
+
+
+async def test_an_unreachable_discord_is_one_line(tmp_path: Path) -> None:
+    """No fake: the real client, pointed at a port where nothing listens."""
+
+    def nowhere() -> discord.Client:
+        client = discord_client()
+        client.http.proxy = None
+        return client
+
+    from discord.http import Route
+
+    original = Route.BASE
+    Route.BASE = "http://127.0.0.1:9/api/v10"
+    try:
+        findings = await run_checks(discord_only(tmp_path), discord_factory=nowhere)
+    finally:
+        Route.BASE = original
+    assert "FIX  Discord is not reachable from here: ClientConnectorError." in [
+        str(f) for f in findings
+    ]
