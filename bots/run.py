@@ -6,15 +6,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import func, select
-from telegram import Bot
-from telegram.ext import Application
+from telegram import Bot, Update
+from telegram.ext import Application, TypeHandler
 from telegram.request import BaseRequest
 
 from bots.telegram.adapter import TelegramAdapter, build_application
@@ -96,6 +96,8 @@ async def running(
                 settings, TelegramAdapter(db, engine, clock), request=telegram_request
             )
             runtime.telegram = app
+            # Every update, polled or from the webhook, counts on /metrics before it is handled.
+            app.add_handler(TypeHandler(Update, _count_update(runtime.metrics)), group=-1)
             await app.initialize()
             stack.push_async_callback(app.shutdown)
             await app.start()
@@ -124,6 +126,13 @@ async def running(
         yield runtime
         log.info("run.stopping", extra={"pieces": ",".join(sorted(only))})
     log.info("run.stopped")
+
+
+def _count_update(metrics: Metrics) -> Callable[[Update, Any], Awaitable[None]]:
+    async def count(update: Update, context: Any) -> None:
+        metrics.updates.inc()
+
+    return count
 
 
 async def _receive_updates(app: Application, settings: Settings, stack: AsyncExitStack) -> None:  # type: ignore[type-arg]

@@ -96,8 +96,7 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     except (ValueError, TypeError, KeyError):
         log.warning("telegram.webhook.rejected", extra={"status": 400})
         return web.Response(status=400, text="not a Telegram update")
-    await deps.telegram.update_queue.put(update)
-    deps.metrics.updates.inc()
+    await deps.telegram.update_queue.put(update)  # counted on /metrics when it is handled
     log.info("telegram.webhook.queued", extra={"update_id": update.update_id})
     return web.Response(text="ok")
 

@@ -10,6 +10,7 @@ import signal
 import socket
 import sys
 from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import pytest
@@ -80,6 +81,52 @@ async def test_all_pieces_start_answer_and_stop(
         booking = await uow.session.get(Booking, world.booking_id)
         assert booking is not None and booking.status == BookingStatus.EXPIRED.value
     assert runtime.worker.ticks > ticks
+
+
+class OneUpdate(RecordingRequest):
+    """Telegram's getUpdates answering one private message, once (polling mode)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending = [
+            {
+                "update_id": 70001,
+                "message": {
+                    "message_id": 1,
+                    "date": 1_780_000_000,
+                    "chat": {"id": 5550002, "type": "private", "first_name": "Ana"},
+                    "from": {"id": 5550002, "is_bot": False, "first_name": "Ana"},
+                    "text": "/help",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+                },
+            }
+        ]
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getUpdates" and self.pending:
+            return [self.pending.pop()]
+        return super()._result(method, params)
+
+
+async def test_a_polled_update_is_answered_and_counted(
+    database_url: str, sandbox: StripeSandbox, clock: ManualClock
+) -> None:
+    request = OneUpdate()
+    settings = _settings(database_url, sandbox)
+    async with running(
+        settings, {"telegram", "web"}, clock=clock, telegram_request=request
+    ) as runtime:
+        for _ in range(200):
+            if request.sent("sendMessage"):
+                break
+            await asyncio.sleep(0.02)
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{runtime.web_port}/metrics") as metrics,
+        ):
+            text = await metrics.text()
+    assert request.sent("sendMessage")[0].params["chat_id"] == 5550002
+    assert "pathwise_telegram_updates_total 1.0" in text
 
 
 async def test_run_refuses_an_unmigrated_database(tmp_path, sandbox: StripeSandbox) -> None:  # type: ignore[no-untyped-def]
