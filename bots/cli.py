@@ -287,7 +287,8 @@ def run_command(settings: Settings, only: tuple[str, ...]) -> None:
 @cli.command("doctor")
 @click.pass_obj
 def doctor(settings: Settings) -> None:
-    """Check the configuration: tokens, Stripe keys, the database, the public URL. Prints one
+    """Check the configuration: tokens, Stripe keys, the database, the public URL, and the
+    Discord server (live: intents, the bot's permissions, the Sessions category). Prints one
     line per problem (never a secret) and exits 1 if anything needs fixing."""
     from bots.doctor import run_checks
 
