@@ -60,9 +60,13 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     try:
         settings = load_settings()
     except ValidationError as error:
+        # One line per variable (a setting with several accepted forms has several messages).
+        problems: dict[str, list[str]] = {}
         for problem in error.errors():
             name = f"{ENV_PREFIX}{str(problem['loc'][0]).upper()}" if problem["loc"] else "?"
-            click.echo(f"Error: {name}: {problem['msg']}.", err=True)
+            problems.setdefault(name, []).append(problem["msg"])
+        for name, messages in problems.items():
+            click.echo(f"Error: {name}: {'; or '.join(messages)}.", err=True)
         sys.exit(1)
     # Commands other than `run` print their results; their logs are warnings unless -v.
     configure_logging(settings, "INFO" if verbose else "WARNING")

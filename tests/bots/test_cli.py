@@ -69,3 +69,17 @@ def test_a_wrong_database_url_is_one_line(
         "Error: Cannot connect to postgresql+asyncpg://u:***@127.0.0.1:1/db: "
         "[Errno 111] Connect call failed ('127.0.0.1', 1)"
     ]
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATHWISE_LOG_FORMAT", "xml")
+    monkeypatch.setenv("PATHWISE_DISCORD_SHARDS", "0")
+    result = runner.invoke(cli, ["advisors", "list"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: PATHWISE_DISCORD_SHARDS: Input should be greater than or equal to 1; "
+        "or Input should be 'auto'.",
+        "Error: PATHWISE_LOG_FORMAT: Input should be 'text' or 'json'.",
+    ]
