@@ -64,6 +64,16 @@ def secrets_of(settings: Settings) -> list[str]:
     return [s for s in found if len(s) >= _MIN_SECRET]
 
 
+class _NoVoiceNotice(logging.Filter):
+    """discord.py warns at every start that its voice libraries are missing; Pathwise has no
+    voice, so the warning is only noise (in ``pathwise doctor``'s output too)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name == "discord.client" and "voice will NOT be supported" in str(record.msg)
+        )
+
+
 class StructuredFormatter(logging.Formatter):
     """A record as one line: ``json`` (an object per line) or ``text`` (logfmt)."""
 
@@ -121,6 +131,7 @@ def configure_logging(settings: Settings, level: str | None = None) -> logging.H
     chosen = logging.getLevelName(level or settings.log_level)
     handler = logging.StreamHandler()
     handler.setFormatter(StructuredFormatter(settings.log_format, secrets_of(settings)))
+    handler.addFilter(_NoVoiceNotice())
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "_pathwise", False):

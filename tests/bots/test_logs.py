@@ -103,6 +103,9 @@ def test_library_lines_that_carry_urls_or_payloads_are_held_back(
     )
     logging.getLogger("telegram.ext.Application").debug("Processing update %s", PRIVATE_TEXT)
     logging.getLogger("stripe").info("Request to Stripe api path=/v1/checkout/sessions")
+    logging.getLogger("discord.client").warning(
+        "PyNaCl is not installed, voice will NOT be supported"
+    )
     logging.getLogger("bots.run").debug("run.debug_detail")
     events = [line["event"] for line in json_lines(capsys.readouterr().err)]
     assert events == ["run.debug_detail"]
