@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
@@ -273,14 +274,41 @@ async def whole_stack(url: str, clients: int, *, offset: int = 0) -> dict[str, f
         try:
             await drive(stack, range(offset + 10**6, offset + 10**6 + 2))  # warm-up
             stack.journeys = stack.reached_pay = 0
+            statements = StatementCounter(db)
             began = time.perf_counter()
             latencies = await drive(stack, range(offset, offset + clients))
             result = figures(latencies, time.perf_counter() - began)
-            return {**result, "journeys": stack.journeys, "reached_pay": stack.reached_pay}
+            statements.stop()
+            return {
+                **result,
+                "journeys": stack.journeys,
+                "reached_pay": stack.reached_pay,
+                "sql_per_update": statements.count / len(latencies) if latencies else 0.0,
+            }
         finally:
             await stack.app.shutdown()
     finally:
         await db.dispose()
+
+
+class StatementCounter:
+    """Counts the SQL statements (commits included) the database is sent until ``stop()``."""
+
+    def __init__(self, db: Database) -> None:
+        self.engine = db.engine.sync_engine
+        self.count = 0
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "commit", self._commit)
+
+    def _statement(self, *args: Any) -> None:
+        self.count += 1
+
+    def _commit(self, *args: Any) -> None:
+        self.count += 1
+
+    def stop(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "commit", self._commit)
 
 
 async def import_sample_catalogue_once(db: Database) -> None:

@@ -41,6 +41,7 @@ from core import ledger, outbox, scheduling
 from core.clock import Clock
 from core.config import Settings
 from core.db import Database, UnitOfWork
+from core.documents import receipt_pdf, render_receipts
 from core.errors import (
     ConfigurationError,
     Conflict,
@@ -84,10 +85,9 @@ from core.receipts import (
     ReceiptData,
     ReceiptFonts,
     ReceiptLine,
+    document_payload,
     format_receipt_number,
     receipt_filename,
-    render_credit_note,
-    render_receipt,
 )
 
 log = logging.getLogger(__name__)
@@ -578,6 +578,19 @@ async def allocate_number(uow: UnitOfWork, kind: str, year: int) -> int:
     return int((await uow.session.execute(statement)).scalar_one())
 
 
+_TO_RENDER = "pathwise.receipts_to_render"
+
+
+def _render_after_commit(uow: UnitOfWork, receipt_id: int) -> None:
+    """Note a document numbered in this transaction, to render once it has committed."""
+    uow.session.info.setdefault(_TO_RENDER, []).append(receipt_id)
+
+
+def _numbered_here(uow: UnitOfWork) -> list[int]:
+    """The documents this transaction numbered (read after its commit)."""
+    return list(uow.session.info.pop(_TO_RENDER, ()))
+
+
 def _receipt_lines(lines: list[QuoteLine]) -> list[ReceiptLine]:
     return [
         ReceiptLine(
@@ -923,6 +936,10 @@ class Billing:
                 update(StripeEvent).where(StripeEvent.id == event_id).values(outcome=outcome[:80])
             )
             await uow.commit()
+            numbered = _numbered_here(uow)
+        # The receipt's number, rows and messages are committed; its PDF is made now, outside
+        # the transaction, so the number counter is never locked while fpdf2 works.
+        await render_receipts(self.db, numbered, self.fonts)
         log.info("Stripe event %s (%s): %s", event_id, event_type, outcome)
         return WebhookResult(200, outcome)
 
@@ -1238,7 +1255,8 @@ class Billing:
     async def _issue_receipt(
         self, uow: UnitOfWork, purchase: Purchase, booking: Booking | None, now: datetime
     ) -> Receipt:
-        """Number, render and store the purchase's receipt (inside the payment's transaction)."""
+        """Number the purchase's receipt and store what it prints, inside the payment's
+        transaction; its PDF is rendered after the commit (:func:`_render_after_commit`)."""
         client, advisor = await self._people(uow, purchase)
         year = now.astimezone(UTC).year
         sequence = await allocate_number(uow, "receipt", year)
@@ -1270,11 +1288,13 @@ class Billing:
             purchase_id=purchase.id,
             refund_id=None,
             filename=receipt_filename(number, self.settings.platform_name),
-            pdf=render_receipt(data, self.fonts),
+            pdf=None,
+            content=document_payload(data),
             issued_at=now,
         )
         uow.session.add(receipt)
         await uow.session.flush()
+        _render_after_commit(uow, receipt.id)
         return receipt
 
     def _locale(self, client: Client | None) -> str:
@@ -1773,6 +1793,8 @@ class Billing:
                 )
             )
             await uow.commit()
+            numbered = _numbered_here(uow)
+        await render_receipts(self.db, numbered, self.fonts)
         return RefundOutcome(refund_id, amount, number)
 
     async def _finalize_refund(
@@ -1905,11 +1927,13 @@ class Billing:
             purchase_id=purchase.id,
             refund_id=refund.id,
             filename=receipt_filename(number, self.settings.platform_name),
-            pdf=render_credit_note(data, self.fonts),
+            pdf=None,
+            content=document_payload(data),
             issued_at=now,
         )
         uow.session.add(receipt)
         await uow.session.flush()
+        _render_after_commit(uow, receipt.id)
         return receipt
 
     # -- payouts ----------------------------------------------------------------------------
@@ -2006,7 +2030,9 @@ class Billing:
             )
             if not allowed:
                 raise NotFound("That receipt could not be found.")
-            return ReceiptFile(receipt.id, receipt.number, receipt.filename, receipt.pdf)
+            pdf = await receipt_pdf(uow, receipt, self.fonts)
+            await uow.commit()
+            return ReceiptFile(receipt.id, receipt.number, receipt.filename, pdf)
 
 
 # -- things other parts of core call inside their own transactions ---------------------------

@@ -1,12 +1,23 @@
 """Documents that notifications refer to (receipts, credit notes, transcripts), loaded at
-delivery time."""
+delivery time; and receipts' PDFs, rendered after the transaction that numbered them."""
 
 from __future__ import annotations
 
-from core.db import UnitOfWork
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from core.db import Database, UnitOfWork
 from core.errors import NotFound
 from core.models.billing import Receipt
 from core.outbox import DocumentRef
+from core.receipts import ReceiptFonts, render_payload
+
+log = logging.getLogger(__name__)
+
+RENDER_BATCH = 50  # documents rendered per call of render_missing_receipts
 
 
 async def load_document(uow: UnitOfWork, ref: DocumentRef) -> bytes:
@@ -21,4 +32,73 @@ async def load_document(uow: UnitOfWork, ref: DocumentRef) -> bytes:
     receipt = await uow.session.get(Receipt, ref.id)
     if receipt is None:
         raise NotFound(f"no receipt {ref.id}")
-    return receipt.pdf
+    return await receipt_pdf(uow, receipt)
+
+
+async def receipt_pdf(
+    uow: UnitOfWork, receipt: Receipt, fonts: ReceiptFonts | None = None
+) -> bytes:
+    """A receipt's PDF; rendered now (and written in ``uow``, if its caller commits) when the
+    process that numbered it stopped before rendering it."""
+    if receipt.pdf is not None:
+        return receipt.pdf
+    if receipt.content is None:
+        raise NotFound(f"receipt {receipt.number} has neither a PDF nor its content")
+    pdf = render_payload(receipt.content, fonts)
+    await uow.session.execute(
+        update(Receipt)
+        .where(Receipt.id == receipt.id, Receipt.pdf.is_(None))
+        .values(pdf=pdf)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(receipt, "pdf", pdf)
+    return pdf
+
+
+async def render_receipt_pdf(db: Database, receipt_id: int, fonts: ReceiptFonts | None) -> bool:
+    """Render one stored document whose PDF is missing, outside any transaction, and store it
+    in a short one. False if it was rendered already (by another worker, say)."""
+    async with db.uow() as uow:
+        content = await uow.session.scalar(
+            select(Receipt.content).where(Receipt.id == receipt_id, Receipt.pdf.is_(None))
+        )
+    if content is None:
+        return False
+    pdf = render_payload(content, fonts)
+    async with db.uow() as uow:
+        result = await uow.session.execute(
+            update(Receipt)
+            .where(Receipt.id == receipt_id, Receipt.pdf.is_(None))
+            .values(pdf=pdf)
+            .execution_options(synchronize_session=False)
+        )
+        await uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+async def render_receipts(
+    db: Database, receipt_ids: Iterable[int], fonts: ReceiptFonts | None
+) -> list[int]:
+    """Render these documents' PDFs; the ids rendered. A failure is logged and left for
+    :func:`render_missing_receipts` (the tick) or the first reader: the payment stands."""
+    done = []
+    for receipt_id in receipt_ids:
+        try:
+            if await render_receipt_pdf(db, receipt_id, fonts):
+                done.append(receipt_id)
+        except Exception:
+            log.exception("receipt %s: rendering failed; retried by the tick", receipt_id)
+    return done
+
+
+async def render_missing_receipts(
+    db: Database, fonts: ReceiptFonts | None, limit: int = RENDER_BATCH
+) -> list[int]:
+    """Documents numbered but never rendered (their process stopped in between): render them."""
+    async with db.uow() as uow:
+        ids = list(
+            await uow.session.scalars(
+                select(Receipt.id).where(Receipt.pdf.is_(None)).order_by(Receipt.id).limit(limit)
+            )
+        )
+    return await render_receipts(db, ids, fonts)

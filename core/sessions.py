@@ -55,6 +55,7 @@ from core.config import Settings
 from core.db import Database, UnitOfWork
 from core.dialogs import aftercare
 from core.dialogs.replies import LinkButton, Message
+from core.documents import render_missing_receipts
 from core.errors import Conflict, NotAllowed, NotFound, PathwiseError
 from core.models import (
     Advisor,
@@ -210,6 +211,7 @@ class TickReport:
     deleted: list[int] = field(default_factory=list)
     settled: list[int] = field(default_factory=list)
     refunded: list[int] = field(default_factory=list)
+    receipts_rendered: list[int] = field(default_factory=list)  # receipt ids, not sessions
     payouts: object | None = None
     failed_steps: list[str] = field(default_factory=list)
 
@@ -414,6 +416,12 @@ class SessionService:
             ("delete", lambda: self._delete(now), report.deleted),
             ("settle", lambda: self._settle(now, report), report.settled),
             ("forget", lambda: self._forget(now), []),
+            # A receipt numbered by a process that stopped before rendering its PDF.
+            (
+                "receipts",
+                lambda: render_missing_receipts(self.db, self.fonts),
+                report.receipts_rendered,
+            ),
         ]
         for name, step, into in steps:
             try:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from core.dialogs.engine import Context, Transition
 from core.dialogs.replies import Document, Message, Reply
+from core.documents import receipt_pdf
 from core.models.billing import Purchase, PurchaseStatus, Receipt
 
 CONFIRMING = (
@@ -67,5 +68,6 @@ async def _receipt(ctx: Context, purchase: Purchase) -> list[Reply]:
     )
     replies: list[Reply] = [Message("Your payment is confirmed. Here is your receipt.")]
     if receipt is not None:
-        replies.append(Document(receipt.pdf, receipt.filename, f"Receipt {receipt.number}"))
+        pdf = await receipt_pdf(ctx.uow, receipt)
+        replies.append(Document(pdf, receipt.filename, f"Receipt {receipt.number}"))
     return replies

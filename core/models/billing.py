@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -292,7 +294,12 @@ class Receipt(Base):
     purchase_id: Mapped[int] = mapped_column(ForeignKey("purchases.id"))
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"), unique=True)
     filename: Mapped[str] = mapped_column(String(120))
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    # The PDF is rendered just after the transaction that numbered it commits (never under the
+    # number counter's lock); None until then. ``content`` is what it prints (see
+    # core.receipts.document_payload), so a document left unrendered by a crash is rendered
+    # later, by whoever needs it first, with the same bytes.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     issued_at: Mapped[datetime]
 
 

@@ -1,0 +1,164 @@
+"""A receipt is numbered in the payment's transaction and its PDF is rendered after it commits,
+so the number counter is never locked while fpdf2 works. If the process stops in between,
+nothing is lost: the number stays given, and the PDF is made by whoever needs it first (the
+outbox delivery, the client asking again) or by the sessions tick, with the same bytes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+import core.billing
+import core.documents
+from core import outbox
+from core.billing import Billing
+from core.clock import ManualClock
+from core.db import Database
+from core.documents import load_document, render_missing_receipts
+from core.models.billing import PurchaseStatus, Receipt
+from core.outbox import Channel
+from core.payments_gateway import FakePaymentGateway
+from core.receipts import render_payload
+from core.sessions import SessionService
+from tests.core.test_billing_support import (
+    World,
+    billing_settings,
+    checkout_of,
+    fonts,
+    make_billing,
+    new_booking,
+    pay,
+    pdf_text,
+    seed,
+)
+from tests.core.test_sessions_support import FakeRooms
+
+
+@pytest.fixture
+async def world(db: Database, clock: ManualClock) -> World:
+    return await seed(db, clock.now())
+
+
+@pytest.fixture
+def billing(db: Database, database_url: str, clock: ManualClock) -> Billing:
+    made: tuple[Billing, FakePaymentGateway] = make_billing(
+        db, billing_settings(database_url), clock
+    )
+    return made[0]
+
+
+@pytest.fixture
+def crash_before_rendering(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process stops right after the payment's transaction commits."""
+
+    async def stopped(*args: Any) -> list[int]:
+        return []
+
+    monkeypatch.setattr(core.billing, "render_receipts", stopped)
+
+
+async def _receipts(db: Database) -> list[Receipt]:
+    async with db.uow() as uow:
+        return list(await uow.session.scalars(select(Receipt).order_by(Receipt.id)))
+
+
+async def _paid(billing: Billing, db: Database, world: World, booking_id: int = 0) -> int:
+    checkout = await billing.start_checkout(booking_id or world.booking_id, world.client_id)
+    assert await pay(billing, db, checkout.purchase_id) == (200, "paid")
+    return checkout.purchase_id
+
+
+async def test_the_pdf_is_rendered_after_the_payment_commits_with_the_same_bytes(
+    db: Database, world: World, billing: Billing
+) -> None:
+    await _paid(billing, db, world)
+    [receipt] = await _receipts(db)
+    assert receipt.pdf is not None and receipt.content is not None
+    assert render_payload(receipt.content, fonts()) == receipt.pdf
+    assert render_payload(receipt.content) == receipt.pdf  # without shared fonts too
+    assert "R-2026-000001" in pdf_text(receipt.pdf)
+
+
+async def test_a_receipt_left_unrendered_by_a_crash_is_rendered_when_delivered(
+    db: Database,
+    clock: ManualClock,
+    world: World,
+    billing: Billing,
+    crash_before_rendering: None,
+) -> None:
+    await _paid(billing, db, world)
+    [receipt] = await _receipts(db)
+    assert receipt.number == "R-2026-000001" and receipt.pdf is None
+
+    async with db.uow() as uow:  # what the Telegram delivery does with the outbox
+        [document] = [
+            item.document
+            for item in await outbox.claim_due(uow, Channel.TELEGRAM, clock.now())
+            if item.kind == "receipt" and item.document is not None
+        ]
+        pdf = await load_document(uow, document)
+        await uow.commit()
+    text = pdf_text(pdf)
+    assert "R-2026-000001" in text and "$63.49" in text and "non-refundable" in text
+    [stored] = await _receipts(db)
+    assert stored.pdf == pdf
+
+
+async def test_the_client_asking_again_gets_the_receipt_rendered_then(
+    db: Database, world: World, billing: Billing, crash_before_rendering: None
+) -> None:
+    await _paid(billing, db, world)
+    [receipt] = await _receipts(db)
+    document = await billing.receipt_file(receipt.id, client_id=world.client_id)
+    assert "R-2026-000001" in pdf_text(document.pdf)
+    assert (await _receipts(db))[0].pdf == document.pdf
+
+
+async def test_the_tick_renders_receipts_a_crash_left_without_pdf(
+    db: Database,
+    database_url: str,
+    clock: ManualClock,
+    world: World,
+    billing: Billing,
+    crash_before_rendering: None,
+) -> None:
+    await _paid(billing, db, world)
+    [receipt] = await _receipts(db)
+    sessions = SessionService(db, FakeRooms(), billing_settings(database_url), clock, fonts=fonts())
+
+    report = await sessions.tick()
+
+    assert report.receipts_rendered == [receipt.id] and report.failed_steps == []
+    [stored] = await _receipts(db)
+    assert stored.pdf is not None and "R-2026-000001" in pdf_text(stored.pdf)
+    assert (await sessions.tick()).receipts_rendered == []
+
+
+async def test_a_failing_render_keeps_the_payment_and_the_numbers_stay_gapless(
+    db: Database,
+    clock: ManualClock,
+    world: World,
+    billing: Billing,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: Any) -> bytes:
+        raise RuntimeError("fpdf2 failed")
+
+    monkeypatch.setattr(core.documents, "render_payload", broken)
+    first = await _paid(billing, db, world)
+    later = await new_booking(db, world, clock.now(), starts_at=clock.now() + timedelta(days=3))
+    second = await _paid(billing, db, world, later)
+    assert [(r.number, r.pdf) for r in await _receipts(db)] == [
+        ("R-2026-000001", None),
+        ("R-2026-000002", None),
+    ]
+    for purchase_id in (first, second):
+        assert (await checkout_of(db, purchase_id)).status == PurchaseStatus.PAID
+
+    monkeypatch.undo()
+    rendered = await render_missing_receipts(db, fonts())
+    assert len(rendered) == 2
+    assert all(r.pdf is not None for r in await _receipts(db))
