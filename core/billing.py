@@ -902,14 +902,9 @@ class Billing:
         """Verify, record once and apply one Stripe event. The web adapter answers Stripe with
         the returned status; an exception (database down) should become a 500 so Stripe retries.
         """
-        secret = self.settings.require("stripe_webhook_secret")
-        try:
-            stripe.Webhook.construct_event(raw_body, signature_header, secret)
-        except stripe.SignatureVerificationError:
-            log.warning("Stripe webhook with a bad or stale signature rejected")
-            return WebhookResult(400, "invalid signature")
-        except ValueError:
-            return WebhookResult(400, "invalid payload")
+        problem = self._verify_signature(raw_body, signature_header)
+        if problem is not None:
+            return problem
         try:
             event = json.loads(raw_body)
             event_id = str(event["id"])
@@ -942,6 +937,23 @@ class Billing:
         await render_receipts(self.db, numbered, self.fonts)
         log.info("Stripe event %s (%s): %s", event_id, event_type, outcome)
         return WebhookResult(200, outcome)
+
+    def _verify_signature(self, raw_body: bytes, signature_header: str) -> WebhookResult | None:
+        """None if Stripe signed ``raw_body`` with one of our endpoints' secrets: the platform
+        endpoint's, or the connected-accounts endpoint's (advisors' ``account.updated``)."""
+        secrets = [self.settings.require("stripe_webhook_secret")]
+        if self.settings.stripe_connect_webhook_secret is not None:
+            secrets.append(self.settings.stripe_connect_webhook_secret.get_secret_value())
+        for secret in secrets:
+            try:
+                stripe.Webhook.construct_event(raw_body, signature_header, secret)
+            except stripe.SignatureVerificationError:
+                continue
+            except ValueError:
+                return WebhookResult(400, "invalid payload")
+            return None
+        log.warning("Stripe webhook with a bad or stale signature rejected")
+        return WebhookResult(400, "invalid signature")
 
     async def _record_event(
         self, uow: UnitOfWork, event_id: str, event_type: str, now: datetime

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # Stripe
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
+    # The second endpoint's, which listens to connected accounts (advisors' account.updated)
+    stripe_connect_webhook_secret: SecretStr | None = None
     stripe_api_base: str | None = None
     checkout_success_url: str | None = None
     checkout_cancel_url: str | None = None

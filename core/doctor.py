@@ -144,7 +144,26 @@ def check_stripe(settings: Settings) -> list[Finding]:
         )
     else:
         findings.append(Finding(True, "Stripe webhook signing secret is set."))
+    findings.append(_connect_secret_finding(settings, key is not None))
     return findings
+
+
+def _connect_secret_finding(settings: Settings, stripe_configured: bool) -> Finding:
+    """Advisors' ``account.updated`` comes from a second endpoint with its own secret."""
+    connect = _secret(settings.stripe_connect_webhook_secret)
+    name = _var("stripe_connect_webhook_secret")
+    if connect is None:
+        return Finding(
+            not stripe_configured,
+            f"{name} is not set: advisors' finished payout onboarding is never received, so "
+            "their payouts are not switched on. Add a Stripe endpoint listening to connected "
+            "accounts (event account.updated) and put its signing secret there."
+            if stripe_configured
+            else f"{name} is not set (needed once Stripe is).",
+        )
+    if not connect.startswith("whsec_"):
+        return Finding(False, f"{name} is not a webhook signing secret (whsec_…).")
+    return Finding(True, "Stripe connected-accounts webhook signing secret is set.")
 
 
 async def check_database(settings: Settings) -> list[Finding]:

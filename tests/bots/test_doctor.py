@@ -21,11 +21,14 @@ from devtools.discord_recorder import APPLICATION_ID, BOT_ID, EVERYONE_ROLE_ID, 
 
 GOOD = {
     "PATHWISE_TELEGRAM_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
-    "PATHWISE_DISCORD_TOKEN": "MTA5ODc2NTQzMjEwOTg3NjU0Mw.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB",
+    "PATHWISE_DISCORD_TOKEN": (
+        "MTA5ODc2NTQzMjEwOTg3NjU0Mw.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
+    ),
     "PATHWISE_DISCORD_GUILD_ID": "900000000000000001",
     "PATHWISE_DISCORD_ADMIN_ROLE_ID": "900000000000000009",
     "PATHWISE_STRIPE_SECRET_KEY": "sk_test_51SecretValue0123456789",
     "PATHWISE_STRIPE_WEBHOOK_SECRET": "whsec_SecretWebhookValue0123",
+    "PATHWISE_STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_SecretConnectValue0123",
 }
 
 
@@ -89,6 +92,11 @@ def test_every_problem_is_one_line_and_no_secret_is_shown(
         "PATHWISE_STRIPE_WEBHOOK_SECRET is not a webhook signing secret" in p for p in problems
     )
     assert any("PATHWISE_PUBLIC_URL must start with https://" in p for p in problems)
+    assert any(
+        "PATHWISE_STRIPE_CONNECT_WEBHOOK_SECRET is not set: advisors' finished payout "
+        "onboarding is never received" in p
+        for p in problems
+    )
     assert lines[-1] == f"{len(problems)} problem(s) to fix."
     for secret in (
         "not-a-token-secret-value",

@@ -22,11 +22,13 @@ from tests.core.test_billing_support import (
     billing_settings,
     checkout_of,
     deliver,
+    event_body,
     make_billing,
     new_booking,
     outbox_rows,
     pay,
     seed,
+    sign,
 )
 
 USD = "USD"
@@ -349,3 +351,37 @@ async def test_a_cancelled_session_is_never_paid_out(
 
     assert gateway.transfers == {}
     assert (await checkout_of(db, booked.purchase_id)).payout_state == PayoutState.HELD
+
+
+async def test_advisors_onboarding_arrives_signed_by_the_connected_accounts_endpoint(
+    db: Database, database_url: str, clock: ManualClock
+) -> None:
+    """Stripe sends connected accounts' events to a second endpoint with its own secret."""
+    world = await seed(db, clock.now())
+    connect_secret = "whsec_connect_0123456789"
+    settings = billing_settings(database_url, stripe_connect_webhook_secret=connect_secret)
+    billing, gateway = make_billing(db, settings, clock)
+    await billing.start_payout_onboarding(
+        world.advisor_id, refresh_url="https://x.test/r", return_url="https://x.test/ok"
+    )
+    account_id = list(gateway.accounts)[-1]
+    obj = {
+        "id": account_id,
+        "object": "account",
+        "payouts_enabled": True,
+        "details_submitted": True,
+    }
+
+    forged = event_body("account.updated", obj)
+    assert (await billing.handle_webhook(forged, sign(forged, "whsec_someone_else"))).status == 400
+    assert not (await billing.advisor_earnings(world.advisor_id)).payouts_enabled
+
+    body = event_body("account.updated", obj)
+    result = await billing.handle_webhook(body, sign(body, connect_secret))
+    assert result.status == 200
+    assert (await billing.advisor_earnings(world.advisor_id)).payouts_enabled
+
+    # Without the setting, the connected-accounts endpoint's events are refused.
+    plain, _ = make_billing(db, billing_settings(database_url), clock)
+    again = event_body("account.updated", obj)
+    assert (await plain.handle_webhook(again, sign(again, connect_secret))).status == 400
