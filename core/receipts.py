@@ -39,6 +39,7 @@ from fpdf.fonts import FontFace, SubsetMap, TTFFont
 from core.errors import CurrencyMismatch, ValidationFailed
 from core.money import Money
 from core.money import total as sum_money
+from core.pdf_subsets import SubsetCache, SubsetCachingPDF
 
 FONT_DIR: Final = Path(__file__).parent / "fonts"
 
@@ -338,13 +339,23 @@ _FALLBACK_FONTS: Final = (
 _FAMILY: Final = "DejaVuSans"
 
 
+# Every subset of a text font keeps printable ASCII, used or not: a receipt then embeds a few
+# glyphs it does not print (about 2 KB a face), but receipts whose text differs only in ASCII
+# (other digits, other plain names) share one subset, so the subset caches mostly hit.
+_ALWAYS_KEPT: Final = "".join(chr(code) for code in range(0x20, 0x7F))
+# Subsets kept per font file: each is a few KB.
+_SUBSETS_PER_FONT: Final = 64
+
+
 @dataclass(frozen=True, slots=True)
 class _ParsedFont:
-    """A font parsed once: fpdf2's metrics for it (never used by a document) and the file."""
+    """A font parsed once: fpdf2's metrics for it (never used by a document), the file, and
+    the subsets of it documents embedded lately."""
 
     file: _FontFile
     template: TTFFont
     data: bytes
+    subsets: SubsetCache
 
     @classmethod
     def read(cls, file: _FontFile, directory: Path) -> _ParsedFont:
@@ -361,7 +372,9 @@ class _ParsedFont:
         data = path.read_bytes()
         # Copies get a fresh TTFont each; dropping the parsed tables saves ~40 MB for the CJK font.
         template.ttfont = _unparsed(data, file.collection_index)
-        return cls(file, template, data)
+        always = _ALWAYS_KEPT if file in (*_TEXT_FONTS, *_BASIC_TEXT_FONTS) else ""
+        kept = {template.cmap[ord(char)] for char in always if ord(char) in template.cmap}
+        return cls(file, template, data, SubsetCache(kept, _SUBSETS_PER_FONT))
 
     def install(self, pdf: FPDF) -> TTFFont:
         """Register a private copy of this font in ``pdf``, as ``add_font`` would."""
@@ -375,6 +388,8 @@ class _ParsedFont:
         font.biggest_size_pt = 0
         font.subset = SubsetMap(font)
         pdf.fonts[self.file.key] = font
+        if isinstance(pdf, SubsetCachingPDF):
+            pdf.subset_caches[font.i] = self.subsets
         return font
 
 
@@ -624,7 +639,7 @@ def _language(locale: str) -> str:
 # -- layout -------------------------------------------------------------------------------
 
 
-class _DocumentPDF(FPDF):
+class _DocumentPDF(SubsetCachingPDF):
     """An A4 page with the platform's letterhead on top and the number and page at the foot."""
 
     def __init__(self, document: _Document) -> None:
@@ -678,7 +693,7 @@ def _render(document: _Document, fonts: ReceiptFonts | None) -> bytes:
     for section in document.sections:
         _section_table(pdf, section)
     _notes(pdf, document.notes)
-    return bytes(pdf.output())
+    return pdf.output_pdf()
 
 
 def _facts(pdf: FPDF, facts: tuple[tuple[str, str], ...]) -> None:
