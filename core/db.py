@@ -44,10 +44,12 @@ def safe_url(url: str | URL) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Foreign keys on, and wait for a busy writer instead of failing at once."""
+    """Foreign keys on, wait for a busy writer instead of failing at once, and write ahead
+    (WAL): readers never wait for a commit, and a commit syncs once; synchronous stays FULL."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
