@@ -36,12 +36,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bench.gateway import BenchGateway
-from core import migrations
+from core import migrations, scheduling
 from core.billing import Billing
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database, create_engine
-from core.models import Advisor, Booking, BookingStatus, Client, Offer
+from core.models import Advisor, Booking, BookingStatus, Client, Offer, SlotClaim
 from core.models.billing import Purchase
 from core.receipts import ReceiptFonts
 from devtools.stripe_sandbox import sign_payload
@@ -127,6 +127,22 @@ async def _seed(db: Database, billing: Billing, n: int) -> list[int]:
             )
             uow.session.add(booking)
             bookings.append(booking)
+        await uow.session.flush()
+        # Each hold sits on its calendar cells, as scheduling.hold_slot leaves it.
+        buffer = timedelta(minutes=billing.settings.buffer_minutes)
+        for booking in bookings:
+            assert booking.starts_at is not None and booking.ends_at is not None
+            length = booking.ends_at - booking.starts_at
+            cells = scheduling._cells(booking.starts_at, length + buffer)
+            uow.session.add_all(
+                SlotClaim(
+                    advisor_id=advisor.id,
+                    slot_start=cell,
+                    booking_id=booking.id,
+                    expires_at=booking.hold_expires_at,
+                )
+                for cell in cells
+            )
         await uow.session.flush()
         client_id, booking_ids = client.id, [b.id for b in bookings]
         await uow.commit()

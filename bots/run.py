@@ -223,7 +223,9 @@ def _jobs(runtime: Runtime) -> list[NamedJob]:
         NamedJob("payouts", runtime.billing.release_due_payouts),
     ]
     if runtime.telegram_bot is not None:
-        delivery = TelegramDelivery(runtime.db, runtime.telegram_bot, runtime.clock)
+        delivery = TelegramDelivery(
+            runtime.db, runtime.telegram_bot, runtime.clock, runtime.billing.fonts
+        )
         jobs.append(NamedJob("telegram_outbox", delivery.deliver_due))
     return jobs
 

@@ -41,7 +41,7 @@ from core import ledger, outbox, scheduling
 from core.clock import Clock
 from core.config import Settings
 from core.db import Database, UnitOfWork
-from core.documents import receipt_pdf, render_receipts
+from core.documents import receipt_pdf
 from core.errors import (
     ConfigurationError,
     Conflict,
@@ -503,11 +503,15 @@ async def _lock_purchase(
 ) -> tuple[Purchase | None, Booking | None]:
     """A purchase and its booking, row-locked in the one order every path uses: booking first,
     then purchase, so two workers never wait on each other in a circle."""
-    await _serialize_writers(uow)
+    # A purchase's booking is set when it is made and never changes: safe to read unlocked.
     booking_id = await uow.session.scalar(
         select(Purchase.booking_id).where(Purchase.id == purchase_id)
     )
-    booking = await _lock_booking(uow, booking_id) if booking_id is not None else None
+    booking = None
+    if booking_id is not None:
+        booking = await _lock_booking(uow, booking_id)  # serializes writers first
+    else:
+        await _serialize_writers(uow)
     purchase = await uow.session.scalar(
         select(Purchase)
         .where(Purchase.id == purchase_id)
@@ -576,19 +580,6 @@ async def allocate_number(uow: UnitOfWork, kind: str, year: int) -> int:
         .returning(ReceiptCounter.last_sequence)
     )
     return int((await uow.session.execute(statement)).scalar_one())
-
-
-_TO_RENDER = "pathwise.receipts_to_render"
-
-
-def _render_after_commit(uow: UnitOfWork, receipt_id: int) -> None:
-    """Note a document numbered in this transaction, to render once it has committed."""
-    uow.session.info.setdefault(_TO_RENDER, []).append(receipt_id)
-
-
-def _numbered_here(uow: UnitOfWork) -> list[int]:
-    """The documents this transaction numbered (read after its commit)."""
-    return list(uow.session.info.pop(_TO_RENDER, ()))
 
 
 def _receipt_lines(lines: list[QuoteLine]) -> list[ReceiptLine]:
@@ -931,10 +922,8 @@ class Billing:
                 update(StripeEvent).where(StripeEvent.id == event_id).values(outcome=outcome[:80])
             )
             await uow.commit()
-            numbered = _numbered_here(uow)
-        # The receipt's number, rows and messages are committed; its PDF is made now, outside
-        # the transaction, so the number counter is never locked while fpdf2 works.
-        await render_receipts(self.db, numbered, self.fonts)
+        # A receipt numbered here is rendered by whoever reads it first (the outbox delivery
+        # sending it, the client asking for it, the sessions tick), never while Stripe waits.
         log.info("Stripe event %s (%s): %s", event_id, event_type, outcome)
         return WebhookResult(200, outcome)
 
@@ -1187,8 +1176,9 @@ class Billing:
             purchase_id=purchase.id,
             memo=purchase.description,
         )
-        receipt = await self._issue_receipt(uow, purchase, booking, now)
-        await self._notify_paid(uow, purchase, booking, receipt, now)
+        people = await self._people(uow, purchase)
+        receipt = await self._issue_receipt(uow, purchase, booking, people, now)
+        await self._notify_paid(uow, purchase, booking, receipt, people, now)
         return "paid"
 
     async def _confirm_slot(
@@ -1265,11 +1255,16 @@ class Billing:
         return client, advisor
 
     async def _issue_receipt(
-        self, uow: UnitOfWork, purchase: Purchase, booking: Booking | None, now: datetime
+        self,
+        uow: UnitOfWork,
+        purchase: Purchase,
+        booking: Booking | None,
+        people: tuple[Client | None, Advisor],
+        now: datetime,
     ) -> Receipt:
         """Number the purchase's receipt and store what it prints, inside the payment's
-        transaction; its PDF is rendered after the commit (:func:`_render_after_commit`)."""
-        client, advisor = await self._people(uow, purchase)
+        transaction; its PDF is rendered when it is first read (:mod:`core.documents`)."""
+        client, advisor = people
         year = now.astimezone(UTC).year
         sequence = await allocate_number(uow, "receipt", year)
         number = format_receipt_number("receipt", year, sequence)
@@ -1306,7 +1301,6 @@ class Billing:
         )
         uow.session.add(receipt)
         await uow.session.flush()
-        _render_after_commit(uow, receipt.id)
         return receipt
 
     def _locale(self, client: Client | None) -> str:
@@ -1328,10 +1322,11 @@ class Billing:
         purchase: Purchase,
         booking: Booking | None,
         receipt: Receipt,
+        people: tuple[Client | None, Advisor],
         now: datetime,
     ) -> None:
         """The client's receipt and next steps, and the advisor's payment notification."""
-        client, advisor = await self._people(uow, purchase)
+        client, advisor = people
         money_locale = self._locale(client)
         document = DocumentRef("receipt", receipt.id, receipt.filename)
         if client is not None:
@@ -1805,8 +1800,6 @@ class Billing:
                 )
             )
             await uow.commit()
-            numbered = _numbered_here(uow)
-        await render_receipts(self.db, numbered, self.fonts)
         return RefundOutcome(refund_id, amount, number)
 
     async def _finalize_refund(
@@ -1945,7 +1938,6 @@ class Billing:
         )
         uow.session.add(receipt)
         await uow.session.flush()
-        _render_after_commit(uow, receipt.id)
         return receipt
 
     # -- payouts ----------------------------------------------------------------------------

@@ -1,10 +1,20 @@
 """Documents that notifications refer to (receipts, credit notes, transcripts), loaded at
-delivery time; and receipts' PDFs, rendered after the transaction that numbered them."""
+delivery time; and receipts' PDFs.
+
+A receipt is numbered, and what it prints stored, in the payment's transaction; its PDF is
+rendered when it is first read: by the outbox delivery sending it, by the client asking for
+it, or by the sessions tick, whichever comes first, always with the same bytes. So neither
+Stripe's webhook nor the receipt-number counter ever waits on fpdf2, and a process that stops
+in between loses nothing. Rendering runs in a worker thread, so a bot's event loop keeps
+answering people meanwhile.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,8 +30,11 @@ log = logging.getLogger(__name__)
 RENDER_BATCH = 50  # documents rendered per call of render_missing_receipts
 
 
-async def load_document(uow: UnitOfWork, ref: DocumentRef) -> bytes:
-    """The bytes of the document ``ref`` names."""
+async def load_document(
+    uow: UnitOfWork, ref: DocumentRef, fonts: ReceiptFonts | None = None
+) -> bytes:
+    """The bytes of the document ``ref`` names; a receipt's PDF is rendered (and written in
+    ``uow``, if its caller commits) if nobody has yet."""
     if ref.kind == "transcript":
         # Kept only until delivered; core.sessions' tick deletes it afterwards.
         from core.sessions import load_transcript
@@ -32,19 +45,24 @@ async def load_document(uow: UnitOfWork, ref: DocumentRef) -> bytes:
     receipt = await uow.session.get(Receipt, ref.id)
     if receipt is None:
         raise NotFound(f"no receipt {ref.id}")
-    return await receipt_pdf(uow, receipt)
+    return await receipt_pdf(uow, receipt, fonts)
+
+
+async def _render(content: dict[str, Any], fonts: ReceiptFonts | None) -> bytes:
+    """fpdf2's work, in a worker thread (shared fonts are safe across threads)."""
+    return await asyncio.to_thread(render_payload, content, fonts)
 
 
 async def receipt_pdf(
     uow: UnitOfWork, receipt: Receipt, fonts: ReceiptFonts | None = None
 ) -> bytes:
-    """A receipt's PDF; rendered now (and written in ``uow``, if its caller commits) when the
-    process that numbered it stopped before rendering it."""
+    """A receipt's PDF; rendered now (and written in ``uow``, if its caller commits) if this
+    is its first reader."""
     if receipt.pdf is not None:
         return receipt.pdf
     if receipt.content is None:
         raise NotFound(f"receipt {receipt.number} has neither a PDF nor its content")
-    pdf = render_payload(receipt.content, fonts)
+    pdf = await _render(receipt.content, fonts)
     await uow.session.execute(
         update(Receipt)
         .where(Receipt.id == receipt.id, Receipt.pdf.is_(None))
@@ -64,7 +82,7 @@ async def render_receipt_pdf(db: Database, receipt_id: int, fonts: ReceiptFonts 
         )
     if content is None:
         return False
-    pdf = render_payload(content, fonts)
+    pdf = await _render(content, fonts)
     async with db.uow() as uow:
         result = await uow.session.execute(
             update(Receipt)
@@ -79,8 +97,8 @@ async def render_receipt_pdf(db: Database, receipt_id: int, fonts: ReceiptFonts 
 async def render_receipts(
     db: Database, receipt_ids: Iterable[int], fonts: ReceiptFonts | None
 ) -> list[int]:
-    """Render these documents' PDFs; the ids rendered. A failure is logged and left for
-    :func:`render_missing_receipts` (the tick) or the first reader: the payment stands."""
+    """Render these documents' PDFs; the ids rendered. A failure is logged and left for the
+    next tick or the first reader: the payment stands."""
     done = []
     for receipt_id in receipt_ids:
         try:
@@ -94,7 +112,7 @@ async def render_receipts(
 async def render_missing_receipts(
     db: Database, fonts: ReceiptFonts | None, limit: int = RENDER_BATCH
 ) -> list[int]:
-    """Documents numbered but never rendered (their process stopped in between): render them."""
+    """Documents numbered but not yet read by anyone: render them, oldest first."""
     async with db.uow() as uow:
         ids = list(
             await uow.session.scalars(

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from core.db import UnitOfWork
 from core.models.billing import (
@@ -185,19 +185,19 @@ async def post(
     )
     uow.session.add(transaction)
     await uow.session.flush()
-    for posting in postings:
-        if posting.amount.amount == 0:
-            continue
-        uow.session.add(
-            LedgerEntry(
-                transaction_id=transaction.id,
-                account=posting.account.value,
-                advisor_id=posting.advisor_id,
-                amount_minor=posting.amount.amount,
-                currency=posting.amount.currency,
-            )
-        )
-    await uow.session.flush()
+    entries = [
+        {
+            "transaction_id": transaction.id,
+            "account": posting.account.value,
+            "advisor_id": posting.advisor_id,
+            "amount_minor": posting.amount.amount,
+            "currency": posting.amount.currency,
+        }
+        for posting in postings
+        if posting.amount.amount != 0
+    ]
+    if entries:  # one statement for them all (an executemany): nothing reads them back here
+        await uow.session.execute(insert(LedgerEntry), entries)
     return transaction
 
 

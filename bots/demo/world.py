@@ -232,7 +232,7 @@ async def demo_world(
             billing=billing,
             webhook_url=webhook_url,
             telegram=user,
-            telegram_delivery=TelegramDelivery(db, user.app.bot, clock),
+            telegram_delivery=TelegramDelivery(db, user.app.bot, clock, billing.fonts),
             discord_bot=bot,
             guild=guild,
             fake=fake,

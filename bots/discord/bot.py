@@ -107,7 +107,7 @@ class PathwiseBot(commands.AutoShardedBot):
         )
         self.linking = Linking(db)
         self.delivery = DiscordDelivery(
-            db, self, clock, self.guild_id, settings.discord_admin_role_id
+            db, self, clock, self.guild_id, settings.discord_admin_role_id, fonts
         )
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
 

@@ -20,6 +20,7 @@ from core.clock import Clock
 from core.db import Database
 from core.documents import load_document
 from core.outbox import Channel, OutboxItem
+from core.receipts import ReceiptFonts
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,11 @@ class DiscordDelivery:
         clock: Clock,
         guild_id: int,
         admin_role_id: int | None = None,
+        fonts: ReceiptFonts | None = None,
     ) -> None:
+        """``fonts``: the process's parsed fonts, for receipts rendered on their way out."""
         self.db = db
+        self.fonts = fonts
         self.client = client
         self.clock = clock
         self.guild_id = guild_id
@@ -92,7 +96,8 @@ class DiscordDelivery:
         if item.document is None:
             return None
         async with self.db.uow() as uow:
-            data = await load_document(uow, item.document)
+            data = await load_document(uow, item.document, self.fonts)
+            await uow.commit()  # a receipt rendered just now is kept
         return discord.File(io.BytesIO(data), filename=item.document.filename)
 
     async def _to_advisor(self, item: OutboxItem) -> bool:

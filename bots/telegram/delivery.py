@@ -20,6 +20,7 @@ from core.db import Database, UnitOfWork
 from core.documents import load_document
 from core.models import Client
 from core.outbox import Channel, OutboxItem
+from core.receipts import ReceiptFonts
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,14 @@ log = logging.getLogger(__name__)
 class TelegramDelivery:
     """Sends due Telegram outbox messages; ``deliver_due`` is called by the worker loop."""
 
-    def __init__(self, db: Database, bot: Bot, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, bot: Bot, clock: Clock, fonts: ReceiptFonts | None = None
+    ) -> None:
+        """``fonts``: the process's parsed fonts, for receipts rendered on their way out."""
         self.db = db
         self.bot = bot
         self.clock = clock
+        self.fonts = fonts
 
     async def deliver_due(self, limit: int = 20) -> int:
         """Send what is due now; returns how many were sent."""
@@ -82,7 +87,10 @@ class TelegramDelivery:
         client = await uow.session.get(Client, item.client_id)
         blocked = client is not None and client.telegram_blocked_at is not None
         chat_id = await platform_user_id(uow, Platform.TELEGRAM, client_id=item.client_id)
-        document = await load_document(uow, item.document) if item.document else None
+        if item.document is None:
+            return chat_id, blocked, None
+        document = await load_document(uow, item.document, self.fonts)
+        await uow.commit()  # a receipt rendered just now is kept
         return chat_id, blocked, document
 
     async def _send(self, chat_id: int, item: OutboxItem, document: bytes | None) -> None:

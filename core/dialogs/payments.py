@@ -68,6 +68,7 @@ async def _receipt(ctx: Context, purchase: Purchase) -> list[Reply]:
     )
     replies: list[Reply] = [Message("Your payment is confirmed. Here is your receipt.")]
     if receipt is not None:
-        pdf = await receipt_pdf(ctx.uow, receipt)
+        billing = ctx.services.get("billing") if isinstance(ctx.services, dict) else None
+        pdf = await receipt_pdf(ctx.uow, receipt, getattr(billing, "fonts", None))
         replies.append(Document(pdf, receipt.filename, f"Receipt {receipt.number}"))
     return replies

@@ -294,10 +294,10 @@ class Receipt(Base):
     purchase_id: Mapped[int] = mapped_column(ForeignKey("purchases.id"))
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"), unique=True)
     filename: Mapped[str] = mapped_column(String(120))
-    # The PDF is rendered just after the transaction that numbered it commits (never under the
-    # number counter's lock); None until then. ``content`` is what it prints (see
-    # core.receipts.document_payload), so a document left unrendered by a crash is rendered
-    # later, by whoever needs it first, with the same bytes.
+    # The PDF is rendered by the document's first reader (core.documents), never under the
+    # number counter's lock or while Stripe waits; None until then. ``content`` is what it
+    # prints (see core.receipts.document_payload), so it renders with the same bytes whoever
+    # reads it first.
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     issued_at: Mapped[datetime]

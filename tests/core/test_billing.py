@@ -39,7 +39,7 @@ from tests.core.test_billing_support import (
     make_billing,
     outbox_rows,
     pay,
-    pdf_text,
+    receipt_text,
     seed,
 )
 
@@ -401,7 +401,7 @@ async def test_a_tip_is_its_own_checkout_with_no_fee_and_all_of_it_goes_to_the_a
         (Account.ADVISOR_PAYABLE, -500),
     }
     assert receipt is not None
-    text = pdf_text(receipt.pdf)
+    text = await receipt_text(db, receipt)
     assert "Tip for Ana Ruiz" in text and "$5.00" in text
     assert "Handling fee" not in text
     [thanks] = await outbox_rows(db, kind="tip_thanks")

@@ -40,7 +40,7 @@ from tests.core.test_billing_support import (
     make_billing,
     outbox_rows,
     pay,
-    pdf_text,
+    receipt_text,
     seed,
 )
 
@@ -134,7 +134,7 @@ async def test_a_refund_returns_exactly_the_service_price_with_a_credit_note(
     assert (await checkout_of(db, tip_id)).payout_state == PayoutState.HELD
 
     assert note is not None
-    text = pdf_text(note.pdf)
+    text = await receipt_text(db, note)
     for expected in (
         "CN-2026-000001",
         "R-2026-000001",

@@ -24,8 +24,10 @@ from core.billing import Billing, WebhookResult
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
+from core.documents import load_document
 from core.models import Advisor, Booking, BookingStatus, Client, Offer, OutboxMessage
-from core.models.billing import Purchase
+from core.models.billing import Purchase, Receipt
+from core.outbox import DocumentRef
 from core.payments_gateway import FakePaymentGateway
 from core.receipts import ReceiptFonts
 
@@ -219,6 +221,15 @@ async def pay(billing: Billing, db: Database, purchase_id: int, **overrides: Any
 def pdf_text(data: bytes) -> str:
     """All text of a PDF, pages joined."""
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+async def receipt_text(db: Database, receipt: Receipt) -> str:
+    """The text of a receipt or credit note as its reader gets it (rendered on first read)."""
+    async with db.uow() as uow:
+        ref = DocumentRef("receipt", receipt.id, receipt.filename)
+        pdf = await load_document(uow, ref, fonts())
+        await uow.commit()
+    return pdf_text(pdf)
 
 
 async def outbox_rows(db: Database, **where: Any) -> list[OutboxMessage]:

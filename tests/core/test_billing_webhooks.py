@@ -37,7 +37,7 @@ from tests.core.test_billing_support import (
     make_billing,
     outbox_rows,
     pay,
-    pdf_text,
+    receipt_text,
     seed,
     session_object,
     sign,
@@ -97,7 +97,7 @@ async def test_a_paid_checkout_confirms_the_booking_and_writes_ledger_receipt_an
         Account.ADVISOR_PAYABLE: -6000,
     }
     assert receipt is not None and receipt.number == "R-2026-000001"
-    text = pdf_text(receipt.pdf)
+    text = await receipt_text(db, receipt)
     for expected in (
         "R-2026-000001",
         BUYER,
@@ -472,5 +472,5 @@ async def test_when_the_card_lookup_fails_the_payment_still_counts(
     async with db.uow() as uow:
         receipt = await uow.session.scalar(select(Receipt))
     assert receipt is not None
-    text = pdf_text(receipt.pdf)
+    text = await receipt_text(db, receipt)
     assert "Online payment" in text and "4242" not in text
