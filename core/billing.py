@@ -34,13 +34,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import stripe
 from babel import Locale, UnknownLocaleError
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from core import ledger, outbox, scheduling
 from core.clock import Clock
 from core.config import Settings
-from core.db import Database, UnitOfWork
+from core.db import Database, UnitOfWork, insert_for
 from core.documents import receipt_pdf
 from core.errors import (
     ConfigurationError,
@@ -441,12 +440,6 @@ def _local(moment: datetime, timezone: str | None) -> str:
     return f"{moment.astimezone(zone):%a %d %b %Y, %H:%M} ({zone.key})"
 
 
-def _insert(uow: UnitOfWork) -> Any:
-    """The dialect's INSERT, which has ON CONFLICT on both SQLite and PostgreSQL."""
-    dialect = uow.session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 async def _serialize_writers(uow: UnitOfWork) -> None:
     """On SQLite, take the database's write lock now, as ``BEGIN IMMEDIATE`` would.
 
@@ -569,7 +562,7 @@ async def allocate_number(uow: UnitOfWork, kind: str, year: int) -> int:
     until the transaction ends, and a rollback gives the number back, so numbers have no
     gaps and are never given twice.
     """
-    insert = _insert(uow)
+    insert = insert_for(uow)
     statement = (
         insert(ReceiptCounter)
         .values(kind=kind, year=year, last_sequence=1)
@@ -950,7 +943,7 @@ class Billing:
         """Insert the event id; False if it is there already. A concurrent worker handling the
         same id waits here until the first commits, then sees it."""
         statement = (
-            _insert(uow)(StripeEvent)
+            insert_for(uow)(StripeEvent)
             .values(id=event_id, type=event_type[:80], outcome="processing", received_at=now)
             .on_conflict_do_nothing(index_elements=["id"])
             .returning(StripeEvent.id)
@@ -1104,6 +1097,9 @@ class Billing:
         pre: Prefetched,
     ) -> str:
         """Paid: booking confirmed, ledger, receipt and messages, all in this transaction."""
+        # Taken now, while the locked booking still holds them (no query); kept for the receipt
+        # and the messages.
+        people = await self._people(uow, purchase)
         intent = _object_id(session.get("payment_intent"))
         amount = session.get("amount_total")
         currency = str(session.get("currency") or "").upper()
@@ -1176,7 +1172,6 @@ class Billing:
             purchase_id=purchase.id,
             memo=purchase.description,
         )
-        people = await self._people(uow, purchase)
         receipt = await self._issue_receipt(uow, purchase, booking, people, now)
         await self._notify_paid(uow, purchase, booking, receipt, people, now)
         return "paid"
@@ -1958,7 +1953,7 @@ class Billing:
             now = self.clock.now()
             async with self.db.uow() as uow:
                 await uow.session.execute(
-                    _insert(uow)(AdvisorPayoutAccount)
+                    insert_for(uow)(AdvisorPayoutAccount)
                     .values(
                         advisor_id=advisor_id,
                         stripe_account_id=made.id,

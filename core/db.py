@@ -71,6 +71,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+def insert_for(uow: UnitOfWork) -> Any:
+    """The dialect's INSERT construct, which has ``on_conflict_do_nothing`` on SQLite and
+    PostgreSQL alike (the portable ``insert`` has no ON CONFLICT)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = uow.session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 class UnitOfWork:
     """One transaction: ``async with db.uow() as uow: ...; await uow.commit()``. Rolls back
     unless committed."""

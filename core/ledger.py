@@ -31,7 +31,7 @@ from enum import StrEnum
 
 from sqlalchemy import func, insert, select
 
-from core.db import UnitOfWork
+from core.db import UnitOfWork, insert_for
 from core.models.billing import (
     LedgerEntry,
     LedgerTransaction,
@@ -164,30 +164,34 @@ async def post(
     refund_id: int | None = None,
     payout_id: int | None = None,
     memo: str = "",
-) -> LedgerTransaction | None:
-    """Append a balanced transaction in the caller's unit of work; None if ``key`` was
-    posted before (the caller holds the lock on what the key names, so this check is safe;
-    the unique key is the backstop)."""
+) -> int | None:
+    """Append a balanced transaction in the caller's unit of work; its id, or None if ``key``
+    was posted before (the unique key decides: a concurrent poster of the same key waits for
+    the first to commit, then posts nothing)."""
     check_balanced(postings)
-    existing = await uow.session.scalar(
-        select(LedgerTransaction.id).where(LedgerTransaction.key == key)
-    )
-    if existing is not None:
+    transaction_id = (
+        await uow.session.execute(
+            insert_for(uow)(LedgerTransaction)
+            .values(
+                key=key,
+                kind=kind.value,
+                purchase_id=purchase_id,
+                refund_id=refund_id,
+                payout_id=payout_id,
+                memo=memo[:200],
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(LedgerTransaction.id)
+        )
+    ).scalar_one_or_none()
+    if transaction_id is None:
         return None
-    transaction = LedgerTransaction(
-        key=key,
-        kind=kind.value,
-        purchase_id=purchase_id,
-        refund_id=refund_id,
-        payout_id=payout_id,
-        memo=memo[:200],
-        created_at=now,
-    )
-    uow.session.add(transaction)
-    await uow.session.flush()
+    # Every row names every column and NULLs are sent as such (render_nulls), so all the
+    # rows go as one statement rather than one per set of columns.
     entries = [
         {
-            "transaction_id": transaction.id,
+            "transaction_id": transaction_id,
             "account": posting.account.value,
             "advisor_id": posting.advisor_id,
             "amount_minor": posting.amount.amount,
@@ -196,9 +200,11 @@ async def post(
         for posting in postings
         if posting.amount.amount != 0
     ]
-    if entries:  # one statement for them all (an executemany): nothing reads them back here
-        await uow.session.execute(insert(LedgerEntry), entries)
-    return transaction
+    if entries:  # an executemany: nothing reads them back here
+        await uow.session.execute(
+            insert(LedgerEntry).execution_options(render_nulls=True), entries
+        )
+    return int(transaction_id)
 
 
 async def balance(

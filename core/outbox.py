@@ -21,9 +21,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from core.db import UnitOfWork
+from core.db import UnitOfWork, insert_for
 from core.models.outbox import Channel, OutboxMessage, OutboxStatus
 
 __all__ = [
@@ -114,10 +113,8 @@ async def enqueue(
         "created_at": now,
     }
     session = uow.session
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(OutboxMessage)
+        insert_for(uow)(OutboxMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(OutboxMessage.id)

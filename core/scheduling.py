@@ -906,17 +906,15 @@ async def confirm_booking(
     if status not in (BookingStatus.HELD, BookingStatus.EXPIRED):
         raise BookingClosed(f"This booking is {status.value} and can't be confirmed.")
     if booking.starts_at is not None and booking.ends_at is not None:
-        held = await uow.session.scalar(
-            select(func.count()).select_from(SlotClaim).where(SlotClaim.booking_id == booking.id)
+        # The hold's cells become permanent; none updated means the hold lapsed and its cells
+        # were freed, so claim them again if they are still free.
+        kept = await uow.session.execute(
+            update(SlotClaim)
+            .where(SlotClaim.booking_id == booking.id)
+            .values(expires_at=None)
+            .execution_options(synchronize_session=False)
         )
-        if held:
-            await uow.session.execute(
-                update(SlotClaim)
-                .where(SlotClaim.booking_id == booking.id)
-                .values(expires_at=None)
-                .execution_options(synchronize_session=False)
-            )
-        else:
+        if not getattr(kept, "rowcount", 0):
             length = booking.ends_at - booking.starts_at
             cells = _cells(booking.starts_at, length + rules.buffer)
             await _clear_stale(uow, booking.advisor_id, cells, now)

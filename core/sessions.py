@@ -46,13 +46,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from core import billing, linking, outbox
 from core.accounts import Platform, find_advisor, find_client, platform_user_id
 from core.clock import Clock
 from core.config import Settings
-from core.db import Database, UnitOfWork
+from core.db import Database, UnitOfWork, insert_for
 from core.dialogs import aftercare
 from core.dialogs.replies import LinkButton, Message
 from core.documents import render_missing_receipts
@@ -1432,10 +1431,8 @@ async def _session_times(
 
 async def _insert_session(uow: UnitOfWork, **values: Any) -> int | None:
     """Insert unless another worker just did (ON CONFLICT DO NOTHING); the new id or None."""
-    dialect = uow.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(AdviceSession)
+        insert_for(uow)(AdviceSession)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["booking_id", "starts_at"])
         .returning(AdviceSession.id)
