@@ -5,8 +5,9 @@
 * ``construct_event`` — the floor: ``stripe.Webhook.construct_event`` alone (HMAC check and
   JSON parse), what any handler pays before touching a database;
 * ``paid`` — ``checkout.session.completed`` for a new purchase: signature, event recorded once,
-  booking confirmed through scheduling, ledger rows, receipt number, receipt PDF (fpdf2),
-  outbox rows, one commit. This is the path that matters;
+  booking confirmed through scheduling, ledger rows, receipt number and what it prints, outbox
+  rows, one commit (the PDF is rendered later by its first reader, see ``bench.receipts``).
+  This is the path that matters; ``sql_per_event`` counts its statements, commit included;
 * ``duplicate`` — the same events again: answered from the unique event id;
 * ``unhandled`` — an event type billing ignores: recorded and answered 200;
 * on PostgreSQL also ``paid x8``: eight workers at once (``asyncio.gather``), as several web
@@ -36,6 +37,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bench.gateway import BenchGateway
+from bench.telegram import StatementCounter
 from core import migrations, scheduling
 from core.billing import Billing
 from core.clock import ManualClock
@@ -201,7 +203,10 @@ async def bench_database(
         billing = Billing(db, BenchGateway(), settings, ManualClock(START), fonts=fonts)
         results: dict[str, Any] = {}
         bodies = await _paid_bodies(db, await _seed(db, billing, n))
+        statements = StatementCounter(db)
         results["paid"] = await _timed(billing.handle_webhook, bodies)
+        statements.stop()
+        results["paid"]["sql_per_event"] = statements.count / n
         results["duplicate"] = await _timed(billing.handle_webhook, bodies)
         unhandled = [_signed(_event("customer.created", {"id": f"cus_{i}"})) for i in range(n)]
         results["unhandled"] = await _timed(billing.handle_webhook, unhandled)
@@ -269,7 +274,7 @@ def main(argv: list[str]) -> None:
     """Print the table; the first argument is N (default 200)."""
     n = int(argv[0]) if argv else 200
     results = run(n)
-    print(f"Stripe webhooks, {n} events per case (Stripe faked; receipts rendered)")
+    print(f"Stripe webhooks, {n} events per case (Stripe faked)")
     print(f"{'case':<32} {'events/s':>9} {'median ms':>10} {'p95 ms':>8}")
     for case, row in results.items():
         print(
