@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     slot_hold_minutes: int = Field(default=30, ge=1)
     free_cancel_hours: int = Field(default=24, ge=0)
     buffer_minutes: int = Field(default=10, ge=0)
+    min_notice_hours: int = Field(default=2, ge=0)
+    booking_horizon_days: int = Field(default=14, ge=1, le=365)
     channel_open_minutes_before: int = Field(default=10, ge=0)
     channel_retention_hours: int = Field(default=24, ge=0)
     link_code_ttl_minutes: int = Field(default=15, ge=1)

@@ -70,9 +70,9 @@ class SchedulingRules:
     hold: timedelta = timedelta(minutes=_setting_default("slot_hold_minutes"))
     buffer: timedelta = timedelta(minutes=_setting_default("buffer_minutes"))
     free_change: timedelta = timedelta(hours=_setting_default("free_cancel_hours"))
-    # Not a setting yet: the advisor needs a little warning before a session.
-    min_notice: timedelta = timedelta(hours=2)
-    horizon: timedelta = timedelta(days=14)
+    # The advisor needs a little warning before a session; nobody books months ahead.
+    min_notice: timedelta = timedelta(hours=_setting_default("min_notice_hours"))
+    horizon: timedelta = timedelta(days=_setting_default("booking_horizon_days"))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SchedulingRules:
@@ -81,7 +81,14 @@ class SchedulingRules:
             hold=timedelta(minutes=settings.slot_hold_minutes),
             buffer=timedelta(minutes=settings.buffer_minutes),
             free_change=timedelta(hours=settings.free_cancel_hours),
+            min_notice=timedelta(hours=settings.min_notice_hours),
+            horizon=timedelta(days=settings.booking_horizon_days),
         )
+
+    @property
+    def horizon_days(self) -> int:
+        """How many days ahead times are offered, as people are told it."""
+        return max(1, self.horizon.days)
 
 
 DEFAULT_RULES = SchedulingRules()
@@ -113,14 +120,20 @@ class SlotUnavailable(Conflict):
 
     lead = "That time is no longer available."
 
-    def __init__(self, next_free: Sequence[Slot], tz: str = "UTC", locale: str = "en_US") -> None:
+    def __init__(
+        self,
+        next_free: Sequence[Slot],
+        tz: str = "UTC",
+        locale: str = "en_US",
+        horizon_days: int = DEFAULT_RULES.horizon_days,
+    ) -> None:
         self.next_free = tuple(next_free)
         tz = _shown_zone(tz)
         if self.next_free:
             times = "; ".join(slot.label(tz, locale) for slot in self.next_free)
             message = f"{self.lead} Here are the next free times: {times}."
         else:
-            message = f"{self.lead} There are no other free times in the next 14 days."
+            message = f"{self.lead} There are no other free times in the next {horizon_days} days."
         super().__init__(message)
 
 
@@ -557,7 +570,7 @@ async def available_slots(
     *,
     rules: SchedulingRules = DEFAULT_RULES,
 ) -> list[Slot]:
-    """Every free slot of one advisor for a live offer of ``kind``, over the next 14 days."""
+    """Every free slot of one advisor for a live offer of ``kind``, up to the horizon."""
     slots = await _free_slots(uow, [advisor_id], _session_length(kind), _utc(now), rules, None)
     return slots[advisor_id]
 
@@ -570,7 +583,7 @@ async def next_free_slots(
     *,
     rules: SchedulingRules = DEFAULT_RULES,
 ) -> dict[int, datetime | None]:
-    """Each advisor's soonest free start for ``kind`` (None if none in 14 days); a messaging
+    """Each advisor's soonest free start for ``kind`` (None if none before the horizon); a messaging
     package can start at once, so it maps to ``now``."""
     now = _utc(now)
     if kind.minutes is None:
@@ -615,6 +628,21 @@ async def _is_claimed(uow: UnitOfWork, advisor_id: int, cell: datetime, now: dat
 
 
 # Holds, confirmation, release -------------------------------------------------------------
+
+
+async def _refusal(
+    error: type[SlotUnavailable],
+    uow: UnitOfWork,
+    advisor_id: int,
+    length: timedelta,
+    now: datetime,
+    rules: SchedulingRules,
+    tz: str,
+    locale: str,
+) -> SlotUnavailable:
+    """The error saying a time can't be had, with the advisor's next free times."""
+    next_free = await _next_free(uow, advisor_id, length, now, rules)
+    return error(next_free, tz, locale, rules.horizon_days)
 
 
 async def _advisor(uow: UnitOfWork, advisor_id: int) -> Advisor:
@@ -768,7 +796,7 @@ async def hold_slot(
         return mine
     await _check_hold_limit(uow, client_id, now)
     if not await _is_offered(uow, advisor.id, length, start, now, rules):
-        raise SlotUnavailable(await _next_free(uow, advisor.id, length, now, rules), tz, locale)
+        raise await _refusal(SlotUnavailable, uow, advisor.id, length, now, rules, tz, locale)
 
     booking = Booking(
         client_id=client_id,
@@ -786,7 +814,7 @@ async def hold_slot(
     cells = _cells(start, length + rules.buffer)
     await _clear_stale(uow, advisor.id, cells, now)
     if not await _insert_claims(uow, booking, cells, booking.hold_expires_at):
-        raise SlotTaken(await _next_free(uow, advisor.id, length, now, rules), tz, locale)
+        raise await _refusal(SlotTaken, uow, advisor.id, length, now, rules, tz, locale)
     return booking
 
 
@@ -860,7 +888,7 @@ async def hold_instant(
     cells = _cells(start, length + rules.buffer)
     await _clear_stale(uow, advisor.id, cells, now)
     if not await _insert_claims(uow, booking, cells, booking.hold_expires_at):
-        raise SlotTaken(await _next_free(uow, advisor.id, length, now, rules), tz, locale)
+        raise await _refusal(SlotTaken, uow, advisor.id, length, now, rules, tz, locale)
     return booking
 
 
@@ -921,7 +949,7 @@ async def confirm_booking(
             if not await _insert_claims(uow, booking, cells, None):
                 client = await _client(uow, booking.client_id)
                 next_free = await _next_free(uow, booking.advisor_id, length, now, rules)
-                raise SlotTaken(next_free, client.timezone, client.locale)
+                raise SlotTaken(next_free, client.timezone, client.locale, rules.horizon_days)
     booking.status = BookingStatus.CONFIRMED.value
     booking.updated_at = now
     await uow.session.flush()
@@ -1118,14 +1146,14 @@ async def reschedule_booking(
         return booking
     length = booking.ends_at - booking.starts_at
     if not await _is_offered(uow, booking.advisor_id, length, start, now, rules):
-        raise SlotUnavailable(
-            await _next_free(uow, booking.advisor_id, length, now, rules), tz, locale
+        raise await _refusal(
+            SlotUnavailable, uow, booking.advisor_id, length, now, rules, tz, locale
         )
     cells = _cells(start, length + rules.buffer)
     expires_at = booking.hold_expires_at if booking.booking_status is BookingStatus.HELD else None
     await _clear_stale(uow, booking.advisor_id, cells, now)
     if not await _insert_claims(uow, booking, cells, expires_at, release_old=True):
-        raise SlotTaken(await _next_free(uow, booking.advisor_id, length, now, rules), tz, locale)
+        raise await _refusal(SlotTaken, uow, booking.advisor_id, length, now, rules, tz, locale)
     booking.starts_at = start
     booking.ends_at = start + length
     booking.updated_at = now

@@ -115,15 +115,17 @@ class SlotStep:
         offer = await ctx.uow.session.get(Offer, int(ctx.data.get("offer_id", 0)))
         if offer is None:
             return [Message(NOT_BOOKABLE, rows(ctx.button("Back to the menu", "menu")))]
+        rules = _rules(ctx)
         slots = await scheduling.available_slots(
-            ctx.uow, offer.advisor_id, OfferKind(offer.kind), ctx.now, rules=_rules(ctx)
+            ctx.uow, offer.advisor_id, OfferKind(offer.kind), ctx.now, rules=rules
         )
         page = int(ctx.data.get("slot_page", 0))
         shown = slots[page * SLOTS_PER_PAGE : (page + 1) * SLOTS_PER_PAGE]
         if not shown:
             return [
                 Message(
-                    "There are no free times in the next two weeks. Please choose another advisor.",
+                    f"There are no free times in the next {rules.horizon_days} days. "
+                    "Please choose another advisor.",
                     rows(ctx.button("Back to the menu", "menu")),
                 )
             ]

@@ -48,16 +48,19 @@ class CatalogueMatcher:
 
     The index is built per question from the database: fine for a catalogue of hundreds.
     ``MatchIndex`` itself is benchmarked at 100k advisors for when it is cached instead.
+    Free times follow the configured scheduling rules (notice, horizon, buffer), the same
+    ones the slot step offers, unless ``rules`` are given.
     """
 
-    def __init__(self, rules: scheduling.SchedulingRules = scheduling.DEFAULT_RULES) -> None:
+    def __init__(self, rules: scheduling.SchedulingRules | None = None) -> None:
         self.rules = rules
 
     async def suggest(self, ctx: Context, answers: dict[str, Any]) -> list[Suggestion]:
         kind = OfferKind(answers["kind"])
         advisors = await self._bookable(ctx)
         ids = [advisor.id for advisor in advisors]
-        next_free = await scheduling.next_free_slots(ctx.uow, ids, kind, ctx.now, rules=self.rules)
+        rules = self.rules or scheduling.SchedulingRules.from_settings(ctx.settings)
+        next_free = await scheduling.next_free_slots(ctx.uow, ids, kind, ctx.now, rules=rules)
         upcoming = await self._upcoming(ctx, ids)
         index = MatchIndex.build(
             advisor_card(a, next_free.get(a.id), upcoming.get(a.id, 0)) for a in advisors

@@ -368,6 +368,23 @@ def test_button_ids_fit_telegram_and_round_trip() -> None:
         encode(1, "Bad Action")
 
 
+async def test_the_matcher_offers_free_times_under_the_configured_notice(
+    db: Database, settings: Settings, clock: ManualClock
+) -> None:
+    """The "free ..." reason follows PATHWISE_MIN_NOTICE_HOURS, as the slot step does."""
+    await _import_sample(db)
+    three_days = settings.model_copy(update={"min_notice_hours": 72})
+    chat = Chat(db, build_engine(three_days, services={"matcher": CatalogueMatcher()}), clock)
+    await _to_budget(chat)
+    await chat.send(TextInput("70"))
+    await chat.press("Evenings")
+    (results,) = chat.texts()
+    assert results.startswith("Here are the advisors who fit best:\n\nAna Ruiz")
+    free = [line for line in results.splitlines() if line.startswith("• free ")]
+    assert len(free) == 3
+    assert not any(day in line for line in free for day in ("today", "tomorrow")), free
+
+
 async def test_the_catalogue_matcher_ranks_real_advisors_with_reasons(
     db: Database, settings: Settings, clock: ManualClock
 ) -> None:

@@ -409,12 +409,37 @@ async def test_sessions_keep_the_buffer_between_them(db: Database, clock: Manual
 
 def test_rules_come_from_the_settings(settings: Settings) -> None:
     rules = SchedulingRules.from_settings(settings.model_copy(update={"buffer_minutes": 5}))
-    assert (rules.hold, rules.buffer, rules.free_change) == (
+    assert (rules.hold, rules.buffer, rules.free_change, rules.min_notice, rules.horizon) == (
         timedelta(minutes=30),
         timedelta(minutes=5),
         timedelta(hours=24),
+        timedelta(hours=2),
+        timedelta(days=14),
     )
     assert scheduling.DEFAULT_RULES.buffer == timedelta(minutes=10)
+
+
+async def test_the_notice_and_the_horizon_are_settings(
+    db: Database, clock: ManualClock, settings: Settings
+) -> None:
+    ana = await add_advisor(db, {"mon": ["09:00-18:00"]})  # 08:00-17:00 UTC in November
+    rules = SchedulingRules.from_settings(
+        settings.model_copy(update={"min_notice_hours": 5, "booking_horizon_days": 7})
+    )
+    found = await slots(db, ana.advisor_id, clock.now(), rules=rules)
+    assert found[0] == utc(2026, 11, 23, 14)  # now is 09:00 UTC, notice is 5 hours
+    assert found[-1] == utc(2026, 11, 30, 8, 30)  # the 7-day horizon ends at 09:00 UTC
+    client = await add_client(db)
+    with pytest.raises(SlotUnavailable) as error:
+        await hold(db, client, ana.live30, utc(2026, 11, 30, 9), clock.now(), rules)
+    assert error.value.next_free[0].starts_at == utc(2026, 11, 23, 14)
+
+
+def test_with_no_free_time_left_people_are_told_how_far_ahead_was_looked() -> None:
+    assert str(SlotUnavailable([], horizon_days=7)) == (
+        "That time is no longer available. There are no other free times in the next 7 days."
+    )
+    assert "in the next 14 days" in str(SlotTaken([]))
 
 
 # Holds -------------------------------------------------------------------------------------
