@@ -5,7 +5,8 @@ message exists if and only if the change was committed. Adapters deliver later:
 
 1. ``claim_due(uow, channel, now)`` and commit: each claimed row is leased (its next attempt
    moves ``lease`` into the future), so another worker does not take it meanwhile;
-2. deliver each message outside any transaction;
+2. deliver each message outside any transaction (:func:`deliver_each` keeps one message's
+   unexpected failure from holding up the others);
 3. ``mark_sent`` / ``mark_failed`` (backoff, then give up) / ``mark_undeliverable``, and commit.
 
 Delivery is at least once: a worker that dies between 2 and 3 leaves the row to be sent again
@@ -16,13 +17,15 @@ and never anything said in a session.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
-from core.db import UnitOfWork, insert_for
+from core.clock import Clock
+from core.db import Database, UnitOfWork, insert_for
 from core.models.outbox import Channel, OutboxMessage, OutboxStatus
 
 __all__ = [
@@ -32,6 +35,7 @@ __all__ = [
     "OutboxStatus",
     "backoff",
     "claim_due",
+    "deliver_each",
     "enqueue",
     "mark_failed",
     "mark_sent",
@@ -170,6 +174,29 @@ def backoff(attempts: int) -> timedelta:
     exponent = max(attempts - 1, 0)
     delay: timedelta = BACKOFF_BASE * (2 ** min(exponent, 20))
     return min(delay, BACKOFF_CAP)
+
+
+async def deliver_each(
+    db: Database,
+    clock: Clock,
+    items: Sequence[OutboxItem],
+    deliver: Callable[[OutboxItem], Awaitable[int]],
+) -> int:
+    """Deliver claimed messages one by one; how many were sent. ``deliver`` records the
+    outcomes it expects (sent, retry, undeliverable); anything else it raises (a document that
+    fails to render, a bug) is logged and retried later with backoff like any failed attempt,
+    and the next message goes out all the same."""
+    sent = 0
+    for item in items:
+        try:
+            sent += await deliver(item)
+        except Exception as error:
+            # Ids and the error's class only: never the message's text.
+            log.exception("outbox message %s (%s) failed unexpectedly", item.id, item.kind)
+            async with db.uow() as uow:
+                await mark_failed(uow, item.id, clock.now(), type(error).__name__)
+                await uow.commit()
+    return sent
 
 
 async def mark_failed(

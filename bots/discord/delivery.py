@@ -61,8 +61,7 @@ class DiscordDelivery:
             async with self.db.uow() as uow:
                 items = await outbox.claim_due(uow, channel, self.clock.now(), limit=limit)
                 await uow.commit()
-            for item in items:
-                sent += await self._deliver(item)
+            sent += await outbox.deliver_each(self.db, self.clock, items, self._deliver)
         return sent
 
     async def _deliver(self, item: OutboxItem) -> int:

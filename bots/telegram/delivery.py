@@ -42,10 +42,7 @@ class TelegramDelivery:
         async with self.db.uow() as uow:
             items = await outbox.claim_due(uow, Channel.TELEGRAM, self.clock.now(), limit=limit)
             await uow.commit()
-        sent = 0
-        for item in items:
-            sent += await self._deliver(item)
-        return sent
+        return await outbox.deliver_each(self.db, self.clock, items, self._deliver)
 
     async def _deliver(self, item: OutboxItem) -> int:
         """One message: send it and record the outcome in its own transaction."""

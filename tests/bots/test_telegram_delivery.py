@@ -86,6 +86,47 @@ async def test_a_failure_is_retried_later_with_backoff(
     assert (await _rows(db))[0].status == "sent"
 
 
+async def test_a_message_that_fails_unexpectedly_never_holds_up_the_next(
+    db: Database,
+    clock: ManualClock,
+    bot: tuple[Bot, RecordingRequest],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A receipt that cannot be rendered (a bug, a bad font) is retried later; the client's
+    other messages, and everyone else's, still go out now."""
+    telegram, request = bot
+    client_id = await _queue(db, clock, "Your receipt R-2026-000001.", "receipt")
+    await _queue(db, clock, "Your room opens in 10 minutes.", "join")
+    async with db.uow() as uow:  # the first message carries a document
+        query = select(OutboxMessage).where(OutboxMessage.dedupe_key == "receipt")
+        row = await uow.session.scalar(query)
+        assert row is not None and row.client_id == client_id
+        row.payload = {**row.payload, "document": {"kind": "receipt", "id": 1, "filename": "r.pdf"}}
+        await uow.commit()
+
+    async def broken(*args: object) -> bytes:
+        raise RuntimeError("fpdf2 failed")
+
+    monkeypatch.setattr("bots.telegram.delivery.load_document", broken)
+    delivery = TelegramDelivery(db, telegram, clock)
+
+    assert await delivery.deliver_due() == 1
+    assert [c.text for c in request.sent("sendMessage")] == ["Your room opens in 10 minutes."]
+    failed, sent = await _rows(db)
+    assert (failed.status, failed.attempts, failed.last_error) == ("pending", 1, "RuntimeError")
+    assert failed.next_attempt_at == clock.now() + timedelta(seconds=30)
+    assert sent.status == "sent"
+
+    async def fixed(*args: object) -> bytes:
+        return b"%PDF-1.3 receipt"
+
+    monkeypatch.setattr("bots.telegram.delivery.load_document", fixed)
+    clock.advance(timedelta(seconds=31))
+    assert await delivery.deliver_due() == 1
+    assert [c.method for c in request.calls][-1] == "sendDocument"
+    assert (await _rows(db))[0].status == "sent"
+
+
 async def test_flood_control_is_honoured_as_a_retry(
     db: Database, clock: ManualClock, bot: tuple[Bot, RecordingRequest]
 ) -> None:
