@@ -480,28 +480,36 @@ async def _calendars(
     if not calendars:
         return calendars
     ids = list(calendars)
-    for rule in await session.scalars(
-        select(AvailabilityRule).where(AvailabilityRule.advisor_id.in_(ids))
-    ):
-        calendars[rule.advisor_id].weekly.setdefault(rule.weekday, []).append(
-            (rule.start_minute, rule.end_minute)
-        )
+    # Plain rows, not ORM objects: a catalogue of hundreds has thousands of them.
+    rules = await session.execute(
+        select(
+            AvailabilityRule.advisor_id,
+            AvailabilityRule.weekday,
+            AvailabilityRule.start_minute,
+            AvailabilityRule.end_minute,
+        ).where(AvailabilityRule.advisor_id.in_(ids))
+    )
+    for advisor_id, weekday, start_minute, end_minute in rules:
+        calendars[advisor_id].weekly.setdefault(weekday, []).append((start_minute, end_minute))
     # Local dates differ from UTC dates by at most a day either way.
     first_day = start.date() - timedelta(days=1)
     last_day = end.date() + timedelta(days=1)
-    for exc in await session.scalars(
-        select(AvailabilityException).where(
+    exceptions = await session.execute(
+        select(
+            AvailabilityException.advisor_id,
+            AvailabilityException.kind,
+            AvailabilityException.on_date,
+            AvailabilityException.start_minute,
+            AvailabilityException.end_minute,
+        ).where(
             AvailabilityException.advisor_id.in_(ids),
             AvailabilityException.on_date.between(first_day, last_day),
         )
-    ):
-        target = (
-            calendars[exc.advisor_id].extra
-            if exc.kind == "extra"
-            else calendars[exc.advisor_id].off
-        )
-        span = (exc.start_minute or 0, exc.end_minute or _DAY_MINUTES)
-        target.setdefault(exc.on_date, []).append(span)
+    )
+    for advisor_id, kind, on_date, low, high in exceptions:
+        calendar = calendars[advisor_id]
+        target = calendar.extra if kind == "extra" else calendar.off
+        target.setdefault(on_date, []).append((low or 0, high or _DAY_MINUTES))
     return calendars
 
 

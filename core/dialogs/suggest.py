@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -43,6 +44,16 @@ def advisor_card(advisor: Advisor, next_free: Any, upcoming: int) -> AdvisorCard
     )
 
 
+def _may_rank(card: AdvisorCard, intake: Intake, excluded: frozenset[int]) -> bool:
+    """The matcher's hard filters (``core.matching``): speaks the language, sells the kind,
+    within the budget in its currency, not excluded."""
+    price = card.prices.get(intake.kind)
+    if price is None or intake.language not in card.languages or card.id in excluded:
+        return False
+    budget = intake.budget
+    return budget is None or (price.currency == budget.currency and price.amount <= budget.amount)
+
+
 class CatalogueMatcher:
     """Ranks the bookable advisors for a client's answers.
 
@@ -57,14 +68,6 @@ class CatalogueMatcher:
 
     async def suggest(self, ctx: Context, answers: dict[str, Any]) -> list[Suggestion]:
         kind = OfferKind(answers["kind"])
-        advisors = await self._bookable(ctx)
-        ids = [advisor.id for advisor in advisors]
-        rules = self.rules or scheduling.SchedulingRules.from_settings(ctx.settings)
-        next_free = await scheduling.next_free_slots(ctx.uow, ids, kind, ctx.now, rules=rules)
-        upcoming = await self._upcoming(ctx, ids)
-        index = MatchIndex.build(
-            advisor_card(a, next_free.get(a.id), upcoming.get(a.id, 0)) for a in advisors
-        )
         budget = answers.get("budget")
         intake = Intake(
             topics=frozenset(answers.get("topics", [])),
@@ -75,9 +78,21 @@ class CatalogueMatcher:
             time_preference=answers.get("when", "any"),
             client_timezone=ctx.client.timezone,
         )
-        matches = index.top(
-            intake, ctx.now, k=3, exclude=await self._excluded(ctx), locale=ctx.settings.locale
+        excluded = await self._excluded(ctx)
+        cards = [advisor_card(advisor, None, 0) for advisor in await self._bookable(ctx)]
+        # Free times and loads, the dear part, only for advisors the hard filters let through:
+        # the others are never ranked, and stay in the index only for its word statistics.
+        eligible = [card.id for card in cards if _may_rank(card, intake, excluded)]
+        rules = self.rules or scheduling.SchedulingRules.from_settings(ctx.settings)
+        next_free = await scheduling.next_free_slots(ctx.uow, eligible, kind, ctx.now, rules=rules)
+        upcoming = await self._upcoming(ctx, eligible)
+        index = MatchIndex.build(
+            replace(card, next_free=next_free[card.id], upcoming_bookings=upcoming.get(card.id, 0))
+            if card.id in next_free
+            else card
+            for card in cards
         )
+        matches = index.top(intake, ctx.now, k=3, exclude=excluded, locale=ctx.settings.locale)
         return [
             Suggestion(m.card.id, m.card.display_name, m.card.prices[kind], tuple(m.reasons))
             for m in matches

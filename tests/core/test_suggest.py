@@ -1,0 +1,88 @@
+"""The catalogue matcher works out free times only for advisors its hard filters let through:
+that saves most of a question's cost in a large catalogue, and must never change who is
+suggested, in what order, or why."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+import core.dialogs.suggest
+from core import scheduling
+from core.accounts import Platform, get_or_create_client
+from core.clock import ManualClock
+from core.config import Settings
+from core.db import Database
+from core.dialogs.engine import Context
+from core.dialogs.flows import Suggestion
+from core.dialogs.suggest import CatalogueMatcher
+from core.models import Offer
+from core.taxonomy import OfferKind
+from tests.core.test_dialogs import _import_sample
+
+QUESTIONS = [
+    {
+        "topics": topics,
+        "description": "I keep worrying about my career and my family since the move",
+        "language": language,
+        "kind": kind.value,
+        "budget": budget,
+        "when": when,
+    }
+    for topics, language, kind, budget, when in itertools.product(
+        (["career", "stress"], []),
+        ("en", "es", "zh", "fr"),
+        (OfferKind.LIVE30, OfferKind.LIVE60, OfferKind.MESSAGING),
+        (None, 4000, 6500),  # minor units, as the budget step stores them
+        ("soon", "evenings"),
+    )
+]
+
+
+async def _ask(
+    db: Database, settings: Settings, clock: ManualClock, answers: dict[str, object]
+) -> list[Suggestion]:
+    async with db.uow() as uow:
+        client = await get_or_create_client(uow, Platform.TELEGRAM, 42, "Zoë", clock.now())
+        client.timezone = "Europe/Madrid"
+        ctx = Context(uow, client, clock.now(), settings, {}, 1, None)
+        return await CatalogueMatcher().suggest(ctx, dict(answers))
+
+
+async def test_filtering_first_never_changes_the_suggestions(
+    db: Database, settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _import_sample(db)
+    # A held slot, so one advisor's next free time is not simply their weekly hours.
+    async with db.uow() as uow:
+        client = await get_or_create_client(uow, Platform.TELEGRAM, 7, "Sam", clock.now())
+        await uow.commit()
+    found = await _ask(db, settings, clock, QUESTIONS[0])
+    async with db.uow() as uow:
+        slots = await scheduling.available_slots(
+            uow, found[0].advisor_id, OfferKind.LIVE60, clock.now()
+        )
+        offer_id = await uow.session.scalar(
+            select(Offer.id).where(Offer.advisor_id == found[0].advisor_id, Offer.kind == "live60")
+        )
+        assert offer_id is not None
+        await scheduling.hold_slot(
+            uow,
+            client_id=client.id,
+            offer_id=offer_id,
+            starts_at=slots[0].starts_at,
+            now=clock.now(),
+        )
+        await uow.commit()
+    clock.advance(timedelta(minutes=1))
+
+    filtered = [await _ask(db, settings, clock, q) for q in QUESTIONS]
+    monkeypatch.setattr(core.dialogs.suggest, "_may_rank", lambda *args: True)
+    everyone = [await _ask(db, settings, clock, q) for q in QUESTIONS]
+
+    assert filtered == everyone
+    assert sum(1 for s in filtered if s) >= len(QUESTIONS) // 4  # many questions find someone
+    assert any(not s for s in filtered)  # and some find nobody (French, say)
