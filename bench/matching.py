@@ -2,6 +2,11 @@
 
 ``python -m bench.matching [SIZE ...]`` prints a table; ``run()`` returns the numbers. The
 catalogues and questions come from a seeded generator, so every run asks the same things.
+
+:func:`through_database` times what a client's question really costs: the results step's
+``CatalogueMatcher`` reading a catalogue of that size from the database (advisors, offers,
+weekly hours, held slots), working out free times and building the index, beside the same
+questions asked of an index built beforehand.
 """
 
 from __future__ import annotations
@@ -204,6 +209,92 @@ def measure(size: int, queries: int = QUERIES) -> dict[str, Any]:
         "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 3),
         "max_ms": round(latencies[-1], 3),
         "mean_results": round(found / queries, 2),
+    }
+
+
+async def through_database(size: int, queries: int = 20) -> dict[str, Any]:
+    """Median and p95 ms of ``queries`` questions through ``CatalogueMatcher`` over ``size``
+    advisors (the sample catalogue repeated) in a scratch SQLite database; ``index_ms`` is the
+    median of the same questions asked of an index built from the same cards beforehand."""
+    import copy
+    import tempfile
+    from pathlib import Path
+
+    from core import catalogue, migrations
+    from core.accounts import Platform, get_or_create_client
+    from core.config import Settings
+    from core.db import Database
+    from core.dialogs.engine import Context
+    from core.dialogs.suggest import CatalogueMatcher, advisor_card
+
+    rng = random.Random(f"{SEED}:db:{size}")
+    sample = catalogue.read_catalogue(Path(catalogue.__file__).parent / "data" / "advisors.yaml")
+    rows = []
+    for number in range(size):
+        row = copy.deepcopy(sample[number % len(sample)])
+        row["slug"] = f"{row['slug']}-{number}"
+        rows.append(row)
+    languages = sorted({language for row in sample for language in row["languages"]})
+    questions = [
+        {
+            "topics": rng.sample([t.value for t in Topic if t is not Topic.OTHER], 2),
+            "description": " ".join(_phrases(rng, list(Topic), 3)),
+            "language": rng.choice(languages),
+            "kind": rng.choice(tuple(OfferKind)).value,
+            "budget": None if rng.random() < 0.3 else rng.randrange(3000, 15000, 1000),
+            "when": rng.choice(tuple(TimePreference)).value,
+        }
+        for _ in range(queries + 2)
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'matching.sqlite3'}"
+        await migrations.upgrade_async(url)
+        db = Database(url)
+        try:
+            async with db.uow() as uow:
+                await catalogue.import_catalogue(
+                    uow, catalogue.validate_rows(rows), NOW - timedelta(days=30)
+                )
+                client = await get_or_create_client(uow, Platform.TELEGRAM, 1, "Ada", NOW)
+                await uow.commit()
+            settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+            matcher = CatalogueMatcher()
+            latencies = []
+            for number, answers in enumerate(questions):
+                started = time.perf_counter()
+                async with db.uow() as uow:
+                    ctx = Context(uow, client, NOW, settings, {}, 1, None)
+                    await matcher.suggest(ctx, answers)
+                if number >= 2:  # warm-up
+                    latencies.append((time.perf_counter() - started) * 1000)
+            async with db.uow() as uow:
+                ctx = Context(uow, client, NOW, settings, {}, 1, None)
+                advisors = await matcher._bookable(ctx)
+                index = MatchIndex.build(advisor_card(a, NOW, 0) for a in advisors)
+        finally:
+            await db.dispose()
+    prebuilt = []
+    for answers in questions[2:]:
+        budget = answers["budget"]
+        intake = Intake(
+            topics=frozenset(Topic(t) for t in answers["topics"]),
+            description=str(answers["description"]),
+            language=str(answers["language"]),
+            kind=OfferKind(str(answers["kind"])),
+            budget=Money(int(budget), "USD") if isinstance(budget, int) else None,
+            time_preference=TimePreference(str(answers["when"])),
+            client_timezone="Europe/Madrid",
+        )
+        started = time.perf_counter()
+        index.top(intake, NOW, k=3)
+        prebuilt.append((time.perf_counter() - started) * 1000)
+    latencies.sort()
+    return {
+        "advisors": size,
+        "queries": queries,
+        "median_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
+        "index_ms": round(statistics.median(prebuilt), 3),
     }
 
 

@@ -8,7 +8,9 @@ b. Stripe webhook events/s on the paid path (signature, de-dup, state change, le
    floor: ``stripe.Webhook.construct_event`` alone.
 c. Receipts: milliseconds and bytes per PDF; floor: a one-line fpdf2 page in the same font.
 d. Matching latency, top 5, over 1k/10k/100k advisors; floor: picking the top 5 of that many
-   precomputed scores (``heapq.nlargest``).
+   precomputed scores (``heapq.nlargest``). Also a client's question end to end through the
+   results step's matcher over 1k advisors in SQLite; floor: the same questions on an index
+   built beforehand.
 e. The sessions ``tick()`` draining 10k sessions with a reminder due; floor: a tick with
    nothing due over the same sessions.
 f. Resident memory with 10k clients mid-conversation; floor: the same process before them.
@@ -50,6 +52,8 @@ class Sizes:
     receipts: int = 100
     matching: tuple[int, ...] = (1_000, 10_000, 100_000)
     matching_queries: int = 200
+    matching_db: int = 1_000  # advisors in the database for a question asked end to end
+    matching_db_queries: int = 20
     tick_sessions: int = 10_000
     memory_clients: int = 10_000
     scaling_workers: tuple[int, ...] = (1, 2, 4)
@@ -65,6 +69,8 @@ QUICK = Sizes(
     receipts=20,
     matching=(1_000, 10_000),
     matching_queries=50,
+    matching_db=200,
+    matching_db_queries=5,
     tick_sessions=300,
     memory_clients=300,
     scaling_workers=(1, 2),
@@ -312,6 +318,25 @@ def matching_figures(results: Results, sizes: Sizes) -> None:
         )
 
 
+async def matching_db_figure(results: Results, sizes: Sizes) -> None:
+    from bench.matching import through_database
+
+    row = await through_database(sizes.matching_db, sizes.matching_db_queries)
+    results.add(
+        Figure(
+            key="d.matching.db",
+            name=f"(d) a client's question end to end, {sizes.matching_db:,} advisors in SQLite, "
+            "median ms",
+            value=row["median_ms"],
+            unit="ms",
+            floor=row["index_ms"],
+            floor_name="the same questions on an index built beforehand",
+            ratio=cost_ratio(row["median_ms"], row["index_ms"], higher_is_better=False),
+            detail=row,
+        )
+    )
+
+
 async def tick_figures(results: Results, sizes: Sizes) -> None:
     from bench.sessions import measure
     from core import migrations
@@ -421,6 +446,7 @@ def run_suite(
         receipt_figures(results, sizes)
         progress("(d) matching")
         matching_figures(results, sizes)
+        asyncio.run(matching_db_figure(results, sizes))
         progress("(e) sessions tick")
         asyncio.run(tick_figures(results, sizes))
         progress("(f) memory")

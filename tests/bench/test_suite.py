@@ -21,6 +21,8 @@ TINY = Sizes(
     receipts=2,
     matching=(50,),
     matching_queries=3,
+    matching_db=20,
+    matching_db_queries=2,
     tick_sessions=6,
     memory_clients=3,
     scaling_workers=(1,),
@@ -55,6 +57,7 @@ def test_quick_bench_without_postgres_measures_every_other_figure(
         "c.receipt.ms",
         "c.receipt.kb",
         "d.matching.50",
+        "d.matching.db",
         "e.tick",
         "f.memory",
     ]
@@ -71,7 +74,9 @@ def test_quick_bench_without_postgres_measures_every_other_figure(
     telegram = data["figures"][0]["detail"]
     assert telegram["journeys"] == 2 and telegram["reached_pay"] == 2
     assert telegram["updates"] == 2 * 15 and telegram["p99_ms"] >= telegram["p50_ms"] > 0
-    assert data["figures"][5]["detail"]["sessions"] == 6
+    by_key = {f["key"]: f for f in data["figures"]}
+    assert by_key["e.tick"]["detail"]["sessions"] == 6
+    assert by_key["d.matching.db"]["detail"]["advisors"] == 20
 
     lines = result.output.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("figure"))
