@@ -218,6 +218,7 @@ async def through_database(size: int, queries: int = 20) -> dict[str, Any]:
     median of the same questions asked of an index built from the same cards beforehand."""
     import copy
     import tempfile
+    from dataclasses import replace
     from pathlib import Path
 
     from core import catalogue, migrations
@@ -225,7 +226,7 @@ async def through_database(size: int, queries: int = 20) -> dict[str, Any]:
     from core.config import Settings
     from core.db import Database
     from core.dialogs.engine import Context
-    from core.dialogs.suggest import CatalogueMatcher, advisor_card
+    from core.dialogs.suggest import CatalogueMatcher, catalogue_cards
 
     rng = random.Random(f"{SEED}:db:{size}")
     sample = catalogue.read_catalogue(Path(catalogue.__file__).parent / "data" / "advisors.yaml")
@@ -268,9 +269,8 @@ async def through_database(size: int, queries: int = 20) -> dict[str, Any]:
                 if number >= 2:  # warm-up
                     latencies.append((time.perf_counter() - started) * 1000)
             async with db.uow() as uow:
-                ctx = Context(uow, client, NOW, settings, {}, 1, None)
-                advisors = await matcher._bookable(ctx)
-                index = MatchIndex.build(advisor_card(a, NOW, 0) for a in advisors)
+                cards = await catalogue_cards(uow)
+            index = MatchIndex.build(replace(card, next_free=NOW) for card in cards)
         finally:
             await db.dispose()
     prebuilt = []

@@ -3,45 +3,75 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from core import scheduling
+from core.db import UnitOfWork
 from core.dialogs.engine import Context
 from core.dialogs.flows import Suggestion
 from core.matching import AdvisorCard, Intake, MatchIndex
-from core.models import Advisor, Booking, BookingStatus
+from core.models import Advisor, Booking, BookingStatus, Offer
 from core.money import Money
 from core.taxonomy import OfferKind, Topic
 
+_BOOKABLE = (Advisor.active.is_(True), Advisor.approved.is_(True))
 
-def advisor_card(advisor: Advisor, next_free: Any, upcoming: int) -> AdvisorCard:
-    """What matching needs to know of one advisor (their cheapest active price per kind)."""
-    prices: dict[OfferKind, Money] = {}
-    for offer in advisor.offers:
-        kind = OfferKind(offer.kind)
-        if offer.active and (kind not in prices or offer.price < prices[kind]):
-            prices[kind] = offer.price
-    return AdvisorCard(
-        id=advisor.id,
-        slug=advisor.slug,
-        display_name=advisor.display_name,
-        bio=advisor.bio,
-        specialties=tuple(advisor.specialties),
-        topics=frozenset(Topic(t) for t in advisor.topics),
-        languages=frozenset(advisor.languages),
-        timezone=advisor.timezone,
-        prices=prices,
-        rating_sum=advisor.rating_sum,
-        rating_count=advisor.rating_count,
-        upcoming_bookings=upcoming,
-        next_free=next_free,
-        online=advisor.online,
+
+async def catalogue_cards(uow: UnitOfWork) -> list[AdvisorCard]:
+    """What matching needs to know of every bookable advisor, by id: their profile, their
+    cheapest active price per kind; free time and load left out (None, 0). Read as plain rows,
+    not ORM objects: a question reads the whole catalogue."""
+    prices: defaultdict[int, dict[OfferKind, Money]] = defaultdict(dict)
+    offers = await uow.session.execute(
+        select(Offer.advisor_id, Offer.kind, Offer.price_minor, Offer.currency)
+        .join(Advisor, Advisor.id == Offer.advisor_id)
+        .where(Offer.active.is_(True), *_BOOKABLE)
     )
+    for advisor_id, kind_name, amount, currency in offers:
+        kind, price = OfferKind(kind_name), Money(amount, currency)
+        cheapest = prices[advisor_id]
+        if kind not in cheapest or price < cheapest[kind]:
+            cheapest[kind] = price
+    advisors = await uow.session.execute(
+        select(
+            Advisor.id,
+            Advisor.slug,
+            Advisor.display_name,
+            Advisor.bio,
+            Advisor.specialties,
+            Advisor.topics,
+            Advisor.languages,
+            Advisor.timezone,
+            Advisor.rating_sum,
+            Advisor.rating_count,
+            Advisor.online,
+        )
+        .where(*_BOOKABLE)
+        .order_by(Advisor.id)
+    )
+    return [
+        AdvisorCard(
+            id=row.id,
+            slug=row.slug,
+            display_name=row.display_name,
+            bio=row.bio,
+            specialties=tuple(row.specialties),
+            topics=frozenset(Topic(t) for t in row.topics),
+            languages=frozenset(row.languages),
+            timezone=row.timezone,
+            prices=prices.get(row.id, {}),
+            rating_sum=row.rating_sum,
+            rating_count=row.rating_count,
+            upcoming_bookings=0,
+            next_free=None,
+            online=row.online,
+        )
+        for row in advisors
+    ]
 
 
 def _may_rank(card: AdvisorCard, intake: Intake, excluded: frozenset[int]) -> bool:
@@ -79,7 +109,7 @@ class CatalogueMatcher:
             client_timezone=ctx.client.timezone,
         )
         excluded = await self._excluded(ctx)
-        cards = [advisor_card(advisor, None, 0) for advisor in await self._bookable(ctx)]
+        cards = await catalogue_cards(ctx.uow)
         # Free times and loads, the dear part, only for advisors the hard filters let through:
         # the others are never ranked, and stay in the index only for its word statistics.
         eligible = [card.id for card in cards if _may_rank(card, intake, excluded)]
@@ -97,16 +127,6 @@ class CatalogueMatcher:
             Suggestion(m.card.id, m.card.display_name, m.card.prices[kind], tuple(m.reasons))
             for m in matches
         ]
-
-    async def _bookable(self, ctx: Context) -> Sequence[Advisor]:
-        return (
-            await ctx.uow.session.scalars(
-                select(Advisor)
-                .where(Advisor.active.is_(True), Advisor.approved.is_(True))
-                .options(selectinload(Advisor.offers))
-                .order_by(Advisor.id)
-            )
-        ).all()
 
     async def _upcoming(self, ctx: Context, ids: list[int]) -> dict[int, int]:
         """Confirmed sessions still to come, per advisor (the load-balancing nudge)."""

@@ -18,9 +18,10 @@ from core.config import Settings
 from core.db import Database
 from core.dialogs.engine import Context
 from core.dialogs.flows import Suggestion
-from core.dialogs.suggest import CatalogueMatcher
-from core.models import Offer
-from core.taxonomy import OfferKind
+from core.dialogs.suggest import CatalogueMatcher, catalogue_cards
+from core.models import Advisor, Offer
+from core.money import Money
+from core.taxonomy import OfferKind, Topic
 from tests.core.test_dialogs import _import_sample
 
 QUESTIONS = [
@@ -86,3 +87,42 @@ async def test_filtering_first_never_changes_the_suggestions(
     assert filtered == everyone
     assert sum(1 for s in filtered if s) >= len(QUESTIONS) // 4  # many questions find someone
     assert any(not s for s in filtered)  # and some find nobody (French, say)
+
+
+async def test_the_catalogue_cards_carry_each_bookable_advisors_cheapest_active_prices(
+    db: Database,
+) -> None:
+    ids = await _import_sample(db)
+    async with db.uow() as uow:
+        uow.session.add_all(
+            [
+                Offer(advisor_id=ids["ana-ruiz"], kind="live60", price_minor=5000, currency="USD"),
+                Offer(
+                    advisor_id=ids["ana-ruiz"],
+                    kind="live30",
+                    price_minor=1000,
+                    currency="USD",
+                    active=False,
+                ),
+            ]
+        )
+        hidden = await uow.session.get(Advisor, ids["david-okafor"])
+        assert hidden is not None
+        hidden.approved = False
+        await uow.commit()
+
+    async with db.uow() as uow:
+        cards = {card.slug: card for card in await catalogue_cards(uow)}
+
+    ana = cards["ana-ruiz"]
+    assert ana.prices == {
+        OfferKind.LIVE30: Money(3500, "USD"),
+        OfferKind.LIVE60: Money(5000, "USD"),
+        OfferKind.MESSAGING: Money(9000, "USD"),
+    }
+    assert ana.languages == {"en", "es"} and ana.topics == {Topic.CAREER, Topic.STRESS}
+    assert ana.specialties == ("career change", "burnout", "workplace conflict")
+    assert (ana.next_free, ana.upcoming_bookings, ana.rating_count) == (None, 0, 0)
+    assert "david-okafor" not in cards
+    assert len(cards) == len(ids) - 1
+    assert [card.id for card in cards.values()] == sorted(card.id for card in cards.values())
