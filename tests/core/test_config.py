@@ -46,9 +46,19 @@ def test_a_secret_is_returned_but_never_shown(monkeypatch: pytest.MonkeyPatch) -
     assert "sk_test_123" not in repr(settings)
 
 
-def test_a_bad_value_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATHWISE_HANDLING_FEE_MINOR", "-5")
-    with pytest.raises(ValueError, match="handling_fee_minor"):
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PATHWISE_HANDLING_FEE_MINOR", "-5"),
+        ("PATHWISE_MIN_NOTICE_HOURS", "-1"),
+        ("PATHWISE_MIN_NOTICE_HOURS", "two"),
+        ("PATHWISE_BOOKING_HORIZON_DAYS", "0"),
+        ("PATHWISE_BOOKING_HORIZON_DAYS", "1000"),
+    ],
+)
+def test_a_bad_value_is_refused(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValueError, match=variable.removeprefix("PATHWISE_").lower()):
         Settings(_env_file=None)  # type: ignore[call-arg]
 
 
