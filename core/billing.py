@@ -53,6 +53,7 @@ from core.ledger import TransactionKind
 from core.models.accounts import Advisor, Client
 from core.models.billing import (
     AdvisorPayoutAccount,
+    DisputeStatus,
     Payout,
     PayoutState,
     PayoutStatus,
@@ -77,6 +78,7 @@ from core.payments_gateway import (
     PaymentGateway,
     PaymentProviderError,
     PaymentsUnavailable,
+    StripeRefund,
 )
 from core.receipts import (
     CreditNoteData,
@@ -113,9 +115,38 @@ WEBHOOK_EVENT_TYPES = (
     "checkout.session.async_payment_failed",
     "checkout.session.expired",
     "charge.refunded",
+    "refund.created",
+    "refund.updated",
+    "refund.failed",
     "charge.dispute.created",
+    "charge.dispute.funds_withdrawn",
+    "charge.dispute.funds_reinstated",
+    "charge.dispute.closed",
     "account.updated",
 )
+
+# Why a refund was made: the wording of its messages follows it.
+REASON_GUARANTEE = "Money-back guarantee"
+REASON_CANCELLED = "Booking cancelled"
+REASON_NO_SHOW = "Advisor did not attend"
+REASON_EXTERNAL = "refunded outside Pathwise"
+
+# Row ids in Stripe metadata: plain ASCII digits, within the database's integer range.
+MAX_ROW_ID = 2**31 - 1
+# Events about a payment: where its PaymentIntent may be named and its purchase looked up.
+_PAYMENT_EVENTS = frozenset(
+    {
+        "charge.refunded",
+        "refund.created",
+        "refund.updated",
+        "refund.failed",
+        "charge.dispute.created",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
+        "charge.dispute.closed",
+    }
+)
+_DISPUTE_CLOSED = frozenset({"won", "lost", "warning_closed", "prevented"})
 
 
 # -- errors a user can meet -----------------------------------------------------------------
@@ -422,6 +453,8 @@ class PayoutRun:
     failed: list[int] = field(default_factory=list)  # refused by Stripe, admin alerted
     retry_later: list[int] = field(default_factory=list)  # Stripe unavailable
     waiting_for_onboarding: set[int] = field(default_factory=set)  # advisor ids
+    no_show_refunds: list[int] = field(default_factory=list)  # booking ids refunded
+    reversed: list[int] = field(default_factory=list)  # payout ids reversed (lost disputes)
 
 
 # -- small helpers --------------------------------------------------------------------------
@@ -546,10 +579,72 @@ def _metadata(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def _object_id(value: Any) -> str | None:
-    """An id from a field Stripe sends either as an id or as an expanded object."""
+    """An id from a field Stripe sends either as an id or as an expanded object; anything
+    else there (a number, a list) makes the event malformed."""
     if isinstance(value, dict):
         value = value.get("id")
-    return str(value) if value else None
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 255:
+        raise MalformedEvent("an id field is not a string")
+    return value
+
+
+def parse_row_id(value: Any) -> int | None:
+    """A row id Pathwise wrote into Stripe metadata: None when absent; MalformedEvent when
+    present but not plain ASCII digits within range (" 7", "²", 23 digits, an object)."""
+    if value is None:
+        return None
+    if (
+        not isinstance(value, str)
+        or not value.isascii()
+        or not value.isdigit()
+        or len(value) > len(str(MAX_ROW_ID))
+    ):
+        raise MalformedEvent("a metadata id is not a plain number")
+    number = int(value)
+    if not 1 <= number <= MAX_ROW_ID:
+        raise MalformedEvent("a metadata id is out of range")
+    return number
+
+
+class MalformedEvent(Exception):
+    """A signed event whose body is not what Stripe sends: answered 400, never applied."""
+
+
+class RetryLater(Exception):
+    """An event about a payment Pathwise cannot place yet (its checkout has not completed
+    here): answered non-2xx so Stripe sends it again, never acknowledged and dropped."""
+
+
+def _parse_event(raw_body: bytes) -> tuple[str, str, dict[str, Any]] | WebhookResult:
+    """(id, type, data.object) of a signed body, or the 400 answer for one that is not an
+    event as Stripe sends it."""
+    try:
+        event = json.loads(raw_body)
+    except ValueError:
+        log.warning("Stripe webhook rejected: the signed body is not JSON")
+        return WebhookResult(400, "invalid payload")
+    if not isinstance(event, dict):
+        log.warning("Stripe webhook rejected: the signed body is not an event object")
+        return WebhookResult(400, "invalid payload")
+    event_id = event.get("id")
+    shown = repr(event_id)[:80]
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= 255 or not event_id.isascii():
+        log.warning("Stripe event %s rejected: no usable event id", shown)
+        return WebhookResult(400, "invalid payload")
+    event_type = event.get("type")
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(event_type, str) or not 0 < len(event_type) <= 80:
+        log.warning("Stripe event %s rejected: no event type", shown)
+        return WebhookResult(400, "invalid payload")
+    if not isinstance(obj, dict):
+        log.warning(
+            "Stripe event %s (%s) rejected: data.object is not an object", shown, event_type[:80]
+        )
+        return WebhookResult(400, "invalid payload")
+    return event_id, event_type, obj
 
 
 # -- receipts -------------------------------------------------------------------------------
@@ -599,6 +694,10 @@ class Prefetched:
     """What a webhook handler needed from Stripe, fetched before the transaction opened."""
 
     payment: PaymentDetails = field(default_factory=PaymentDetails)
+    # A charge's refunds, listed through the API (webhook payloads carry none).
+    refunds: tuple[StripeRefund, ...] | None = None
+    # The metadata of a PaymentIntent this database cannot yet tie to a purchase.
+    intent_metadata: dict[str, str] = field(default_factory=dict)
 
 
 class Billing:
@@ -625,7 +724,13 @@ class Billing:
             "checkout.session.async_payment_failed": self._on_async_payment_failed,
             "checkout.session.expired": self._on_checkout_expired,
             "charge.refunded": self._on_charge_refunded,
-            "charge.dispute.created": self._on_dispute_created,
+            "refund.created": self._on_refund_event,
+            "refund.updated": self._on_refund_event,
+            "refund.failed": self._on_refund_event,
+            "charge.dispute.created": self._on_dispute_event,
+            "charge.dispute.funds_withdrawn": self._on_dispute_event,
+            "charge.dispute.funds_reinstated": self._on_dispute_event,
+            "charge.dispute.closed": self._on_dispute_event,
             "account.updated": self._on_account_updated,
         }
         assert tuple(self._handlers) == WEBHOOK_EVENT_TYPES
@@ -885,36 +990,50 @@ class Billing:
     async def handle_webhook(self, raw_body: bytes, signature_header: str) -> WebhookResult:
         """Verify, record once and apply one Stripe event. The web adapter answers Stripe with
         the returned status; an exception (database down) should become a 500 so Stripe retries.
+
+        A duplicate is recognised before any call to Stripe. A signed body that is not a
+        well-formed event is answered 400 (with a log line naming the event id). An event about
+        a payment whose checkout has not completed here yet is answered 409 and not recorded,
+        so Stripe delivers it again later.
         """
         problem = self._verify_signature(raw_body, signature_header)
         if problem is not None:
             return problem
-        try:
-            event = json.loads(raw_body)
-            event_id = str(event["id"])
-            event_type = str(event["type"])
-            obj = event["data"]["object"]
-        except (ValueError, KeyError, TypeError):
-            return WebhookResult(400, "invalid payload")
-        if not isinstance(obj, dict):
-            return WebhookResult(400, "invalid payload")
+        parsed = _parse_event(raw_body)
+        if isinstance(parsed, WebhookResult):
+            return parsed
+        event_id, event_type, obj = parsed
         handler = self._handlers.get(event_type)
-        prefetched = await self._prefetch(event_type, obj)
-        now = self.clock.now()
-        async with self.db.uow() as uow:
-            first_time = await self._record_event(uow, event_id, event_type, now)
-            if not first_time:
-                log.info("Stripe event %s (%s) seen before; ignored", event_id, event_type)
-                return WebhookResult(200, "duplicate event: already processed")
-            if handler is None:
-                log.info("Stripe event %s of unhandled type %s", event_id, event_type)
-                outcome = f"ignored: unhandled event type {event_type}"
-            else:
-                outcome = await handler(uow, obj, now, prefetched)
-            await uow.session.execute(
-                update(StripeEvent).where(StripeEvent.id == event_id).values(outcome=outcome[:80])
-            )
-            await uow.commit()
+        try:
+            async with self.db.uow() as uow:
+                if await uow.session.get(StripeEvent, event_id) is not None:
+                    log.info("Stripe event %s (%s) seen before; ignored", event_id, event_type)
+                    return WebhookResult(200, "duplicate event: already processed")
+                known_intent = await self._intent_is_known(uow, event_type, obj)
+            prefetched = await self._prefetch(event_type, obj, known_intent)
+            now = self.clock.now()
+            async with self.db.uow() as uow:
+                first_time = await self._record_event(uow, event_id, event_type, now)
+                if not first_time:
+                    log.info("Stripe event %s (%s) seen before; ignored", event_id, event_type)
+                    return WebhookResult(200, "duplicate event: already processed")
+                if handler is None:
+                    log.info("Stripe event %s of unhandled type %s", event_id, event_type)
+                    outcome = f"ignored: unhandled event type {event_type}"
+                else:
+                    outcome = await handler(uow, obj, now, prefetched)
+                await uow.session.execute(
+                    update(StripeEvent)
+                    .where(StripeEvent.id == event_id)
+                    .values(outcome=outcome[:80])
+                )
+                await uow.commit()
+        except MalformedEvent as error:
+            log.warning("Stripe event %s (%s) rejected: %s", event_id, event_type, error)
+            return WebhookResult(400, f"invalid event: {error}")
+        except RetryLater as error:
+            log.info("Stripe event %s (%s) not applied yet: %s", event_id, event_type, error)
+            return WebhookResult(409, f"retry later: {error}")
         # A receipt numbered here is rendered by whoever reads it first (the outbox delivery
         # sending it, the client asking for it, the sessions tick), never while Stripe waits.
         log.info("Stripe event %s (%s): %s", event_id, event_type, outcome)
@@ -950,8 +1069,45 @@ class Billing:
         )
         return (await uow.session.execute(statement)).scalar_one_or_none() is not None
 
-    async def _prefetch(self, event_type: str, obj: dict[str, Any]) -> Prefetched:
-        """Card brand and last four for the receipt; best effort, never fatal."""
+    async def _intent_is_known(
+        self, uow: UnitOfWork, event_type: str, obj: dict[str, Any]
+    ) -> bool:
+        """Whether an event about a payment names a PaymentIntent this database knows."""
+        if event_type not in _PAYMENT_EVENTS:
+            return True
+        intent = _object_id(obj.get("payment_intent"))
+        if intent is None:
+            return False
+        found = await uow.session.scalar(
+            select(Purchase.id).where(Purchase.payment_intent_id == intent)
+        )
+        return found is not None
+
+    async def _prefetch(
+        self, event_type: str, obj: dict[str, Any], known_intent: bool
+    ) -> Prefetched:
+        """What a handler needs from Stripe, asked before the transaction opens: the card for
+        the receipt (best effort); a charge's refunds; the purchase id on a PaymentIntent
+        this database cannot place yet. Stripe being unreachable for the last two answers
+        the event non-2xx, so Stripe sends it again."""
+        refunds: tuple[StripeRefund, ...] | None = None
+        intent_metadata: dict[str, str] = {}
+        try:
+            if event_type == "charge.refunded" and not isinstance(obj.get("refunds"), dict):
+                charge_id = _object_id(obj.get("id"))
+                if charge_id is None:
+                    raise MalformedEvent("a charge without an id")
+                refunds = tuple(await self.gateway.list_refunds(charge_id))
+            if (
+                event_type in _PAYMENT_EVENTS
+                and not known_intent
+                and _metadata(obj).get("purchase_id") is None
+            ):
+                intent = _object_id(obj.get("payment_intent"))
+                if intent is not None:
+                    intent_metadata = await self.gateway.payment_metadata(intent)
+        except PathwiseError as error:
+            raise RetryLater(f"Stripe could not be asked ({type(error).__name__})") from None
         if (
             event_type
             not in (
@@ -960,13 +1116,13 @@ class Billing:
             )
             or obj.get("payment_status") != "paid"
         ):
-            return Prefetched()
-        intent = obj.get("payment_intent")
+            return Prefetched(refunds=refunds, intent_metadata=intent_metadata)
+        intent = _object_id(obj.get("payment_intent"))
         if not intent:
             return Prefetched()
         try:
             details = await asyncio.wait_for(
-                self.gateway.payment_details(str(_object_id(intent))), PAYMENT_LOOKUP_TIMEOUT
+                self.gateway.payment_details(intent), PAYMENT_LOOKUP_TIMEOUT
             )
         except (PathwiseError, TimeoutError) as error:
             # The receipt then says "Online payment"; the payment itself is not held up.
@@ -979,18 +1135,15 @@ class Billing:
     async def _purchase_of_session(
         self, uow: UnitOfWork, session: dict[str, Any]
     ) -> tuple[Purchase | None, Booking | None]:
-        purchase_id: int | None = None
-        raw = _metadata(session).get("purchase_id")
-        if raw is None:
-            reference = str(session.get("client_reference_id") or "")
-            raw = reference.removeprefix("purchase-") if reference.startswith("purchase-") else None
-        try:
-            purchase_id = int(raw) if raw is not None else None
-        except ValueError:
-            purchase_id = None
-        if purchase_id is None and session.get("id"):
+        purchase_id = parse_row_id(_metadata(session).get("purchase_id"))
+        if purchase_id is None:
+            reference = session.get("client_reference_id")
+            if isinstance(reference, str) and reference.startswith("purchase-"):
+                purchase_id = parse_row_id(reference.removeprefix("purchase-"))
+        session_id = _object_id(session.get("id"))
+        if purchase_id is None and session_id:
             purchase_id = await uow.session.scalar(
-                select(Purchase.id).where(Purchase.checkout_session_id == str(session["id"]))
+                select(Purchase.id).where(Purchase.checkout_session_id == session_id)
             )
         if purchase_id is None:
             return None, None
@@ -1412,10 +1565,13 @@ class Billing:
 
     # -- refunds, disputes, Connect events --------------------------------------------------
 
-    async def _on_charge_refunded(
-        self, uow: UnitOfWork, charge: dict[str, Any], now: datetime, pre: Prefetched
-    ) -> str:
-        intent = _object_id(charge.get("payment_intent"))
+    async def _find_payment(
+        self, uow: UnitOfWork, obj: dict[str, Any], pre: Prefetched
+    ) -> tuple[Purchase | None, Booking | None]:
+        """The purchase a charge, refund or dispute is about, row-locked: by its PaymentIntent,
+        else by the purchase id Pathwise put in the metadata of the Charge or PaymentIntent.
+        RetryLater while that purchase's checkout has not completed here."""
+        intent = _object_id(obj.get("payment_intent"))
         purchase_id = (
             await uow.session.scalar(
                 select(Purchase.id).where(Purchase.payment_intent_id == intent)
@@ -1424,160 +1580,468 @@ class Billing:
             else None
         )
         if purchase_id is None:
-            log.warning("charge.refunded for a payment we don't know (%s)", intent)
-            return "ignored: unknown payment"
+            purchase_id = parse_row_id(_metadata(obj).get("purchase_id"))
+        if purchase_id is None:
+            purchase_id = parse_row_id(pre.intent_metadata.get("purchase_id"))
+        if purchase_id is None:
+            return None, None
         purchase, booking = await _lock_purchase(uow, purchase_id)
-        assert purchase is not None
-        stripe_refunds = [
-            r for r in (charge.get("refunds") or {}).get("data") or [] if isinstance(r, dict)
+        if purchase is None:
+            return None, None
+        if intent and purchase.payment_intent_id not in (None, intent):
+            log.warning("metadata names purchase %s, paid by another payment", purchase.id)
+            return None, None
+        if purchase.status in (PurchaseStatus.PENDING, PurchaseStatus.PROCESSING):
+            raise RetryLater(f"purchase {purchase.id} is not paid here yet")
+        return purchase, booking
+
+    async def _not_a_sale(
+        self, uow: UnitOfWork, what: str, obj: dict[str, Any], purchase: Purchase | None,
+        now: datetime,
+    ) -> str:
+        """A refund or dispute on a payment that is not a paid sale here: an admin looks."""
+        object_id = _object_id(obj.get("id")) or "?"
+        where = (
+            f"purchase #{purchase.id} ({purchase.status})"
+            if purchase is not None
+            else f"a payment Pathwise doesn't know ({_object_id(obj.get('payment_intent'))})"
+        )
+        await outbox.enqueue(
+            uow,
+            channel=Channel.ADMIN,
+            kind="payment_problem",
+            text=f"Stripe reports {what} {object_id} on {where}; please look at it in Stripe.",
+            dedupe_key=f"not_a_sale:{object_id}"[:120],
+            now=now,
+        )
+        return f"{what} on unknown payment" if purchase is None else f"{what} needs review"
+
+    async def _on_charge_refunded(
+        self, uow: UnitOfWork, charge: dict[str, Any], now: datetime, pre: Prefetched
+    ) -> str:
+        """A charge was refunded. Its refunds are matched by their own ids: from the list on
+        the charge when an older API version sends one, else from the API. Never assumed."""
+        purchase, booking = await self._find_payment(uow, charge, pre)
+        if purchase is None or purchase.status != PurchaseStatus.PAID:
+            return await self._not_a_sale(uow, "a refund", charge, purchase, now)
+        listed = charge.get("refunds")
+        if isinstance(listed, dict):
+            data = listed.get("data")
+            if not isinstance(data, list):
+                raise MalformedEvent("charge.refunds has no data list")
+            # An expanded list on a charge.refunded: what it lists has been refunded.
+            refunds = [r for r in data if isinstance(r, dict)]
+            default_status: str | None = "succeeded"
+        else:
+            refunds = [r.as_event_object() for r in pre.refunds or ()]
+            default_status = None
+        outcome = [
+            await self._sync_refund(uow, purchase, booking, r, now, default_status)
+            for r in refunds
         ]
-        outcome = []
-        for refund in purchase.refunds:
-            if refund.status != RefundStatus.PENDING:
-                continue
-            match = next(
+        return "; ".join(o for o in outcome if o != "nothing new") or "nothing new"
+
+    async def _on_refund_event(
+        self, uow: UnitOfWork, refund: dict[str, Any], now: datetime, pre: Prefetched
+    ) -> str:
+        purchase, booking = await self._find_payment(uow, refund, pre)
+        if purchase is None or purchase.status != PurchaseStatus.PAID:
+            return await self._not_a_sale(uow, "a refund", refund, purchase, now)
+        return await self._sync_refund(uow, purchase, booking, refund, now, None)
+
+    async def _sync_refund(
+        self,
+        uow: UnitOfWork,
+        purchase: Purchase,
+        booking: Booking | None,
+        stripe_refund: dict[str, Any],
+        now: datetime,
+        default_status: str | None,
+    ) -> str:
+        """Bring one Stripe refund into the records, whatever order its news comes in: a
+        refund Pathwise made (matched by its Stripe id or the refund id in its metadata) is
+        confirmed or failed; one made elsewhere is recorded as such. Never moves backwards."""
+        stripe_id = _object_id(stripe_refund.get("id"))
+        status = stripe_refund.get("status") or default_status
+        amount = stripe_refund.get("amount")
+        if stripe_id is None or not isinstance(status, str):
+            raise MalformedEvent("a refund without an id or status")
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            raise MalformedEvent("a refund without a positive amount")
+        currency = stripe_refund.get("currency") or purchase.currency
+        if not isinstance(currency, str) or currency.upper() != purchase.currency:
+            raise MalformedEvent("a refund in another currency than its payment")
+        local = next((r for r in purchase.refunds if r.stripe_refund_id == stripe_id), None)
+        if local is None:
+            own_id = parse_row_id(_metadata(stripe_refund).get("refund_id"))
+            local = next(
                 (
                     r
-                    for r in stripe_refunds
-                    if r.get("id") == refund.stripe_refund_id
-                    or _metadata(r).get("refund_id") == str(refund.id)
+                    for r in purchase.refunds
+                    if r.id == own_id and r.stripe_refund_id in (None, stripe_id)
                 ),
                 None,
             )
-            if match is None and stripe_refunds:
-                continue
-            if match is not None and match.get("status") in ("failed", "canceled"):
-                continue
-            await self._finalize_refund(
-                uow, purchase, booking, refund, match.get("id") if match else None, now
+        if local is None:
+            if status in ("failed", "canceled"):
+                return "nothing new"
+            local = await self._record_external_refund(
+                uow, purchase, Money(amount, purchase.currency), stripe_id, now
             )
-            outcome.append(f"refund {refund.id} confirmed")
-        recorded = sum(
-            r.amount_minor for r in purchase.refunds if r.status == RefundStatus.SUCCEEDED
+        if local.stripe_refund_id is None:
+            local.stripe_refund_id = stripe_id
+        if status == "succeeded":
+            if local.status != RefundStatus.PENDING:
+                return "nothing new"
+            await self._finalize_refund(uow, purchase, booking, local, stripe_id, now)
+            if local.kind == RefundKind.EXTERNAL:
+                return "refund made outside Pathwise recorded"
+            return f"refund {local.id} confirmed"
+        if status in ("failed", "canceled"):
+            if local.status == RefundStatus.SUCCEEDED:
+                await outbox.enqueue(
+                    uow,
+                    channel=Channel.ADMIN,
+                    kind="refund_failed",
+                    text=(
+                        f"Stripe refund {stripe_id} for purchase #{purchase.id} {status} after "
+                        "it had succeeded; the money is back in the balance. Settle it by hand."
+                    ),
+                    dedupe_key=f"refund_failed_late:{local.id}",
+                    now=now,
+                )
+                return f"refund {local.id} {status} after succeeding"
+            if local.status != RefundStatus.PENDING or not await _claim(
+                uow, Refund, local.id, "status", RefundStatus.PENDING
+            ):
+                return "nothing new"
+            local.status = RefundStatus.FAILED.value
+            local.completed_at = now
+            await self._refund_failed(uow, purchase, local, status, now)
+            return f"refund {local.id} {status}"
+        return "nothing new" if local.status != RefundStatus.PENDING else "refund pending"
+
+    async def _refund_failed(
+        self, uow: UnitOfWork, purchase: Purchase, refund: Refund, status: str, now: datetime
+    ) -> None:
+        await outbox.enqueue(
+            uow,
+            channel=Channel.ADMIN,
+            kind="refund_failed",
+            text=(
+                f"Stripe refund {refund.stripe_refund_id} for purchase #{purchase.id} {status}."
+            ),
+            dedupe_key=f"refund_failed:{refund.id}",
+            now=now,
         )
-        total_refunded = int(charge.get("amount_refunded") or 0)
-        if total_refunded > recorded:
-            known = {r.stripe_refund_id for r in purchase.refunds}
-            unknown = [r.get("id") for r in stripe_refunds if r.get("id") not in known]
-            await self._record_external_refund(
-                uow,
-                purchase,
-                Money(total_refunded - recorded, purchase.currency),
-                str(unknown[0]) if len(unknown) == 1 else None,
-                f"{intent}:{total_refunded}",
-                now,
-            )
-            outcome.append("refund made outside Pathwise recorded")
-        return "; ".join(outcome) or "nothing new"
+        if refund.kind == RefundKind.EXTERNAL and purchase.payout_state == PayoutState.ON_HOLD:
+            if not any(
+                r.kind == RefundKind.EXTERNAL and r.status != RefundStatus.FAILED
+                for r in purchase.refunds
+                if r.id != refund.id
+            ) and purchase.dispute_status in (None, DisputeStatus.WON):
+                purchase.payout_state = PayoutState.HELD.value
 
     async def _record_external_refund(
         self,
         uow: UnitOfWork,
         purchase: Purchase,
         amount: Money,
-        stripe_refund_id: str | None,
-        key: str,
+        stripe_refund_id: str,
         now: datetime,
-    ) -> None:
+    ) -> Refund:
+        """A refund made at Stripe directly (the Dashboard): recorded as what it is, pending
+        until Stripe says it succeeded; the advisor's payout waits for an admin's decision."""
         refund = Refund(
             purchase_id=purchase.id,
             kind=RefundKind.EXTERNAL.value,
-            status=RefundStatus.SUCCEEDED.value,
+            status=RefundStatus.PENDING.value,
             amount_minor=amount.amount,
             currency=amount.currency,
-            idempotency_key=f"external-{key}"[:80],
+            idempotency_key=f"external-{stripe_refund_id}"[:80],
             stripe_refund_id=stripe_refund_id,
-            reason="refunded outside Pathwise",
+            reason=REASON_EXTERNAL,
             requested_at=now,
-            completed_at=now,
         )
         uow.session.add(refund)
         await uow.session.flush()
-        await ledger.post(
-            uow,
-            key=f"ext_refund:{refund.id}",
-            kind=TransactionKind.EXTERNAL_REFUND,
-            postings=ledger.external_refund_postings(refunded=amount),
-            now=now,
-            purchase_id=purchase.id,
-            refund_id=refund.id,
-            memo="refund made outside Pathwise",
-        )
+        purchase.refunds.append(refund)
         if purchase.payout_state == PayoutState.HELD:
             purchase.payout_state = PayoutState.ON_HOLD.value
-        await outbox.enqueue(
-            uow,
-            channel=Channel.ADMIN,
-            kind="external_refund",
-            text=(
-                f"A refund of {amount.format()} for purchase #{purchase.id} (booking "
-                f"#{purchase.booking_id}) was made outside Pathwise. The advisor's payout for it "
-                f"is {purchase.payout_state}; decide who bears it."
-            ),
-            dedupe_key=f"external_refund:{refund.id}",
-            now=now,
-        )
+        purchase.updated_at = now
+        return refund
 
-    async def _on_dispute_created(
+    async def _on_dispute_event(
         self, uow: UnitOfWork, dispute: dict[str, Any], now: datetime, pre: Prefetched
     ) -> str:
-        intent = _object_id(dispute.get("payment_intent"))
-        dispute_id = str(dispute.get("id") or "")
+        """Any news of a dispute (created, funds withdrawn or reinstated, closed), in any
+        order: the ledger and the payout end where the dispute's latest status says."""
+        dispute_id = _object_id(dispute.get("id"))
         amount = dispute.get("amount")
-        currency = str(dispute.get("currency") or "").upper()
-        purchase_id = (
-            await uow.session.scalar(
-                select(Purchase.id).where(Purchase.payment_intent_id == intent)
-            )
-            if intent
-            else None
-        )
-        purchase: Purchase | None = None
-        if purchase_id is not None:
-            purchase, _ = await _lock_purchase(uow, purchase_id)
-        if isinstance(amount, int) and amount > 0 and len(currency) == 3 and dispute_id:
+        currency = dispute.get("currency")
+        status = dispute.get("status", "needs_response")  # absent: taken as open
+        if dispute_id is None or not isinstance(status, str):
+            raise MalformedEvent("a dispute without an id or status")
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            raise MalformedEvent("a dispute without a positive amount")
+        if not isinstance(currency, str) or len(currency) != 3:
+            raise MalformedEvent("a dispute without a currency")
+        disputed = Money(amount, currency.upper())
+        purchase, booking = await self._find_payment(uow, dispute, pre)
+        inquiry = status.startswith("warning_")
+        if not inquiry:
             # The disputed amount leaves the platform's balance at once.
             await ledger.post(
                 uow,
                 key=f"dispute:{dispute_id}",
                 kind=TransactionKind.DISPUTE,
-                postings=ledger.dispute_postings(disputed=Money(amount, currency)),
+                postings=ledger.dispute_postings(disputed=disputed),
                 now=now,
                 purchase_id=purchase.id if purchase else None,
                 memo=str(dispute.get("reason") or "")[:200],
             )
-        if purchase is None:
-            text = (
-                f"Dispute {dispute_id} opened on a payment Pathwise doesn't know "
-                f"({intent or dispute.get('charge')}); please look at it in Stripe."
+        if purchase is None or purchase.status != PurchaseStatus.PAID:
+            if not inquiry and status == "won":
+                await self._dispute_won_ledger(uow, dispute_id, disputed, purchase, now)
+            return await self._not_a_sale(uow, "a dispute", dispute, purchase, now)
+        opened = await self._dispute_opened(uow, purchase, booking, dispute, disputed, now)
+        if status in ("won", "warning_closed"):
+            return await self._dispute_won(
+                uow, purchase, booking, dispute_id, disputed, now, reinstate=not inquiry
             )
-        else:
+        if status == "lost":
+            return await self._dispute_lost(uow, purchase, booking, dispute_id, disputed, now)
+        return opened
+
+    async def _dispute_opened(
+        self,
+        uow: UnitOfWork,
+        purchase: Purchase,
+        booking: Booking | None,
+        dispute: dict[str, Any],
+        disputed: Money,
+        now: datetime,
+    ) -> str:
+        """First news of a dispute: the payout held, an admin, the client and advisor told."""
+        dispute_id = str(dispute.get("id"))
+        if purchase.disputed_at is None:
             purchase.disputed_at = now
             purchase.updated_at = now
+        if purchase.dispute_status is None:
+            purchase.dispute_status = DisputeStatus.OPEN.value
+        if purchase.dispute_status == DisputeStatus.OPEN:
             if purchase.payout_state == PayoutState.HELD:
                 purchase.payout_state = PayoutState.ON_HOLD.value
-                payout_note = "The advisor's payout for it is on hold."
-            elif purchase.payout_state == PayoutState.PAID_OUT:
-                payout_note = (
-                    f"The advisor was already paid (payout #{purchase.payout_id}); consider "
-                    "reversing the transfer."
-                )
-            else:
-                payout_note = f"Advisor payout state: {purchase.payout_state}."
-            text = (
-                f"Dispute {dispute_id} opened on purchase #{purchase.id} (booking "
-                f"#{purchase.booking_id}, {purchase.total.format()}), reason "
-                f"{dispute.get('reason')}. {payout_note}"
+        if purchase.payout_state in (PayoutState.ON_HOLD, PayoutState.HELD):
+            payout_note = "The advisor's payout for it is on hold."
+        elif purchase.payout_state == PayoutState.PAID_OUT:
+            payout_note = (
+                f"The advisor was already paid (payout #{purchase.payout_id}); if the dispute "
+                "is lost, the transfer is reversed."
             )
+        else:
+            payout_note = f"Advisor payout state: {purchase.payout_state}."
         await outbox.enqueue(
             uow,
             channel=Channel.ADMIN,
             kind="dispute",
-            text=text,
+            text=(
+                f"Dispute {dispute_id} opened on purchase #{purchase.id} (booking "
+                f"#{purchase.booking_id}, {purchase.total.format()}), reason "
+                f"{dispute.get('reason')}. {payout_note}"
+            ),
             dedupe_key=f"dispute:{dispute_id}",
             now=now,
         )
-        return "dispute recorded; payout held" if purchase else "dispute on unknown payment"
+        client, advisor = await self._people(uow, purchase)
+        when = self._booking_when(booking, client.timezone if client else None)
+        if client is not None:
+            await outbox.enqueue(
+                uow,
+                channel=Channel.TELEGRAM,
+                kind="dispute",
+                client_id=client.id,
+                text=(
+                    f"Your bank told us you disputed the payment of "
+                    f"{disputed.format(self._locale(client))} for {purchase.description}"
+                    f"{when}. Your bank now decides; our team may reply to it with the "
+                    "booking's details. Nothing more is charged meanwhile."
+                ),
+                data={"purchase_id": purchase.id, "booking_id": purchase.booking_id},
+                dedupe_key=f"dispute_client:{dispute_id}",
+                now=now,
+            )
+        await outbox.enqueue(
+            uow,
+            channel=Channel.DISCORD_DM,
+            kind="dispute",
+            advisor_id=advisor.id,
+            text=(
+                "The client's bank disputed the payment of "
+                f"{disputed.format(self.settings.locale)} for {purchase.description}"
+                f"{self._booking_when(booking, advisor.timezone)}. Your share of it is on hold "
+                "until the bank decides; we'll tell you the outcome."
+            ),
+            data={"purchase_id": purchase.id, "booking_id": purchase.booking_id},
+            dedupe_key=f"dispute_advisor:{dispute_id}",
+            now=now,
+        )
+        return "dispute recorded; payout held"
+
+    async def _dispute_won_ledger(
+        self,
+        uow: UnitOfWork,
+        dispute_id: str,
+        disputed: Money,
+        purchase: Purchase | None,
+        now: datetime,
+    ) -> None:
+        await ledger.post(
+            uow,
+            key=f"dispute_back:{dispute_id}",
+            kind=TransactionKind.DISPUTE_REINSTATED,
+            postings=ledger.dispute_reinstated_postings(reinstated=disputed),
+            now=now,
+            purchase_id=purchase.id if purchase else None,
+            memo="dispute won: funds reinstated",
+        )
+
+    async def _dispute_won(
+        self,
+        uow: UnitOfWork,
+        purchase: Purchase,
+        booking: Booking | None,
+        dispute_id: str,
+        disputed: Money,
+        now: datetime,
+        *,
+        reinstate: bool = True,
+    ) -> str:
+        """Won: the money is back, and the payout goes out on its normal date."""
+        if purchase.dispute_status == DisputeStatus.LOST:
+            return "ignored: dispute already lost"
+        if reinstate:
+            await self._dispute_won_ledger(uow, dispute_id, disputed, purchase, now)
+        if purchase.dispute_status == DisputeStatus.WON:
+            return "dispute won"
+        purchase.dispute_status = DisputeStatus.WON.value
+        purchase.updated_at = now
+        other_hold = any(
+            r.kind == RefundKind.EXTERNAL and r.status != RefundStatus.FAILED
+            for r in purchase.refunds
+        )
+        if purchase.payout_state == PayoutState.ON_HOLD and not other_hold:
+            purchase.payout_state = PayoutState.HELD.value
+        await self._dispute_closed_messages(uow, purchase, booking, dispute_id, disputed, True, now)
+        return "dispute won; payout released"
+
+    async def _dispute_lost(
+        self,
+        uow: UnitOfWork,
+        purchase: Purchase,
+        booking: Booking | None,
+        dispute_id: str,
+        disputed: Money,
+        now: datetime,
+    ) -> str:
+        """Lost: the loss is in the ledger; the advisor's share is not paid, or, if it was,
+        the transfer is reversed (by the next payout run, outside this transaction)."""
+        if purchase.dispute_status == DisputeStatus.LOST:
+            return "dispute lost"
+        if purchase.dispute_status == DisputeStatus.WON:
+            return "ignored: dispute already won"
+        purchase.dispute_status = DisputeStatus.LOST.value
+        purchase.updated_at = now
+        share = Money(0, purchase.currency)
+        if purchase.payout_state in (PayoutState.HELD, PayoutState.ON_HOLD):
+            refunded = sum(
+                r.amount_minor
+                for r in purchase.refunds
+                if r.kind == RefundKind.GUARANTEE and r.status == RefundStatus.SUCCEEDED
+            )
+            owed = max(0, purchase.advisor_share.amount - refunded)
+            share = Money(min(owed, disputed.amount), purchase.currency)
+            purchase.payout_state = PayoutState.NOTHING_DUE.value
+        elif purchase.payout_state == PayoutState.PAID_OUT:
+            purchase.payout_state = PayoutState.REVERSAL_DUE.value
+        await ledger.post(
+            uow,
+            key=f"dispute_lost:{dispute_id}",
+            kind=TransactionKind.DISPUTE_LOST,
+            postings=ledger.dispute_lost_postings(
+                lost=disputed, forfeited_share=share, advisor_id=purchase.advisor_id
+            ),
+            now=now,
+            purchase_id=purchase.id,
+            memo="dispute lost",
+        )
+        await self._dispute_closed_messages(
+            uow, purchase, booking, dispute_id, disputed, False, now
+        )
+        return "dispute lost; advisor share not paid"
+
+    async def _dispute_closed_messages(
+        self,
+        uow: UnitOfWork,
+        purchase: Purchase,
+        booking: Booking | None,
+        dispute_id: str,
+        disputed: Money,
+        won: bool,
+        now: datetime,
+    ) -> None:
+        _client, advisor = await self._people(uow, purchase)
+        amount = disputed.format(self.settings.locale)
+        when = self._booking_when(booking, advisor.timezone)
+        if won:
+            admin = (
+                f"Dispute {dispute_id} on purchase #{purchase.id} was won: {amount} is back. "
+                "The advisor's payout goes out on its normal date."
+            )
+            to_advisor = (
+                f"The bank decided the dispute of {amount} for {purchase.description}{when} "
+                "in your favour. Your share is paid out on its normal date."
+            )
+        else:
+            reversal = (
+                " The transfer already made is being reversed."
+                if purchase.payout_state == PayoutState.REVERSAL_DUE
+                else ""
+            )
+            admin = (
+                f"Dispute {dispute_id} on purchase #{purchase.id} (booking "
+                f"#{purchase.booking_id}) was lost: {amount} is gone, recorded as a loss. "
+                f"The advisor's share is not paid.{reversal}"
+            )
+            to_advisor = (
+                f"The bank decided the dispute of {amount} for {purchase.description}{when} "
+                "for the client, so this booking's share won't be paid to you."
+                + (" The payout already made for it is taken back." if reversal else "")
+            )
+        await outbox.enqueue(
+            uow,
+            channel=Channel.ADMIN,
+            kind="dispute_closed",
+            text=admin,
+            dedupe_key=f"dispute_closed:{dispute_id}",
+            now=now,
+        )
+        await outbox.enqueue(
+            uow,
+            channel=Channel.DISCORD_DM,
+            kind="dispute_closed",
+            advisor_id=advisor.id,
+            text=to_advisor,
+            data={"purchase_id": purchase.id, "booking_id": purchase.booking_id},
+            dedupe_key=f"dispute_closed_advisor:{dispute_id}",
+            now=now,
+        )
+
+    def _booking_when(self, booking: Booking | None, timezone: str | None) -> str:
+        """" on <date of the booking>" in a person's zone, or nothing if it has no date."""
+        if booking is None or booking.starts_at is None:
+            return ""
+        return f" on {_local(booking.starts_at, timezone)}"
 
     async def _on_account_updated(
         self, uow: UnitOfWork, account: dict[str, Any], now: datetime, pre: Prefetched
@@ -1619,9 +2083,11 @@ class Billing:
         now: datetime,
         *,
         cancellation: bool = False,
+        unanswered_no_show: bool = False,
     ) -> tuple[Purchase, Booking, datetime]:
         """The booking's purchase if the client may have its service price back now (under the
-        guarantee, or because the booking was cancelled in time); else the refusal."""
+        guarantee, because the booking was cancelled in time, or because the advisor did not
+        show up and the client did not answer before the window closed); else the refusal."""
         booking = await _lock_booking(uow, booking_id)
         if booking is None or booking.client_id != client_id:
             raise NotYourBooking()
@@ -1648,10 +2114,17 @@ class Billing:
                 for r in purchase.refunds
             )
             or booking.status == BookingStatus.REFUNDED
+            or refundable_left(purchase) <= 0
         ):
             raise AlreadyRefunded()
-        if purchase.disputed_at is not None:
+        if purchase.disputed_at is not None and purchase.dispute_status != DisputeStatus.WON:
             raise PaymentUnderReview()
+        if unanswered_no_show:
+            if not unsettled_no_show(booking, purchase):
+                raise NothingToRefund()
+            if purchase.payout_state not in (PayoutState.HELD, PayoutState.ON_HOLD):
+                raise RefundWindowClosed()
+            return purchase, booking, closes
         if cancellation:
             # Scheduling allowed the cancellation (it was in time); the refund follows it.
             if booking.status != BookingStatus.CANCELLED:
@@ -1703,7 +2176,12 @@ class Billing:
             return RefundPreview(
                 booking_id=booking.id,
                 purchase_id=purchase.id,
-                refunded=tuple(line for line in lines if line.kind is LineKind.SERVICE),
+                refunded=tuple(
+                    QuoteLine(line.kind, line.label, purchase.money(refundable_left(purchase)),
+                              True, line.detail)
+                    for line in lines
+                    if line.kind is LineKind.SERVICE
+                ),
                 kept=tuple(line for line in lines if line.kind is LineKind.FEE),
                 untouched_tips=tuple(tips),
                 window_closes_at=closes,
@@ -1719,13 +2197,70 @@ class Billing:
         ``cancel_booking`` decides that); the handling fee is kept, as with every refund."""
         return await self._refund(booking_id, client_id, cancellation=True)
 
+    async def refund_unanswered_no_shows(self) -> list[int]:
+        """Refund the service price (the fee stays) of each no-show whose client chose neither
+        a refund nor a new time before the guarantee window closed; the booking ids."""
+        now = self.clock.now()
+        async with self.db.uow() as uow:
+            rows = list(
+                (
+                    await uow.session.execute(
+                        select(Purchase, Booking)
+                        .join(Booking, Booking.id == Purchase.booking_id)
+                        .where(Purchase.kind == PurchaseKind.BOOKING.value)
+                        .where(Purchase.status == PurchaseStatus.PAID.value)
+                        .where(Purchase.advisor_no_show_at.is_not(None))
+                        .where(
+                            Purchase.payout_state.in_(
+                                [PayoutState.HELD.value, PayoutState.ON_HOLD.value]
+                            )
+                        )
+                        .options(selectinload(Booking.offer))
+                        .order_by(Purchase.id)
+                    )
+                )
+            )
+            due = [
+                (booking.id, booking.client_id)
+                for purchase, booking in rows
+                if booking.client_id is not None
+                and unsettled_no_show(booking, purchase)
+                and guarantee_window(booking, purchase, self.settings)[1] <= now
+            ]
+        refunded = []
+        for booking_id, client_id in due:
+            assert client_id is not None
+            try:
+                await self._refund(booking_id, client_id, unanswered_no_show=True)
+            except RefundRefused:
+                continue  # settled meanwhile (a refund, a dispute)
+            except PathwiseError as error:
+                log.warning(
+                    "no-show refund of booking %s failed (%s); retried next tick",
+                    booking_id,
+                    type(error).__name__,
+                )
+                continue
+            refunded.append(booking_id)
+        return refunded
+
     async def _refund(
-        self, booking_id: int, client_id: int, *, cancellation: bool
+        self,
+        booking_id: int,
+        client_id: int,
+        *,
+        cancellation: bool = False,
+        unanswered_no_show: bool = False,
     ) -> RefundOutcome:
         now = self.clock.now()
         async with self.db.uow() as uow:
             purchase, _booking, _ = await self._refundable(
-                uow, booking_id, client_id, now, cancellation=cancellation
+                uow,
+                booking_id,
+                client_id,
+                now,
+                cancellation=cancellation,
+                unanswered_no_show=unanswered_no_show,
             )
             refund = next(
                 (
@@ -1736,19 +2271,26 @@ class Billing:
                 None,
             )
             if refund is None:
+                # A failed attempt keeps its key; a new attempt gets the next one.
+                attempt = 1 + sum(
+                    1
+                    for r in purchase.refunds
+                    if r.kind == RefundKind.GUARANTEE and r.status == RefundStatus.FAILED
+                )
+                key = f"refund-{purchase.idempotency_key}"
                 refund = Refund(
                     purchase_id=purchase.id,
                     kind=RefundKind.GUARANTEE.value,
                     status=RefundStatus.PENDING.value,
-                    amount_minor=purchase.service_minor,
+                    amount_minor=refundable_left(purchase),
                     currency=purchase.currency,
-                    idempotency_key=f"refund-{purchase.idempotency_key}",
+                    idempotency_key=key if attempt == 1 else f"{key}-{attempt}",
                     reason=(
-                        "Booking cancelled"
+                        REASON_CANCELLED
                         if cancellation
-                        else "Advisor did not attend"
+                        else REASON_NO_SHOW
                         if purchase.advisor_no_show_at is not None
-                        else "Money-back guarantee"
+                        else REASON_GUARANTEE
                     ),
                     requested_at=now,
                 )
@@ -1784,6 +2326,12 @@ class Billing:
                 raise PaymentProviderError(
                     "Stripe couldn't make the refund. Our team has been told and will sort it out."
                 )
+            if result.status != "succeeded":
+                # Pending at Stripe: its refund.updated event confirms it (credit note then).
+                if made.stripe_refund_id is None:
+                    made.stripe_refund_id = result.id
+                await uow.commit()
+                return RefundOutcome(refund_id, amount, None)
             receipt = await self._finalize_refund(
                 uow, locked, locked_booking, made, result.id, self.clock.now()
             )
@@ -1816,50 +2364,68 @@ class Billing:
         refund.completed_at = now
         if stripe_refund_id and refund.stripe_refund_id is None:
             refund.stripe_refund_id = stripe_refund_id
-        commission_back = Money(
-            min(purchase.commission_minor, refund.amount_minor), purchase.currency
-        )
-        await ledger.post(
-            uow,
-            key=f"refund:{refund.id}",
-            kind=TransactionKind.REFUND,
-            postings=ledger.refund_postings(
-                refund=refund.amount,
-                commission_back=commission_back,
-                advisor_id=purchase.advisor_id,
-            ),
-            now=now,
-            purchase_id=purchase.id,
-            refund_id=refund.id,
-            memo=refund.reason,
-        )
-        if purchase.payout_state in (PayoutState.HELD, PayoutState.ON_HOLD):
-            purchase.payout_state = PayoutState.NOTHING_DUE.value
+        if refund.kind == RefundKind.EXTERNAL:
+            await ledger.post(
+                uow,
+                key=f"ext_refund:{refund.id}",
+                kind=TransactionKind.EXTERNAL_REFUND,
+                postings=ledger.external_refund_postings(refunded=refund.amount),
+                now=now,
+                purchase_id=purchase.id,
+                refund_id=refund.id,
+                memo="refund made outside Pathwise",
+            )
+            if purchase.payout_state == PayoutState.HELD:
+                purchase.payout_state = PayoutState.ON_HOLD.value
+            await outbox.enqueue(
+                uow,
+                channel=Channel.ADMIN,
+                kind="external_refund",
+                text=(
+                    f"A refund of {refund.amount.format()} for purchase #{purchase.id} (booking "
+                    f"#{purchase.booking_id}) was made outside Pathwise "
+                    f"({refund.stripe_refund_id}). "
+                    f"The advisor's payout for it is {purchase.payout_state}; decide who bears it."
+                ),
+                dedupe_key=f"external_refund:{refund.id}",
+                now=now,
+            )
+        else:
+            commission_back = Money(
+                min(purchase.commission_minor, refund.amount_minor), purchase.currency
+            )
+            await ledger.post(
+                uow,
+                key=f"refund:{refund.id}",
+                kind=TransactionKind.REFUND,
+                postings=ledger.refund_postings(
+                    refund=refund.amount,
+                    commission_back=commission_back,
+                    advisor_id=purchase.advisor_id,
+                ),
+                now=now,
+                purchase_id=purchase.id,
+                refund_id=refund.id,
+                memo=refund.reason,
+            )
+            if purchase.payout_state in (PayoutState.HELD, PayoutState.ON_HOLD):
+                purchase.payout_state = PayoutState.NOTHING_DUE.value
+            if booking is not None and booking.status in (
+                BookingStatus.CONFIRMED,
+                BookingStatus.COMPLETED,
+            ):
+                booking.status = BookingStatus.REFUNDED.value
+                booking.updated_at = now
         purchase.updated_at = now
-        if booking is not None and booking.status in (
-            BookingStatus.CONFIRMED,
-            BookingStatus.COMPLETED,
-        ):
-            booking.status = BookingStatus.REFUNDED.value
-            booking.updated_at = now
         receipt = await self._issue_credit_note(uow, purchase, refund, now)
         client, advisor = await self._people(uow, purchase)
         if client is not None:
-            locale = self._locale(client)
             await outbox.enqueue(
                 uow,
                 channel=Channel.TELEGRAM,
                 kind="credit_note",
                 client_id=client.id,
-                text=(
-                    f"Your refund of {refund.amount.format(locale)} is on its way back to your "
-                    f"card (usually 5–10 days). Credit note {receipt.number} is attached. "
-                    + (
-                        f"The {purchase.fee.format(locale)} handling fee is non-refundable."
-                        if purchase.fee_minor
-                        else ""
-                    )
-                ).strip(),
+                text=self._refund_text_for_client(purchase, booking, refund, receipt, client),
                 document=DocumentRef("receipt", receipt.id, receipt.filename),
                 data={"purchase_id": purchase.id, "booking_id": purchase.booking_id},
                 dedupe_key=f"credit_note:{receipt.id}",
@@ -1870,16 +2436,85 @@ class Billing:
             channel=Channel.DISCORD_DM,
             kind="refund_notice",
             advisor_id=advisor.id,
-            text=(
-                f"The client used the money-back guarantee for {purchase.description}"
-                f" ({refund.reason.lower()}). The session price was refunded, so this "
-                "booking's session share won't be paid out. Tips are not affected."
-            ),
+            text=self._refund_text_for_advisor(purchase, booking, refund, client, advisor),
             data={"purchase_id": purchase.id, "booking_id": purchase.booking_id},
             dedupe_key=f"refund_notice:{refund.id}",
             now=now,
         )
         return receipt
+
+    def _refund_text_for_client(
+        self,
+        purchase: Purchase,
+        booking: Booking | None,
+        refund: Refund,
+        receipt: Receipt,
+        client: Client,
+    ) -> str:
+        """What the client is told of a refund: why, how much, for which booking."""
+        locale = self._locale(client)
+        amount = refund.amount.format(locale)
+        when = self._booking_when(booking, client.timezone)
+        on_way = (
+            f"is on its way back to your card (usually 5–10 days). Credit note {receipt.number} "
+            "is attached."
+        )
+        if refund.reason == REASON_CANCELLED:
+            text = f"You cancelled your booking{when} in time: your refund of {amount} {on_way}"
+        elif refund.reason == REASON_NO_SHOW:
+            text = (
+                f"Your advisor didn't attend your session{when}, so the session price comes "
+                f"back to you: your refund of {amount} {on_way}"
+            )
+        elif refund.reason == REASON_GUARANTEE:
+            text = (
+                f"Money-back guarantee for your session{when}: your refund of {amount} {on_way}"
+            )
+        elif refund.kind == RefundKind.EXTERNAL:
+            text = f"A refund of {amount} for your booking{when} {on_way}"
+        else:
+            text = f"Your refund of {amount} for your booking{when} {on_way}"
+        if purchase.fee_minor and refund.kind != RefundKind.EXTERNAL:
+            text += f" The {purchase.fee.format(locale)} handling fee is non-refundable."
+        return text
+
+    def _refund_text_for_advisor(
+        self,
+        purchase: Purchase,
+        booking: Booking | None,
+        refund: Refund,
+        client: Client | None,
+        advisor: Advisor,
+    ) -> str:
+        """What the advisor is told of a refund: why, how much, for which booking."""
+        amount = refund.amount.format(self.settings.locale)
+        when = self._booking_when(booking, advisor.timezone)
+        who = client.display_name if client is not None and client.display_name else "The client"
+        unpaid = "so this booking's session share won't be paid out. Tips are not affected."
+        if refund.reason == REASON_CANCELLED:
+            return (
+                f"{who} cancelled {purchase.description}{when} in time, and the session price "
+                f"({amount}) was refunded to them, {unpaid}"
+            )
+        if refund.reason == REASON_NO_SHOW:
+            return (
+                f"You didn't attend {purchase.description}{when}, so the client's session price "
+                f"({amount}) was refunded, {unpaid}"
+            )
+        if refund.reason == REASON_GUARANTEE:
+            return (
+                f"{who} used the money-back guarantee for {purchase.description}{when}: "
+                f"{amount} was refunded, {unpaid}"
+            )
+        if refund.kind == RefundKind.EXTERNAL:
+            return (
+                f"A refund of {amount} was made for {purchase.description}{when}. The Pathwise "
+                "team will tell you how it affects your payout; tips are not affected."
+            )
+        return (
+            f"A refund of {amount} was made for {purchase.description}{when} "
+            f"({refund.reason}), {unpaid}"
+        )
 
     async def _issue_credit_note(
         self, uow: UnitOfWork, purchase: Purchase, refund: Refund, now: datetime
@@ -1902,6 +2537,12 @@ class Billing:
             if line.kind is LineKind.SERVICE
         ]
         kept = [line for line in lines if line.kind is not LineKind.SERVICE]
+        if refund.kind == RefundKind.EXTERNAL:
+            # Made at Stripe, of any amount: it says what was returned, and nothing of the fee.
+            refunded = [
+                QuoteLine(LineKind.SERVICE, f"Refund: {purchase.description}", refund.amount, True)
+            ]
+            kept = []
         timezone = client.timezone if client is not None else "UTC"
         data = CreditNoteData(
             number=number,
@@ -1973,8 +2614,12 @@ class Billing:
         )
 
     async def release_due_payouts(self) -> PayoutRun:
-        """Pay advisors whose guarantee windows have passed (the tick calls this)."""
-        return await release_due_payouts(self.db, self.gateway, self.settings, self.clock.now())
+        """Pay advisors whose guarantee windows have passed (the tick calls this). First, the
+        no-shows the client left unanswered are refunded, so they are never paid out."""
+        no_shows = await self.refund_unanswered_no_shows()
+        run = await release_due_payouts(self.db, self.gateway, self.settings, self.clock.now())
+        run.no_show_refunds = no_shows
+        return run
 
     async def advisor_earnings(self, advisor_id: int) -> AdvisorEarnings:
         """An advisor's held, ready-to-pay and paid-out money."""
@@ -2035,6 +2680,27 @@ class Billing:
 
 
 # -- things other parts of core call inside their own transactions ---------------------------
+
+
+def refundable_left(purchase: Purchase) -> int:
+    """What a refund of the service price can still return (minor units): the service price,
+    less refunds made outside Pathwise; the handling fee is never part of it."""
+    elsewhere = sum(
+        r.amount_minor
+        for r in purchase.refunds
+        if r.kind == RefundKind.EXTERNAL and r.status != RefundStatus.FAILED
+    )
+    return max(0, min(purchase.service_minor, purchase.total_minor - elsewhere))
+
+
+def unsettled_no_show(booking: Booking | None, purchase: Purchase) -> bool:
+    """The advisor did not show up and the client has not moved the session to a new time
+    (a new time starts after the no-show was seen)."""
+    if purchase.advisor_no_show_at is None:
+        return False
+    return booking is None or booking.starts_at is None or (
+        booking.starts_at <= purchase.advisor_no_show_at
+    )
 
 
 async def report_advisor_no_show(uow: UnitOfWork, booking_id: int, now: datetime) -> bool:
@@ -2108,7 +2774,75 @@ async def release_due_payouts(
         )
     for payout_id in due_ids:
         await _transfer_payout(db, gateway, settings, payout_id, now, run)
+    await _reverse_lost_disputes(db, gateway, now, run)
     return run
+
+
+async def _reverse_lost_disputes(
+    db: Database, gateway: PaymentGateway, now: datetime, run: PayoutRun
+) -> None:
+    """Take back the transfer of an advisor's share whose payment's dispute was lost after
+    the payout (the dispute event cannot call Stripe inside its transaction)."""
+    async with db.uow() as uow:
+        due = list(
+            (
+                await uow.session.execute(
+                    select(Purchase.id, Payout.id, Payout.stripe_transfer_id)
+                    .join(Payout, Payout.id == Purchase.payout_id)
+                    .where(Purchase.payout_state == PayoutState.REVERSAL_DUE.value)
+                    .where(Payout.status == PayoutStatus.PAID.value)
+                    .order_by(Purchase.id)
+                )
+            )
+        )
+    for purchase_id, payout_id, transfer_id in due:
+        if transfer_id is None:
+            continue
+        async with db.uow() as uow:
+            purchase, _ = await _lock_purchase(uow, purchase_id)
+            if purchase is None or purchase.payout_state != PayoutState.REVERSAL_DUE:
+                continue
+            share = purchase.advisor_share
+            key = f"reversal-{purchase.idempotency_key}"
+            try:
+                reversal_id = await gateway.reverse_transfer(
+                    transfer_id=transfer_id,
+                    amount=share,
+                    idempotency_key=key,
+                    metadata={"purchase_id": str(purchase.id), "payout_id": str(payout_id)},
+                )
+            except PathwiseError as error:
+                log.warning(
+                    "reversal for purchase %s failed (%s); retried next run",
+                    purchase.id,
+                    type(error).__name__,
+                )
+                continue
+            purchase.payout_state = PayoutState.REVERSED.value
+            purchase.updated_at = now
+            await ledger.post(
+                uow,
+                key=f"reversal:{purchase.id}",
+                kind=TransactionKind.REVERSAL,
+                postings=ledger.reversal_postings(reversed_amount=share),
+                now=now,
+                purchase_id=purchase.id,
+                payout_id=payout_id,
+                memo=f"transfer reversal {reversal_id} after a lost dispute",
+            )
+            await outbox.enqueue(
+                uow,
+                channel=Channel.ADMIN,
+                kind="dispute_closed",
+                text=(
+                    f"Transfer {transfer_id} reversed by {share.format()} ({reversal_id}) for "
+                    f"purchase #{purchase.id}, whose dispute was lost."
+                ),
+                dedupe_key=f"reversal:{purchase.id}",
+                now=now,
+            )
+            await uow.commit()
+            run.reversed.append(payout_id)
 
 
 async def _claim_due_purchases(
@@ -2156,16 +2890,26 @@ async def _claim_due_purchases(
             )
         }
         groups: dict[tuple[int, int | None, str], list[Purchase]] = defaultdict(list)
-        cancelled = set(
-            await uow.session.scalars(
-                select(Booking.id)
-                .where(Booking.id.in_({p.booking_id for p in locked if p.booking_id}))
-                .where(Booking.status == BookingStatus.CANCELLED.value)
+        bookings_of = {
+            b.id: b
+            for b in await uow.session.scalars(
+                select(Booking).where(
+                    Booking.id.in_({p.booking_id for p in locked if p.booking_id})
+                )
             )
-        )
+        }
+        cancelled = {
+            b.id for b in bookings_of.values() if b.status == BookingStatus.CANCELLED.value
+        }
         for purchase in locked:
             if purchase.id in pending_refunds:
                 continue  # a refund is being made: decide after Stripe answers
+            if purchase.disputed_at is not None and purchase.dispute_status != DisputeStatus.WON:
+                continue  # only money that stays is paid out
+            if purchase.kind == PurchaseKind.BOOKING and unsettled_no_show(
+                bookings_of.get(purchase.booking_id) if purchase.booking_id else None, purchase
+            ):
+                continue  # a no-show is refunded, never paid out
             if purchase.kind == PurchaseKind.BOOKING and purchase.booking_id in cancelled:
                 continue  # cancelled: its refund is due, not a payout
             account = accounts.get(purchase.advisor_id)

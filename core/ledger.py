@@ -17,6 +17,8 @@ Accounts (each per currency):
                           paid after the hold ended, paid twice); an admin settles it
 ``manual_refunds``        refunds made outside Pathwise (Stripe dashboard), for an admin
 ``disputes``              money the card network took back while a dispute runs
+``dispute_losses``        what the platform lost on disputes it lost (beyond the advisor's
+                          share, which is not paid out)
 ========================  ===============================================================
 
 :func:`check_ledger` verifies every invariant; ``pathwise ledger check`` runs it.
@@ -57,6 +59,7 @@ class Account(StrEnum):
     SUSPENSE = "suspense"
     MANUAL_REFUNDS = "manual_refunds"
     DISPUTES = "disputes"
+    DISPUTE_LOSSES = "dispute_losses"
 
 
 class TransactionKind(StrEnum):
@@ -66,6 +69,9 @@ class TransactionKind(StrEnum):
     SUSPENSE = "suspense"
     EXTERNAL_REFUND = "ext_refund"
     DISPUTE = "dispute"
+    DISPUTE_REINSTATED = "dispute_back"
+    DISPUTE_LOST = "dispute_lost"
+    REVERSAL = "reversal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +154,30 @@ def external_refund_postings(*, refunded: Money) -> list[Posting]:
 def dispute_postings(*, disputed: Money) -> list[Posting]:
     """A dispute: Stripe takes the disputed amount from the balance until it is decided."""
     return [Posting(Account.DISPUTES, disputed), Posting(Account.CASH, -disputed)]
+
+
+def dispute_reinstated_postings(*, reinstated: Money) -> list[Posting]:
+    """A dispute won: the card network gives the disputed amount back."""
+    return [Posting(Account.CASH, reinstated), Posting(Account.DISPUTES, -reinstated)]
+
+
+def dispute_lost_postings(*, lost: Money, forfeited_share: Money, advisor_id: int) -> list[Posting]:
+    """A dispute lost: the disputed money is gone for good. The advisor's share of it, not yet
+    paid out, is not paid (``forfeited_share``); the platform bears the rest."""
+    return [
+        Posting(Account.DISPUTES, -lost),
+        Posting(Account.ADVISOR_PAYABLE, forfeited_share, advisor_id),
+        Posting(Account.DISPUTE_LOSSES, lost - forfeited_share),
+    ]
+
+
+def reversal_postings(*, reversed_amount: Money) -> list[Posting]:
+    """A transfer reversed after a lost dispute: the advisor's share comes back to the
+    platform's balance and lowers the loss."""
+    return [
+        Posting(Account.CASH, reversed_amount),
+        Posting(Account.DISPUTE_LOSSES, -reversed_amount),
+    ]
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -325,9 +355,12 @@ async def check_ledger(uow: UnitOfWork) -> LedgerReport:
 
     # 4. Refunds: never more than the service paid; each succeeded one posted for its amount.
     refunded_service: dict[int, int] = defaultdict(int)
+    refunded_total: dict[int, int] = defaultdict(int)
     for refund in refunds.values():
         key = f"refund:{refund.id}"
         succeeded = refund.status == RefundStatus.SUCCEEDED
+        if succeeded:
+            refunded_total[refund.purchase_id] += refund.amount_minor
         if refund.kind == RefundKind.GUARANTEE and succeeded:
             refunded_service[refund.purchase_id] += refund.amount_minor
         if refund.kind == RefundKind.GUARANTEE:
@@ -354,6 +387,14 @@ async def check_ledger(uow: UnitOfWork) -> LedgerReport:
             problems.append(
                 f"purchase {purchase_id}: refunded {amount}, more than the service price "
                 f"{refunded_purchase.service_minor}"
+            )
+
+    for purchase_id, amount in refunded_total.items():
+        refunded_purchase = purchases.get(purchase_id)
+        if refunded_purchase is not None and amount > refunded_purchase.total_minor:
+            problems.append(
+                f"purchase {purchase_id}: refunded {amount} in all, more than it cost "
+                f"({refunded_purchase.total_minor})"
             )
 
     # 5. Payouts: each paid payout posted for its net; none for unpaid ones.
@@ -391,7 +432,7 @@ async def check_ledger(uow: UnitOfWork) -> LedgerReport:
             problems.append(f"more cash paid out than taken in ({currency}): {total}")
 
     # 7. Receipt numbers run 1, 2, 3... per kind and year with no gaps; every paid purchase
-    #    has one receipt and every guarantee refund one credit note.
+    #    has one receipt and every succeeded refund one credit note.
     receipts = list(await session.scalars(select(Receipt)))
     counters = {
         (c.kind, c.year): c.last_sequence for c in await session.scalars(select(ReceiptCounter))
@@ -423,7 +464,7 @@ async def check_ledger(uow: UnitOfWork) -> LedgerReport:
         elif purchase.status != PurchaseStatus.PAID and count:
             problems.append(f"purchase {purchase.id} is {purchase.status} but has a receipt")
     for refund in refunds.values():
-        if refund.kind == RefundKind.GUARANTEE and refund.status == RefundStatus.SUCCEEDED:
+        if refund.status == RefundStatus.SUCCEEDED:
             count = credit_notes_of.get(refund.id, 0)
             if count != 1:
                 problems.append(f"refund {refund.id} has {count} credit notes; needs 1")

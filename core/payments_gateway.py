@@ -103,6 +103,28 @@ class RefundResult:
 
 
 @dataclass(frozen=True, slots=True)
+class StripeRefund:
+    """A refund as Stripe holds it, whoever made it (Pathwise, or someone in the Dashboard)."""
+
+    id: str
+    status: str  # succeeded / pending / requires_action / failed / canceled
+    amount: int  # minor units
+    currency: str  # upper case
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    def as_event_object(self) -> dict[str, Any]:
+        """The refund in the shape of a ``refund.*`` event's object."""
+        return {
+            "id": self.id,
+            "object": "refund",
+            "status": self.status,
+            "amount": self.amount,
+            "currency": self.currency.lower(),
+            "metadata": dict(self.metadata),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ConnectAccount:
     id: str
     details_submitted: bool
@@ -167,6 +189,20 @@ class PaymentGateway(Protocol):
         metadata: dict[str, str],
     ) -> TransferResult: ...
 
+    async def list_refunds(self, charge_id: str) -> list[StripeRefund]:
+        """Every refund of a charge (webhook payloads carry none since API 2022-11-15)."""
+        ...
+
+    async def payment_metadata(self, payment_intent_id: str) -> dict[str, str]:
+        """The metadata Pathwise put on a PaymentIntent (its purchase id)."""
+        ...
+
+    async def reverse_transfer(
+        self, *, transfer_id: str, amount: Money, idempotency_key: str, metadata: dict[str, str]
+    ) -> str:
+        """Take (part of) a transfer back from the advisor's account; the reversal's id."""
+        ...
+
 
 # -- Stripe -------------------------------------------------------------------------------
 
@@ -187,6 +223,14 @@ def build_stripe_client(
         max_network_retries=0,
         http_client=http_client or stripe.HTTPXClient(timeout=timeout),
     )
+
+
+def _plain_metadata(obj: Any) -> dict[str, str]:
+    """A Stripe object's metadata as a plain dict of strings."""
+    metadata = getattr(obj, "metadata", None)
+    if metadata is None:
+        return {}
+    return {str(key): str(value) for key, value in dict(metadata).items()}
 
 
 def _transient(error: stripe.StripeError) -> bool:
@@ -415,6 +459,49 @@ class StripeGateway:
         )
         return TransferResult(id=made.id, amount=Money(int(made.amount), str(made.currency)))
 
+    async def list_refunds(self, charge_id: str) -> list[StripeRefund]:
+        found: list[StripeRefund] = []
+        params: Any = {"charge": charge_id, "limit": 100}
+        while True:
+            page = await self._call(
+                "refund list",
+                lambda asked=params: self._client.v1.refunds.list_async(asked),  # type: ignore[misc]
+            )
+            for refund in page.data:
+                found.append(
+                    StripeRefund(
+                        id=str(refund.id),
+                        status=str(refund.status),
+                        amount=int(refund.amount),
+                        currency=str(refund.currency).upper(),
+                        metadata=_plain_metadata(refund),
+                    )
+                )
+            if not page.has_more or not page.data:
+                return found
+            params = {**params, "starting_after": page.data[-1].id}
+
+    async def payment_metadata(self, payment_intent_id: str) -> dict[str, str]:
+        intent = await self._call(
+            "payment lookup",
+            lambda: self._client.v1.payment_intents.retrieve_async(payment_intent_id),
+        )
+        return _plain_metadata(intent)
+
+    async def reverse_transfer(
+        self, *, transfer_id: str, amount: Money, idempotency_key: str, metadata: dict[str, str]
+    ) -> str:
+        minor, _currency = to_stripe_amount(amount)
+        made = await self._call(
+            "transfer reversal",
+            lambda: self._client.v1.transfers.reversals.create_async(
+                transfer_id,
+                {"amount": minor, "metadata": metadata},
+                {"idempotency_key": idempotency_key},
+            ),
+        )
+        return str(made.id)
+
 
 # -- a fake, for unit tests, the benchmark and offline runs -------------------------------
 
@@ -435,6 +522,9 @@ class FakePaymentGateway(PaymentGateway):
         ] = {}  # key -> (made, dest, group)
         self.details = PaymentDetails(brand="visa", last4="4242")
         self.refund_status = "succeeded"
+        self.charge_refunds: dict[str, list[StripeRefund]] = {}  # what list_refunds answers
+        self.intent_metadata: dict[str, dict[str, str]] = {}
+        self.reversals: dict[str, tuple[str, Money]] = {}  # key -> (transfer id, amount)
         self._by_key: dict[str, Any] = {}
         self._failures: dict[str, list[PathwiseError]] = {}
         self._count = 0
@@ -526,3 +616,19 @@ class FakePaymentGateway(PaymentGateway):
         made = TransferResult(id=self._id("tr"), amount=amount)
         self.transfers[idempotency_key] = (made, destination, transfer_group)
         return made
+
+    async def list_refunds(self, charge_id: str) -> list[StripeRefund]:
+        self._enter("list_refunds", charge_id)
+        return list(self.charge_refunds.get(charge_id, []))
+
+    async def payment_metadata(self, payment_intent_id: str) -> dict[str, str]:
+        self._enter("payment_metadata", payment_intent_id)
+        return dict(self.intent_metadata.get(payment_intent_id, {}))
+
+    async def reverse_transfer(
+        self, *, transfer_id: str, amount: Money, idempotency_key: str, metadata: dict[str, str]
+    ) -> str:
+        self._enter("reverse_transfer", idempotency_key)
+        if idempotency_key not in self.reversals:
+            self.reversals[idempotency_key] = (transfer_id, amount)
+        return f"trr_fake_{list(self.reversals).index(idempotency_key) + 1:06d}"

@@ -55,6 +55,8 @@ class PayoutState(StrEnum):
     IN_PAYOUT = "in_payout"  # part of a payout being transferred
     PAID_OUT = "paid_out"  # transferred to the advisor
     NOTHING_DUE = "nothing_due"  # refunded under the guarantee: the advisor gets nothing
+    REVERSAL_DUE = "reversal_due"  # paid out, then a dispute was lost: the transfer is reversed
+    REVERSED = "reversed"  # the transfer was reversed
 
 
 class Purchase(Base):
@@ -110,6 +112,8 @@ class Purchase(Base):
     payout_state: Mapped[str] = mapped_column(String(16), default=PayoutState.NONE.value)
     payout_id: Mapped[int | None] = mapped_column(ForeignKey("payouts.id"))
     disputed_at: Mapped[datetime | None]
+    # "open" while the card network decides, then "won" or "lost" (charge.dispute.closed).
+    dispute_status: Mapped[str | None] = mapped_column(String(16))
     # Reported by the sessions part: opens the money-back guarantee at once.
     advisor_no_show_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
@@ -149,6 +153,12 @@ class Purchase(Base):
 class RefundKind(StrEnum):
     GUARANTEE = "guarantee"  # the money-back guarantee, asked for by the client
     EXTERNAL = "external"  # made outside Pathwise (Stripe dashboard); an admin settles it
+
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
 
 
 class RefundStatus(StrEnum):
