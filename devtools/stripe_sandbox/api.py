@@ -60,6 +60,11 @@ def create_refund(state: StripeState, call: Call) -> Obj:
     return state.render(state.create_refund(call.params, call.origin), call.expand)
 
 
+def list_refunds(state: StripeState, call: Call) -> Obj:
+    """GET /v1/refunds."""
+    return state.list_refunds(call.params)
+
+
 def create_account(state: StripeState, call: Call) -> Obj:
     """POST /v1/accounts."""
     return state.render(state.create_account(call.params), call.expand)
@@ -101,6 +106,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/v1/payment_intents/{id}", _retrieve("payment_intent")),
     ("GET", "/v1/charges/{id}", _retrieve("charge")),
     ("POST", "/v1/refunds", create_refund),
+    ("GET", "/v1/refunds", list_refunds),
     ("GET", "/v1/refunds/{id}", _retrieve("refund")),
     ("GET", "/v1/disputes/{id}", _retrieve("dispute")),
     ("POST", "/v1/accounts", create_account),

@@ -92,6 +92,32 @@ def _control_routes(sandbox: StripeSandbox) -> list[tuple[str, str, Action]]:
                                        body.get("reason", "fraudulent"))
         return {"events": events}
 
+    async def close_dispute(request: web.Request) -> Any:
+        body = await _body(request)
+        won = body.get("won")
+        if not isinstance(won, bool):
+            raise ValueError("won must be true or false")
+        return {"events": await sandbox.close_dispute(request.match_info["id"], won)}
+
+    async def settle_refund(request: web.Request) -> Any:
+        body = await _body(request)
+        succeeded = bool(body.get("succeeded", True))
+        return {"events": await sandbox.settle_refund(request.match_info["id"], succeeded)}
+
+    async def dashboard_refund(request: web.Request) -> Any:
+        body = await _body(request)
+        amount = body.get("amount")
+        return {"events": await sandbox.dashboard_refund(
+            request.match_info["id"], int(amount) if amount is not None else None)}
+
+    async def hold(request: web.Request) -> Any:
+        body = await _body(request)
+        sandbox.hold_events(bool(body.get("hold", True)))
+        return {"held": list(sandbox.held), "auto_deliver": sandbox.auto_deliver}
+
+    async def held(request: web.Request) -> Any:
+        return {"held": list(sandbox.held), "auto_deliver": sandbox.auto_deliver}
+
     async def redeliver(request: web.Request) -> Any:
         sent = await sandbox.redeliver(request.match_info["id"])
         return {"deliveries": [d.__dict__ for d in sent]}
@@ -128,6 +154,11 @@ def _control_routes(sandbox: StripeSandbox) -> list[tuple[str, str, Action]]:
         ("POST", f"{prefix}/checkout/expire_due", expire_due),
         ("POST", f"{prefix}/accounts/{{id}}/complete_onboarding", onboard),
         ("POST", f"{prefix}/charges/{{id}}/dispute", dispute),
+        ("POST", f"{prefix}/disputes/{{id}}/close", close_dispute),
+        ("POST", f"{prefix}/refunds/{{id}}/settle", settle_refund),
+        ("POST", f"{prefix}/charges/{{id}}/dashboard_refund", dashboard_refund),
+        ("POST", f"{prefix}/events/hold", hold),
+        ("GET", f"{prefix}/events/held", held),
         ("POST", f"{prefix}/events/{{id}}/redeliver", redeliver),
         ("POST", f"{prefix}/events/deliver", deliver),
         ("POST", f"{prefix}/faults", fault),

@@ -31,6 +31,19 @@ RESOURCES = (
 )
 
 
+# Fields the fixtures show expanded that the pinned API version (2022-11-15 and later) leaves
+# out of an object unless a request expands them; webhook payloads are never expanded.
+NOT_IN_DEFAULT_SHAPE: dict[str, tuple[str, ...]] = {
+    "charge": ("refunds",),
+    "payment_intent": ("charges",),
+}
+
+
+def default_keys(resource: str) -> set[str]:
+    """The keys an object of ``resource`` has in the pinned API version's default shape."""
+    return set(fixture(resource)) - set(NOT_IN_DEFAULT_SHAPE.get(resource, ()))
+
+
 @cache
 def _load(path: Path) -> dict[str, Any]:
     """The ``resources`` map of a fixture file, read once per path."""

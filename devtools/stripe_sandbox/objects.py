@@ -322,13 +322,13 @@ def charge(
         receipt_email=intent["receipt_email"],
         receipt_url=f"https://pay.stripe.com/receipts/payment/{ids.token(40)}",
         refunded=False,
-        refunds=list_object(f"/v1/charges/{charge_id}/refunds", []),
         shipping=None,
         source=None,
         status=outcome,
         transfer_data=None,
         transfer_group=intent["transfer_group"],
     )
+    obj.pop("refunds", None)  # not in the pinned API version's default shape
     return obj
 
 
@@ -366,9 +366,10 @@ def decline_error(charge_id: str, payment_method: str) -> Obj:
 
 
 def refund(
-    ids: IdFactory, *, created: int, paid: Obj, amount: int, params: Obj
+    ids: IdFactory, *, created: int, paid: Obj, amount: int, params: Obj,
+    status: str = "succeeded",
 ) -> Obj:
-    """A succeeded refund of ``amount`` from the charge ``paid``."""
+    """A refund of ``amount`` from the charge ``paid``, ``succeeded`` or ``pending``."""
     obj = fixture("refund")
     if paid["payment_method_details"]["type"] == "card":
         destination = {"card": {"type": "refund"}, "type": "card"}
@@ -385,7 +386,7 @@ def refund(
         metadata=dict(params.get("metadata") or {}),
         payment_intent=paid["payment_intent"],
         reason=params.get("reason"),
-        status="succeeded",
+        status=status,
         payment_method=paid["payment_method"],
     )
     return obj

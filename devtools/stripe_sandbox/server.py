@@ -269,6 +269,32 @@ class StripeSandbox:
         self.state.open_dispute(charge_id, amount, reason, origin)
         return await self._settle(origin)
 
+    async def close_dispute(self, dispute_id: str, won: bool) -> list[str]:
+        """The card network decides a dispute: won (funds reinstated) or lost."""
+        origin = Origin()
+        self.state.close_dispute(dispute_id, won, origin)
+        return await self._settle(origin)
+
+    async def settle_refund(self, refund_id: str, succeeded: bool) -> list[str]:
+        """A pending refund (``state.refund_status = "pending"``) succeeds or fails."""
+        origin = Origin()
+        self.state.settle_refund(refund_id, succeeded, origin)
+        return await self._settle(origin)
+
+    async def dashboard_refund(self, charge_id: str, amount: int | None = None) -> list[str]:
+        """Someone refunds a charge in the Stripe Dashboard: no metadata, no request id."""
+        origin = Origin()
+        params: Obj = {"charge": charge_id}
+        if amount is not None:
+            params["amount"] = amount
+        self.state.create_refund(params, origin)
+        return await self._settle(origin)
+
+    def hold_events(self, hold: bool = True) -> None:
+        """From now on keep events (``hold``) for :meth:`deliver` to send late, in any order
+        and as often as asked; or deliver them at once again."""
+        self.auto_deliver = not hold
+
     def add_balance(self, amount: int, currency: str = "usd") -> None:
         """Top up the platform balance (like paying with Stripe's 0077 test card)."""
         self.state.balance[currency] = self.state.balance.get(currency, 0) + amount

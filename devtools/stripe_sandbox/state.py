@@ -111,6 +111,9 @@ class StripeState:
         self.intent_data: dict[str, Obj] = {}
         self.onboarding_links: dict[str, Obj] = {}
         self.balance: dict[str, int] = {}
+        # What POST /v1/refunds makes: "succeeded" (cards, at once) or "pending" (settled later
+        # by settle_refund, as bank refunds are).
+        self.refund_status = "succeeded"
 
     # -- storage -------------------------------------------------------------------------------
 
@@ -178,6 +181,8 @@ class StripeState:
             if target is None:
                 raise bad_param("expand", f"This property cannot be expanded ({path}).")
             node[key] = copy.deepcopy(target)
+        elif node.get("object") == "charge" and key == "refunds":
+            node[key] = self.list_refunds({"charge": node["id"]})
         elif key not in node:
             raise bad_param("expand", f"This property cannot be expanded ({path}).")
         if rest and isinstance(node[key], dict):
@@ -476,15 +481,55 @@ class StripeState:
                 param="amount",
             )
         refund = self.store(objects.refund(
-            self.ids, created=self.now(), paid=paid, amount=amount, params=clean))
+            self.ids, created=self.now(), paid=paid, amount=amount, params=clean,
+            status=self.refund_status))
         previous = {"amount_refunded": paid["amount_refunded"], "refunded": paid["refunded"]}
         paid["amount_refunded"] += amount
         paid["refunded"] = paid["amount_refunded"] >= paid["amount"]
-        paid["refunds"]["data"].insert(0, copy.deepcopy(refund))
         self._credit(paid["currency"], -amount)
         self.emit(origin, "refund.created", refund)
         self.emit(origin, "charge.refunded", paid, previous)
         return refund
+
+    def list_refunds(self, params: Obj) -> Obj:
+        """GET /v1/refunds: newest first, by ``charge`` or ``payment_intent``, paged."""
+        check_known(params, ("charge", "payment_intent", "limit", "starting_after",
+                             "ending_before", "created"))
+        limit = integer(params, "limit", minimum=1) or 10
+        if limit > 100:
+            raise bad_param("limit", "This value must be less than or equal to 100.")
+        found = list(reversed(self.objects["refund"].values()))
+        if params.get("charge"):
+            found = [r for r in found if r["charge"] == params["charge"]]
+        if params.get("payment_intent"):
+            found = [r for r in found if r["payment_intent"] == params["payment_intent"]]
+        after = params.get("starting_after")
+        if after:
+            ids = [r["id"] for r in found]
+            if after not in ids:
+                raise missing("refund", after, "starting_after")
+            found = found[ids.index(after) + 1:]
+        page = [copy.deepcopy(r) for r in found[:limit]]
+        return objects.list_object("/v1/refunds", page, has_more=len(found) > limit)
+
+    def settle_refund(self, refund_id: str, succeeded: bool, origin: Origin) -> None:
+        """A pending refund goes through (refund.updated) or fails (refund.failed: the money
+        is back in the balance and on the charge)."""
+        refund = self.control_get("refund", refund_id)
+        if refund["status"] != "pending":
+            raise SandboxError(f"refund {refund_id} is not pending")
+        paid = self.objects["charge"][refund["charge"]]
+        if succeeded:
+            refund["status"] = "succeeded"
+            self.emit(origin, "refund.updated", refund, {"status": "pending"})
+            self.emit(origin, "charge.refund.updated", refund, {"status": "pending"})
+            return
+        refund["status"] = "failed"
+        paid["amount_refunded"] -= refund["amount"]
+        paid["refunded"] = paid["amount_refunded"] >= paid["amount"]
+        self._credit(paid["currency"], refund["amount"])
+        self.emit(origin, "refund.failed", refund, {"status": "pending"})
+        self.emit(origin, "charge.refund.updated", refund, {"status": "pending"})
 
     def _refundable_charge(self, params: Obj) -> Obj:
         """The charge a refund request names, directly or through its PaymentIntent."""
@@ -518,6 +563,24 @@ class StripeState:
         disputed["disputed"] = True
         self._credit(disputed["currency"], -amount)
         self.emit(origin, "charge.dispute.created", dispute)
+        dispute["balance_transactions"] = [{"id": self.ids.new("txn"), "amount": -amount}]
+        self.emit(origin, "charge.dispute.funds_withdrawn", dispute)
+        return dispute
+
+    def close_dispute(self, dispute_id: str, won: bool, origin: Origin) -> Obj:
+        """The card network decides: won gives the money back (funds_reinstated), lost
+        keeps it with the cardholder; either way charge.dispute.closed."""
+        dispute = self.control_get("dispute", dispute_id)
+        if dispute["status"] in ("won", "lost"):
+            raise SandboxError(f"dispute {dispute_id} is already closed")
+        previous = {"status": dispute["status"]}
+        dispute["status"] = "won" if won else "lost"
+        if won:
+            self._credit(dispute["currency"], dispute["amount"])
+            dispute["balance_transactions"].append(
+                {"id": self.ids.new("txn"), "amount": dispute["amount"]})
+            self.emit(origin, "charge.dispute.funds_reinstated", dispute)
+        self.emit(origin, "charge.dispute.closed", dispute, previous)
         return dispute
 
     # -- Connect -------------------------------------------------------------------------------

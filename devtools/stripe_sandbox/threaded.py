@@ -151,6 +151,22 @@ class ThreadedStripeSandbox:
         """See :meth:`StripeSandbox.dispute`."""
         return self._run(self.sandbox.dispute(charge_id, amount, reason))
 
+    def close_dispute(self, dispute_id: str, won: bool) -> list[str]:
+        """See :meth:`StripeSandbox.close_dispute`."""
+        return self._run(self.sandbox.close_dispute(dispute_id, won))
+
+    def settle_refund(self, refund_id: str, succeeded: bool) -> list[str]:
+        """See :meth:`StripeSandbox.settle_refund`."""
+        return self._run(self.sandbox.settle_refund(refund_id, succeeded))
+
+    def dashboard_refund(self, charge_id: str, amount: int | None = None) -> list[str]:
+        """See :meth:`StripeSandbox.dashboard_refund`."""
+        return self._run(self.sandbox.dashboard_refund(charge_id, amount))
+
+    def hold_events(self, hold: bool = True) -> None:
+        """See :meth:`StripeSandbox.hold_events`."""
+        self.sandbox.hold_events(hold)
+
     def redeliver(self, event_id: str) -> list[Delivery]:
         """See :meth:`StripeSandbox.redeliver`."""
         return self._run(self.sandbox.redeliver(event_id))

@@ -11,7 +11,7 @@ import pytest
 import stripe
 
 from devtools.stripe_sandbox import StripeSandbox
-from devtools.stripe_sandbox.fixtures import FIXTURES_PATH, RESOURCES, fixture
+from devtools.stripe_sandbox.fixtures import FIXTURES_PATH, RESOURCES, default_keys
 from tests.devtools.stripe_helpers import checkout_params
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=:DeprecationWarning")
@@ -88,7 +88,9 @@ async def test_every_object_has_exactly_the_fixture_keys_of_its_resource(
     checked = _stripe_objects(answers)
     assert {obj["object"] for obj in checked} == set(RESOURCES)
     for obj in checked:
-        expected = set(fixture(obj["object"]))
+        # The fixtures show every expandable field expanded; the pinned API version's default
+        # shape leaves Charge.refunds and PaymentIntent.charges out (issue 13).
+        expected = default_keys(obj["object"])
         assert set(obj) == expected, (obj["object"], set(obj) ^ expected)
 
 
