@@ -1197,6 +1197,8 @@ class Billing:
         if purchase.status not in (PurchaseStatus.PENDING, PurchaseStatus.PROCESSING):
             return f"ignored: purchase is {purchase.status}"
         purchase.status = PurchaseStatus.FAILED.value
+        if purchase.payment_intent_id is None:  # failed before its completed event came
+            purchase.payment_intent_id = _object_id(session.get("payment_intent"))
         purchase.updated_at = now
         await self._release_hold(uow, booking, purchase, now)
         if purchase.client_id is not None:
@@ -2690,7 +2692,7 @@ def refundable_left(purchase: Purchase) -> int:
         for r in purchase.refunds
         if r.kind == RefundKind.EXTERNAL and r.status != RefundStatus.FAILED
     )
-    return max(0, min(purchase.service_minor, purchase.total_minor - elsewhere))
+    return max(0, purchase.service_minor - elsewhere)
 
 
 def unsettled_no_show(booking: Booking | None, purchase: Purchase) -> bool:

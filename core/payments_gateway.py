@@ -230,7 +230,8 @@ def _plain_metadata(obj: Any) -> dict[str, str]:
     metadata = getattr(obj, "metadata", None)
     if metadata is None:
         return {}
-    return {str(key): str(value) for key, value in dict(metadata).items()}
+    plain = metadata.to_dict() if hasattr(metadata, "to_dict") else dict(metadata)
+    return {str(key): str(value) for key, value in plain.items()}
 
 
 def _transient(error: stripe.StripeError) -> bool:
