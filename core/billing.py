@@ -617,6 +617,22 @@ class RetryLater(Exception):
     here): answered non-2xx so Stripe sends it again, never acknowledged and dropped."""
 
 
+def _precheck(event_type: str, obj: dict[str, Any]) -> None:
+    """Refuse, before any call to Stripe, an object whose ids or amounts are not what Stripe
+    sends (MalformedEvent); the handlers check the rest."""
+    metadata = _metadata(obj)
+    for name in ("purchase_id", "refund_id", "booking_id"):
+        parse_row_id(metadata.get(name))
+    if "metadata" in obj and obj["metadata"] is not None and not isinstance(obj["metadata"], dict):
+        raise MalformedEvent("metadata is not an object")
+    _object_id(obj.get("id"))
+    _object_id(obj.get("payment_intent"))
+    if event_type.startswith(("refund.", "charge.dispute.")):
+        amount = obj.get("amount")
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            raise MalformedEvent(f"a {obj.get('object')} without a positive amount")
+
+
 def _parse_event(raw_body: bytes) -> tuple[str, str, dict[str, Any]] | WebhookResult:
     """(id, type, data.object) of a signed body, or the 400 answer for one that is not an
     event as Stripe sends it."""
@@ -1010,6 +1026,7 @@ class Billing:
                     log.info("Stripe event %s (%s) seen before; ignored", event_id, event_type)
                     return WebhookResult(200, "duplicate event: already processed")
                 known_intent = await self._intent_is_known(uow, event_type, obj)
+            _precheck(event_type, obj)
             prefetched = await self._prefetch(event_type, obj, known_intent)
             now = self.clock.now()
             async with self.db.uow() as uow:
@@ -1046,12 +1063,17 @@ class Billing:
         if self.settings.stripe_connect_webhook_secret is not None:
             secrets.append(self.settings.stripe_connect_webhook_secret.get_secret_value())
         for secret in secrets:
+            # The signature only: the SDK's construct_event also parses the body and fails
+            # with an AttributeError on a signed JSON list; _parse_event judges the body.
             try:
-                stripe.Webhook.construct_event(raw_body, signature_header, secret)
+                stripe.WebhookSignature.verify_header(
+                    raw_body.decode("utf-8", errors="replace"),
+                    signature_header,
+                    secret,
+                    stripe.Webhook.DEFAULT_TOLERANCE,
+                )
             except stripe.SignatureVerificationError:
                 continue
-            except ValueError:
-                return WebhookResult(400, "invalid payload")
             return None
         log.warning("Stripe webhook with a bad or stale signature rejected")
         return WebhookResult(400, "invalid signature")
@@ -1105,9 +1127,14 @@ class Billing:
             ):
                 intent = _object_id(obj.get("payment_intent"))
                 if intent is not None:
-                    intent_metadata = await self.gateway.payment_metadata(intent)
-        except PathwiseError as error:
+                    try:
+                        intent_metadata = await self.gateway.payment_metadata(intent)
+                    except PaymentProviderError:
+                        intent_metadata = {}  # Stripe doesn't know it either: not ours
+        except PaymentsUnavailable as error:
             raise RetryLater(f"Stripe could not be asked ({type(error).__name__})") from None
+        except PaymentProviderError as error:
+            raise RetryLater(f"Stripe refused a lookup ({type(error).__name__})") from None
         if (
             event_type
             not in (
@@ -2205,7 +2232,7 @@ class Billing:
         now = self.clock.now()
         async with self.db.uow() as uow:
             rows = list(
-                (
+
                     await uow.session.execute(
                         select(Purchase, Booking)
                         .join(Booking, Booking.id == Purchase.booking_id)
@@ -2220,7 +2247,7 @@ class Billing:
                         .options(selectinload(Booking.offer))
                         .order_by(Purchase.id)
                     )
-                )
+
             )
             due = [
                 (booking.id, booking.client_id)
@@ -2787,7 +2814,7 @@ async def _reverse_lost_disputes(
     the payout (the dispute event cannot call Stripe inside its transaction)."""
     async with db.uow() as uow:
         due = list(
-            (
+
                 await uow.session.execute(
                     select(Purchase.id, Payout.id, Payout.stripe_transfer_id)
                     .join(Payout, Payout.id == Purchase.payout_id)
@@ -2795,7 +2822,7 @@ async def _reverse_lost_disputes(
                     .where(Payout.status == PayoutStatus.PAID.value)
                     .order_by(Purchase.id)
                 )
-            )
+
         )
     for purchase_id, payout_id, transfer_id in due:
         if transfer_id is None:
