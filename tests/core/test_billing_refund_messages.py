@@ -1,0 +1,160 @@
+"""Refund and dispute messages say what happened, to the client and to the advisor, each with
+the amount and the booking's date; a no-show the client leaves unanswered is refunded when
+the guarantee window ends (the service price; the fee stays)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from core.billing import Billing, _local, report_advisor_no_show
+from core.clock import ManualClock
+from core.db import Database
+from core.models import Booking, BookingStatus
+from core.models.billing import PayoutState, Refund
+from tests.core.test_billing_support import (
+    World,
+    billing_settings,
+    checkout_of,
+    deliver,
+    make_billing,
+    outbox_rows,
+    pay,
+    seed,
+)
+
+
+@pytest.fixture
+async def booked(db: Database, database_url: str, clock: ManualClock) -> tuple[World, Billing, int]:
+    world = await seed(db, clock.now())
+    billing, _ = make_billing(db, billing_settings(database_url), clock)
+    checkout = await billing.start_checkout(world.booking_id, world.client_id)
+    await pay(billing, db, checkout.purchase_id)
+    return world, billing, checkout.purchase_id
+
+
+async def _booking(db: Database, booking_id: int) -> Booking:
+    async with db.uow() as uow:
+        booking = await uow.session.get(Booking, booking_id)
+        assert booking is not None
+        return booking
+
+
+async def _texts(db: Database) -> tuple[str, str]:
+    [to_client] = await outbox_rows(db, kind="credit_note")
+    [to_advisor] = await outbox_rows(db, kind="refund_notice")
+    return to_client.payload["text"], to_advisor.payload["text"]
+
+
+async def test_a_cancellation_refund_is_worded_as_a_cancellation_to_both(
+    db: Database, booked: tuple[World, Billing, int]
+) -> None:
+    world, billing, _ = booked
+    booking = await _booking(db, world.booking_id)
+    async with db.uow() as uow:
+        await uow.session.execute(
+            update(Booking)
+            .where(Booking.id == booking.id)
+            .values(status=BookingStatus.CANCELLED.value)
+        )
+        await uow.commit()
+
+    await billing.refund_cancelled_booking(world.booking_id, world.client_id)
+
+    client, advisor = await _texts(db)
+    assert booking.starts_at is not None
+    assert client.startswith(
+        f"You cancelled your booking on {_local(booking.starts_at, 'Europe/Madrid')} in time: "
+        "your refund of $60.00 is on its way back to your card"
+    )
+    assert "$3.49 handling fee is non-refundable" in client
+    assert "cancelled" in advisor and "($60.00) was refunded" in advisor
+    assert _local(booking.starts_at, "Europe/Madrid") in advisor
+    assert "money-back guarantee" not in advisor
+
+
+async def test_a_guarantee_refund_is_worded_as_the_guarantee(
+    db: Database, booked: tuple[World, Billing, int], clock: ManualClock
+) -> None:
+    world, billing, _ = booked
+    booking = await _booking(db, world.booking_id)
+    assert booking.ends_at is not None and booking.starts_at is not None
+    clock.set(booking.ends_at + timedelta(hours=1))
+
+    await billing.request_refund(world.booking_id, world.client_id)
+
+    client, advisor = await _texts(db)
+    when = _local(booking.starts_at, "Europe/Madrid")
+    assert client.startswith(f"Money-back guarantee for your session on {when}: your refund of")
+    assert "used the money-back guarantee" in advisor and "$60.00 was refunded" in advisor
+    assert when in advisor
+
+
+async def test_an_unanswered_no_show_is_refunded_when_the_window_ends_and_never_paid_out(
+    db: Database, booked: tuple[World, Billing, int], clock: ManualClock
+) -> None:
+    world, billing, purchase_id = booked
+    booking = await _booking(db, world.booking_id)
+    assert booking.starts_at is not None and booking.ends_at is not None
+    async with db.uow() as uow:
+        await report_advisor_no_show(uow, booking.id, booking.starts_at + timedelta(minutes=10))
+        await uow.commit()
+    closes = booking.ends_at + timedelta(hours=72)
+
+    clock.set(closes - timedelta(minutes=1))
+    assert (await billing.release_due_payouts()).no_show_refunds == []
+    clock.set(closes + timedelta(minutes=1))
+    run = await billing.release_due_payouts()
+
+    assert run.no_show_refunds == [booking.id] and run.paid == []
+    async with db.uow() as uow:
+        [refund] = list(await uow.session.scalars(select(Refund)))
+    assert (refund.amount_minor, refund.status) == (6000, "succeeded")  # the fee stays
+    assert (await checkout_of(db, purchase_id)).payout_state == PayoutState.NOTHING_DUE
+    client, advisor = await _texts(db)
+    when = _local(booking.starts_at, "Europe/Madrid")
+    assert client.startswith(f"Your advisor didn't attend your session on {when}")
+    assert "your refund of $60.00" in client and "$3.49 handling fee is non-refundable" in client
+    assert advisor.startswith("You didn't attend") and "($60.00) was refunded" in advisor
+    assert (await billing.release_due_payouts()).no_show_refunds == []  # once
+
+
+async def test_a_dispute_is_told_to_both_sides_and_a_lost_one_is_not_paid_out(
+    db: Database, booked: tuple[World, Billing, int], clock: ManualClock
+) -> None:
+    world, billing, purchase_id = booked
+    booking = await _booking(db, world.booking_id)
+    assert booking.starts_at is not None
+    intent = (await checkout_of(db, purchase_id)).payment_intent_id
+    dispute = {
+        "id": "dp_msg",
+        "object": "dispute",
+        "amount": 6349,
+        "currency": "usd",
+        "status": "needs_response",
+        "reason": "fraudulent",
+        "payment_intent": intent,
+        "charge": "ch_msg",
+        "metadata": {},
+    }
+
+    assert (await deliver(billing, "charge.dispute.created", dispute)).status == 200
+    [to_client] = await outbox_rows(db, kind="dispute", channel="telegram")
+    [to_advisor] = await outbox_rows(db, kind="dispute", channel="discord_dm")
+    when = _local(booking.starts_at, "Europe/Madrid")
+    assert "disputed the payment of $63.49" in to_client.payload["text"]
+    assert when in to_client.payload["text"]
+    assert "$63.49" in to_advisor.payload["text"] and "on hold" in to_advisor.payload["text"]
+
+    lost = await deliver(billing, "charge.dispute.closed", {**dispute, "status": "lost"})
+
+    assert lost == (200, "dispute lost; advisor share not paid")
+    assert (await checkout_of(db, purchase_id)).payout_state == PayoutState.NOTHING_DUE
+    [closed] = await outbox_rows(db, kind="dispute_closed", channel="admin")
+    assert "was lost" in closed.payload["text"]
+    [told] = await outbox_rows(db, kind="dispute_closed", channel="discord_dm")
+    assert "won't be paid to you" in told.payload["text"]
+    clock.set(clock.now() + timedelta(days=10))
+    assert (await billing.release_due_payouts()).paid == []
