@@ -14,6 +14,7 @@ from core.clock import ManualClock
 from core.db import Database
 from core.models import Booking, BookingStatus
 from core.models.billing import PayoutState, Refund
+from core.payments_gateway import FakePaymentGateway
 from tests.core.test_billing_support import (
     World,
     billing_settings,
@@ -158,3 +159,40 @@ async def test_a_dispute_is_told_to_both_sides_and_a_lost_one_is_not_paid_out(
     assert "won't be paid to you" in told.payload["text"]
     clock.set(clock.now() + timedelta(days=10))
     assert (await billing.release_due_payouts()).paid == []
+
+
+async def test_a_dispute_lost_after_the_payout_reverses_the_transfer(
+    db: Database, booked: tuple[World, Billing, int], clock: ManualClock
+) -> None:
+    from core import ledger
+    from tests.core.test_billing_payouts import _onboard, _window_closes
+
+    world, billing, purchase_id = booked
+    gateway = billing.gateway
+    assert isinstance(gateway, FakePaymentGateway)
+    await _onboard(billing, gateway, world.advisor_id)
+    clock.set(await _window_closes(db, world.booking_id) + timedelta(minutes=1))
+    assert len((await billing.release_due_payouts()).paid) == 1
+    intent = (await checkout_of(db, purchase_id)).payment_intent_id
+    dispute = {
+        "id": "dp_late",
+        "object": "dispute",
+        "amount": 6349,
+        "currency": "usd",
+        "status": "lost",
+        "payment_intent": intent,
+        "charge": "ch_late",
+        "metadata": {},
+    }
+
+    assert (await deliver(billing, "charge.dispute.closed", dispute)).status == 200
+    assert (await checkout_of(db, purchase_id)).payout_state == PayoutState.REVERSAL_DUE
+    run = await billing.release_due_payouts()
+
+    assert len(run.reversed) == 1
+    [(_transfer_id, amount)] = gateway.reversals.values()
+    assert amount.amount == (await checkout_of(db, purchase_id)).advisor_share.amount
+    assert (await checkout_of(db, purchase_id)).payout_state == PayoutState.REVERSED
+    assert (await billing.release_due_payouts()).reversed == []  # once
+    async with db.uow() as uow:
+        assert (await ledger.check_ledger(uow)).violations == []
