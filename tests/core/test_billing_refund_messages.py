@@ -196,3 +196,51 @@ async def test_a_dispute_lost_after_the_payout_reverses_the_transfer(
     assert (await billing.release_due_payouts()).reversed == []  # once
     async with db.uow() as uow:
         assert (await ledger.check_ledger(uow)).violations == []
+
+
+async def test_a_charge_refunded_without_a_refunds_list_never_confirms_a_pending_refund(
+    db: Database, booked: tuple[World, Billing, int], clock: ManualClock
+) -> None:
+    """Issue 13, point 2: a $3 Dashboard refund while the $60 guarantee refund is pending."""
+    from core.payments_gateway import StripeRefund
+
+    world, billing, purchase_id = booked
+    gateway = billing.gateway
+    assert isinstance(gateway, FakePaymentGateway)
+    booking = await _booking(db, world.booking_id)
+    assert booking.ends_at is not None
+    clock.set(booking.ends_at + timedelta(hours=1))
+    gateway.refund_status = "pending"
+    outcome = await billing.request_refund(world.booking_id, world.client_id)
+    assert outcome.credit_note_number is None  # not confirmed yet
+    [ours] = gateway.refunds.values()
+    gateway.charge_refunds["ch_1"] = [
+        StripeRefund("re_dashboard", "succeeded", 300, "USD"),
+        StripeRefund(ours.id, "pending", 6000, "USD", {"refund_id": str(outcome.refund_id)}),
+    ]
+    intent = (await checkout_of(db, purchase_id)).payment_intent_id
+    charge = {
+        "id": "ch_1",
+        "object": "charge",
+        "amount": 6349,
+        "amount_refunded": 6300,
+        "currency": "usd",
+        "payment_intent": intent,
+        "metadata": {"purchase_id": str(purchase_id)},
+    }
+
+    result = await deliver(billing, "charge.refunded", charge)
+
+    assert result.status == 200
+    async with db.uow() as uow:
+        refunds = {
+            r.stripe_refund_id: (r.kind, r.status, r.amount_minor)
+            for r in await uow.session.scalars(select(Refund))
+        }
+    assert refunds == {
+        ours.id: ("guarantee", "pending", 6000),
+        "re_dashboard": ("external", "succeeded", 300),
+    }
+    [note] = await outbox_rows(db, kind="credit_note")  # the Dashboard refund's own
+    assert note.payload["text"].startswith("A refund of $3.00 for your booking on")
+    assert "$60.00" not in note.payload["text"]

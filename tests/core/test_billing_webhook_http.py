@@ -166,6 +166,12 @@ async def test_a_duplicate_delivery_costs_no_call_to_stripe(
         session_id = (await checkout_of(db, checkout.purchase_id)).checkout_session_id or ""
         await sandbox.pay(session_id)
         [charge_id] = sandbox.objects["charge"]
+        # What lets an early event about this payment find its purchase.
+        [intent] = sandbox.objects["payment_intent"].values()
+        assert intent["metadata"]["purchase_id"] == str(checkout.purchase_id)
+        assert sandbox.objects["charge"][charge_id]["metadata"]["purchase_id"] == str(
+            checkout.purchase_id
+        )
         await sandbox.dashboard_refund(charge_id, 500)
         [refunded] = sandbox.events_of_type("charge.refunded")
         # charge.refunded carries no refunds at this API version: Pathwise listed them once.
