@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+
 from devtools.stripe_sandbox.api import Call, Handler
 from devtools.stripe_sandbox.errors import bad_param, missing
 from devtools.stripe_sandbox.objects import Obj, list_object
