@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -206,6 +207,44 @@ def ledger_check(settings: Settings) -> None:
         click.echo(f"Ledger check failed: {len(report.violations)} violation(s).")
         sys.exit(1)
     click.echo(f"Ledger OK: {report.transactions} transactions, {report.entries} entries balanced.")
+
+
+@cli.command("reconcile")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only what happened on or after this day (UTC), like 2026-11-01. Default: everything.",
+)
+@click.pass_obj
+@friendly_errors
+def reconcile_command(settings: Settings, since: datetime | None) -> None:
+    """Compare the ledger with Stripe (charges, refunds, disputes, transfers and their
+    reversals); print each difference and exit 1 if there is any."""
+    import stripe
+
+    from core.payments_gateway import build_stripe_client
+    from core.reconcile import ReconcileReport, StripeRecordsReader, reconcile
+
+    start = since.replace(tzinfo=UTC) if since is not None else None
+
+    async def go(database: Database) -> ReconcileReport:
+        await database.check_ready()
+        http = stripe.HTTPXClient(timeout=20.0)
+        try:
+            reader = StripeRecordsReader(build_stripe_client(settings, http_client=http))
+            return await reconcile(database, reader, start)
+        finally:
+            await http.close_async()  # type: ignore[no-untyped-call]
+
+    report = run_async(go, settings)
+    for difference in report.differences:
+        click.echo(difference.describe(settings.locale))
+    read = ", ".join(f"{n} {kind}(s)" for kind, n in report.compared.items())
+    scope = f" since {start:%Y-%m-%d}" if start else ""
+    if not report.ok:
+        click.echo(f"{len(report.differences)} difference(s) between the ledger and Stripe{scope}.")
+        sys.exit(1)
+    click.echo(f"No differences: the ledger matches Stripe{scope} ({read} read).")
 
 
 @cli.command("chat")

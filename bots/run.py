@@ -11,6 +11,7 @@ from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+import stripe
 from aiohttp import web
 from sqlalchemy import func, select
 from telegram import Bot, Update
@@ -29,8 +30,9 @@ from core.db import Database
 from core.dialogs import build_engine
 from core.dialogs.suggest import CatalogueMatcher
 from core.models.outbox import OutboxMessage, OutboxStatus
-from core.payments_gateway import StripeGateway
+from core.payments_gateway import StripeGateway, build_stripe_client
 from core.receipts import ReceiptFonts
+from core.reconcile import StripeRecords, StripeRecordsReader, daily_job
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ class Runtime:
     web_runner: web.AppRunner | None = None
     worker: Worker | None = None
     web_port: int | None = None
+    stripe_records: StripeRecords | None = None  # what the daily reconciliation reads
 
     async def outbox_backlog(self) -> int:
         async with self.db.uow() as uow:
@@ -109,6 +112,11 @@ async def running(
             await _start_web(runtime, stack)
         if "worker" in only:
             await _telegram_bot(runtime, telegram_request, stack)
+            records_http = stripe.HTTPXClient(timeout=20.0)
+            stack.push_async_callback(records_http.close_async)
+            runtime.stripe_records = StripeRecordsReader(
+                build_stripe_client(settings, http_client=records_http)
+            )
             stop = asyncio.Event()
             runtime.worker = Worker(
                 _jobs(runtime),
@@ -222,6 +230,13 @@ def _jobs(runtime: Runtime) -> list[NamedJob]:
         NamedJob("expire_holds", runtime.expire_holds),
         NamedJob("payouts", runtime.billing.release_due_payouts),
     ]
+    if runtime.stripe_records is not None:
+        # Once a UTC day (claimed in the database), whichever worker gets there first.
+        jobs.append(
+            NamedJob(
+                "reconcile", daily_job(runtime.db, runtime.stripe_records, runtime.clock.now)
+            )
+        )
     if runtime.telegram_bot is not None:
         delivery = TelegramDelivery(
             runtime.db, runtime.telegram_bot, runtime.clock, runtime.billing.fonts

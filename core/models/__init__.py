@@ -20,6 +20,7 @@ from core.models.bookings import Booking, BookingStatus
 from core.models.dialogs import Consent, Conversation
 from core.models.feedback import MoodCheckin, Review
 from core.models.outbox import OutboxMessage
+from core.models.reconcile import ReconcileRun
 from core.models.scheduling import AvailabilityException, AvailabilityRule, SlotClaim
 from core.models.sessions import AdviceSession, LinkAttempt, LinkCode, TranscriptFile
 
@@ -47,6 +48,7 @@ __all__ = [
     "Purchase",
     "Receipt",
     "ReceiptCounter",
+    "ReconcileRun",
     "Refund",
     "Review",
     "SlotClaim",

@@ -153,6 +153,7 @@ class Purchase(Base):
 class RefundKind(StrEnum):
     GUARANTEE = "guarantee"  # the money-back guarantee, asked for by the client
     EXTERNAL = "external"  # made outside Pathwise (Stripe dashboard); an admin settles it
+    GOODWILL = "goodwill"  # the team's goodwill refund of all or part of the service price
 
 
 class DisputeStatus(StrEnum):
@@ -173,7 +174,7 @@ class Refund(Base):
     __tablename__ = "refunds"
     __table_args__ = (
         CheckConstraint("amount_minor > 0", name="positive_amount"),
-        CheckConstraint("kind IN ('guarantee', 'external')", name="known_kind"),
+        CheckConstraint("kind IN ('guarantee', 'external', 'goodwill')", name="known_kind"),
         CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="known_status"),
         Index("ix_refunds_purchase", "purchase_id"),
     )

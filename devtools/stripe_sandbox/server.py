@@ -30,6 +30,7 @@ from devtools.stripe_sandbox.api import ROUTES, Call, Handler
 from devtools.stripe_sandbox.errors import StripeApiError
 from devtools.stripe_sandbox.faults import Failure, FaultRule, Faults
 from devtools.stripe_sandbox.forms import decode_form
+from devtools.stripe_sandbox.lists import LIST_ROUTES
 from devtools.stripe_sandbox.objects import IdFactory, Obj
 from devtools.stripe_sandbox.state import Origin, StripeState
 from devtools.stripe_sandbox.webhooks import Delivery, WebhookCallback, WebhookDispatcher
@@ -191,7 +192,9 @@ class StripeSandbox:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> StripeSandbox:
         """Serve on ``host:port`` (0: any free port); ``url`` is then the API base."""
         app = web.Application(middlewares=[self._middleware])
-        for method, path, handler in ROUTES:
+        # The paged list endpoints replace any older unpaged handler of the same path.
+        routes = {(method, path): handler for method, path, handler in (*ROUTES, *LIST_ROUTES)}
+        for (method, path), handler in routes.items():
             app.router.add_route(method, path, self._wrap(handler))
         control.add_routes(app, self)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
