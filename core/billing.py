@@ -2713,11 +2713,12 @@ class Billing:
 
 def refundable_left(purchase: Purchase) -> int:
     """What a refund of the service price can still return (minor units): the service price,
-    less refunds made outside Pathwise; the handling fee is never part of it."""
+    less refunds made outside Pathwise and the team's goodwill refunds; the handling fee is
+    never part of it."""
     elsewhere = sum(
         r.amount_minor
         for r in purchase.refunds
-        if r.kind == RefundKind.EXTERNAL and r.status != RefundStatus.FAILED
+        if r.kind in (RefundKind.EXTERNAL, RefundKind.GOODWILL) and r.status != RefundStatus.FAILED
     )
     return max(0, purchase.service_minor - elsewhere)
 

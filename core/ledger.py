@@ -19,6 +19,8 @@ Accounts (each per currency):
 ``disputes``              money the card network took back while a dispute runs
 ``dispute_losses``        what the platform lost on disputes it lost (beyond the advisor's
                           share, which is not paid out)
+``goodwill_refunds``      goodwill refunds the team gave that the platform bears
+                          (see :mod:`core.goodwill`)
 ========================  ===============================================================
 
 :func:`check_ledger` verifies every invariant; ``pathwise ledger check`` runs it.
@@ -60,6 +62,7 @@ class Account(StrEnum):
     MANUAL_REFUNDS = "manual_refunds"
     DISPUTES = "disputes"
     DISPUTE_LOSSES = "dispute_losses"
+    GOODWILL = "goodwill_refunds"
 
 
 class TransactionKind(StrEnum):
@@ -361,9 +364,9 @@ async def check_ledger(uow: UnitOfWork) -> LedgerReport:
         succeeded = refund.status == RefundStatus.SUCCEEDED
         if succeeded:
             refunded_total[refund.purchase_id] += refund.amount_minor
-        if refund.kind == RefundKind.GUARANTEE and succeeded:
+        if refund.kind in (RefundKind.GUARANTEE, RefundKind.GOODWILL) and succeeded:
             refunded_service[refund.purchase_id] += refund.amount_minor
-        if refund.kind == RefundKind.GUARANTEE:
+        if refund.kind in (RefundKind.GUARANTEE, RefundKind.GOODWILL):
             posted_key = key
             account = Account.CASH
         else:

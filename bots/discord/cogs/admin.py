@@ -10,10 +10,11 @@ from discord.ext import commands
 
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import reply
-from core import admin
+from core import admin, goodwill
 from core.accounts import Platform
-from core.errors import ConfigurationError, NotFound
-from core.models import Booking
+from core.billing import Billing
+from core.errors import ConfigurationError
+from core.models.billing import PayoutState
 
 
 class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwise team tools."):
@@ -61,20 +62,42 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwis
         await reply(interaction, f"{member.mention} is now {found.display_name} on Pathwise.")
 
     @app_commands.command(
-        name="refund", description="Refund a booking's service price under the guarantee."
+        name="refund",
+        description="Goodwill refund: all or part of a booking's service price, at any time.",
     )
+    @app_commands.describe(
+        booking="The booking number",
+        amount="How much, like 20 or 12.50, or all (the handling fee is never refunded)",
+        reason="Why (printed on the client's credit note)",
+    )
+    async def refund(
+        self, interaction: discord.Interaction[Any], booking: int, amount: str, reason: str
+    ) -> None:
+        billing = self._billing()
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await goodwill.goodwill_refund(billing, booking, amount, reason)
+        await reply(interaction, _refund_text(outcome))
+
+    payout = app_commands.Group(name="payout", description="Hold or release an advisor's payout.")
+
+    @payout.command(name="hold", description="Keep a booking's payout from being released.")
     @app_commands.describe(booking="The booking number")
-    async def refund(self, interaction: discord.Interaction[Any], booking: int) -> None:
+    async def payout_hold(self, interaction: discord.Interaction[Any], booking: int) -> None:
+        held = await goodwill.hold_payout(self._billing(), booking)
+        await reply(interaction, _payout_text(held, self.bot.settings.locale))
+
+    @payout.command(name="release", description="Let a held payout go on its normal date.")
+    @app_commands.describe(booking="The booking number")
+    async def payout_release(self, interaction: discord.Interaction[Any], booking: int) -> None:
+        billing = self._billing()
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        released = await goodwill.release_payout(billing, booking)
+        await reply(interaction, _payout_text(released, self.bot.settings.locale))
+
+    def _billing(self) -> Billing:
         if self.bot.billing is None:
             raise ConfigurationError("Payments are not set up on this Pathwise yet.")
-        async with self.bot.db.uow() as uow:
-            found = await uow.session.get(Booking, booking)
-            if found is None:
-                raise NotFound(f"There is no booking {booking}.")
-            client_id = found.client_id
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.bot.billing.request_refund(booking, client_id)
-        await reply(interaction, f"Refunded {outcome.amount.format()} for booking {booking}.")
+        return self.bot.billing
 
     @app_commands.command(name="stats", description="The numbers, without names.")
     async def stats(self, interaction: discord.Interaction[Any]) -> None:
@@ -90,6 +113,46 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwis
             f"Sessions: {states or 'none yet'}\n"
             f"Paid in the last 7 days: {paid}",
         )
+
+
+def _refund_text(outcome: goodwill.GoodwillOutcome) -> str:
+    """What the team sees after a goodwill refund."""
+    done = (
+        f"Refunded {outcome.amount.format()} for booking {outcome.booking_id} as a goodwill "
+        f"refund; credit note {outcome.credit_note_number} sent to the client."
+        if outcome.status == "succeeded"
+        else f"Stripe is still processing the goodwill refund of {outcome.amount.format()} for "
+        f"booking {outcome.booking_id}."
+    )
+    share = (
+        "The advisor's session share won't be paid out."
+        if outcome.advisor_share_undone
+        else "Pathwise bears it; the advisor's share is unchanged."
+    )
+    return (
+        f"{done} {share} Still refundable: {outcome.still_refundable.format()} "
+        f"(the {outcome.fee.format()} handling fee is never refunded)."
+    )
+
+
+def _payout_text(hold: goodwill.PayoutHold, locale: str) -> str:
+    """Where a booking's payout stands, for the team."""
+    when = f"{hold.release_at:%a %d %b %Y, %H:%M} UTC" if hold.release_at else "its date"
+    if hold.state == PayoutState.ON_HOLD:
+        return f"Booking {hold.booking_id}'s payout is on hold; it won't be paid until released."
+    if hold.state in (PayoutState.IN_PAYOUT, PayoutState.PAID_OUT):
+        return f"Booking {hold.booking_id}'s payout was released and paid to the advisor now."
+    if hold.state != PayoutState.HELD:
+        return f"Booking {hold.booking_id}'s payout state: {hold.state}."
+    if hold.due:
+        return (
+            f"Booking {hold.booking_id}'s payout is released; its date ({when}) has passed, so "
+            "it is paid as soon as the advisor's payout account can receive it."
+        )
+    return (
+        f"Booking {hold.booking_id}'s payout is released: it will be paid on its normal date, "
+        f"{when}, once the advisor can receive payouts."
+    )
 
 
 async def setup(bot: PathwiseBot) -> None:

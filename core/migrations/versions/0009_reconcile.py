@@ -1,7 +1,7 @@
 """reconcile: a refund may be an admin's goodwill refund; one reconciliation run per day
 
 Revision ID: 0009_reconcile
-Revises: 0008
+Revises: 0009_money
 Create Date: 2026-12-02 09:40:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from core.models.base import UTCDateTime
 
 revision: str = '0009_reconcile'
-down_revision: str | Sequence[str] | None = '0008'
+down_revision: str | Sequence[str] | None = '0009_money'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,411 @@
+"""The team's goodwill refunds, and holding or releasing an advisor's payout by hand.
+
+A goodwill refund is the team's decision, not the client's guarantee: it may be made at any
+time (before the session, after the money-back window), of all or part of the service price,
+always with a reason (printed on the credit note). The handling fee is never refunded, so at
+most the service price less what was already refunded can go back.
+
+Who bears it: a goodwill refund of the *whole* service price made before the advisor was paid
+undoes the advisor's share, as a guarantee refund does (their session share is not paid out);
+any other goodwill refund (part of the price, or after the payout) is the platform's cost,
+booked to ``goodwill_refunds``, and the advisor's share is unchanged.
+
+A payout on hold is never released by the payout run; released, it goes on its normal date
+(the end of the money-back window), or with the next run if that date has passed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from core import ledger, outbox
+from core.billing import (
+    Billing,
+    _claim,
+    _local,
+    _lock_booking,
+    _lock_purchase,
+    _release_times,
+    release_due_payouts,
+)
+from core.db import UnitOfWork
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.ledger import Account, Posting, TransactionKind
+from core.models.billing import (
+    PayoutState,
+    Purchase,
+    PurchaseKind,
+    PurchaseStatus,
+    Receipt,
+    Refund,
+    RefundKind,
+    RefundStatus,
+)
+from core.models.bookings import Booking
+from core.models.outbox import Channel
+from core.money import Money, minor_digits
+from core.outbox import DocumentRef
+from core.payments_gateway import PaymentProviderError
+
+__all__ = [
+    "GOODWILL_ACCOUNT",
+    "GoodwillOutcome",
+    "PayoutHold",
+    "goodwill_refund",
+    "hold_payout",
+    "parse_refund_amount",
+    "release_payout",
+]
+
+GOODWILL_ACCOUNT = Account.GOODWILL
+_AMOUNT = re.compile(r"^[$€£]?\s*([0-9]{1,9})(?:[.,]([0-9]+))?$")  # ASCII digits only
+REASON_MAX = 200
+
+
+@dataclass(frozen=True, slots=True)
+class GoodwillOutcome:
+    booking_id: int
+    amount: Money
+    status: str  # succeeded / pending
+    credit_note_number: str | None
+    still_refundable: Money
+    advisor_share_undone: bool
+    fee: Money
+
+
+def parse_refund_amount(text: str, left: Money) -> Money:
+    """What the team typed: "all", or an amount in plain digits ("20", "12.50", "$5")."""
+    cleaned = text.strip().lower()
+    if cleaned in ("all", "everything", "full"):
+        return left
+    match = _AMOUNT.fullmatch(cleaned)
+    digits = minor_digits(left.currency)
+    if match is None or (match.group(2) is not None and len(match.group(2)) > digits):
+        raise ValidationFailed(
+            f"{text.strip()[:20]!r} is not an amount. Type it in digits, like 20 or 12.50, "
+            "or type all for everything that is left."
+        )
+    whole, cents = match.group(1), (match.group(2) or "").ljust(digits, "0")
+    amount = Money(int(whole) * 10**digits + int(cents or 0), left.currency)
+    if amount.amount <= 0:
+        raise ValidationFailed("A refund must be more than zero.")
+    return amount
+
+
+def _refunded(purchase: Purchase) -> int:
+    """What is refunded or on its way back already (any kind), in minor units."""
+    return sum(r.amount_minor for r in purchase.refunds if r.status != RefundStatus.FAILED)
+
+
+async def _booking_purchase(uow: UnitOfWork, booking_id: int) -> tuple[Purchase, Booking]:
+    """The booking's paid purchase, locked; NotFound if there is none."""
+    booking = await _lock_booking(uow, booking_id)
+    if booking is None:
+        raise NotFound(f"There is no booking {booking_id}.")
+    purchase_id = await uow.session.scalar(
+        select(Purchase.id).where(Purchase.purchase_key == f"booking:{booking.id}")
+    )
+    purchase = (await _lock_purchase(uow, purchase_id))[0] if purchase_id else None
+    if purchase is None or purchase.status != PurchaseStatus.PAID:
+        raise NotFound(f"Booking {booking_id} has no paid purchase to refund or pay out.")
+    return purchase, booking
+
+
+async def goodwill_refund(
+    billing: Billing, booking_id: int, amount_text: str, reason: str
+) -> GoodwillOutcome:
+    """Refund all or part of a booking's service price as the team decided, with a reason.
+
+    Raises ValidationFailed (bad amount, no reason, more than is left) or NotFound / Conflict
+    with words for the team. Asking again while Stripe is busy resumes the same refund."""
+    why = " ".join(reason.split())
+    if not why:
+        raise ValidationFailed("Please give a reason; it is printed on the client's credit note.")
+    if len(why) > REASON_MAX:
+        raise ValidationFailed(f"Please keep the reason under {REASON_MAX} characters.")
+    now = billing.clock.now()
+    async with billing.db.uow() as uow:
+        purchase, _booking = await _booking_purchase(uow, booking_id)
+        if purchase.disputed_at is not None:
+            raise Conflict(
+                f"Booking {booking_id}'s payment is disputed with the card network; Stripe "
+                "refuses refunds on it until the dispute is over."
+            )
+        pending = next(
+            (
+                r
+                for r in purchase.refunds
+                if r.kind == RefundKind.GOODWILL and r.status == RefundStatus.PENDING
+            ),
+            None,
+        )
+        left = Money(purchase.service_minor - _refunded(purchase), purchase.currency)
+        if pending is not None:
+            left = left + pending.amount
+        fee = purchase.fee.format(billing.settings.locale)
+        if left.amount <= 0:
+            raise Conflict(
+                f"Nothing is left to refund for booking {booking_id}: its service price "
+                f"({purchase.service.format(billing.settings.locale)}) was refunded already. "
+                f"The {fee} handling fee is non-refundable."
+            )
+        amount = parse_refund_amount(amount_text, left)
+        if amount > left:
+            raise ValidationFailed(
+                f"At most {left.format(billing.settings.locale)} can be refunded for booking "
+                f"{booking_id}: the service price less what was already refunded. The {fee} "
+                "handling fee is non-refundable."
+            )
+        if pending is not None and pending.amount != amount:
+            raise Conflict(
+                f"A goodwill refund of {pending.amount.format(billing.settings.locale)} for "
+                f"booking {booking_id} is still waiting for Stripe. Run the command again with "
+                "that amount to finish it first."
+            )
+        refund = pending
+        if refund is None:
+            count = sum(1 for r in purchase.refunds if r.kind == RefundKind.GOODWILL)
+            refund = Refund(
+                purchase_id=purchase.id,
+                kind=RefundKind.GOODWILL.value,
+                status=RefundStatus.PENDING.value,
+                amount_minor=amount.amount,
+                currency=amount.currency,
+                idempotency_key=f"goodwill-{purchase.idempotency_key}-{count + 1}"[:80],
+                reason=why,
+                requested_at=now,
+            )
+            uow.session.add(refund)
+            await uow.session.flush()
+        refund_id, purchase_id, key = refund.id, purchase.id, refund.idempotency_key
+        intent = purchase.payment_intent_id
+        await uow.commit()
+    if intent is None:
+        raise PaymentProviderError("This payment has no Stripe reference to refund.")
+    result = await billing.gateway.create_refund(
+        payment_intent_id=intent,
+        amount=amount,
+        idempotency_key=key,
+        metadata={"purchase_id": str(purchase_id), "refund_id": str(refund_id)},
+    )
+    async with billing.db.uow() as uow:
+        locked, booking = await _lock_purchase(uow, purchase_id)
+        assert locked is not None
+        made = next(r for r in locked.refunds if r.id == refund_id)
+        if result.status in ("failed", "canceled"):
+            made.status = RefundStatus.FAILED.value
+            made.stripe_refund_id = result.id
+            await uow.commit()
+            raise PaymentProviderError(
+                f"Stripe refused the refund ({result.status}); nothing was refunded."
+            )
+        undone = False
+        number = None
+        status = "pending"
+        if result.status == "succeeded":
+            status = "succeeded"
+            undone, number = await _finalize_goodwill(
+                billing, uow, locked, booking, made, result.id
+            )
+        still = Money(locked.service_minor - _refunded(locked), locked.currency)
+        await uow.commit()
+    return GoodwillOutcome(
+        booking_id, amount, status, number, still, undone, Money(locked.fee_minor, locked.currency)
+    )
+
+
+async def _finalize_goodwill(
+    billing: Billing,
+    uow: UnitOfWork,
+    purchase: Purchase,
+    booking: Booking | None,
+    refund: Refund,
+    stripe_refund_id: str,
+) -> tuple[bool, str | None]:
+    """Stripe made the refund: ledger, credit note, the client and the advisor told. Returns
+    whether the advisor's share was undone, and the credit note's number."""
+    now = billing.clock.now()
+    if not await _claim(uow, Refund, refund.id, "status", RefundStatus.PENDING):
+        number = await uow.session.scalar(
+            select(Receipt.number).where(Receipt.refund_id == refund.id)
+        )
+        return purchase.payout_state == PayoutState.NOTHING_DUE, number
+    refund.status = RefundStatus.SUCCEEDED.value
+    refund.completed_at = now
+    refund.stripe_refund_id = refund.stripe_refund_id or stripe_refund_id
+    earlier = _refunded(purchase) - refund.amount_minor
+    undone = (
+        earlier == 0
+        and refund.amount_minor == purchase.service_minor
+        and purchase.payout_state in (PayoutState.HELD, PayoutState.ON_HOLD)
+    )
+    if undone:
+        postings = ledger.refund_postings(
+            refund=refund.amount,
+            commission_back=Money(
+                min(purchase.commission_minor, refund.amount_minor), purchase.currency
+            ),
+            advisor_id=purchase.advisor_id,
+        )
+        purchase.payout_state = PayoutState.NOTHING_DUE.value
+    else:
+        postings = [
+            Posting(Account.GOODWILL, refund.amount),
+            Posting(Account.CASH, -refund.amount),
+        ]
+    await ledger.post(
+        uow,
+        key=f"refund:{refund.id}",
+        kind=TransactionKind.REFUND,
+        postings=postings,
+        now=now,
+        purchase_id=purchase.id,
+        refund_id=refund.id,
+        memo=f"goodwill: {refund.reason}",
+    )
+    purchase.updated_at = now
+    receipt = await billing._issue_credit_note(uow, purchase, refund, now)
+    client, advisor = await billing._people(uow, purchase)
+    starts = booking.starts_at if booking is not None else None
+    if client is not None:
+        locale = billing._locale(client)
+        when = f" on {_local(starts, client.timezone)}" if starts else ""
+        fee = (
+            f" The {purchase.fee.format(locale)} handling fee is non-refundable."
+            if purchase.fee_minor
+            else ""
+        )
+        await outbox.enqueue(
+            uow,
+            channel=Channel.TELEGRAM,
+            kind="credit_note",
+            client_id=client.id,
+            text=(
+                f"The Pathwise team has refunded {refund.amount.format(locale)} of your "
+                f"{purchase.description}{when} ({refund.reason}). It is on its way back to your "
+                f"card (usually 5–10 days). Credit note {receipt.number} is attached.{fee}"
+            ),
+            document=DocumentRef("receipt", receipt.id, receipt.filename),
+            data={"purchase_id": purchase.id, "booking_id": purchase.booking_id},
+            dedupe_key=f"credit_note:{receipt.id}",
+            now=now,
+        )
+    when = f" on {_local(starts, advisor.timezone)}" if starts else ""
+    share = (
+        "The whole session price was refunded, so this booking's session share won't be paid out."
+        if undone
+        else "Pathwise bears it: your share for this booking is not affected."
+    )
+    await outbox.enqueue(
+        uow,
+        channel=Channel.DISCORD_DM,
+        kind="refund_notice",
+        advisor_id=advisor.id,
+        text=(
+            f"The Pathwise team gave the client a goodwill refund of "
+            f"{refund.amount.format(billing.settings.locale)} for {purchase.description}{when}. "
+            f"{share} Tips are not affected."
+        ),
+        data={"purchase_id": purchase.id, "booking_id": purchase.booking_id},
+        dedupe_key=f"refund_notice:{refund.id}",
+        now=now,
+    )
+    return undone, receipt.number
+
+
+# -- payouts held by hand ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutHold:
+    """Where a booking's payout stands after a hold or a release."""
+
+    booking_id: int
+    state: str  # a PayoutState of the session's purchase
+    release_at: datetime | None  # its normal date (end of the money-back window)
+    paid_now: bool = False
+    due: bool = False  # its normal date has passed
+
+
+async def _payout_purchases(uow: UnitOfWork, booking_id: int) -> list[Purchase]:
+    """The booking's paid purchases (the session and its tips), locked, session first."""
+    await _booking_purchase(uow, booking_id)
+    return list(
+        await uow.session.scalars(
+            select(Purchase)
+            .where(Purchase.booking_id == booking_id)
+            .where(Purchase.status == PurchaseStatus.PAID.value)
+            .order_by(Purchase.kind != PurchaseKind.BOOKING.value, Purchase.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _refuse_unless_held(booking_id: int, state: str) -> None:
+    if state in (PayoutState.IN_PAYOUT, PayoutState.PAID_OUT):
+        raise Conflict(f"Booking {booking_id}'s payout has been made already; nothing to hold.")
+    if state == PayoutState.NOTHING_DUE:
+        raise Conflict(f"Nothing is due to the advisor for booking {booking_id} (refunded).")
+
+
+async def hold_payout(billing: Billing, booking_id: int) -> PayoutHold:
+    """Keep a booking's payout (its session and tips) from being released until released."""
+    async with billing.db.uow() as uow:
+        purchases = await _payout_purchases(uow, booking_id)
+        session = purchases[0]
+        _refuse_unless_held(booking_id, session.payout_state)
+        now = billing.clock.now()
+        for purchase in purchases:
+            if purchase.payout_state == PayoutState.HELD:
+                purchase.payout_state = PayoutState.ON_HOLD.value
+                purchase.updated_at = now
+        [(_, release)] = await _release_times(uow, [session], billing.settings)
+        state = session.payout_state
+        await uow.commit()
+    return PayoutHold(booking_id, state, release)
+
+
+async def release_payout(billing: Billing, booking_id: int) -> PayoutHold:
+    """Let a held payout go on its normal date; at once if that date has passed. Refused
+    while the payment is disputed or a refund is on its way."""
+    async with billing.db.uow() as uow:
+        purchases = await _payout_purchases(uow, booking_id)
+        session = purchases[0]
+        _refuse_unless_held(booking_id, session.payout_state)
+        if session.disputed_at is not None:
+            raise Conflict(
+                f"Booking {booking_id}'s payment is disputed; its payout stays on hold until "
+                "the dispute is over."
+            )
+        pending = await uow.session.scalar(
+            select(Refund.id)
+            .where(Refund.purchase_id.in_([p.id for p in purchases]))
+            .where(Refund.status == RefundStatus.PENDING.value)
+            .limit(1)
+        )
+        if pending is not None:
+            raise Conflict(
+                f"A refund for booking {booking_id} is still on its way; its payout waits for it."
+            )
+        now = billing.clock.now()
+        for purchase in purchases:
+            if purchase.payout_state == PayoutState.ON_HOLD:
+                purchase.payout_state = PayoutState.HELD.value
+                purchase.updated_at = now
+        [(_, release)] = await _release_times(uow, [session], billing.settings)
+        session_id = session.id
+        await uow.commit()
+    paid_now = False
+    if release <= now:
+        run = await release_due_payouts(billing.db, billing.gateway, billing.settings, now)
+        paid_now = bool(run.paid)
+    async with billing.db.uow() as uow:
+        state = await uow.session.scalar(
+            select(Purchase.payout_state).where(Purchase.id == session_id)
+        )
+    return PayoutHold(booking_id, str(state), release, paid_now, release <= now)
