@@ -36,6 +36,7 @@ from core.db import UnitOfWork
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.ledger import Account, Posting, TransactionKind
 from core.models.billing import (
+    DisputeStatus,
     PayoutState,
     Purchase,
     PurchaseKind,
@@ -377,7 +378,9 @@ async def release_payout(billing: Billing, booking_id: int) -> PayoutHold:
         purchases = await _payout_purchases(uow, booking_id)
         session = purchases[0]
         _refuse_unless_held(booking_id, session.payout_state)
-        if session.disputed_at is not None:
+        if session.dispute_status == DisputeStatus.LOST:
+            raise Conflict(f"Booking {booking_id}'s dispute was lost; nothing is paid out for it.")
+        if session.disputed_at is not None and session.dispute_status != DisputeStatus.WON:
             raise Conflict(
                 f"Booking {booking_id}'s payment is disputed; its payout stays on hold until "
                 "the dispute is over."
