@@ -281,6 +281,8 @@ class Privacy:
             for booking in await self._future_bookings(uow, client_id, now):
                 paid = booking.booking_status is BookingStatus.CONFIRMED
                 free = scheduling.can_change_free(booking, now, self.rules)
+                what = booking.offer.name
+                advisor_when = _when(booking, booking.advisor.timezone, "en_US")
                 await scheduling.cancel_booking(
                     uow, booking.id, client_id=client_id, now=now, rules=anytime
                 )
@@ -292,8 +294,7 @@ class Privacy:
                         kind="booking_cancelled",
                         advisor_id=booking.advisor_id,
                         text=(
-                            f"A client cancelled their {booking.offer.name} on "
-                            f"{_when(booking, booking.advisor.timezone, 'en_US')} (your time). "
+                            f"A client cancelled their {what} on {advisor_when} (your time). "
                             "That time is free again."
                         ),
                         data={"booking_id": booking.id},
