@@ -10,6 +10,7 @@ from datetime import timedelta
 from io import BytesIO
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import JSON, BigInteger, Integer, MetaData, String, Text, select
 
@@ -178,17 +179,24 @@ async def test_privacy_says_what_is_kept_and_sends_the_data_as_json(
     assert "Quillfeather keeps" not in content.decode()
 
 
+@pytest.mark.parametrize("days_ahead", [0, 3], ids=["late-no-refund", "in-time-refunded"])
 async def test_deletemydata_explains_refunds_erases_everything_and_keeps_the_receipt(
     journey: tuple[Bot, StripeSandbox, TelegramDelivery],  # noqa: F811
     db: Database,
     clock: ManualClock,
+    days_ahead: int,
 ) -> None:
     bot, sandbox, delivery = journey
     await _paid_booking(bot, sandbox, delivery)
     booking_id = await _more_data(db, clock)
     async with db.uow() as uow:
         booking = await uow.session.get(Booking, booking_id)
-        assert booking is not None and booking.starts_at is not None
+        assert booking is not None and booking.starts_at is not None and booking.ends_at
+        # The slot offered first is today; moved days ahead, it is in the free period.
+        booking.starts_at += timedelta(days=days_ahead)
+        booking.ends_at += timedelta(days=days_ahead)
+        await uow.commit()
+        assert (booking.starts_at - clock.now() >= timedelta(hours=24)) == (days_ahead > 0)
         booking_id_owner = booking.client_id
         free = booking.starts_at - clock.now() >= timedelta(hours=24)
 
