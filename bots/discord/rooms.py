@@ -10,10 +10,10 @@ import discord
 
 from bots.discord.channels import (
     admit_member,
-    remove_member,
     find_session_channel,
     lock_session_channel,
     open_session_channel,
+    remove_member,
 )
 from bots.discord.views import closing_view, welcome_embed, welcome_view
 from core.sessions import OpenedRoom, RoomGone, RoomRequest, SessionRooms

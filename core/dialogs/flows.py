@@ -33,8 +33,8 @@ from core.dialogs.payments import returned_from_checkout
 from core.dialogs.profile_settings import TimezoneStep, after_language
 from core.dialogs.replies import Input, Message, Reply
 from core.models import Consent
-from core.privacy import Privacy
 from core.money import Money
+from core.privacy import Privacy
 from core.taxonomy import OfferKind, Topic
 
 TERMS_VERSION = "2026-11"

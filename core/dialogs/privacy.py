@@ -104,9 +104,7 @@ class DeleteDataStep:
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is not None and press.action == "erase_no":
-            return Transition(
-                goto="home", data={}, replies=[Message("Okay, nothing was deleted.")]
-            )
+            return Transition(goto="home", data={}, replies=[Message("Okay, nothing was deleted.")])
         if press is None or press.action != "erase_yes":
             return Transition(
                 replies=[Message("Please tap “Yes, delete my data” or “No, keep it”.")]

@@ -17,8 +17,8 @@ from sqlalchemy import JSON, BigInteger, Integer, MetaData, String, Text, select
 from bots.telegram.delivery import TelegramDelivery
 from core.clock import ManualClock
 from core.db import Database
-from core.documents import receipt_pdf
 from core.dialogs.privacy import ERASED, STALE_ERASE
+from core.documents import receipt_pdf
 from core.linking import Linking, issue_link_code
 from core.models import (
     AdviceSession,
@@ -131,9 +131,7 @@ async def leftovers(db: Database, needles: list[str]) -> list[tuple[str, str, st
                         if isinstance(value, bytes)
                         else str(value)
                     ).lower()
-                    found += [
-                        (table.name, column.name, n) for n in needles if n.lower() in text
-                    ]
+                    found += [(table.name, column.name, n) for n in needles if n.lower() in text]
     return found
 
 

@@ -30,10 +30,8 @@ async def _client_id(bot: PathwiseBot, user_id: int) -> int | None:
         return client.id if client is not None else None
 
 
-class EraseButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=CUSTOM_ID
-):
-    """"Yes, delete my data": names the Discord account that asked, so nobody else can."""
+class EraseButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=CUSTOM_ID):
+    """ "Yes, delete my data": names the Discord account that asked, so nobody else can."""
 
     def __init__(self, user_id: int) -> None:
         super().__init__(
