@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import JSON, Integer, MetaData, String, Text, delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from core import outbox, scheduling
@@ -537,3 +537,33 @@ async def expire_conversations(db: Database, now: datetime, retention: timedelta
         gone = list(result.scalars())
         await uow.commit()
     return gone
+
+
+def _reflect(connection: Any) -> MetaData:
+    metadata = MetaData()
+    metadata.reflect(connection)
+    return metadata
+
+
+async def leftovers(db: Database, needles: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(table, column, needle) for each needle (case-insensitive) found in any text, JSON or
+    integer column of any table, the tables read from the database itself so that one added
+    later is searched too. The demo checks an erasure with it."""
+    wanted = [n.lower() for n in needles if n]
+    found: list[tuple[str, str, str]] = []
+    async with db.engine.connect() as connection:
+        metadata = await connection.run_sync(_reflect)
+        for table in metadata.sorted_tables:
+            for column in table.columns:
+                if not isinstance(column.type, String | Text | JSON | Integer):
+                    continue
+                for (value,) in await connection.execute(select(column)):
+                    if value is None:
+                        continue
+                    text = (
+                        json.dumps(value, ensure_ascii=False)
+                        if isinstance(value, dict | list)
+                        else str(value)
+                    ).lower()
+                    found += [(table.name, column.name, n) for n in wanted if n in text]
+    return found
