@@ -37,10 +37,10 @@ from bots.demo.world import (
 )
 from core.documents import receipt_pdf
 from core.ledger import check_ledger
-from core.privacy import DELETED_CLIENT, leftovers
 from core.models import AdviceSession, Purchase
 from core.models.billing import LedgerEntry, LedgerTransaction, Receipt, Refund
 from core.money import Money
+from core.privacy import DELETED_CLIENT, leftovers
 from devtools.discord_recorder import BOT_ID
 from devtools.telegram_recorder import ApiCall
 
