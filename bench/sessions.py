@@ -47,6 +47,9 @@ class NullRooms(SessionRooms):
     async def admit(self, channel_id: int, user_id: int) -> None:
         return None
 
+    async def remove(self, channel_id: int, user_id: int) -> None:
+        return None
+
     async def post(self, channel_id: int, text: str) -> None:
         return None
 

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     channel_open_minutes_before: int = Field(default=10, ge=0)
     channel_retention_hours: int = Field(default=24, ge=0)
     link_code_ttl_minutes: int = Field(default=15, ge=1)
+    # Where a client is in the bot's flows (an abandoned intake included) is forgotten after
+    # this long without a word from them.
+    conversation_retention_hours: int = Field(default=24, ge=1, le=24 * 90)
 
     # The platform as printed on receipts
     platform_name: str = "Pathwise"

@@ -47,7 +47,7 @@ from sqlalchemy import (
     update,
 )
 
-from core import billing, linking, outbox
+from core import billing, linking, outbox, privacy
 from core.accounts import Platform, find_advisor, find_client, platform_user_id
 from core.clock import Clock
 from core.config import Settings
@@ -154,6 +154,10 @@ class SessionRooms(Protocol):
 
     async def admit(self, channel_id: int, user_id: int) -> None:
         """Let a person who linked their account late into an open room."""
+        ...
+
+    async def remove(self, channel_id: int, user_id: int) -> None:
+        """Take a person out of a room (their data was erased): their overwrite goes."""
         ...
 
     async def post(self, channel_id: int, text: str) -> None:
@@ -415,6 +419,13 @@ class SessionService:
             ("delete", lambda: self._delete(now), report.deleted),
             ("settle", lambda: self._settle(now, report), report.settled),
             ("forget", lambda: self._forget(now), []),
+            (
+                "expire conversations",
+                lambda: privacy.expire_conversations(
+                    self.db, now, timedelta(hours=self.settings.conversation_retention_hours)
+                ),
+                [],
+            ),
             # A receipt numbered by a process that stopped before rendering its PDF.
             (
                 "receipts",

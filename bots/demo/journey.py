@@ -30,14 +30,17 @@ from bots.demo.world import (
     ADMIN_DISCORD,
     ADVISOR_DISCORD,
     CLIENT_DISCORD,
+    CLIENT_TELEGRAM,
     STRANGER_DISCORD,
     World,
     demo_world,
 )
+from core.documents import receipt_pdf
 from core.ledger import check_ledger
 from core.models import AdviceSession, Purchase
 from core.models.billing import LedgerEntry, LedgerTransaction, Receipt, Refund
 from core.money import Money
+from core.privacy import DELETED_CLIENT, leftovers
 from devtools.discord_recorder import BOT_ID
 from devtools.telegram_recorder import ApiCall
 
@@ -56,6 +59,7 @@ STAGES = (
     "Zoë links Discord; the private room opens, the session runs, ends and locks",
     "Zoë rates and tips Ana, then asks for her money back under the guarantee",
     "Ana is told about the tip and the refund; the books are closed",
+    "Zoë deletes her data; the receipts stay, made out to “Deleted client”",
 )
 
 # Discord permission bits (discord.Permissions names them; the raw numbers are what the
@@ -382,6 +386,42 @@ class Journey:
         await self.one_receipt_per_purchase()
         await self.books_balance("at the end")
 
+    async def delete_data(self) -> None:
+        self.t.stage(STAGES[7])
+        plan = _last_with_buttons(await self.type("/deletemydata"), "deletion plan")
+        self.checks.require(
+            "deletion explained first",
+            "We keep, because the law requires payment records" in (plan.text or ""),
+            "before anything is erased, the bot lists what goes and what stays",
+        )
+        done = await self.tap("Yes, delete my data", plan)
+        said = " ".join(c.text or "" for c in done)
+        found = await leftovers(
+            self.w.db,
+            [
+                str(CLIENT_TELEGRAM["id"]),
+                str(CLIENT_DISCORD),
+                str(CLIENT_TELEGRAM["first_name"]),
+                PROBLEM,
+                "afraid of starting over",
+                "helped me see my first step",
+            ],
+        )
+        async with self.w.db.uow() as uow:
+            receipt = await uow.session.scalar(select(Receipt).order_by(Receipt.id).limit(1))
+            assert receipt is not None
+            pdf = await receipt_pdf(uow, receipt)
+            await uow.commit()
+        printed = "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+        self.checks.require(
+            "deleted client's data gone",
+            "your data is deleted" in said and not found and DELETED_CLIENT in printed,
+            "no table holds Zoë's Telegram or Discord id, her name or her words "
+            f"(found: {found or 'nothing'}); her first receipt, rendered again, is made out "
+            "to “Deleted client”",
+        )
+        await self.books_balance("after the deletion")
+
     # -- invariants ----------------------------------------------------------------------------
 
     def _advisor_dm_since(self, before: int, words: str, what: str) -> None:
@@ -571,6 +611,7 @@ async def run_demo(
                 await journey.discord_session()
                 await journey.aftercare()
                 await journey.closing()
+                await journey.delete_data()
                 if errors:
                     raise StepFailed("handlers", f"a Telegram handler raised {errors[0]!r}")
             except InvariantBroken as broken:

@@ -23,6 +23,7 @@ from core.config import Settings
 from core.db import Database
 from core.errors import ConfigurationError
 from core.linking import Linking
+from core.privacy import Privacy
 from core.receipts import ReceiptFonts
 from core.sessions import SessionService
 
@@ -34,6 +35,7 @@ EXTENSIONS = (
     "bots.discord.cogs.advisor",
     "bots.discord.cogs.admin",
     "bots.discord.cogs.worker",
+    "bots.discord.cogs.privacy",
 )
 
 
@@ -106,6 +108,7 @@ class PathwiseBot(commands.AutoShardedBot):
             fonts=fonts,
         )
         self.linking = Linking(db)
+        self.privacy = Privacy(db, settings, clock, refunds=billing, rooms=self.rooms)
         self.delivery = DiscordDelivery(
             db, self, clock, self.guild_id, settings.discord_admin_role_id, fonts
         )
@@ -114,6 +117,9 @@ class PathwiseBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         """Buttons that outlive restarts, the cogs, and the commands in the Pathwise server."""
         self.add_dynamic_items(*ROOM_BUTTONS)
+        from bots.discord.cogs.privacy import EraseButton  # the cog imports this module
+
+        self.add_dynamic_items(EraseButton)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_commands:

@@ -131,6 +131,18 @@ async def admit_member(channel: discord.TextChannel, user_id: int) -> None:
     await channel.edit(overwrites=overwrites, reason="session participant linked their account")
 
 
+async def remove_member(channel: discord.TextChannel, user_id: int) -> None:
+    """Take a person's overwrite off a session channel (they erased their data)."""
+    overwrites: dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]
+    overwrites = {
+        target: overwrite
+        for target, overwrite in channel.overwrites.items()
+        if target.id != user_id
+    }
+    if len(overwrites) != len(channel.overwrites):
+        await channel.edit(overwrites=overwrites, reason="participant erased their data")
+
+
 async def lock_session_channel(
     channel: discord.TextChannel, client_user_id: int | None, advisor_user_id: int | None
 ) -> None:

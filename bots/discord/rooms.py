@@ -13,6 +13,7 @@ from bots.discord.channels import (
     find_session_channel,
     lock_session_channel,
     open_session_channel,
+    remove_member,
 )
 from bots.discord.views import closing_view, welcome_embed, welcome_view
 from core.sessions import OpenedRoom, RoomGone, RoomRequest, SessionRooms
@@ -72,6 +73,9 @@ class DiscordRooms(SessionRooms):
             f"<@{user_id}> has joined. Welcome!",
             allowed_mentions=discord.AllowedMentions(users=True),
         )
+
+    async def remove(self, channel_id: int, user_id: int) -> None:
+        await remove_member(await self._channel(channel_id), user_id)
 
     async def post(self, channel_id: int, text: str) -> None:
         await (await self._channel(channel_id)).send(text)

@@ -60,7 +60,8 @@ COMMANDS = (
     BotCommand("checkin", "How are you feeling? A quick check-in"),
     BotCommand("timezone", "Set your time zone"),
     BotCommand("help", "What this bot can do"),
-    BotCommand("privacy", "What we keep about you, and how to delete it"),
+    BotCommand("privacy", "What we keep about you and for how long; download it"),
+    BotCommand("deletemydata", "Delete your data (payment records stay, anonymised)"),
     BotCommand("cancel", "Stop what we are doing"),
 )
 # What a log line may say about an input: its kind, never what the person typed.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from core.config import Settings
 from core.db import UnitOfWork
@@ -68,6 +68,7 @@ class Transition:
     replies: list[Reply] = field(default_factory=list)
     data: dict[str, Any] | None = None  # replaces the saved data when given
     reshow: bool = False  # stay, but show the step again (e.g. after toggling a choice)
+    forget: bool = False  # erase the conversation state itself (the client's data was erased)
 
 
 class Step(Protocol):
@@ -92,6 +93,9 @@ class DialogEngine:
     home_step: str
     settings: Settings
     services: Any = None
+    # A stale press of one of these actions gets its own answer instead of STALE_BUTTON
+    # (e.g. a second press on "Yes, delete my data", once everything is gone).
+    stale_answers: Mapping[str, str] = field(default_factory=dict)
 
     async def handle(
         self, uow: UnitOfWork, client: Client, event: Input, now: datetime
@@ -113,6 +117,12 @@ class DialogEngine:
             log.error("dialog step %r is not installed", transition.goto)
             transition = Transition(goto=self.home_step, data={}, replies=[Message(NOT_AVAILABLE)])
         replies = list(transition.replies)
+        if transition.forget:
+            uow.session.expunge(conversation)
+            await uow.session.execute(
+                delete(Conversation).where(Conversation.client_id == client.id)
+            )
+            return replies
         if transition.data is not None:
             ctx.data = transition.data
         if transition.goto is not None or transition.reshow:
@@ -139,6 +149,8 @@ class DialogEngine:
         if isinstance(event, ButtonPress):
             press = buttons.decode(event.data)
             if press is None or press.version != conversation.version:
+                if press is not None and press.action in self.stale_answers:
+                    return Transition(replies=[Message(self.stale_answers[press.action])])
                 return Transition(replies=[Message(STALE_BUTTON)], reshow=True)
         return await self.steps[conversation.step].receive(ctx, event)
 

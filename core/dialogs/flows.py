@@ -10,7 +10,7 @@ from babel import Locale
 from sqlalchemy import select
 
 from core.config import Settings
-from core.dialogs import aftercare, mybookings
+from core.dialogs import aftercare, mybookings, privacy
 from core.dialogs.booking import (
     NOT_BOOKABLE,
     PayStep,
@@ -34,6 +34,7 @@ from core.dialogs.profile_settings import TimezoneStep, after_language
 from core.dialogs.replies import Input, Message, Reply
 from core.models import Consent
 from core.money import Money
+from core.privacy import Privacy
 from core.taxonomy import OfferKind, Topic
 
 TERMS_VERSION = "2026-11"
@@ -64,7 +65,7 @@ def welcome_text(settings: Settings) -> str:
         "call your local emergency number now.\n"
         "• Confidential: your session happens in a private Discord channel that only you, "
         "your advisor and our bot can see. We keep no transcript unless you ask for one, and "
-        "you can delete your data at any time (/privacy).\n"
+        "you can download or delete your data at any time (/privacy, /deletemydata).\n"
         f"• Prices are shown in full before you pay. Every purchase except a tip carries a "
         f"{fee_text(settings)} handling fee, which is not refundable.\n"
         f"• Money-back guarantee: not happy with a session? Ask within "
@@ -78,24 +79,11 @@ HELP_TEXT = (
     "/bookings - see, reschedule or cancel your bookings, or ask for a refund\n"
     "/checkin - tell us how you're feeling and see your progress\n"
     "/timezone - change your time zone\n"
-    "/privacy - what we keep about you, and how to delete it\n"
+    "/privacy - what we keep about you and for how long; download it\n"
+    "/deletemydata - delete your data (payment records stay, anonymised)\n"
     "/cancel - stop what we are doing and go back to the start\n"
     "/help - this message"
 )
-
-PRIVACY_TEXT = (
-    "Your privacy:\n"
-    "• Sessions take place in a private Discord channel only you, your advisor and our bot "
-    "can see. The channel is deleted after the session, and we keep no transcript unless "
-    "you ask for one before it is deleted.\n"
-    "• We keep your bookings, payments and receipts, because the law requires records of "
-    "payments. Card details stay with Stripe; we never see them.\n"
-    "• What you write to describe your situation is used to find an advisor and then "
-    "forgotten.\n"
-    "• Ratings and mood check-ins are kept as numbers only, plus a review's words if you "
-    "choose to write some."
-)
-
 
 async def has_consented(ctx: Context) -> bool:
     """Whether the client accepted the current welcome card."""
@@ -351,8 +339,10 @@ class ResultsStep:
     async def show(self, ctx: Context) -> list[Reply]:
         matcher: Matcher = ctx.services["matcher"]
         suggestions = await matcher.suggest(ctx, ctx.data)
-        # The client's own words were needed only to match; forget them now (privacy).
-        ctx.data.pop("description", None)
+        # The client's own words were needed only to match; forget them now (privacy),
+        # unless they chose to share them with their advisor (``share_description``).
+        if not ctx.data.get("share_description"):
+            ctx.data.pop("description", None)
         ctx.data["suggested"] = [s.advisor_id for s in suggestions]
         if not suggestions:
             return [
@@ -435,7 +425,10 @@ class Flows:
         return Transition(replies=[Message(HELP_TEXT)])
 
     async def privacy(self, ctx: Context, _args: str) -> Transition:
-        return Transition(replies=[Message(PRIVACY_TEXT)])
+        return Transition(goto="privacy")
+
+    async def delete_my_data(self, ctx: Context, _args: str) -> Transition:
+        return Transition(goto="delete_data")
 
     async def cancel(self, ctx: Context, _args: str) -> Transition:
         """Stop whatever is going on; nothing half-done is kept."""
@@ -478,18 +471,24 @@ def build_engine(
         "tip_other": aftercare.TipOtherStep(),
         "tip_pay": aftercare.TipPayStep(),
         "mood": aftercare.MoodStep(),
+        "privacy": privacy.PrivacyStep(),
+        "delete_data": privacy.DeleteDataStep(),
         **(extra_steps or {}),
     }
     commands = {
         "find": flows.find,
         "help": flows.help,
         "privacy": flows.privacy,
+        "deletemydata": flows.delete_my_data,
         "cancel": flows.cancel,
         "bookings": flows.opens("bookings"),
         "checkin": flows.opens("mood"),
         "timezone": flows.opens("timezone", {"tz_then": "home"}),
     }
     shared: dict[str, Any] = dict(services or {})
+    if "privacy" not in shared and "billing" in shared:
+        billing = shared["billing"]
+        shared["privacy"] = Privacy(billing.db, settings, billing.clock, refunds=billing)
     engine = DialogEngine(
         steps=steps,
         commands=commands,
@@ -498,6 +497,7 @@ def build_engine(
         home_step="home",
         settings=settings,
         services=shared,
+        stale_answers={"erase_yes": privacy.STALE_ERASE},
     )
     shared["engine"] = engine
     return engine

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 import bots.discord.channels
 from bots.cli import cli
-from bots.demo.journey import run_demo
+from bots.demo.journey import STAGES, run_demo
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday morning
 INVARIANTS = {
@@ -36,6 +36,8 @@ INVARIANTS = {
     "advisor refund DM",
     "fee never refunded",
     "one receipt per purchase",
+    "deletion explained first",
+    "deleted client's data gone",
 }
 
 
@@ -51,8 +53,8 @@ async def test_the_demo_plays_the_journey_and_every_invariant_holds(tmp_path: Pa
     assert set(result.held) == INVARIANTS
     output = "\n".join(lines)
     # The progress indicator and the conversation, as readable lines.
-    for number in range(1, 8):
-        assert f"[{number}/7] " in output
+    for number in range(1, len(STAGES) + 1):
+        assert f"[{number}/{len(STAGES)}] " in output
     assert "  Zoë (client)        /start" in output
     assert "  Pathwise            Please send a number, like 40." in output  # "eighty dollars"
     assert "Discord             Pathwise bot in DM: New booking paid" in output
@@ -118,5 +120,5 @@ def test_the_command_exits_0_with_a_fresh_database_each_time(
     for _ in range(2):  # a second run starts again from an empty database
         outcome = runner.invoke(cli, ["demo", "--out", str(tmp_path)])
         assert outcome.exit_code == 0, outcome.output
-        assert "Demo passed: 16 invariants held." in outcome.output
+        assert "Demo passed: 18 invariants held." in outcome.output
         assert str(tmp_path / "ledger.csv") in outcome.output

@@ -197,5 +197,6 @@ async def test_the_command_menu_is_registered() -> None:
         "timezone",
         "help",
         "privacy",
+        "deletemydata",
         "cancel",
     ]

@@ -90,6 +90,10 @@ class FakeRooms(SessionRooms):
         self._maybe_fail("admit")
         self._room(channel_id).members.add(user_id)
 
+    async def remove(self, channel_id: int, user_id: int) -> None:
+        self._maybe_fail("remove")
+        self._room(channel_id).members.discard(user_id)
+
     async def post(self, channel_id: int, text: str) -> None:
         self._maybe_fail("post")
         self._room(channel_id).posts.append(text)

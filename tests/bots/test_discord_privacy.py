@@ -1,0 +1,97 @@
+"""/deletemydata in Discord, through discord.py's CommandTree and a real button press: only a
+linked client can ask, only they can confirm, and the client leaves their open room."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bots.discord.cogs.privacy import NOT_LINKED, NOT_YOURS
+from core.accounts import Platform, find_client
+from core.dialogs.privacy import ERASED
+from core.models import Booking, BookingStatus, Client
+from core.privacy import DELETED_CLIENT, AlreadyErased
+from devtools.discord_recorder import EPHEMERAL
+from tests.bots.test_discord_support import STRANGER, Env, env, slash
+from tests.core.test_sessions_support import (
+    ADVISOR_DISCORD,
+    CLIENT_DISCORD,
+    link_discord,
+    paid_booking,
+    the_session,
+)
+
+__all__ = ["env"]
+
+MIN = timedelta(minutes=1)
+
+
+def _last_reply_message(env: Env) -> dict[str, Any]:
+    """The bot's last interaction answer as Discord would hand it back on a button press."""
+    body = env.fake.replies[-1].json or {}
+    data = body.get("data", body)
+    return {
+        "id": "424242",
+        "channel_id": "1",
+        "content": data.get("content", ""),
+        "author": {"id": "1", "username": "Pathwise", "discriminator": "0", "bot": True},
+        "timestamp": "2026-11-23T09:00:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+        "flags": EPHEMERAL,
+        "components": data.get("components", []),
+    }
+
+
+async def test_deletemydata_in_discord_confirms_then_erases_and_leaves_the_room(
+    env: Env,
+) -> None:
+    paid = await paid_booking(env.db, env.settings, env.clock)
+    await link_discord(
+        env.db, env.clock.now(), advisor_id=paid.world.advisor_id, user_id=ADVISOR_DISCORD
+    )
+    await link_discord(
+        env.db, env.clock.now(), client_id=paid.world.client_id, user_id=CLIENT_DISCORD
+    )
+    await env.bot.sessions.tick()
+    s = await the_session(env.db)
+    env.clock.set(s.starts_at - 10 * MIN)
+    await env.bot.sessions.tick()
+    channel = env.guild.get_channel((await the_session(env.db)).channel_id or 0)
+    client = env.guild.get_member(CLIENT_DISCORD)
+    assert channel is not None and client is not None
+    assert channel.permissions_for(client).view_channel
+
+    assert await slash(env, "deletemydata", STRANGER) == [(NOT_LINKED, EPHEMERAL)]
+
+    [(text, flags)] = await slash(env, "deletemydata", CLIENT_DISCORD)
+    assert flags == EPHEMERAL and text.startswith("Delete your data?")
+    # Ten minutes before the start: cancelled, but past the free period, so no refund.
+    assert "no refund: the free-cancellation period is over" in text
+    plan = _last_reply_message(env)
+    button = env.fake.buttons(plan)["Yes, delete my data"]
+
+    await env.fake.press(env.bot, plan, button, STRANGER)
+    assert env.fake.answers()[-1] == (NOT_YOURS, EPHEMERAL)
+    async with env.db.uow() as uow:
+        assert await find_client(uow, Platform.DISCORD, CLIENT_DISCORD) is not None
+
+    await env.fake.press(env.bot, plan, button, CLIENT_DISCORD)
+    assert env.fake.answers()[-1][0] == ERASED
+    assert not channel.permissions_for(client).view_channel
+    async with env.db.uow() as uow:
+        assert await find_client(uow, Platform.DISCORD, CLIENT_DISCORD) is None
+        erased = await uow.session.get(Client, paid.world.client_id)
+        assert erased is not None and erased.display_name == DELETED_CLIENT
+        booking = await uow.session.get(Booking, paid.booking_id)
+        assert booking is not None and booking.status == BookingStatus.CANCELLED.value
+
+    await env.fake.press(env.bot, plan, button, CLIENT_DISCORD)
+    assert env.fake.answers()[-1][0] == AlreadyErased.user_message

@@ -1,0 +1,112 @@
+"""What /privacy promises about how long things are kept, checked against what the code does,
+with the clock moved: conversation state (an abandoned intake included) expires through the
+sessions tick, and the description is dropped once the matches are shown."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core.clock import ManualClock
+from core.config import Settings
+from core.db import Database
+from core.dialogs.privacy import privacy_text
+from core.models import Conversation
+from core.sessions import SessionService
+from tests.bots.test_telegram import Bot, bot, only  # noqa: F401
+from tests.core.test_sessions_support import FakeRooms
+
+DESCRIPTION = "My sister Philippa and I stopped speaking after the wedding."
+
+
+async def _intake_to_when(bot: Bot) -> None:  # noqa: F811
+    card = only(await bot.text("/start"), "sendMessage")
+    menu = (await bot.press(card, "I understand and agree"))[-1]
+    topics = only(await bot.press(menu, "Find an advisor"), "sendMessage")
+    edited = only(await bot.press(topics, "Family"), "editMessageText")
+    await bot.press(edited, "Done")
+    language = only(await bot.text(DESCRIPTION), "sendMessage")
+    await bot.press(language, "English")
+
+
+async def _conversation(db: Database) -> Conversation | None:
+    async with db.uow() as uow:
+        return await uow.session.scalar(select(Conversation))
+
+
+def test_privacy_text_states_the_configured_periods() -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        channel_retention_hours=48,
+        conversation_retention_hours=12,
+        link_code_ttl_minutes=20,
+    )
+    text = privacy_text(settings)
+    assert "The channel is deleted 48 hours after the session ends" in text
+    assert "erased after 12 hours without a word from you" in text
+    assert "Discord link codes expire after 20 minutes" in text
+    assert "buyer shown as “Deleted client”" in text
+
+
+async def test_an_abandoned_intake_expires_after_the_retention_period(
+    bot: Bot,  # noqa: F811
+    db: Database,
+    settings: Settings,
+    clock: ManualClock,
+) -> None:
+    card = only(await bot.text("/start"), "sendMessage")
+    menu = (await bot.press(card, "I understand and agree"))[-1]
+    topics = only(await bot.press(menu, "Find an advisor"), "sendMessage")
+    edited = only(await bot.press(topics, "Family"), "editMessageText")
+    await bot.press(edited, "Done")
+    await bot.text(DESCRIPTION)  # ... and the client walks away at the language question
+    conversation = await _conversation(db)
+    assert conversation is not None and conversation.data["description"] == DESCRIPTION
+
+    sessions = SessionService(db, FakeRooms(), settings, clock)
+    hours = settings.conversation_retention_hours
+    assert hours == 24
+    clock.advance(timedelta(hours=hours) - timedelta(minutes=1))
+    await sessions.tick()
+    assert await _conversation(db) is not None  # not yet
+
+    clock.advance(timedelta(minutes=1))
+    await sessions.tick()
+    assert await _conversation(db) is None
+
+    # Coming back later just starts afresh (consent is remembered: straight to the menu).
+    calls = await bot.text("/start")
+    assert only(calls, "sendMessage").button_labels()[0] == "Find an advisor"
+
+
+async def test_the_description_is_dropped_once_the_matches_are_shown(
+    bot: Bot,  # noqa: F811
+    db: Database,
+) -> None:
+    await _intake_to_when(bot)
+    kind = (await bot.text("Madrid"))[-1]
+    await bot.press(kind, "Live, 60 minutes")
+    when = only(await bot.text("80"), "sendMessage")
+    await bot.press(when, "Any time")
+    conversation = await _conversation(db)
+    assert conversation is not None and conversation.step == "results"
+    assert "description" not in conversation.data
+
+
+async def test_a_description_the_client_shares_is_kept_for_the_advisor(
+    bot: Bot,  # noqa: F811
+    db: Database,
+) -> None:
+    await _intake_to_when(bot)
+    kind = (await bot.text("Madrid"))[-1]
+    await bot.press(kind, "Live, 60 minutes")
+    when = only(await bot.text("80"), "sendMessage")
+    async with db.uow() as uow:  # the sharing choice (``share_description``) as saved
+        conversation = await uow.session.scalar(select(Conversation))
+        assert conversation is not None
+        conversation.data = {**conversation.data, "share_description": True}
+        await uow.commit()
+    await bot.press(when, "Any time")
+    conversation = await _conversation(db)
+    assert conversation is not None and conversation.data["description"] == DESCRIPTION
