@@ -34,6 +34,7 @@ from core.dialogs.profile_settings import TimezoneStep, after_language
 from core.dialogs.replies import Input, Message, Reply
 from core.models import Consent
 from core.money import Money
+from core.safety import default_screener
 from core.taxonomy import OfferKind, Topic
 
 TERMS_VERSION = "2026-11"
@@ -498,6 +499,7 @@ def build_engine(
         home_step="home",
         settings=settings,
         services=shared,
+        screener=default_screener(),
     )
     shared["engine"] = engine
     return engine
