@@ -11,6 +11,7 @@ and the name advisors know the client by.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -126,9 +127,10 @@ _TEXTS: dict[str, dict[str, str]] = {
 
 
 def answer_language(detection: Detection, language_tag: str | None, chosen: str | None) -> str:
-    """The language to answer in: the one the client wrote in (the phrase's), if we answer
-    in it; else their Telegram language, else the session language they chose; else English."""
-    for candidate in (detection.language, language_of_tag(language_tag), chosen):
+    """The language to answer in: the client's Telegram language if we answer in it (a
+    Spanish speaker gets Spanish even if they wrote in English); else the language they
+    wrote in (the phrase's); else the session language they chose; else English."""
+    for candidate in (language_of_tag(language_tag), detection.language, chosen):
         if candidate in ANSWER_LANGUAGES:
             return str(candidate)
     return "en"
@@ -242,7 +244,7 @@ async def alert_team(
         return False
     # One key per client and interval: two workers screening at once still queue one alert.
     seconds = int(interval.total_seconds())
-    window = int(now.timestamp()) // seconds if seconds else now.isoformat()
+    window = str(int(now.timestamp()) // seconds) if seconds else uuid.uuid4().hex
     name = advisor_facing_name(client)
     advisor = await uow.session.get(Advisor, booking.advisor_id)
     place = {Where.CHAT: "the Pathwise chat", Where.ROOM: "their session room"}[where]
