@@ -16,6 +16,8 @@ e. The sessions ``tick()`` draining 10k sessions with a reminder due; floor: a t
 f. Resident memory with 10k clients mid-conversation; floor: the same process before them.
 g. PostgreSQL scaling: webhook and update throughput with 1, 2 and 4 worker processes; floor:
    one process.
+h. Crisis screening: milliseconds per screen of a client's text, with recall and the
+   false-positive rate on the tests' labelled set; floor: ``"kill myself" in text.casefold()``.
 
 PostgreSQL figures need a server (``PATHWISE_BENCH_POSTGRES_URL``, default the local test
 server); each run makes its own scratch database and drops it. Without one they are skipped
@@ -59,6 +61,7 @@ class Sizes:
     scaling_workers: tuple[int, ...] = (1, 2, 4)
     scaling_events: int = 300  # per worker
     scaling_journeys: int = 30  # per worker
+    crisis_rounds: int = 20  # passes over the labelled set
 
 
 FULL = Sizes()
@@ -76,6 +79,7 @@ QUICK = Sizes(
     scaling_workers=(1, 2),
     scaling_events=40,
     scaling_journeys=4,
+    crisis_rounds=3,
 )
 
 # Targets on a 2-core machine (issue #8); the figure keys they apply to.
@@ -90,6 +94,12 @@ TARGETS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
     "c.receipt.kb": ("<= 30 KB", lambda f: f["value"] <= 30),
     "d.matching.100000": ("<= 50 ms", lambda f: f["value"] <= 50),
     "f.memory": ("<= 300 MB", lambda f: f["value"] <= 300),
+    "h.crisis": (
+        "<= 1 ms, recall >= 0.95, FPR <= 0.05",
+        lambda f: f["value"] <= 1
+        and f["detail"]["recall"] >= 0.95
+        and f["detail"]["false_positive_rate"] <= 0.05,
+    ),
 }
 
 
@@ -410,6 +420,24 @@ def scaling_figures(results: Results, sizes: Sizes, postgres: Scratch) -> None:
 # -- the run ----------------------------------------------------------------------------------
 
 
+def crisis_figures(results: Results, sizes: Sizes) -> None:
+    from bench.crisis import measure
+
+    measured = measure(sizes.crisis_rounds)
+    results.add(
+        Figure(
+            key="h.crisis",
+            name="(h) crisis screening, per text",
+            value=measured.ms_per_screen,
+            unit="ms",
+            floor=measured.floor_ms,
+            floor_name='"kill myself" in text.casefold()',
+            ratio=cost_ratio(measured.ms_per_screen, measured.floor_ms, higher_is_better=False),
+            detail=asdict(measured),
+        )
+    )
+
+
 def machine() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(),
@@ -451,6 +479,8 @@ def run_suite(
         asyncio.run(tick_figures(results, sizes))
         progress("(f) memory")
         memory_figures(results, sizes)
+        progress("(h) crisis screening")
+        crisis_figures(results, sizes)
         if postgres is not None:
             progress("(g) PostgreSQL scaling")
             scaling_figures(results, sizes, postgres)
@@ -502,6 +532,14 @@ def table(results: Results) -> str:
             f"{f.key}: p50 {d['p50_ms']:.2f} ms, p99 {d['p99_ms']:.2f} ms "
             f"(floor p50 {d['floor_p50_ms']:.3f} ms, p99 {d['floor_p99_ms']:.3f} ms)"
         )
+    for f in results.figures:
+        if f.key == "h.crisis":
+            d = f.detail
+            lines.append(
+                f"h.crisis: recall {d['recall']:.3f} of {d['needs_help']} texts needing help, "
+                f"false positives {d['false_positive_rate']:.3f} of {d['negatives']} hard "
+                f"negatives, p99 {d['p99_ms']:.3f} ms a screen"
+            )
     lines.append(
         "floors: "
         + "; ".join(sorted({f"{f.key.split('.')[0]}: {f.floor_name}" for f in results.figures}))

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # this long without a word from them.
     conversation_retention_hours: int = Field(default=24, ge=1, le=24 * 90)
 
+    # Safety: a client whose words suggest a risk to life alerts their advisor and the team
+    # at most once in this many minutes (0: every time)
+    crisis_alert_interval_minutes: int = Field(default=60, ge=0)
+
     # The platform as printed on receipts
     platform_name: str = "Pathwise"
     platform_address: str = "Pathwise Advice Ltd, 1 Example Street, Springfield"

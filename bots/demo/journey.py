@@ -12,6 +12,7 @@ Run it with ``pathwise demo --out DIR``."""
 from __future__ import annotations
 
 import csv
+import html
 import logging
 import re
 from collections.abc import Callable
@@ -51,13 +52,14 @@ ADVISOR_SLUG = "ana-ruiz"
 OFFER = "60-minute live session"
 TIP = "$5.00"
 PROBLEM = "I want to change careers, but I'm afraid of starting over at 40."
+HARD_DAY = "Some days I feel like I can't go on anymore."
 STAGES = (
     "Before the client arrives: the Pathwise team links Ana's Discord account",
     "Zoë starts the bot, accepts, describes her problem, is matched and books",
     "Zoë pays through Stripe Checkout; the signed webhook reaches Pathwise",
     "The receipt reaches Zoë; Ana gets a payment DM",
     "Zoë links Discord; the private room opens, the session runs, ends and locks",
-    "Zoë rates and tips Ana, then asks for her money back under the guarantee",
+    "Zoë rates and tips Ana, has a hard moment, then asks for her money back under the guarantee",
     "Ana is told about the tip and the refund; the books are closed",
     "Zoë deletes her data; the receipts stay, made out to “Deleted client”",
 )
@@ -352,6 +354,7 @@ class Journey:
         await self.tap("Continue", tip_message)
         await self.tap("8")  # how Zoë feels today, 1 to 10
         await self.books_balance("after the tip")
+        await self.crisis_answer()
 
         # The next day Zoë changes her mind and uses the money-back guarantee.
         session = await self._session()
@@ -421,6 +424,31 @@ class Journey:
             "to “Deleted client”",
         )
         await self.books_balance("after the deletion")
+    async def crisis_answer(self) -> None:
+        """Zoë writes something that suggests a risk to life: she is answered at once with
+        Spain's lines (her time zone), can carry on, and Ana is told without her words."""
+        before_dm = len(self.w.fake.messages.get(ADVISOR_DISCORD + 1, []))
+        answer = _last_with_buttons(await self.type(HARD_DAY), "crisis answer")
+        text = html.unescape(answer.text or "")
+        self.checks.require(
+            "crisis answered with local lines",
+            "Pathwise is not an emergency service" in text
+            and "call 112 now" in text
+            and "call 024" in text
+            and answer.button_labels() == ["Continue where I was"],
+            "Zoë (in Madrid) got Spain's 024 line and 112, and a button to carry on",
+        )
+        menu = await self.tap("Continue where I was", answer)
+        await self.deliver()
+        dms = self.w.fake.messages.get(ADVISOR_DISCORD + 1, [])[before_dm:]
+        heads_up = [m for m in dms if "heads-up" in (m.get("content") or "")]
+        self.checks.require(
+            "advisor told of a crisis without the words",
+            len(heads_up) == 1
+            and "go on" not in heads_up[0]["content"]
+            and any("What would you like to do?" in (c.text or "") for c in menu),
+            "Ana got a private heads-up that holds none of Zoë's words; Zoë is back at the menu",
+        )
 
     # -- invariants ----------------------------------------------------------------------------
 

@@ -205,7 +205,9 @@ class TelegramAdapter:
                 client = await get_or_create_client(
                     uow, Platform.TELEGRAM, user.id, user.first_name, now
                 )
-                replies = await self.engine.handle(uow, client, event, now)
+                replies = await self.engine.handle(
+                    uow, client, event, now, language_code=user.language_code
+                )
                 await uow.commit()
         except PathwiseError as error:
             replies = [Message(str(error))]

@@ -4,6 +4,10 @@ A flow is a set of named steps. Each step can ``show`` itself (the replies that 
 and ``receive`` an input (returning a Transition). The engine owns the cross-cutting rules:
 commands work from anywhere, stale or forged buttons get "that option has expired" and the
 current step again, and the state is written in the caller's unit of work.
+
+Every free text is screened for a risk to life before any step sees it (``core.safety``). A
+text that matches is answered with the crisis message and a button to continue where the
+client was; the step still takes the text, so nothing is blocked and nothing ends.
 """
 
 from __future__ import annotations
@@ -31,12 +35,14 @@ from core.dialogs.replies import (
     TextInput,
 )
 from core.models import Client, Conversation
+from core.safety import Detection, Screener, Where, respond
 
 log = logging.getLogger(__name__)
 
 STALE_BUTTON = "That option has expired. Here is where we are now:"
 NOT_AVAILABLE = "Sorry, that isn't available yet. Here is the menu:"
 UNKNOWN_COMMAND = "I don't know that command. Here is where we are now:"
+GO_ON = "safety_go_on"  # the crisis message's "continue where I was" button
 
 
 @dataclass
@@ -96,11 +102,22 @@ class DialogEngine:
     # A stale press of one of these actions gets its own answer instead of STALE_BUTTON
     # (e.g. a second press on "Yes, delete my data", once everything is gone).
     stale_answers: Mapping[str, str] = field(default_factory=dict)
+    screener: Screener | None = None
 
     async def handle(
-        self, uow: UnitOfWork, client: Client, event: Input, now: datetime
+        self,
+        uow: UnitOfWork,
+        client: Client,
+        event: Input,
+        now: datetime,
+        *,
+        language_code: str | None = None,
     ) -> list[Reply]:
-        """Answer one input from ``client`` and save where they are now (caller commits)."""
+        """Answer one input from ``client`` and save where they are now (caller commits).
+
+        ``language_code``: the platform's language tag for the client (Telegram's
+        ``language_code``), which helps choose the crisis lines and their language."""
+        detection = self._screen(event)
         conversation = await self._load(uow, client, now)
         ctx = Context(
             uow,
@@ -111,6 +128,8 @@ class DialogEngine:
             conversation.version,
             self.services,
         )
+        if detection is not None:
+            return await self._crisis(ctx, conversation, event, detection, language_code)
         transition = await self._route(ctx, conversation, event)
         if transition.goto is not None and transition.goto not in self.steps:
             # A flow that is not installed in this engine: say so rather than fail.
@@ -137,6 +156,58 @@ class DialogEngine:
         await uow.session.flush()
         return replies
 
+    def _screen(self, event: Input) -> Detection | None:
+        """Whether what the client typed (free text, or a command's words) needs the crisis
+        answer."""
+        if self.screener is None:
+            return None
+        if isinstance(event, TextInput):
+            return self.screener.screen(event.text)
+        if isinstance(event, CommandInput) and event.args:
+            return self.screener.screen(event.args)
+        return None
+
+    async def _crisis(
+        self,
+        ctx: Context,
+        conversation: Conversation,
+        event: Input,
+        detection: Detection,
+        language_code: str | None,
+    ) -> list[Reply]:
+        """The crisis answer first (and the team's alerts); then the step takes the text as
+        usual, in a savepoint, so that its failing can never cost the client the answer. The
+        step's own replies wait behind the "continue" button."""
+        answer = await respond(
+            ctx.uow,
+            self.settings,
+            ctx.client,
+            detection,
+            ctx.now,
+            where=Where.CHAT,
+            language_tag=language_code,
+            chosen_language=str(ctx.data.get("language") or "") or None,
+        )
+        try:
+            async with ctx.uow.session.begin_nested():
+                transition = await self._route(ctx, conversation, event)
+        except Exception as error:
+            # The error's class only: a traceback could carry what the client typed.
+            log.error("dialog.step.failed_after_crisis", extra={"error": type(error).__name__})
+            transition = Transition()
+        if transition.goto is not None and transition.goto not in self.steps:
+            transition = Transition(goto=self.home_step, data={})
+        if transition.data is not None:
+            ctx.data = transition.data
+        if transition.goto is not None or transition.reshow:
+            conversation.step = transition.goto or conversation.step
+            conversation.version += 1
+            ctx.version = conversation.version
+        conversation.data = ctx.data
+        conversation.updated_at = ctx.now
+        await ctx.uow.session.flush()
+        return [Message(answer.text, rows(ctx.button(answer.continue_label, GO_ON), per_row=1))]
+
     async def _route(self, ctx: Context, conversation: Conversation, event: Input) -> Transition:
         """Commands and /start first, from anywhere; then the current step."""
         if isinstance(event, StartInput):
@@ -152,6 +223,9 @@ class DialogEngine:
                 if press is not None and press.action in self.stale_answers:
                     return Transition(replies=[Message(self.stale_answers[press.action])])
                 return Transition(replies=[Message(STALE_BUTTON)], reshow=True)
+            if press.action == GO_ON:
+                # After a crisis answer: show where they were, as a new message below it.
+                return Transition(goto=conversation.step)
         return await self.steps[conversation.step].receive(ctx, event)
 
     async def _load(self, uow: UnitOfWork, client: Client, now: datetime) -> Conversation:

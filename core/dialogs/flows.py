@@ -35,6 +35,7 @@ from core.dialogs.replies import Input, Message, Reply
 from core.models import Consent
 from core.money import Money
 from core.privacy import Privacy
+from core.safety import default_screener
 from core.taxonomy import OfferKind, Topic
 
 TERMS_VERSION = "2026-11"
@@ -498,6 +499,7 @@ def build_engine(
         settings=settings,
         services=shared,
         stale_answers={"erase_yes": privacy.STALE_ERASE},
+        screener=default_screener(),
     )
     shared["engine"] = engine
     return engine

@@ -28,6 +28,7 @@ TINY = Sizes(
     scaling_workers=(1,),
     scaling_events=2,
     scaling_journeys=1,
+    crisis_rounds=1,
 )
 UNREACHABLE_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
 
@@ -60,6 +61,7 @@ def test_quick_bench_without_postgres_measures_every_other_figure(
         "d.matching.db",
         "e.tick",
         "f.memory",
+        "h.crisis",
     ]
     for figure in data["figures"]:
         assert figure["value"] > 0, figure
@@ -77,6 +79,9 @@ def test_quick_bench_without_postgres_measures_every_other_figure(
     by_key = {f["key"]: f for f in data["figures"]}
     assert by_key["e.tick"]["detail"]["sessions"] == 6
     assert by_key["d.matching.db"]["detail"]["advisors"] == 20
+    crisis = by_key["h.crisis"]["detail"]
+    assert crisis["recall"] >= 0.95 and crisis["false_positive_rate"] <= 0.05
+    assert crisis["needs_help"] >= 150 and crisis["negatives"] >= 150
 
     lines = result.output.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("figure"))
