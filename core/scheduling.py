@@ -38,6 +38,7 @@ from core.models import (
     SlotClaim,
 )
 from core.models.billing import Purchase
+from core.parsing import parse_int
 from core.taxonomy import OfferKind
 
 # The calendar grid. 15 minutes because every time zone in use is offset from UTC by a multiple
@@ -225,12 +226,9 @@ def slot_key(starts_at: datetime) -> int:
 
 def slot_from_key(key: str | int) -> datetime:
     """The start time a :func:`slot_key` names; ValidationFailed if it is not one."""
-    try:
-        minutes = int(key)
-    except (TypeError, ValueError):
-        raise ValidationFailed("That time is no longer offered. Please pick another.") from None
     # Years 2000 to 2100: anything else is a forged or garbled button.
-    if not 15_778_080 <= minutes <= 68_374_080:
+    minutes = parse_int(key, 15_778_080, 68_374_080)
+    if minutes is None:
         raise ValidationFailed("That time is no longer offered. Please pick another.")
     return _EPOCH + timedelta(minutes=minutes)
 

@@ -27,12 +27,12 @@ from core.errors import Conflict, PathwiseError, ValidationFailed
 from core.models import Advisor, Booking, BookingStatus, Conversation
 from core.models.feedback import REVIEW_MAX_CHARS, MoodCheckin, Review
 from core.money import Money
+from core.parsing import MAX_ID, parse_int
 from core.scheduling import BookingNotFound
 
 RATINGS = range(1, 6)
 MOODS = range(1, 11)
 PROGRESS_SHOWN = 5  # the latest check-ins shown in the progress view
-_MAX_ID = 2**31 - 1
 # Sessions that took place (a refunded one took place too, it just didn't help).
 _HELD_SESSIONS = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.REFUNDED)
 
@@ -61,7 +61,7 @@ async def _client_booking(uow: UnitOfWork, client_id: int, booking_id: int) -> B
             .where(Booking.id == booking_id)
             .options(selectinload(Booking.advisor), selectinload(Booking.offer))
         )
-        if 0 < booking_id <= _MAX_ID
+        if 0 < booking_id <= MAX_ID
         else None
     )
     if booking is None or booking.client_id != client_id:
@@ -209,10 +209,7 @@ async def mood_progress(uow: UnitOfWork, client_id: int, now: datetime) -> Progr
 
 def parse_score(text: str | None, allowed: range) -> int | None:
     """A score typed as a plain number within ``allowed``, else None."""
-    if text is None or not text.strip().isdigit() or len(text.strip()) > 2:
-        return None
-    value = int(text.strip())
-    return value if value in allowed else None
+    return None if text is None else parse_int(text, allowed.start, allowed.stop - 1)
 
 
 # -- starting the flow from the sessions part --------------------------------------------------
@@ -390,7 +387,7 @@ class TipStep:
             return Transition(goto="tip_other")
         if press is not None and press.action == "amount":
             offered = {m.amount: m for m in ctx.services["billing"].tip_options()}
-            amount = offered.get(int(press.arg)) if press.arg.isdigit() else None
+            amount = offered.get(parse_int(press.arg, 1, MAX_ID) or 0)
             if amount is None:  # never trust the arg: only the amounts we offer
                 return Transition(replies=[Message("That option has expired.")], reshow=True)
             return await _tip_checkout(ctx, amount)

@@ -11,6 +11,7 @@ from core.dialogs.engine import Context, Transition, pressed, rows
 from core.dialogs.replies import Image, Input, LinkButton, Message, Reply
 from core.errors import PathwiseError
 from core.models import Advisor, Offer
+from core.parsing import parse_id
 from core.taxonomy import OfferKind
 
 NOT_BOOKABLE = "That advisor isn't taking bookings right now. Here is the menu:"
@@ -87,8 +88,9 @@ class ProfileStep:
             return Transition(goto="home", data={})
         if press is not None and press.action == "back" and ctx.data.get("suggested"):
             return Transition(goto="results")
-        if press is not None and press.action == "offer" and press.arg.isdigit():
-            offer = next((o for o in advisor.offers if o.id == int(press.arg) and o.active), None)
+        offer_id = parse_id(press.arg) if press is not None else None
+        if press is not None and press.action == "offer" and offer_id is not None:
+            offer = next((o for o in advisor.offers if o.id == offer_id and o.active), None)
             if offer is None:
                 return Transition(replies=[Message("That option has expired.")], reshow=True)
             data = {**ctx.data, "offer_id": offer.id, "slot_page": 0}

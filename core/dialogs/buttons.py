@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.parsing import MAX_ID, parse_int
+
 # Telegram allows 64 bytes of callback data; Discord allows 100 characters of custom_id.
 MAX_BYTES = 64
 _ACTION = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
@@ -42,9 +44,10 @@ def decode(data: str) -> Press | None:
     if len(data.encode("utf-8", "replace")) > MAX_BYTES:
         return None
     parts = data.split(":", 2)
-    if len(parts) < 2 or not parts[0].isdigit():
+    version = parse_int(parts[0], 0, MAX_ID)
+    if len(parts) < 2 or version is None:
         return None
     action, arg = parts[1], parts[2] if len(parts) == 3 else ""
-    if not _ACTION.match(action) or not _ARG.match(arg):
+    if not _ACTION.fullmatch(action) or not _ARG.fullmatch(arg):
         return None
-    return Press(int(parts[0]), action, arg)
+    return Press(version, action, arg)

@@ -34,6 +34,7 @@ from core.dialogs.profile_settings import TimezoneStep, after_language
 from core.dialogs.replies import Input, Message, Reply
 from core.models import Consent
 from core.money import Money
+from core.parsing import parse_id
 from core.privacy import Privacy
 from core.safety import default_screener
 from core.taxonomy import OfferKind, Topic
@@ -372,10 +373,11 @@ class ResultsStep:
         press = pressed(event)
         if press is not None and press.action == "again":
             return Transition(goto="topics", data={"topics": []})
-        if press is not None and press.action == "advisor" and press.arg.isdigit():
-            if int(press.arg) not in ctx.data.get("suggested", []):
+        advisor_id = parse_id(press.arg) if press is not None else None
+        if press is not None and press.action == "advisor" and advisor_id is not None:
+            if advisor_id not in ctx.data.get("suggested", []):
                 return Transition(replies=[Message(STALE_CHOICE)], reshow=True)
-            return Transition(goto="profile", data={**ctx.data, "advisor_id": int(press.arg)})
+            return Transition(goto="profile", data={**ctx.data, "advisor_id": advisor_id})
         return Transition(replies=[Message("Please tap one of the advisors below.")], reshow=True)
 
 

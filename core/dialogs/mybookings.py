@@ -25,12 +25,12 @@ from core.errors import PathwiseError
 from core.models import Booking, BookingStatus, Review
 from core.models.billing import Purchase, PurchaseKind, PurchaseStatus, Refund, RefundStatus
 from core.models.outbox import Channel
+from core.parsing import parse_id
 from core.taxonomy import OfferKind
 
 RECENT = timedelta(days=60)  # ended, cancelled or refunded bookings stay listed this long
 LISTED = 6  # at most this many upcoming, and as many recent
 SLOTS_PER_PAGE = 8
-_MAX_ID = 2**31 - 1
 
 BACK_TO_LIST = "Back to my bookings"
 TAP_HINT = "Please tap one of the options below."
@@ -45,8 +45,7 @@ PACKAGE_NOT_CANCELLABLE = (
 
 def booking_id_of(arg: object) -> int:
     """A booking id from a button arg or saved state; 0 (never a row) for anything else."""
-    text = str(arg)
-    return int(text) if text.isdigit() and 0 < int(text) <= _MAX_ID else 0
+    return parse_id(arg) or 0
 
 
 async def own_booking(ctx: Context, arg: object) -> Booking:

@@ -8,6 +8,7 @@ from core.dialogs.engine import Context, Transition
 from core.dialogs.replies import Document, Message, Reply
 from core.documents import receipt_pdf
 from core.models.billing import Purchase, PurchaseStatus, Receipt
+from core.parsing import parse_id
 
 CONFIRMING = (
     "Thank you! I'm confirming your payment with Stripe… "
@@ -20,7 +21,8 @@ async def returned_from_checkout(ctx: Context, payload: str) -> Transition:
     """What the client sees when Stripe sends them back to the bot."""
     paid = payload.startswith("paid_")
     raw_id = payload.split("_", 1)[1] if "_" in payload else ""
-    purchase = await ctx.uow.session.get(Purchase, int(raw_id)) if raw_id.isdigit() else None
+    purchase_id = parse_id(raw_id)
+    purchase = await ctx.uow.session.get(Purchase, purchase_id) if purchase_id else None
     if purchase is None or purchase.client_id != ctx.client.id:
         return Transition(goto="home", data={}, replies=[Message(NOT_FOUND)])
     if purchase.status == PurchaseStatus.PAID.value:
