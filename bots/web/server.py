@@ -102,11 +102,14 @@ async def telegram_webhook(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 when the database is reachable and migrated, else 503 with the reason."""
+    """200 when the database is reachable and migrated, else 503 "unhealthy". The reason
+    (host, user, database, driver error) goes to the log only, never to the caller: the
+    endpoint answers anyone."""
     try:
         await request.app[DEPS].db.check_ready()
     except DatabaseNotReady as error:
-        return web.Response(status=503, text=str(error))
+        log.warning("healthz.unhealthy", extra={"reason": str(error)})
+        return web.Response(status=503, text="unhealthy")
     return web.Response(text="ok")
 
 

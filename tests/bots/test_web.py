@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -107,16 +108,46 @@ async def test_healthz_and_metrics(web: tuple[TestClient, WebDeps]) -> None:
     assert "pathwise_outbox_backlog 3.0" in text
 
 
-async def test_healthz_reports_an_unmigrated_database(tmp_path: Path) -> None:
+async def test_healthz_reports_an_unmigrated_database(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Callers (anyone: the endpoint is unauthenticated) learn only "unhealthy"; the reason
+    goes to the log (issue #14: no database names, users or driver errors to callers)."""
     empty = Database(f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}")
     client = TestClient(TestServer(build_web_app(WebDeps(db=empty, metrics=Metrics()))))
     await client.start_server()
     try:
-        response = await client.get("/healthz")
-        assert response.status == 503
-        assert "Run `pathwise db upgrade` first." in await response.text()
+        with caplog.at_level(logging.WARNING, logger="bots.web.server"):
+            response = await client.get("/healthz")
+        assert (response.status, await response.text()) == (503, "unhealthy")
+        logged = [r for r in caplog.records if r.getMessage() == "healthz.unhealthy"]
+        assert len(logged) == 1
+        assert "Run `pathwise db upgrade` first." in logged[0].reason  # type: ignore[attr-defined]
         disabled = await client.post("/stripe/webhook", data=b"{}")
         assert disabled.status == 404
     finally:
         await client.close()
         await empty.dispose()
+
+
+async def test_healthz_hides_an_unreachable_database_from_callers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A database that is down: the caller sees "unhealthy", never its host, port, user or
+    name; the log says which database could not be reached (password hidden)."""
+    down = Database("postgresql+asyncpg://pathwise_user:hunter2@127.0.0.1:1/ledgerdb")
+    client = TestClient(TestServer(build_web_app(WebDeps(db=down, metrics=Metrics()))))
+    await client.start_server()
+    try:
+        with caplog.at_level(logging.WARNING, logger="bots.web.server"):
+            response = await client.get("/healthz")
+        body = await response.text()
+        assert (response.status, body) == (503, "unhealthy")
+        for secret in ("pathwise_user", "127.0.0.1", "ledgerdb", "hunter2", ":1"):
+            assert secret not in body
+        (record,) = [r for r in caplog.records if r.getMessage() == "healthz.unhealthy"]
+        reason = record.reason  # type: ignore[attr-defined]
+        assert "ledgerdb" in reason and "hunter2" not in reason
+    finally:
+        await client.close()
+        await down.dispose()
