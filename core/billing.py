@@ -2852,7 +2852,7 @@ async def _reverse_lost_disputes(
             purchase.updated_at = now
             await ledger.post(
                 uow,
-                key=f"reversal:{purchase.id}",
+                key=f"{ledger.REVERSAL_KEY}{reversal_id}",
                 kind=TransactionKind.REVERSAL,
                 postings=ledger.reversal_postings(reversed_amount=share),
                 now=now,

@@ -174,6 +174,11 @@ def dispute_lost_postings(*, lost: Money, forfeited_share: Money, advisor_id: in
     ]
 
 
+# Ledger key of a transfer reversal: ``transfer_reversal:<Stripe trr id>``, so reconciliation
+# pairs it with the reversal Stripe lists under the transfer.
+REVERSAL_KEY = "transfer_reversal:"
+
+
 def reversal_postings(*, reversed_amount: Money) -> list[Posting]:
     """A transfer reversed after a lost dispute: the advisor's share comes back to the
     platform's balance and lowers the loss."""

@@ -28,7 +28,7 @@ from sqlalchemy import select, update
 
 from core import outbox
 from core.db import Database, UnitOfWork, insert_for
-from core.ledger import Account, TransactionKind
+from core.ledger import REVERSAL_KEY, Account, TransactionKind
 from core.models.billing import LedgerEntry, LedgerTransaction, Payout, Purchase, Refund
 from core.models.reconcile import ReconcileRun
 from core.money import Money
@@ -45,8 +45,6 @@ MARGIN = timedelta(days=1)
 DAILY_LOOKBACK = timedelta(days=30)
 # A daily run claimed this long ago and never finished (the worker died) may be taken over.
 STALE_RUN = timedelta(hours=1)
-# Ledger keys of transfer reversals: ``transfer_reversal:<trr id>``.
-REVERSAL_KEY = "transfer_reversal:"
 
 
 class RecordKind(StrEnum):

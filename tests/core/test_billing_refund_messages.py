@@ -15,6 +15,7 @@ from core.db import Database
 from core.models import Booking, BookingStatus
 from core.models.billing import PayoutState, Refund
 from core.payments_gateway import FakePaymentGateway
+from core.reconcile import RecordKind, ledger_records
 from tests.core.test_billing_support import (
     World,
     billing_settings,
@@ -196,6 +197,11 @@ async def test_a_dispute_lost_after_the_payout_reverses_the_transfer(
     assert (await billing.release_due_payouts()).reversed == []  # once
     async with db.uow() as uow:
         assert (await ledger.check_ledger(uow)).violations == []
+        # Reconciliation pairs the ledger's reversal with Stripe's by the reversal's own id.
+        reversals = [
+            r for r in await ledger_records(uow, None) if r.kind is RecordKind.REVERSAL
+        ]
+    assert [(r.key, r.amount) for r in reversals] == [("trr_fake_000001", amount)]
 
 
 async def test_a_charge_refunded_without_a_refunds_list_never_confirms_a_pending_refund(
