@@ -11,13 +11,17 @@ Two guards keep secrets and contents out:
 - library loggers are held at levels where they print no payloads (their DEBUG lines carry
   whole updates and messages) and no URLs (httpx's INFO lines carry the Telegram token);
 - every configured secret (tokens, keys, signing secrets, the database password) that still
-  reaches a line is replaced with ``[redacted]``.
+  reaches a line is replaced with ``[redacted]``;
+- a traceback keeps its frames (file, line, function, source line) and each exception's type,
+  but never its message: a parser's ``ValueError`` quotes the text it could not read, and a
+  driver's error the row it could not write.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import traceback
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -101,6 +105,10 @@ class StructuredFormatter(logging.Formatter):
             fields["traceback"] = record.stack_info
         return {key: self.redact(v) if isinstance(v, str) else v for key, v in fields.items()}
 
+    def formatException(self, ei: Any) -> str:
+        """The traceback without exception messages (see the module's docstring)."""
+        return "".join(_frames_only(traceback.TracebackException(*ei))).rstrip("\n")
+
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
@@ -111,6 +119,23 @@ class StructuredFormatter(logging.Formatter):
         if self.style == "json":
             return json.dumps(fields, ensure_ascii=False, default=str)
         return " ".join(f"{key}={_logfmt(value)}" for key, value in fields.items())
+
+
+def _frames_only(exc: traceback.TracebackException) -> list[str]:
+    """``TracebackException.format()`` with every message withheld, causes first."""
+    lines: list[str] = []
+    if exc.__cause__ is not None:
+        lines += _frames_only(exc.__cause__)
+        lines.append("\nThe above exception was the direct cause of the following exception:\n\n")
+    elif exc.__context__ is not None and not exc.__suppress_context__:
+        lines += _frames_only(exc.__context__)
+        lines.append("\nDuring handling of the above exception, another exception occurred:\n\n")
+    if exc.stack:
+        lines.append("Traceback (most recent call last):\n")
+        lines.extend(exc.stack.format())
+    name = exc.exc_type.__qualname__ if exc.exc_type is not None else "Exception"
+    lines.append(f"{name} (message withheld)\n")
+    return lines
 
 
 def _logfmt(value: Any) -> str:

@@ -91,7 +91,29 @@ def test_an_error_keeps_its_traceback_on_the_same_line(capsys: pytest.CaptureFix
         "payouts",
         "RuntimeError",
     )
-    assert "RuntimeError: boom" in line["traceback"]
+    assert "RuntimeError (message withheld)" in line["traceback"]
+    assert "test_an_error_keeps_its_traceback_on_the_same_line" in line["traceback"]
+    assert "RuntimeError: boom" not in line["traceback"]  # issue #14: messages may quote input
+
+
+def test_a_traceback_never_quotes_what_someone_typed(capsys: pytest.CaptureFixture[str]) -> None:
+    """A parser's error quotes its input, and a wrapping error its cause's: both are withheld,
+    while every frame and type stays for debugging."""
+    configure_logging(_settings(log_format="text"))
+    typed = "my number is +1 202 555 0143, mail zoe@example.com"
+    try:
+        try:
+            int(typed)
+        except ValueError as error:
+            raise RuntimeError(f"step failed on {typed!r}") from error
+    except RuntimeError:
+        logging.getLogger("core.dialogs.engine").exception("dialog.step.failed")
+    err = capsys.readouterr().err
+    assert "ValueError (message withheld)" in err
+    assert "RuntimeError (message withheld)" in err
+    assert "direct cause" in err
+    for piece in ("202 555 0143", "zoe@example.com", "my number is"):
+        assert piece not in err
 
 
 def test_library_lines_that_carry_urls_or_payloads_are_held_back(
