@@ -18,6 +18,7 @@ from core.db import UnitOfWork
 from core.errors import NotAllowed, NotFound, ValidationFailed
 from core.models import Advisor, Booking, BookingStatus, Client, Offer
 from core.money import Money
+from core.pseudonyms import advisor_facing_name
 from core.scheduling import WEEKDAYS, format_slot, set_weekly_availability, weekly_availability
 from core.taxonomy import OfferKind
 
@@ -257,7 +258,7 @@ async def upcoming_sessions(
             booking_id=booking.id,
             when=format_slot(booking.starts_at, advisor.timezone) if booking.starts_at else "open",
             what=offer.name,
-            client_name=client.display_name,
+            client_name=advisor_facing_name(client),
         )
         for booking, offer, client in rows.all()
     ]

@@ -80,6 +80,7 @@ from core.payments_gateway import (
     PaymentsUnavailable,
     StripeRefund,
 )
+from core.pseudonyms import advisor_facing_name
 from core.receipts import (
     CreditNoteData,
     PaymentMethod,
@@ -1530,7 +1531,7 @@ class Billing:
             )
         share = purchase.advisor_share.format(self.settings.locale)
         hours = self.settings.guarantee_window_hours
-        who = client.display_name if client is not None else "A client"
+        who = advisor_facing_name(client) if client is not None else "A client"
         if purchase.kind == PurchaseKind.BOOKING:
             when = (
                 f" on {_local(booking.starts_at, advisor.timezone)}"
@@ -2518,7 +2519,7 @@ class Billing:
         """What the advisor is told of a refund: why, how much, for which booking."""
         amount = refund.amount.format(self.settings.locale)
         when = self._booking_when(booking, advisor.timezone)
-        who = client.display_name if client is not None and client.display_name else "The client"
+        who = advisor_facing_name(client) if client is not None else "The client"
         unpaid = "so this booking's session share won't be paid out. Tips are not affected."
         if refund.reason == REASON_CANCELLED:
             return (

@@ -410,6 +410,7 @@ class Privacy:
                     receipt.content = content
                     receipt.pdf = None  # rendered again, from the anonymised content
             client.display_name = DELETED_CLIENT
+            client.advisor_name = None
             client.timezone = "UTC"
             client.locale = "en_US"
             client.telegram_blocked_at = None
@@ -461,6 +462,7 @@ class Privacy:
             "exported_at": self.clock.now().isoformat(),
             "profile": {
                 "name": client.display_name,
+                "name_advisors_see": client.advisor_name,
                 "time_zone": client.timezone,
                 "locale": client.locale,
                 "created_at": client.created_at.isoformat(),

@@ -75,6 +75,7 @@ from core.models.sessions import (
 )
 from core.money import Money
 from core.outbox import Channel, DocumentRef
+from core.pseudonyms import advisor_facing_name
 from core.receipts import ReceiptFonts, _add_fonts
 from core.scheduling import format_slot
 from core.taxonomy import OfferKind
@@ -246,7 +247,7 @@ async def _people(uow: UnitOfWork, s: AdviceSession) -> _People:
     offer = await uow.session.get(Offer, booking.offer_id)
     assert offer is not None
     return _People(
-        client_name=client.display_name,
+        client_name=advisor_facing_name(client),
         client_zone=client.timezone or "UTC",
         client_locale=client.locale or "en_US",
         advisor_name=advisor.display_name,

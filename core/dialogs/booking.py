@@ -12,6 +12,7 @@ from core.dialogs.replies import Image, Input, LinkButton, Message, Reply
 from core.errors import PathwiseError
 from core.models import Advisor, Offer
 from core.parsing import parse_id
+from core.pseudonyms import advisor_facing_name, pseudonym_for
 from core.taxonomy import OfferKind
 
 NOT_BOOKABLE = "That advisor isn't taking bookings right now. Here is the menu:"
@@ -191,8 +192,18 @@ class SummaryStep:
             f"money-back guarantee for {ctx.settings.guarantee_window_hours} hours after your "
             f"session. We hold this time for you for {hold} minutes while you pay."
         )
+        shown = advisor_facing_name(ctx.client)
+        alias = pseudonym_for(ctx.client.id)
+        text += (
+            f"\n\nYour advisor will see you as “{shown}”, never your Telegram account. "
+            "Receipts carry your own name."
+        )
+        if shown == alias:
+            switch = ctx.button(f"Show my first name ({ctx.client.display_name})", "as_first")
+        else:
+            switch = ctx.button(f"Use a pseudonym: {alias}", "as_alias")
         pay = ctx.button(f"Pay {quote.total.format(ctx.settings.locale)}", "pay")
-        return [Message(text, rows(pay, ctx.button("Cancel", "menu")))]
+        return [Message(text, rows(pay, switch, ctx.button("Cancel", "menu")))]
 
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
@@ -201,8 +212,17 @@ class SummaryStep:
             return Transition(
                 goto="home", data={}, replies=[Message("Okay, I've let that time go.")]
             )
+        if press is not None and press.action in ("as_alias", "as_first"):
+            # The name advisors will see: the client's choice, before paying.
+            alias = pseudonym_for(ctx.client.id)
+            ctx.client.advisor_name = (
+                alias if press.action == "as_alias" else ctx.client.display_name
+            )
+            return Transition(reshow=True)
         if press is None or press.action != "pay":
             return Transition(replies=[Message("Please tap Pay, or Cancel.")], reshow=True)
+        if ctx.client.advisor_name is None:  # paying with the name the summary showed
+            ctx.client.advisor_name = ctx.client.display_name
         return await _checkout(ctx)
 
 

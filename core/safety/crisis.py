@@ -25,6 +25,7 @@ from core.config import Settings
 from core.db import Database, UnitOfWork
 from core.models import AdviceSession, Advisor, Booking, BookingStatus, Client, OutboxMessage
 from core.outbox import Channel
+from core.pseudonyms import advisor_facing_name
 from core.safety.resources import ResourceBook, Resources, default_book, language_of_tag
 from core.safety.screening import Detection, Screener, default_screener
 
@@ -206,11 +207,6 @@ async def current_booking(uow: UnitOfWork, client_id: int, now: datetime) -> Boo
         .order_by(Booking.updated_at.desc(), Booking.id.desc())
         .limit(1)
     )
-
-
-def advisor_facing_name(client: Client) -> str:
-    """The name advisors know the client by (the one every advisor-facing text uses)."""
-    return client.display_name
 
 
 async def _recently_alerted(

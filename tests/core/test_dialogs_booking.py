@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,68 @@ async def test_cancelling_at_the_summary_gives_the_time_back(
     other = Client(db, engine, clock, 3002)
     await _to_slots(other)
     assert chosen in [b.label for b in other.buttons()], "the time is free again"
+
+
+async def test_the_client_chooses_the_name_advisors_see_before_paying(
+    db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
+) -> None:
+    """Issue #14: the summary says which name the advisor will see and offers a pseudonym;
+    the chosen one is in the advisor's payment DM and /bookings, the receipt keeps the
+    client's own name."""
+    from pypdf import PdfReader
+
+    from core.advisors import upcoming_sessions
+    from core.documents import receipt_pdf
+    from core.models import Receipt
+    from core.pseudonyms import pseudonym_for
+
+    engine, _, sandbox = world
+    client = Client(db, engine, clock, 1002)
+    await _to_slots(client)
+    await client.press_first("slot")
+    (summary,) = client.texts()
+    assert "Your advisor will see you as “Zoë”, never your Telegram account." in summary
+    async with db.uow() as uow:
+        booking = await uow.session.scalar(select(Booking))
+        assert booking is not None
+        client_id, advisor_id = booking.client_id, booking.advisor_id
+    alias = pseudonym_for(client_id)
+    assert alias != "Zoë" and alias == pseudonym_for(client_id)  # stable
+
+    await client.press(f"Use a pseudonym: {alias}")
+    (summary,) = client.texts()
+    assert f"Your advisor will see you as “{alias}”" in summary
+    await client.press("Show my first name (Zoë)")  # changing one's mind works both ways
+    assert "will see you as “Zoë”" in client.texts()[0]
+    await client.press(f"Use a pseudonym: {alias}")
+    await client.press("Pay $63.49")
+    link = next(b for b in client.buttons() if isinstance(b, LinkButton))
+    await sandbox.pay(link.url.rsplit("/", 1)[1])
+
+    rows = await outbox_rows(db)
+    (dm,) = [r for r in rows if r.kind == "payment_received"]
+    assert alias in dm.payload["text"] and "Zoë" not in dm.payload["text"]
+    async with db.uow() as uow:
+        upcoming = await upcoming_sessions(uow, advisor_id, clock.now())
+        receipt = await uow.session.scalar(select(Receipt))
+        assert receipt is not None
+        pdf = await receipt_pdf(uow, receipt)
+        await uow.commit()
+    assert [u.client_name for u in upcoming] == [alias]
+    printed = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    assert "Zoë" in printed and alias not in printed
+
+
+async def test_paying_without_choosing_keeps_the_first_name_the_summary_showed(
+    db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
+) -> None:
+    engine, _, _ = world
+    client = Client(db, engine, clock, 1003)
+    await _to_slots(client)
+    await client.press_first("slot")
+    await client.press("Pay $63.49")
+    async with db.uow() as uow:
+        from core.models import Client as ClientRow
+
+        (row,) = list(await uow.session.scalars(select(ClientRow)))
+    assert row.advisor_name == "Zoë"
