@@ -1543,6 +1543,8 @@ class Billing:
                 f"You earn {share}, paid out after the {hours}-hour money-back window "
                 "following the session."
             )
+            if booking is not None and booking.client_note:
+                text += f"\n\n{who} chose to share what they wrote:\n“{booking.client_note}”"
         else:
             text = (
                 f"{who} sent you a tip of {purchase.tip.format(self.settings.locale)}. All of it "

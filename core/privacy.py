@@ -346,7 +346,17 @@ class Privacy:
                 )
             )
             discord_ids = [i.platform_user_id for i in identities if i.platform == "discord"]
-            terms = [client.display_name, *(str(i.platform_user_id) for i in identities)]
+            notes = await uow.session.scalars(
+                select(Booking.client_note)
+                .where(Booking.client_id == client_id)
+                .where(Booking.client_note.is_not(None))
+            )
+            terms = [
+                client.display_name,
+                client.advisor_name or "",
+                *(str(i.platform_user_id) for i in identities),
+                *(note for note in notes if note),  # what they shared, quoted in DMs
+            ]
             terms = sorted({t for t in terms if len(t) >= 2}, key=len, reverse=True)
             rooms = [
                 (channel_id, user_id)
@@ -378,6 +388,9 @@ class Privacy:
                 )
             await session.execute(
                 update(Review).where(Review.client_id == client_id).values(text=None)
+            )
+            await session.execute(  # what they had shared with their advisors
+                update(Booking).where(Booking.client_id == client_id).values(client_note=None)
             )
             await session.execute(
                 update(AdviceSession)
@@ -482,6 +495,7 @@ class Privacy:
                     "status": b.status,
                     "starts_at": b.starts_at.isoformat() if b.starts_at else None,
                     "price": b.price.format(self.settings.locale),
+                    "shared_with_advisor": b.client_note,
                 }
                 for b in bookings
             ],

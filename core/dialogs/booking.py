@@ -10,7 +10,7 @@ from core import scheduling
 from core.dialogs.engine import Context, Transition, pressed, rows
 from core.dialogs.replies import Image, Input, LinkButton, Message, Reply
 from core.errors import PathwiseError
-from core.models import Advisor, Offer
+from core.models import Advisor, Booking, Offer
 from core.parsing import parse_id
 from core.pseudonyms import advisor_facing_name, pseudonym_for
 from core.taxonomy import OfferKind
@@ -223,6 +223,10 @@ class SummaryStep:
             return Transition(replies=[Message("Please tap Pay, or Cancel.")], reshow=True)
         if ctx.client.advisor_name is None:  # paying with the name the summary showed
             ctx.client.advisor_name = ctx.client.display_name
+        booking = await ctx.uow.session.get(Booking, int(ctx.data["booking_id"]))
+        if booking is not None and booking.client_id == ctx.client.id:
+            shared = ctx.data.get("share_description") and ctx.data.get("description")
+            booking.client_note = str(shared) if shared else None
         return await _checkout(ctx)
 
 

@@ -36,6 +36,7 @@ from core.models import Consent
 from core.money import Money
 from core.parsing import parse_id
 from core.privacy import Privacy
+from core.redact import redact_contacts
 from core.safety import default_screener
 from core.taxonomy import OfferKind, Topic
 
@@ -233,6 +234,46 @@ class DescriptionStep:
         return Transition(goto="language", data={**ctx.data, "description": text})
 
 
+def share_choice(ctx: Context, action: str) -> Transition:
+    """Sharing the description with the advisor: off unless the client says so, after seeing
+    exactly what would be shared (contact details taken out)."""
+    description = str(ctx.data.get("description") or "")
+    if not description:
+        return Transition(reshow=True)
+    if action == "share_no":
+        return Transition(
+            data={**ctx.data, "share_description": False},
+            replies=[Message("Okay: what you wrote stays private, forgotten after matching.")],
+            reshow=True,
+        )
+    shared = redact_contacts(description, ctx.client.timezone)
+    if action == "share_yes":
+        # What is kept from here on is the shared text, contact details already out.
+        return Transition(
+            data={**ctx.data, "description": shared, "share_description": True},
+            replies=[Message("Thank you: your advisor will get this when you have paid.")],
+            reshow=True,
+        )
+    preview = (
+        "This is what your advisor would read, with contact details taken out "
+        "(phone numbers, e-mail, @handles and links):\n\n"
+        f"“{shared}”\n\n"
+        "It is kept only for them, and deleted with your data. Share it?"
+    )
+    return Transition(
+        replies=[
+            Message(
+                preview,
+                rows(
+                    ctx.button("Share this with my advisor", "share_yes"),
+                    ctx.button("Keep it private", "share_no"),
+                    per_row=1,
+                ),
+            )
+        ]
+    )
+
+
 class LanguageStep:
     """Intake 3: the language of the session."""
 
@@ -241,10 +282,19 @@ class LanguageStep:
         choices = [
             ctx.button(str(names.get(code, code)), "lang", code) for code in LANGUAGE_CHOICES
         ]
-        return [Message("Which language would you like to talk in?", rows(*choices, per_row=3))]
+        buttons = rows(*choices, per_row=3)
+        if ctx.data.get("description"):
+            if ctx.data.get("share_description"):
+                toggle = ctx.button("Stop sharing what I wrote", "share_no")
+            else:
+                toggle = ctx.button("Share what I wrote with my advisor (off)", "share_ask")
+            buttons = (*buttons, (toggle,))
+        return [Message("Which language would you like to talk in?", buttons)]
 
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
+        if press is not None and press.action in ("share_ask", "share_yes", "share_no"):
+            return share_choice(ctx, press.action)
         if press is not None and press.action == "lang" and press.arg in LANGUAGE_CHOICES:
             return Transition(goto=after_language(ctx), data={**ctx.data, "language": press.arg})
         return Transition(replies=[Message("Please tap one of the languages below.")], reshow=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.accounts import Advisor, Client, Offer
@@ -45,6 +45,9 @@ class Booking(Base):
     # The price is copied at booking time, so a later price change never alters a sale.
     price_minor: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
+    # What the client chose to share with the advisor (their description, contact details
+    # taken out); None unless they chose to.
+    client_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

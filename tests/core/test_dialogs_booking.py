@@ -282,3 +282,87 @@ async def test_paying_without_choosing_keeps_the_first_name_the_summary_showed(
 
         (row,) = list(await uow.session.scalars(select(ClientRow)))
     assert row.advisor_name == "Zoë"
+
+
+async def _booked_and_paid(client: Client, sandbox: StripeSandbox, *, share: bool) -> str:
+    """Intake with a description holding a phone number and an e-mail; optionally shared."""
+    await client.send(StartInput())
+    await client.press("I understand and agree")
+    await client.press("Find an advisor")
+    await client.press("Career and work")
+    await client.press("Done")
+    await client.send(
+        TextInput(
+            "Burnout at work, thinking of a new career. Text me on +34 612 34 56 78 "
+            "or zoe.r@example.com."
+        )
+    )
+    preview = ""
+    if share:
+        await client.press("Share what I wrote with my advisor (off)")
+        (preview,) = client.texts()
+        await client.press("Share this with my advisor")
+        assert client.texts()[0] == "Thank you: your advisor will get this when you have paid."
+        assert "Stop sharing what I wrote" in [b.label for b in client.buttons()]
+    await client.press("Spanish")
+    await client.send(TextInput("Madrid"))
+    await client.press("Live, 60 minutes")
+    await client.send(TextInput("80"))
+    await client.press("Any time")
+    await client.press("Choose Ana Ruiz")
+    await client.press("60-minute live session — $60.00")
+    await client.press_first("slot")
+    await client.press("Pay $63.49")
+    link = next(b for b in client.buttons() if isinstance(b, LinkButton))
+    await sandbox.pay(link.url.rsplit("/", 1)[1])
+    return preview
+
+
+async def test_sharing_the_description_is_off_unless_chosen(
+    db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
+) -> None:
+    engine, _, sandbox = world
+    await _booked_and_paid(Client(db, engine, clock, 1004), sandbox, share=False)
+    (dm,) = [r for r in await outbox_rows(db) if r.kind == "payment_received"]
+    assert "Burnout" not in dm.payload["text"] and "chose to share" not in dm.payload["text"]
+    async with db.uow() as uow:
+        assert [b.client_note for b in await uow.session.scalars(select(Booking))] == [None]
+
+
+async def test_a_shared_description_reaches_the_advisor_without_contact_details(
+    db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
+) -> None:
+    """The client sees exactly what will be shared (contact details out) before saying yes;
+    the advisor's payment DM quotes that and nothing more."""
+    engine, _, sandbox = world
+    preview = await _booked_and_paid(Client(db, engine, clock, 1005), sandbox, share=True)
+    shared = "Burnout at work, thinking of a new career. Text me on [removed] or [removed]."
+    assert f"“{shared}”" in preview
+    assert "with contact details taken out" in preview
+    (dm,) = [r for r in await outbox_rows(db) if r.kind == "payment_received"]
+    assert f"Zoë chose to share what they wrote:\n“{shared}”" in dm.payload["text"]
+    for contact in ("612 34 56 78", "zoe.r@example.com"):
+        assert contact not in dm.payload["text"]
+    async with db.uow() as uow:
+        (booking,) = list(await uow.session.scalars(select(Booking)))
+    assert booking.client_note == shared
+
+
+async def test_what_was_shared_is_erased_with_the_clients_data(
+    db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
+) -> None:
+    """The export carries what was shared; /deletemydata's erasure leaves no copy of it,
+    the advisor's DM included."""
+    import json
+
+    from core.privacy import Privacy, leftovers
+
+    engine, billing, sandbox = world
+    await _booked_and_paid(Client(db, engine, clock, 1006), sandbox, share=True)
+    async with db.uow() as uow:
+        (booking,) = list(await uow.session.scalars(select(Booking)))
+    privacy = Privacy(db, billing.settings, clock, refunds=billing)
+    exported = json.loads(await privacy.export(booking.client_id))
+    assert [b["shared_with_advisor"] for b in exported["bookings"]] == [booking.client_note]
+    await privacy.erase(booking.client_id)
+    assert await leftovers(db, ["thinking of a new career", "Burnout at work"]) == []
