@@ -16,6 +16,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,9 @@ class NullRooms(SessionRooms):
         return None
 
     async def remove(self, channel_id: int, user_id: int) -> None:
+        return None
+
+    async def keep_only(self, channel_id: int, user_ids: Sequence[int]) -> None:
         return None
 
     async def post(self, channel_id: int, text: str) -> None:

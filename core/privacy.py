@@ -392,6 +392,14 @@ class Privacy:
             await session.execute(  # what they had shared with their advisors
                 update(Booking).where(Booking.client_id == client_id).values(client_note=None)
             )
+            if self.rooms is None and rooms:
+                # No Discord connection here (Telegram's /deletemydata): the Discord side's
+                # tick takes them out of these rooms, knowing only who stays.
+                await session.execute(
+                    update(AdviceSession)
+                    .where(AdviceSession.channel_id.in_([channel for channel, _ in rooms]))
+                    .values(prune_due_at=now)
+                )
             await session.execute(
                 update(AdviceSession)
                 .where(AdviceSession.client_id == client_id)

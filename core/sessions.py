@@ -161,6 +161,11 @@ class SessionRooms(Protocol):
         """Take a person out of a room (their data was erased): their overwrite goes."""
         ...
 
+    async def keep_only(self, channel_id: int, user_ids: Sequence[int]) -> None:
+        """Take every person but ``user_ids`` (and the bot) out of a room: for a client who
+        erased their data from a process that could not reach the room, whose id is gone."""
+        ...
+
     async def post(self, channel_id: int, text: str) -> None:
         """Post a message from the bot in the room."""
         ...
@@ -412,6 +417,7 @@ class SessionService:
             ("remind soon", lambda: self._remind(now, REMIND_SOON), report.reminded),
             ("open", lambda: self._open(now), report.opened),
             ("admit", lambda: self._admit(now), report.admitted),
+            ("prune", lambda: self._prune(now), []),
             ("no-show", lambda: self._no_show(now), report.no_shows),
             ("warn", lambda: self._warn(now), report.warned),
             ("end", lambda: self._end(now), report.ended),
@@ -873,6 +879,26 @@ class SessionService:
             s.client_user_id = user_id
 
         return await self._with_platform("admit", now, where, act, record)
+
+    async def _prune(self, now: datetime) -> list[int]:
+        """Rooms whose client erased their data from Telegram: all but the advisor go."""
+        where: list[ColumnElement[bool]] = [
+            AdviceSession.prune_due_at.is_not(None),
+            AdviceSession.channel_id.is_not(None),
+        ]
+
+        async def act(s: AdviceSession, people: _People) -> None:
+            if s.channel_id is None or s.deleted_at is not None:
+                return
+            try:
+                await self.rooms.keep_only(s.channel_id, [people.advisor_user_id or 0])
+            except RoomGone:
+                return  # deleted by hand meanwhile: nobody left to take out
+
+        async def record(uow: UnitOfWork, s: AdviceSession, people: _People, _: None) -> None:
+            s.prune_due_at = None
+
+        return await self._with_platform("prune", now, where, act, record)
 
     async def admit_client(self, client_id: int) -> list[int]:
         """Right after ``/link``: the client's open rooms let them in (ids of those sessions)."""

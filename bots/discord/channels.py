@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 
 import discord
 
@@ -138,6 +139,22 @@ async def remove_member(channel: discord.TextChannel, user_id: int) -> None:
         target: overwrite
         for target, overwrite in channel.overwrites.items()
         if target.id != user_id
+    }
+    if len(overwrites) != len(channel.overwrites):
+        await channel.edit(overwrites=overwrites, reason="participant erased their data")
+
+
+async def keep_only_members(channel: discord.TextChannel, user_ids: Sequence[int]) -> None:
+    """Take every member overwrite off a session channel but ``user_ids`` and the bot's own
+    (roles stay): a participant who erased their data, known only as not the advisor."""
+    keep = {*user_ids, channel.guild.me.id}
+    overwrites: dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]
+    overwrites = {
+        target: overwrite
+        for target, overwrite in channel.overwrites.items()
+        if isinstance(target, discord.Role)
+        or getattr(target, "type", None) is discord.Role
+        or target.id in keep
     }
     if len(overwrites) != len(channel.overwrites):
         await channel.edit(overwrites=overwrites, reason="participant erased their data")

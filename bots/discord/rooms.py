@@ -11,6 +11,7 @@ import discord
 from bots.discord.channels import (
     admit_member,
     find_session_channel,
+    keep_only_members,
     lock_session_channel,
     open_session_channel,
     remove_member,
@@ -76,6 +77,9 @@ class DiscordRooms(SessionRooms):
 
     async def remove(self, channel_id: int, user_id: int) -> None:
         await remove_member(await self._channel(channel_id), user_id)
+
+    async def keep_only(self, channel_id: int, user_ids: Sequence[int]) -> None:
+        await keep_only_members(await self._channel(channel_id), user_ids)
 
     async def post(self, channel_id: int, text: str) -> None:
         await (await self._channel(channel_id)).send(text)

@@ -95,6 +95,9 @@ class AdviceSession(Base):
     no_show_at: Mapped[datetime | None]
     settled_at: Mapped[datetime | None]
     transcript_requested_at: Mapped[datetime | None]
+    # The client erased their data while the room existed, from a process with no Discord
+    # connection: the Discord side takes every member but the advisor out (no id is kept).
+    prune_due_at: Mapped[datetime | None]
     # A worker acting on this session outside a transaction (Discord calls) holds it until
     # then; another worker leaves it alone meanwhile. A crashed worker's lease just runs out.
     lease_until: Mapped[datetime | None]

@@ -95,3 +95,42 @@ async def test_deletemydata_in_discord_confirms_then_erases_and_leaves_the_room(
 
     await env.fake.press(env.bot, plan, button, CLIENT_DISCORD)
     assert env.fake.answers()[-1][0] == AlreadyErased.user_message
+
+
+async def test_deleting_from_telegram_takes_the_client_out_of_the_room_on_the_next_tick(
+    env: Env,
+) -> None:
+    """Telegram's /deletemydata runs where Discord cannot be reached: the erasure keeps no id,
+    only that the room must be pruned, and the Discord side's tick leaves the advisor alone
+    in it."""
+    from core.privacy import Privacy
+
+    paid = await paid_booking(env.db, env.settings, env.clock)
+    await link_discord(
+        env.db, env.clock.now(), advisor_id=paid.world.advisor_id, user_id=ADVISOR_DISCORD
+    )
+    await link_discord(
+        env.db, env.clock.now(), client_id=paid.world.client_id, user_id=CLIENT_DISCORD
+    )
+    await env.bot.sessions.tick()
+    s = await the_session(env.db)
+    env.clock.set(s.starts_at - 10 * MIN)
+    await env.bot.sessions.tick()
+    channel = env.guild.get_channel((await the_session(env.db)).channel_id or 0)
+    client = env.guild.get_member(CLIENT_DISCORD)
+    advisor = env.guild.get_member(ADVISOR_DISCORD)
+    assert channel is not None and client is not None and advisor is not None
+    assert channel.permissions_for(client).view_channel
+
+    telegram_side = Privacy(env.db, env.settings, env.clock)  # no rooms port, as in Telegram
+    result = await telegram_side.erase(paid.world.client_id)
+    assert result.rooms_left == 0
+    pending = await the_session(env.db)
+    assert pending.client_user_id is None and pending.prune_due_at is not None
+    assert channel.permissions_for(client).view_channel  # not yet: Discord is not reached
+
+    await env.bot.sessions.tick()
+    assert not channel.permissions_for(client).view_channel
+    assert channel.permissions_for(advisor).view_channel  # the advisor stays
+    assert (await the_session(env.db)).prune_due_at is None
+    await env.bot.sessions.tick()  # done once: nothing more to do

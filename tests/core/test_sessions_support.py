@@ -94,6 +94,11 @@ class FakeRooms(SessionRooms):
         self._maybe_fail("remove")
         self._room(channel_id).members.discard(user_id)
 
+    async def keep_only(self, channel_id: int, user_ids: Sequence[int]) -> None:
+        self._maybe_fail("keep_only")
+        room = self._room(channel_id)
+        room.members = {m for m in room.members if m in user_ids}
+
     async def post(self, channel_id: int, text: str) -> None:
         self._maybe_fail("post")
         self._room(channel_id).posts.append(text)

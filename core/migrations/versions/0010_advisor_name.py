@@ -1,5 +1,5 @@
 """clients: the name advisors see (first name or pseudonym), chosen before paying;
-bookings: what the client chose to share with the advisor
+bookings: what the client chose to share with the advisor; sessions: a room to prune
 
 Revision ID: 0010_advisor_name
 Revises: 0009_reconcile
@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from core.models.base import UTCDateTime
+
 revision: str = '0010_advisor_name'
 down_revision: str | Sequence[str] | None = '0009_reconcile'
 branch_labels: str | Sequence[str] | None = None
@@ -24,9 +26,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('advisor_name', sa.String(length=120), nullable=True))
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('client_note', sa.Text(), nullable=True))
+    with op.batch_alter_table('sessions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('prune_due_at', UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('sessions', schema=None) as batch_op:
+        batch_op.drop_column('prune_due_at')
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.drop_column('client_note')
     with op.batch_alter_table('clients', schema=None) as batch_op:
