@@ -74,7 +74,9 @@ class Telegram:
             ]
         return await self._post({"message": message})
 
-    async def press(self, call: ApiCall, label: str) -> list[ApiCall]:
+    async def press(
+        self, call: ApiCall, label: str, wait_for: str = "sendMessage"
+    ) -> list[ApiCall]:
         return await self._post(
             {
                 "callback_query": {
@@ -89,7 +91,8 @@ class Telegram:
                         "text": "…",
                     },
                 }
-            }
+            },
+            wait_for,
         )
 
     async def to_description(self, city: str) -> None:
