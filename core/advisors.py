@@ -18,7 +18,7 @@ from core.db import UnitOfWork
 from core.errors import NotAllowed, NotFound, ValidationFailed
 from core.models import Advisor, Booking, BookingStatus, Client, Offer
 from core.money import Money
-from core.pseudonyms import advisor_facing_name
+from core.names import advisor_facing_name
 from core.scheduling import WEEKDAYS, format_slot, set_weekly_availability, weekly_availability
 from core.taxonomy import OfferKind
 

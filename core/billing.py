@@ -70,6 +70,7 @@ from core.models.billing import (
 from core.models.bookings import Booking, BookingStatus
 from core.models.outbox import Channel
 from core.money import Money
+from core.names import advisor_facing_name, receipt_name
 from core.outbox import DocumentRef
 from core.payments_gateway import (
     CheckoutLine,
@@ -80,7 +81,6 @@ from core.payments_gateway import (
     PaymentsUnavailable,
     StripeRefund,
 )
-from core.pseudonyms import advisor_facing_name
 from core.receipts import (
     CreditNoteData,
     PaymentMethod,
@@ -1453,7 +1453,7 @@ class Billing:
             issued_at=now,
             platform_name=self.settings.platform_name,
             platform_address=self.settings.platform_address,
-            buyer_name=(client.display_name if client is not None else "") or "Client",
+            buyer_name=receipt_name(client) if client is not None else "Client",
             advisor_name=advisor.display_name,
             lines=_receipt_lines(purchase_lines(purchase, detail)),
             currency=purchase.currency,
@@ -2582,7 +2582,7 @@ class Billing:
             issued_at=now,
             platform_name=self.settings.platform_name,
             platform_address=self.settings.platform_address,
-            buyer_name=(client.display_name if client is not None else "") or "Client",
+            buyer_name=receipt_name(client) if client is not None else "Client",
             advisor_name=advisor.display_name,
             refunded=_receipt_lines(refunded),
             kept=_receipt_lines(kept),

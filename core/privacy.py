@@ -354,6 +354,7 @@ class Privacy:
             terms = [
                 client.display_name,
                 client.advisor_name or "",
+                client.billing_name or "",
                 *(str(i.platform_user_id) for i in identities),
                 *(note for note in notes if note),  # what they shared, quoted in DMs
             ]
@@ -432,6 +433,7 @@ class Privacy:
                     receipt.pdf = None  # rendered again, from the anonymised content
             client.display_name = DELETED_CLIENT
             client.advisor_name = None
+            client.billing_name = None
             client.timezone = "UTC"
             client.locale = "en_US"
             client.telegram_blocked_at = None
@@ -484,6 +486,7 @@ class Privacy:
             "profile": {
                 "name": client.display_name,
                 "name_advisors_see": client.advisor_name,
+                "name_on_receipts": client.billing_name,
                 "time_zone": client.timezone,
                 "locale": client.locale,
                 "created_at": client.created_at.isoformat(),

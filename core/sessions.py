@@ -74,8 +74,8 @@ from core.models.sessions import (
     TranscriptFile,
 )
 from core.money import Money
+from core.names import advisor_facing_name
 from core.outbox import Channel, DocumentRef
-from core.pseudonyms import advisor_facing_name
 from core.receipts import ReceiptFonts, _add_fonts
 from core.scheduling import format_slot
 from core.taxonomy import OfferKind

@@ -7,12 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core import scheduling
-from core.dialogs.engine import Context, Transition, pressed, rows
+from core.dialogs.engine import Context, Transition, pressed, rows, typed
 from core.dialogs.replies import Image, Input, LinkButton, Message, Reply
 from core.errors import PathwiseError
 from core.models import Advisor, Booking, Offer
+from core.names import advisor_facing_name, pseudonym_for, receipt_name
 from core.parsing import parse_id
-from core.pseudonyms import advisor_facing_name, pseudonym_for
 from core.taxonomy import OfferKind
 
 NOT_BOOKABLE = "That advisor isn't taking bookings right now. Here is the menu:"
@@ -196,14 +196,15 @@ class SummaryStep:
         alias = pseudonym_for(ctx.client.id)
         text += (
             f"\n\nYour advisor will see you as “{shown}”, never your Telegram account. "
-            "Receipts carry your own name."
+            f"Your receipt will be made out to “{receipt_name(ctx.client)}”."
         )
         if shown == alias:
             switch = ctx.button(f"Show my first name ({ctx.client.display_name})", "as_first")
         else:
             switch = ctx.button(f"Use a pseudonym: {alias}", "as_alias")
         pay = ctx.button(f"Pay {quote.total.format(ctx.settings.locale)}", "pay")
-        return [Message(text, rows(pay, switch, ctx.button("Cancel", "menu")))]
+        rename = ctx.button("Change the name on my receipt", "receipt_name")
+        return [Message(text, rows(pay, switch, rename, ctx.button("Cancel", "menu"), per_row=1))]
 
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
@@ -212,6 +213,8 @@ class SummaryStep:
             return Transition(
                 goto="home", data={}, replies=[Message("Okay, I've let that time go.")]
             )
+        if press is not None and press.action == "receipt_name":
+            return Transition(goto="receipt_name")
         if press is not None and press.action in ("as_alias", "as_first"):
             # The name advisors will see: the client's choice, before paying.
             alias = pseudonym_for(ctx.client.id)
@@ -223,11 +226,49 @@ class SummaryStep:
             return Transition(replies=[Message("Please tap Pay, or Cancel.")], reshow=True)
         if ctx.client.advisor_name is None:  # paying with the name the summary showed
             ctx.client.advisor_name = ctx.client.display_name
+        if ctx.client.billing_name is None:  # confirmed by paying, as the summary said
+            ctx.client.billing_name = receipt_name(ctx.client)
         booking = await ctx.uow.session.get(Booking, int(ctx.data["booking_id"]))
         if booking is not None and booking.client_id == ctx.client.id:
             shared = ctx.data.get("share_description") and ctx.data.get("description")
             booking.client_note = str(shared) if shared else None
         return await _checkout(ctx)
+
+
+RECEIPT_NAME_MAX = 80
+
+
+class ReceiptNameStep:
+    """The name receipts carry, typed by the client (their full name, or a company's)."""
+
+    async def show(self, ctx: Context) -> list[Reply]:
+        return [
+            Message(
+                "What name should your receipts carry? Type it as it should be printed, "
+                f"for example your full name or your company's (up to {RECEIPT_NAME_MAX} "
+                "characters).",
+                rows(ctx.button("Keep “" + receipt_name(ctx.client) + "”", "keep")),
+            )
+        ]
+
+    async def receive(self, ctx: Context, event: Input) -> Transition:
+        press = pressed(event)
+        if press is not None and press.action == "keep":
+            return Transition(goto="summary")
+        text = typed(event)
+        name = " ".join(text.split()) if text else ""
+        if not name or len(name) > RECEIPT_NAME_MAX or not name.isprintable():
+            return Transition(
+                replies=[
+                    Message(
+                        f"Please type a name of 1 to {RECEIPT_NAME_MAX} letters, as it should "
+                        "be printed on your receipt."
+                    )
+                ],
+                reshow=True,
+            )
+        ctx.client.billing_name = name
+        return Transition(goto="summary")
 
 
 class PayStep:

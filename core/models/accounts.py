@@ -29,8 +29,10 @@ class Client(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(120))
     # What advisors see (chosen before paying: the first name or a pseudonym); None: not yet
-    # chosen, so the first name (see core.pseudonyms.advisor_facing_name).
+    # chosen, so the first name (see core.names.advisor_facing_name).
     advisor_name: Mapped[str | None] = mapped_column(String(120))
+    # The name receipts carry, confirmed (or typed) on the summary before paying.
+    billing_name: Mapped[str | None] = mapped_column(String(120))
     locale: Mapped[str] = mapped_column(String(16), default="en_US")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime]

@@ -24,8 +24,8 @@ from core.clock import Clock
 from core.config import Settings
 from core.db import Database, UnitOfWork
 from core.models import AdviceSession, Advisor, Booking, BookingStatus, Client, OutboxMessage
+from core.names import advisor_facing_name
 from core.outbox import Channel
-from core.pseudonyms import advisor_facing_name
 from core.safety.resources import ResourceBook, Resources, default_book, language_of_tag
 from core.safety.screening import Detection, Screener, default_screener
 

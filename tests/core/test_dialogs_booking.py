@@ -230,7 +230,7 @@ async def test_the_client_chooses_the_name_advisors_see_before_paying(
     from core.advisors import upcoming_sessions
     from core.documents import receipt_pdf
     from core.models import Receipt
-    from core.pseudonyms import pseudonym_for
+    from core.names import pseudonym_for
 
     engine, _, sandbox = world
     client = Client(db, engine, clock, 1002)
@@ -366,3 +366,39 @@ async def test_what_was_shared_is_erased_with_the_clients_data(
     assert [b["shared_with_advisor"] for b in exported["bookings"]] == [booking.client_note]
     await privacy.erase(booking.client_id)
     assert await leftovers(db, ["thinking of a new career", "Burnout at work"]) == []
+
+
+async def test_the_receipt_carries_the_name_the_client_confirms(
+    db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
+) -> None:
+    """Issue #14: receipts use the billing name the client confirms on the summary."""
+    from pypdf import PdfReader
+
+    from core.documents import receipt_pdf
+    from core.models import Receipt
+
+    engine, _, sandbox = world
+    client = Client(db, engine, clock, 1007)
+    await _to_slots(client)
+    await client.press_first("slot")
+    assert "Your receipt will be made out to “Zoë”." in client.texts()[0]
+    await client.press("Change the name on my receipt")
+    assert client.texts()[0].startswith("What name should your receipts carry?")
+    for bad in ("   ", "x" * 81, "Zoë\x00"):
+        await client.send(TextInput(bad))
+        assert client.texts()[0].startswith("Please type a name of 1 to 80 letters")
+        assert "Keep “Zoë”" in [b.label for b in client.buttons()]  # shown again
+    await client.send(TextInput("  Zoë   Martín Ruiz "))
+    assert "Your receipt will be made out to “Zoë Martín Ruiz”." in client.texts()[0]
+    await client.press("Pay $63.49")
+    link = next(b for b in client.buttons() if isinstance(b, LinkButton))
+    await sandbox.pay(link.url.rsplit("/", 1)[1])
+    async with db.uow() as uow:
+        receipt = await uow.session.scalar(select(Receipt))
+        assert receipt is not None
+        pdf = await receipt_pdf(uow, receipt)
+        await uow.commit()
+    printed = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    assert "Zoë Martín Ruiz" in printed
+    (dm,) = [r for r in await outbox_rows(db) if r.kind == "payment_received"]
+    assert "Martín" not in dm.payload["text"]  # the advisor sees the first name chosen

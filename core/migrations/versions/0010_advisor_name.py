@@ -1,4 +1,5 @@
-"""clients: the name advisors see (first name or pseudonym), chosen before paying;
+"""clients: the name advisors see (first name or pseudonym) and the receipts' name, both
+chosen before paying;
 bookings: what the client chose to share with the advisor; sessions: a room to prune
 
 Revision ID: 0010_advisor_name
@@ -24,6 +25,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('clients', schema=None) as batch_op:
         batch_op.add_column(sa.Column('advisor_name', sa.String(length=120), nullable=True))
+        batch_op.add_column(sa.Column('billing_name', sa.String(length=120), nullable=True))
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('client_note', sa.Text(), nullable=True))
     with op.batch_alter_table('sessions', schema=None) as batch_op:
@@ -36,4 +38,5 @@ def downgrade() -> None:
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.drop_column('client_note')
     with op.batch_alter_table('clients', schema=None) as batch_op:
+        batch_op.drop_column('billing_name')
         batch_op.drop_column('advisor_name')

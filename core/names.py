@@ -1,4 +1,5 @@
-"""The name advisors know a client by: their first name, or a pseudonym the client chose.
+"""The names a client goes by: the one advisors know them by (their first name, or a
+pseudonym the client chose) and the one their receipts carry (confirmed before paying).
 
 A pseudonym is two plain words ("Quiet Harbor"), the same for a client every time it is
 offered (derived from the client's id), so what they chose before paying is what their advisor
@@ -28,6 +29,12 @@ def pseudonym_for(client_id: int) -> str:
     digest = hashlib.blake2b(f"pathwise-client-{client_id}".encode(), digest_size=4).digest()
     number = int.from_bytes(digest, "big")
     return f"{ADJECTIVES[number % len(ADJECTIVES)]} {NOUNS[number // len(ADJECTIVES) % len(NOUNS)]}"
+
+
+def receipt_name(client: Client) -> str:
+    """The buyer's name on receipts and credit notes: the one the client confirmed or typed
+    before paying, else their first name."""
+    return client.billing_name or client.display_name or "Client"
 
 
 def advisor_facing_name(client: Client) -> str:
