@@ -50,9 +50,9 @@ def _last_reply_message(env: Env) -> dict[str, Any]:
     }
 
 
-async def test_deletemydata_in_discord_confirms_then_erases_and_leaves_the_room(
-    env: Env,
-) -> None:
+async def _room_open(env: Env) -> tuple[Any, Any, Any]:
+    """A paid booking, both people linked, its room open ten minutes before the start with
+    the client in it: (the booking, the channel, the client's member)."""
     paid = await paid_booking(env.db, env.settings, env.clock)
     await link_discord(
         env.db, env.clock.now(), advisor_id=paid.world.advisor_id, user_id=ADVISOR_DISCORD
@@ -68,6 +68,13 @@ async def test_deletemydata_in_discord_confirms_then_erases_and_leaves_the_room(
     client = env.guild.get_member(CLIENT_DISCORD)
     assert channel is not None and client is not None
     assert channel.permissions_for(client).view_channel
+    return paid, channel, client
+
+
+async def test_deletemydata_in_discord_confirms_then_erases_and_leaves_the_room(
+    env: Env,
+) -> None:
+    paid, channel, client = await _room_open(env)
 
     assert await slash(env, "deletemydata", STRANGER) == [(NOT_LINKED, EPHEMERAL)]
 
@@ -105,22 +112,9 @@ async def test_deleting_from_telegram_takes_the_client_out_of_the_room_on_the_ne
     in it."""
     from core.privacy import Privacy
 
-    paid = await paid_booking(env.db, env.settings, env.clock)
-    await link_discord(
-        env.db, env.clock.now(), advisor_id=paid.world.advisor_id, user_id=ADVISOR_DISCORD
-    )
-    await link_discord(
-        env.db, env.clock.now(), client_id=paid.world.client_id, user_id=CLIENT_DISCORD
-    )
-    await env.bot.sessions.tick()
-    s = await the_session(env.db)
-    env.clock.set(s.starts_at - 10 * MIN)
-    await env.bot.sessions.tick()
-    channel = env.guild.get_channel((await the_session(env.db)).channel_id or 0)
-    client = env.guild.get_member(CLIENT_DISCORD)
+    paid, channel, client = await _room_open(env)
     advisor = env.guild.get_member(ADVISOR_DISCORD)
-    assert channel is not None and client is not None and advisor is not None
-    assert channel.permissions_for(client).view_channel
+    assert advisor is not None
 
     telegram_side = Privacy(env.db, env.settings, env.clock)  # no rooms port, as in Telegram
     result = await telegram_side.erase(paid.world.client_id)

@@ -115,13 +115,26 @@ async def world(
             await gateway.aclose()
 
 
-async def _to_slots(client: Client) -> None:
+async def _to_slots(
+    client: Client,
+    description: str = "Thinking about changing careers after burnout at work.",
+    *,
+    share: bool = False,
+) -> str:
+    """Intake to the slots; with ``share``, the description is shared (the preview returned)."""
     await client.send(StartInput())
     await client.press("I understand and agree")
     await client.press("Find an advisor")
     await client.press("Career and work")
     await client.press("Done")
-    await client.send(TextInput("Thinking about changing careers after burnout at work."))
+    await client.send(TextInput(description))
+    preview = ""
+    if share:
+        await client.press("Share what I wrote with my advisor (off)")
+        (preview,) = client.texts()
+        await client.press("Share this with my advisor")
+        assert client.texts()[0] == "Thank you: your advisor will get this when you have paid."
+        assert "Stop sharing what I wrote" in [b.label for b in client.buttons()]
     await client.press("Spanish")
     await client.send(TextInput("Madrid"))
     await client.press("Live, 60 minutes")
@@ -129,6 +142,22 @@ async def _to_slots(client: Client) -> None:
     await client.press("Any time")
     await client.press("Choose Ana Ruiz")
     await client.press("60-minute live session — $60.00")
+    return preview
+
+
+async def _receipt_text(db: Database) -> str:
+    """The first receipt's PDF as its reader gets it, decoded back to text."""
+    from pypdf import PdfReader
+
+    from core.documents import receipt_pdf
+    from core.models import Receipt
+
+    async with db.uow() as uow:
+        receipt = await uow.session.scalar(select(Receipt).order_by(Receipt.id))
+        assert receipt is not None
+        pdf = await receipt_pdf(uow, receipt)
+        await uow.commit()
+    return "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
 
 
 async def test_find_book_and_pay_from_intake_to_a_confirmed_booking(
@@ -225,11 +254,7 @@ async def test_the_client_chooses_the_name_advisors_see_before_paying(
     """Issue #14: the summary says which name the advisor will see and offers a pseudonym;
     the chosen one is in the advisor's payment DM and /bookings, the receipt keeps the
     client's own name."""
-    from pypdf import PdfReader
-
     from core.advisors import upcoming_sessions
-    from core.documents import receipt_pdf
-    from core.models import Receipt
     from core.names import pseudonym_for
 
     engine, _, sandbox = world
@@ -260,12 +285,8 @@ async def test_the_client_chooses_the_name_advisors_see_before_paying(
     assert alias in dm.payload["text"] and "Zoë" not in dm.payload["text"]
     async with db.uow() as uow:
         upcoming = await upcoming_sessions(uow, advisor_id, clock.now())
-        receipt = await uow.session.scalar(select(Receipt))
-        assert receipt is not None
-        pdf = await receipt_pdf(uow, receipt)
-        await uow.commit()
     assert [u.client_name for u in upcoming] == [alias]
-    printed = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    printed = await _receipt_text(db)
     assert "Zoë" in printed and alias not in printed
 
 
@@ -286,31 +307,12 @@ async def test_paying_without_choosing_keeps_the_first_name_the_summary_showed(
 
 async def _booked_and_paid(client: Client, sandbox: StripeSandbox, *, share: bool) -> str:
     """Intake with a description holding a phone number and an e-mail; optionally shared."""
-    await client.send(StartInput())
-    await client.press("I understand and agree")
-    await client.press("Find an advisor")
-    await client.press("Career and work")
-    await client.press("Done")
-    await client.send(
-        TextInput(
-            "Burnout at work, thinking of a new career. Text me on +34 612 34 56 78 "
-            "or zoe.r@example.com."
-        )
+    preview = await _to_slots(
+        client,
+        "Burnout at work, thinking of a new career. Text me on +34 612 34 56 78 "
+        "or zoe.r@example.com.",
+        share=share,
     )
-    preview = ""
-    if share:
-        await client.press("Share what I wrote with my advisor (off)")
-        (preview,) = client.texts()
-        await client.press("Share this with my advisor")
-        assert client.texts()[0] == "Thank you: your advisor will get this when you have paid."
-        assert "Stop sharing what I wrote" in [b.label for b in client.buttons()]
-    await client.press("Spanish")
-    await client.send(TextInput("Madrid"))
-    await client.press("Live, 60 minutes")
-    await client.send(TextInput("80"))
-    await client.press("Any time")
-    await client.press("Choose Ana Ruiz")
-    await client.press("60-minute live session — $60.00")
     await client.press_first("slot")
     await client.press("Pay $63.49")
     link = next(b for b in client.buttons() if isinstance(b, LinkButton))
@@ -372,11 +374,6 @@ async def test_the_receipt_carries_the_name_the_client_confirms(
     db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
 ) -> None:
     """Issue #14: receipts use the billing name the client confirms on the summary."""
-    from pypdf import PdfReader
-
-    from core.documents import receipt_pdf
-    from core.models import Receipt
-
     engine, _, sandbox = world
     client = Client(db, engine, clock, 1007)
     await _to_slots(client)
@@ -393,12 +390,6 @@ async def test_the_receipt_carries_the_name_the_client_confirms(
     await client.press("Pay $63.49")
     link = next(b for b in client.buttons() if isinstance(b, LinkButton))
     await sandbox.pay(link.url.rsplit("/", 1)[1])
-    async with db.uow() as uow:
-        receipt = await uow.session.scalar(select(Receipt))
-        assert receipt is not None
-        pdf = await receipt_pdf(uow, receipt)
-        await uow.commit()
-    printed = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
-    assert "Zoë Martín Ruiz" in printed
+    assert "Zoë Martín Ruiz" in await _receipt_text(db)
     (dm,) = [r for r in await outbox_rows(db) if r.kind == "payment_received"]
     assert "Martín" not in dm.payload["text"]  # the advisor sees the first name chosen
