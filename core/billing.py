@@ -68,7 +68,7 @@ from core.models.billing import (
     StripeEvent,
 )
 from core.models.bookings import Booking, BookingStatus
-from core.models.outbox import Channel
+from core.models.outbox import Audience
 from core.money import Money
 from core.names import advisor_facing_name, receipt_name
 from core.outbox import DocumentRef
@@ -1195,7 +1195,7 @@ class Billing:
             if purchase.client_id is not None:
                 await outbox.enqueue(
                     uow,
-                    channel=Channel.TELEGRAM,
+                    audience=Audience.CLIENT,
                     kind="payment_processing",
                     client_id=purchase.client_id,
                     text=(
@@ -1235,7 +1235,7 @@ class Billing:
                 text += " The time you picked is free again; you're welcome to book anew."
             await outbox.enqueue(
                 uow,
-                channel=Channel.TELEGRAM,
+                audience=Audience.CLIENT,
                 kind="payment_failed",
                 client_id=purchase.client_id,
                 text=text,
@@ -1399,7 +1399,7 @@ class Billing:
         received = f"{amount} {currency}" if isinstance(amount, int) else "an unknown amount"
         await outbox.enqueue(
             uow,
-            channel=Channel.ADMIN,
+            audience=Audience.ADMIN,
             kind="payment_problem",
             text=(
                 f"Payment needs review: purchase #{purchase.id} ({purchase.kind}, booking "
@@ -1412,7 +1412,7 @@ class Billing:
         if purchase.client_id is not None:
             await outbox.enqueue(
                 uow,
-                channel=Channel.TELEGRAM,
+                audience=Audience.CLIENT,
                 kind="payment_problem",
                 client_id=purchase.client_id,
                 text=(
@@ -1510,7 +1510,7 @@ class Billing:
         if client is not None:
             await outbox.enqueue(
                 uow,
-                channel=Channel.TELEGRAM,
+                audience=Audience.CLIENT,
                 kind="receipt",
                 client_id=client.id,
                 text=f"Your receipt {receipt.number} ({purchase.total.format(money_locale)}).",
@@ -1521,7 +1521,7 @@ class Billing:
             )
             await outbox.enqueue(
                 uow,
-                channel=Channel.TELEGRAM,
+                audience=Audience.CLIENT,
                 kind="next_steps" if purchase.kind == PurchaseKind.BOOKING else "tip_thanks",
                 client_id=client.id,
                 text=self._client_next_steps(purchase, booking, client, advisor),
@@ -1555,7 +1555,7 @@ class Billing:
             text += " To receive payouts, set up your Stripe payout account from your advisor menu."
         await outbox.enqueue(
             uow,
-            channel=Channel.DISCORD_DM,
+            audience=Audience.ADVISOR,
             kind="payment_received",
             advisor_id=advisor.id,
             text=text,
@@ -1640,7 +1640,7 @@ class Billing:
         )
         await outbox.enqueue(
             uow,
-            channel=Channel.ADMIN,
+            audience=Audience.ADMIN,
             kind="payment_problem",
             text=f"Stripe reports {what} {object_id} on {where}; please look at it in Stripe.",
             dedupe_key=f"not_a_sale:{object_id}"[:120],
@@ -1733,7 +1733,7 @@ class Billing:
             if local.status == RefundStatus.SUCCEEDED:
                 await outbox.enqueue(
                     uow,
-                    channel=Channel.ADMIN,
+                    audience=Audience.ADMIN,
                     kind="refund_failed",
                     text=(
                         f"Stripe refund {stripe_id} for purchase #{purchase.id} {status} after "
@@ -1758,7 +1758,7 @@ class Billing:
     ) -> None:
         await outbox.enqueue(
             uow,
-            channel=Channel.ADMIN,
+            audience=Audience.ADMIN,
             kind="refund_failed",
             text=(
                 f"Stripe refund {refund.stripe_refund_id} for purchase #{purchase.id} {status}."
@@ -1875,7 +1875,7 @@ class Billing:
             payout_note = f"Advisor payout state: {purchase.payout_state}."
         await outbox.enqueue(
             uow,
-            channel=Channel.ADMIN,
+            audience=Audience.ADMIN,
             kind="dispute",
             text=(
                 f"Dispute {dispute_id} opened on purchase #{purchase.id} (booking "
@@ -1890,7 +1890,7 @@ class Billing:
         if client is not None:
             await outbox.enqueue(
                 uow,
-                channel=Channel.TELEGRAM,
+                audience=Audience.CLIENT,
                 kind="dispute",
                 client_id=client.id,
                 text=(
@@ -1905,7 +1905,7 @@ class Billing:
             )
         await outbox.enqueue(
             uow,
-            channel=Channel.DISCORD_DM,
+            audience=Audience.ADVISOR,
             kind="dispute",
             advisor_id=advisor.id,
             text=(
@@ -2052,7 +2052,7 @@ class Billing:
             )
         await outbox.enqueue(
             uow,
-            channel=Channel.ADMIN,
+            audience=Audience.ADMIN,
             kind="dispute_closed",
             text=admin,
             dedupe_key=f"dispute_closed:{dispute_id}",
@@ -2060,7 +2060,7 @@ class Billing:
         )
         await outbox.enqueue(
             uow,
-            channel=Channel.DISCORD_DM,
+            audience=Audience.ADVISOR,
             kind="dispute_closed",
             advisor_id=advisor.id,
             text=to_advisor,
@@ -2092,7 +2092,7 @@ class Billing:
         if row.payouts_enabled and not was_enabled:
             await outbox.enqueue(
                 uow,
-                channel=Channel.DISCORD_DM,
+                audience=Audience.ADVISOR,
                 kind="payouts_enabled",
                 advisor_id=row.advisor_id,
                 text=(
@@ -2348,7 +2348,7 @@ class Billing:
                 made.stripe_refund_id = result.id
                 await outbox.enqueue(
                     uow,
-                    channel=Channel.ADMIN,
+                    audience=Audience.ADMIN,
                     kind="refund_failed",
                     text=f"Stripe refund {result.id} for purchase #{locked.id} {result.status}.",
                     dedupe_key=f"refund_failed:{made.id}",
@@ -2411,7 +2411,7 @@ class Billing:
                 purchase.payout_state = PayoutState.ON_HOLD.value
             await outbox.enqueue(
                 uow,
-                channel=Channel.ADMIN,
+                audience=Audience.ADMIN,
                 kind="external_refund",
                 text=(
                     f"A refund of {refund.amount.format()} for purchase #{purchase.id} (booking "
@@ -2454,7 +2454,7 @@ class Billing:
         if client is not None:
             await outbox.enqueue(
                 uow,
-                channel=Channel.TELEGRAM,
+                audience=Audience.CLIENT,
                 kind="credit_note",
                 client_id=client.id,
                 text=self._refund_text_for_client(purchase, booking, refund, receipt, client),
@@ -2465,7 +2465,7 @@ class Billing:
             )
         await outbox.enqueue(
             uow,
-            channel=Channel.DISCORD_DM,
+            audience=Audience.ADVISOR,
             kind="refund_notice",
             advisor_id=advisor.id,
             text=self._refund_text_for_advisor(purchase, booking, refund, client, advisor),
@@ -2865,7 +2865,7 @@ async def _reverse_lost_disputes(
             )
             await outbox.enqueue(
                 uow,
-                channel=Channel.ADMIN,
+                audience=Audience.ADMIN,
                 kind="dispute_closed",
                 text=(
                     f"Transfer {transfer_id} reversed by {share.format()} ({reversal_id}) for "
@@ -3022,7 +3022,7 @@ async def _transfer_payout(
             )
             await outbox.enqueue(
                 uow,
-                channel=Channel.ADMIN,
+                audience=Audience.ADMIN,
                 kind="payout_failed",
                 text=(
                     f"Stripe refused payout #{payout.id} of {payout.net.format()} to advisor "
@@ -3065,7 +3065,7 @@ async def _transfer_payout(
         )
         await outbox.enqueue(
             uow,
-            channel=Channel.DISCORD_DM,
+            audience=Audience.ADVISOR,
             kind="payout_statement",
             advisor_id=payout.advisor_id,
             text=_statement(payout, members, made.id, now, settings),

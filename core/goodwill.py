@@ -47,7 +47,7 @@ from core.models.billing import (
     RefundStatus,
 )
 from core.models.bookings import Booking
-from core.models.outbox import Channel
+from core.models.outbox import Audience
 from core.money import Money, minor_digits
 from core.outbox import DocumentRef
 from core.payments_gateway import PaymentProviderError
@@ -282,7 +282,7 @@ async def _finalize_goodwill(
         )
         await outbox.enqueue(
             uow,
-            channel=Channel.TELEGRAM,
+            audience=Audience.CLIENT,
             kind="credit_note",
             client_id=client.id,
             text=(
@@ -303,7 +303,7 @@ async def _finalize_goodwill(
     )
     await outbox.enqueue(
         uow,
-        channel=Channel.DISCORD_DM,
+        audience=Audience.ADVISOR,
         kind="refund_notice",
         advisor_id=advisor.id,
         text=(

@@ -3,7 +3,7 @@
 Core writes a row with :func:`enqueue` inside the unit of work that makes the change, so a
 message exists if and only if the change was committed. Adapters deliver later:
 
-1. ``claim_due(uow, channel, now)`` and commit: each claimed row is leased (its next attempt
+1. ``claim_due(uow, audience, now)`` and commit: each claimed row is leased (its next attempt
    moves ``lease`` into the future), so another worker does not take it meanwhile;
 2. deliver each message outside any transaction (:func:`deliver_each` keeps one message's
    unexpected failure from holding up the others);
@@ -26,10 +26,10 @@ from sqlalchemy import select, update
 
 from core.clock import Clock
 from core.db import Database, UnitOfWork, insert_for
-from core.models.outbox import Channel, OutboxMessage, OutboxStatus
+from core.models.outbox import Audience, OutboxMessage, OutboxStatus
 
 __all__ = [
-    "Channel",
+    "Audience",
     "DocumentRef",
     "OutboxItem",
     "OutboxStatus",
@@ -67,7 +67,7 @@ class OutboxItem:
     """A claimed message, detached from the database session."""
 
     id: int
-    channel: Channel
+    audience: Audience
     kind: str
     client_id: int | None
     advisor_id: int | None
@@ -80,7 +80,7 @@ class OutboxItem:
 async def enqueue(
     uow: UnitOfWork,
     *,
-    channel: Channel,
+    audience: Audience,
     kind: str,
     text: str,
     dedupe_key: str,
@@ -95,17 +95,17 @@ async def enqueue(
     Never raises on a duplicate and never spoils the caller's transaction: the insert is an
     ``ON CONFLICT DO NOTHING``.
     """
-    if channel is Channel.TELEGRAM and client_id is None:
-        raise ValueError("a Telegram message needs a client_id")
-    if channel is Channel.DISCORD_DM and advisor_id is None:
-        raise ValueError("a Discord DM needs an advisor_id")
+    if audience is Audience.CLIENT and client_id is None:
+        raise ValueError("a message to a client needs a client_id")
+    if audience is Audience.ADVISOR and advisor_id is None:
+        raise ValueError("a message to an advisor needs an advisor_id")
     payload: dict[str, Any] = {"text": text}
     if document is not None:
         payload["document"] = document.as_json()
     if data:
         payload["data"] = data
     values = {
-        "channel": channel.value,
+        "audience": audience.value,
         "client_id": client_id,
         "advisor_id": advisor_id,
         "kind": kind,
@@ -129,13 +129,13 @@ async def enqueue(
 
 async def claim_due(
     uow: UnitOfWork,
-    channel: Channel,
+    audience: Audience,
     now: datetime,
     *,
     limit: int = 20,
     lease: timedelta = DEFAULT_LEASE,
 ) -> list[OutboxItem]:
-    """Take up to ``limit`` due messages of ``channel`` for delivery; the caller commits.
+    """Take up to ``limit`` due messages for ``audience`` for delivery; the caller commits.
 
     On PostgreSQL rows locked by another worker are skipped (``FOR UPDATE SKIP LOCKED``);
     SQLite has one writer at a time, so a plain select is enough there.
@@ -143,7 +143,7 @@ async def claim_due(
     rows = (
         await uow.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.channel == channel.value)
+            .where(OutboxMessage.audience == audience.value)
             .where(OutboxMessage.status == OutboxStatus.PENDING.value)
             .where(OutboxMessage.next_attempt_at <= now)
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
@@ -245,7 +245,7 @@ def _item(row: OutboxMessage) -> OutboxItem:
     document = payload.get("document")
     return OutboxItem(
         id=row.id,
-        channel=Channel(row.channel),
+        audience=Audience(row.audience),
         kind=row.kind,
         client_id=row.client_id,
         advisor_id=row.advisor_id,

@@ -46,7 +46,7 @@ from core.models import (
     TranscriptFile,
 )
 from core.models.billing import PurchaseKind, PurchaseStatus
-from core.models.outbox import Channel
+from core.models.outbox import Audience
 from core.models.sessions import AdviceSession
 from core.money import Money
 
@@ -290,7 +290,7 @@ class Privacy:
                 if paid and booking.starts_at is not None:
                     await outbox.enqueue(
                         uow,
-                        channel=Channel.DISCORD_DM,
+                        audience=Audience.ADVISOR,
                         kind="booking_cancelled",
                         advisor_id=booking.advisor_id,
                         text=(
@@ -323,7 +323,7 @@ class Privacy:
                 for booking_id in failed:
                     await outbox.enqueue(
                         uow,
-                        channel=Channel.ADMIN,
+                        audience=Audience.ADMIN,
                         kind="erasure_refund_failed",
                         text=(
                             f"Booking #{booking_id} was cancelled when its client deleted their "
@@ -413,7 +413,7 @@ class Privacy:
                 select(OutboxMessage).where(
                     or_(
                         OutboxMessage.advisor_id.in_(advisor_ids),
-                        OutboxMessage.channel == Channel.ADMIN.value,
+                        OutboxMessage.audience == Audience.ADMIN.value,
                     )
                 )
             ):

@@ -32,7 +32,7 @@ from core.ledger import REVERSAL_KEY, Account, TransactionKind
 from core.models.billing import LedgerEntry, LedgerTransaction, Payout, Purchase, Refund
 from core.models.reconcile import ReconcileRun
 from core.money import Money
-from core.outbox import Channel
+from core.outbox import Audience
 from core.payments_gateway import PaymentProviderError, PaymentsUnavailable
 
 log = logging.getLogger(__name__)
@@ -457,7 +457,7 @@ async def run_daily(
         if not report.ok:
             await outbox.enqueue(
                 uow,
-                channel=Channel.ADMIN,
+                audience=Audience.ADMIN,
                 kind="reconcile_differences",
                 text=alert_text(report),
                 dedupe_key=f"reconcile:{day}",

@@ -52,8 +52,6 @@ from core.accounts import Platform, find_advisor, find_client, platform_user_id
 from core.clock import Clock
 from core.config import Settings
 from core.db import Database, UnitOfWork, insert_for
-from core.dialogs import aftercare
-from core.dialogs.replies import LinkButton, Message
 from core.documents import render_missing_receipts
 from core.errors import Conflict, NotAllowed, NotFound, PathwiseError
 from core.models import (
@@ -75,8 +73,10 @@ from core.models.sessions import (
 )
 from core.money import Money
 from core.names import advisor_facing_name
-from core.outbox import Channel, DocumentRef
+from core.outbox import Audience, DocumentRef
+from core.ports import StartAftercare
 from core.receipts import ReceiptFonts, _add_fonts
+from core.replies import LinkButton, Message, Reply
 from core.scheduling import format_slot
 from core.taxonomy import OfferKind
 
@@ -385,8 +385,11 @@ class SessionService:
         *,
         payouts: PayoutReleaser | None = None,
         fonts: ReceiptFonts | None = None,
+        start_aftercare: StartAftercare | None = None,
     ) -> None:
         self.db = db
+        # The dialogs' after-session flow; without it the client gets the plain words only.
+        self.start_aftercare = start_aftercare
         self.rooms = rooms
         self.settings = settings
         self.clock = clock
@@ -649,7 +652,7 @@ class SessionService:
                 return  # already on Discord: the reminders and the room's link will do
             await outbox.enqueue(
                 uow,
-                channel=Channel.TELEGRAM,
+                audience=Audience.CLIENT,
                 kind="discord_join",
                 client_id=s.client_id,
                 text=f"One more step before your session with {people.advisor_name}." + steps,
@@ -719,7 +722,7 @@ class SessionService:
             stamp = f"{s.id}:{int(start.timestamp())}:{'day' if day else 'soon'}"
             await outbox.enqueue(
                 uow,
-                channel=Channel.TELEGRAM,
+                audience=Audience.CLIENT,
                 kind="session_reminder",
                 client_id=s.client_id,
                 text=(
@@ -734,7 +737,7 @@ class SessionService:
             )
             await outbox.enqueue(
                 uow,
-                channel=Channel.DISCORD_DM,
+                audience=Audience.ADVISOR,
                 kind="session_reminder",
                 advisor_id=s.advisor_id,
                 text=(
@@ -800,7 +803,7 @@ class SessionService:
             )
             await outbox.enqueue(
                 uow,
-                channel=Channel.TELEGRAM,
+                audience=Audience.CLIENT,
                 kind="room_open",
                 client_id=s.client_id,
                 text=what + steps,
@@ -810,7 +813,7 @@ class SessionService:
             )
             await outbox.enqueue(
                 uow,
-                channel=Channel.DISCORD_DM,
+                audience=Audience.ADVISOR,
                 kind="room_open",
                 advisor_id=s.advisor_id,
                 text=(
@@ -830,7 +833,7 @@ class SessionService:
             if people.advisor_user_id is None:
                 await outbox.enqueue(
                     uow,
-                    channel=Channel.ADMIN,
+                    audience=Audience.ADMIN,
                     kind="advisor_not_on_discord",
                     advisor_id=s.advisor_id,
                     text=(
@@ -940,7 +943,7 @@ class SessionService:
             when = _when(s.starts_at, people.client_zone, people.client_locale)
             await outbox.enqueue(
                 uow,
-                channel=Channel.TELEGRAM,
+                audience=Audience.CLIENT,
                 kind="advisor_no_show",
                 client_id=s.client_id,
                 text=(
@@ -959,7 +962,7 @@ class SessionService:
             )
             await outbox.enqueue(
                 uow,
-                channel=Channel.DISCORD_DM,
+                audience=Audience.ADVISOR,
                 kind="advisor_no_show",
                 advisor_id=s.advisor_id,
                 text=(
@@ -975,7 +978,7 @@ class SessionService:
             )
             await outbox.enqueue(
                 uow,
-                channel=Channel.ADMIN,
+                audience=Audience.ADMIN,
                 kind="advisor_no_show",
                 advisor_id=s.advisor_id,
                 text=f"Advisor no-show: session {s.id} (booking {s.booking_id}), "
@@ -1085,9 +1088,11 @@ class SessionService:
 
         async def apply(uow: UnitOfWork, s: AdviceSession) -> bool:
             people = await _people(uow, s)
+            replies: list[Reply] = []
             try:
-                async with uow.session.begin_nested():
-                    replies = await aftercare.start_aftercare(uow, s.client_id, s.booking_id, now)
+                if self.start_aftercare is not None:
+                    async with uow.session.begin_nested():
+                        replies = await self.start_aftercare(uow, s.client_id, s.booking_id, now)
             except PathwiseError:
                 # The flow can't start (e.g. the booking changed hands); the words still go.
                 replies = []
@@ -1097,7 +1102,7 @@ class SessionService:
             for number, message in enumerate(messages):
                 await outbox.enqueue(
                     uow,
-                    channel=Channel.TELEGRAM,
+                    audience=Audience.CLIENT,
                     kind="aftercare",
                     client_id=s.client_id,
                     text=message.text,
@@ -1147,7 +1152,7 @@ class SessionService:
             people = await _people(uow, s)
             await outbox.enqueue(
                 uow,
-                channel=Channel.DISCORD_DM,
+                audience=Audience.ADVISOR,
                 kind="client_waiting",
                 advisor_id=s.advisor_id,
                 text=(
@@ -1318,7 +1323,7 @@ class SessionService:
             who = "the advisor" if user_id == s.advisor_user_id else "the client"
             await outbox.enqueue(
                 uow,
-                channel=Channel.ADMIN,
+                audience=Audience.ADMIN,
                 kind="problem_report",
                 advisor_id=s.advisor_id,
                 client_id=s.client_id,
@@ -1383,7 +1388,7 @@ class SessionService:
             await uow.session.flush()
             await outbox.enqueue(
                 uow,
-                channel=Channel.TELEGRAM,
+                audience=Audience.CLIENT,
                 kind="transcript",
                 client_id=s.client_id,
                 text="Here is the transcript of your session, as you asked. We keep no copy.",

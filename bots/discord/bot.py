@@ -21,6 +21,7 @@ from core.billing import Billing
 from core.clock import Clock
 from core.config import Settings
 from core.db import Database
+from core.dialogs import aftercare
 from core.errors import ConfigurationError
 from core.linking import Linking
 from core.privacy import Privacy
@@ -106,6 +107,7 @@ class PathwiseBot(commands.AutoShardedBot):
             clock,
             payouts=billing if release_payouts else None,
             fonts=fonts,
+            start_aftercare=aftercare.start_aftercare,
         )
         self.linking = Linking(db)
         self.privacy = Privacy(db, settings, clock, refunds=billing, rooms=self.rooms)

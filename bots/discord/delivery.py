@@ -19,7 +19,7 @@ from core.accounts import Platform, platform_user_id
 from core.clock import Clock
 from core.db import Database
 from core.documents import load_document
-from core.outbox import Channel, OutboxItem
+from core.outbox import Audience, OutboxItem
 from core.receipts import ReceiptFonts
 
 log = logging.getLogger(__name__)
@@ -57,9 +57,9 @@ class DiscordDelivery:
     async def deliver_due(self, limit: int = 20) -> int:
         """Send what is due now; returns how many were sent."""
         sent = 0
-        for channel in (Channel.DISCORD_DM, Channel.ADMIN):
+        for audience in (Audience.ADVISOR, Audience.ADMIN):
             async with self.db.uow() as uow:
-                items = await outbox.claim_due(uow, channel, self.clock.now(), limit=limit)
+                items = await outbox.claim_due(uow, audience, self.clock.now(), limit=limit)
                 await uow.commit()
             sent += await outbox.deliver_each(self.db, self.clock, items, self._deliver)
         return sent
@@ -67,7 +67,7 @@ class DiscordDelivery:
     async def _deliver(self, item: OutboxItem) -> int:
         """One message, its outcome recorded in its own transaction."""
         try:
-            if item.channel is Channel.ADMIN:
+            if item.audience is Audience.ADMIN:
                 await self._to_admins(item)
             else:
                 delivered = await self._to_advisor(item)

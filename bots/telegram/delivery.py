@@ -19,7 +19,7 @@ from core.clock import Clock
 from core.db import Database, UnitOfWork
 from core.documents import load_document
 from core.models import Client
-from core.outbox import Channel, OutboxItem
+from core.outbox import Audience, OutboxItem
 from core.receipts import ReceiptFonts
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class TelegramDelivery:
     async def deliver_due(self, limit: int = 20) -> int:
         """Send what is due now; returns how many were sent."""
         async with self.db.uow() as uow:
-            items = await outbox.claim_due(uow, Channel.TELEGRAM, self.clock.now(), limit=limit)
+            items = await outbox.claim_due(uow, Audience.CLIENT, self.clock.now(), limit=limit)
             await uow.commit()
         return await outbox.deliver_each(self.db, self.clock, items, self._deliver)
 

@@ -33,7 +33,7 @@ from core.dialogs import (
     TextInput,
 )
 from core.documents import load_document
-from core.outbox import Channel
+from core.outbox import Audience
 from devtools.stripe_sandbox import StripeSandbox
 
 EXIT_WORDS = {"/quit", "/exit", "quit", "exit"}
@@ -131,7 +131,7 @@ class TerminalChat:
         """Show messages the outbox holds for clients (receipts, next steps), like Telegram."""
         now = self.clock.now()
         async with self.db.uow() as uow:
-            items = await outbox.claim_due(uow, Channel.TELEGRAM, now, limit=50)
+            items = await outbox.claim_due(uow, Audience.CLIENT, now, limit=50)
             for item in items:
                 self.write(f"\nPathwise: {item.text}")
                 if item.document is not None:

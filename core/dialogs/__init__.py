@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.dialogs.engine import Context, DialogEngine, Step, Transition
 from core.dialogs.flows import build_engine
-from core.dialogs.replies import (
+from core.replies import (
     Button,
     ButtonPress,
     CommandInput,

@@ -22,12 +22,12 @@ from core import billing as billing_rules
 from core.db import UnitOfWork
 from core.dialogs import buttons
 from core.dialogs.engine import Context, Transition, pressed, rows, typed
-from core.dialogs.replies import Button, Input, LinkButton, Message, Reply
 from core.errors import Conflict, PathwiseError, ValidationFailed
 from core.models import Advisor, Booking, BookingStatus, Conversation
 from core.models.feedback import REVIEW_MAX_CHARS, MoodCheckin, Review
 from core.money import Money
 from core.parsing import MAX_ID, parse_int
+from core.replies import Button, Input, LinkButton, Message, Reply
 from core.scheduling import BookingNotFound
 
 RATINGS = range(1, 6)

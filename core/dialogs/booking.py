@@ -8,11 +8,11 @@ from sqlalchemy.orm import selectinload
 
 from core import scheduling
 from core.dialogs.engine import Context, Transition, pressed, rows, typed
-from core.dialogs.replies import Image, Input, LinkButton, Message, Reply
 from core.errors import PathwiseError
 from core.models import Advisor, Booking, Offer
 from core.names import advisor_facing_name, pseudonym_for, receipt_name
 from core.parsing import parse_id
+from core.replies import Image, Input, LinkButton, Message, Reply
 from core.taxonomy import OfferKind
 
 NOT_BOOKABLE = "That advisor isn't taking bookings right now. Here is the menu:"

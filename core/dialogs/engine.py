@@ -23,7 +23,8 @@ from sqlalchemy import delete, select
 from core.config import Settings
 from core.db import UnitOfWork
 from core.dialogs import buttons
-from core.dialogs.replies import (
+from core.models import Client, Conversation
+from core.replies import (
     AnyButton,
     Button,
     ButtonPress,
@@ -34,7 +35,6 @@ from core.dialogs.replies import (
     StartInput,
     TextInput,
 )
-from core.models import Client, Conversation
 from core.safety import Detection, Screener, Where, respond
 
 log = logging.getLogger(__name__)

@@ -32,12 +32,12 @@ from core.dialogs.engine import (
 )
 from core.dialogs.payments import returned_from_checkout
 from core.dialogs.profile_settings import TimezoneStep, after_language
-from core.dialogs.replies import Input, Message, Reply
 from core.models import Consent
 from core.money import Money
 from core.parsing import parse_id
 from core.privacy import Privacy
 from core.redact import redact_contacts
+from core.replies import Input, Message, Reply
 from core.safety import default_screener
 from core.taxonomy import OfferKind, Topic
 

@@ -20,12 +20,12 @@ from core import outbox, scheduling
 from core.billing import NotYourBooking, RefundRefused
 from core.dialogs import aftercare
 from core.dialogs.engine import Context, Transition, pressed, rows
-from core.dialogs.replies import AnyButton, Input, Message, Reply
 from core.errors import PathwiseError
 from core.models import Booking, BookingStatus, Review
 from core.models.billing import Purchase, PurchaseKind, PurchaseStatus, Refund, RefundStatus
-from core.models.outbox import Channel
+from core.models.outbox import Audience
 from core.parsing import parse_id
+from core.replies import AnyButton, Input, Message, Reply
 from core.taxonomy import OfferKind
 
 RECENT = timedelta(days=60)  # ended, cancelled or refunded bookings stay listed this long
@@ -200,7 +200,7 @@ async def _tell_advisor(ctx: Context, booking: Booking, kind: str, text: str, ke
     """A Discord DM to the advisor, written in the same transaction as the change."""
     await outbox.enqueue(
         ctx.uow,
-        channel=Channel.DISCORD_DM,
+        audience=Audience.ADVISOR,
         kind=kind,
         advisor_id=booking.advisor_id,
         text=text,

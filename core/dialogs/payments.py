@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.dialogs.engine import Context, Transition
-from core.dialogs.replies import Document, Message, Reply
 from core.documents import receipt_pdf
 from core.models.billing import Purchase, PurchaseStatus, Receipt
 from core.parsing import parse_id
+from core.replies import Document, Message, Reply
 
 CONFIRMING = (
     "Thank you! I'm confirming your payment with Stripe… "

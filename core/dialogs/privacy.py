@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from core.config import Settings
 from core.dialogs.engine import Context, Transition, pressed, rows
-from core.dialogs.replies import Document, Input, Message, Reply
 from core.errors import PathwiseError
 from core.privacy import EXPORT_FILENAME, Privacy
+from core.replies import Document, Input, Message, Reply
 
 
 def privacy_text(settings: Settings) -> str:

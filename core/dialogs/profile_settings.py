@@ -15,8 +15,8 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo, available_timezones
 
 from core.dialogs.engine import Context, Transition, pressed, rows, typed
-from core.dialogs.replies import Input, Message, Reply
 from core.models import Client
+from core.replies import Input, Message, Reply
 
 UNSET = "UTC"  # the column's default: the client has not told us yet
 EXPLICIT_UTC = "Etc/UTC"

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.models.base import Base
 
 
-class Channel(StrEnum):
-    """Where a message goes; each adapter delivers its own channel."""
+class Audience(StrEnum):
+    """Who a message is for. Core says who; the adapters decide how each audience is reached
+    (today: clients on Telegram, advisors by Discord DM, admins in the Discord admin channel)."""
 
-    TELEGRAM = "telegram"  # to a client, in the bot's Telegram chat
-    DISCORD_DM = "discord_dm"  # to an advisor, as a Discord direct message
-    ADMIN = "admin"  # to the platform's admins (Discord admin channel)
+    CLIENT = "client"
+    ADVISOR = "advisor"
+    ADMIN = "admin"
 
 
 class OutboxStatus(StrEnum):
@@ -33,15 +34,15 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint("channel IN ('telegram', 'discord_dm', 'admin')", name="known_channel"),
+        CheckConstraint("audience IN ('client', 'advisor', 'admin')", name="known_audience"),
         CheckConstraint(
             "status IN ('pending', 'sent', 'failed', 'undeliverable')", name="known_status"
         ),
-        Index("ix_outbox_messages_due", "channel", "status", "next_attempt_at"),
+        Index("ix_outbox_messages_due", "audience", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
+    audience: Mapped[str] = mapped_column(String(16))
     client_id: Mapped[int | None] = mapped_column(
         ForeignKey("clients.id", ondelete="CASCADE"), index=True
     )

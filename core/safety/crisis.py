@@ -25,7 +25,7 @@ from core.config import Settings
 from core.db import Database, UnitOfWork
 from core.models import AdviceSession, Advisor, Booking, BookingStatus, Client, OutboxMessage
 from core.names import advisor_facing_name
-from core.outbox import Channel
+from core.outbox import Audience
 from core.safety.resources import ResourceBook, Resources, default_book, language_of_tag
 from core.safety.screening import Detection, Screener, default_screener
 
@@ -217,7 +217,7 @@ async def _recently_alerted(
         .where(
             OutboxMessage.kind == ALERT_KIND,
             OutboxMessage.client_id == client_id,
-            OutboxMessage.channel == Channel.ADMIN.value,
+            OutboxMessage.audience == Audience.ADMIN.value,
             OutboxMessage.created_at > now - interval,
         )
         .limit(1)
@@ -247,7 +247,7 @@ async def alert_team(
     data = {"booking_id": booking.id, "where": where.value}
     await outbox.enqueue(
         uow,
-        channel=Channel.DISCORD_DM,
+        audience=Audience.ADVISOR,
         kind=ALERT_KIND,
         advisor_id=booking.advisor_id,
         client_id=client.id,
@@ -264,7 +264,7 @@ async def alert_team(
     )
     await outbox.enqueue(
         uow,
-        channel=Channel.ADMIN,
+        audience=Audience.ADMIN,
         kind=ALERT_KIND,
         advisor_id=booking.advisor_id,
         client_id=client.id,

@@ -19,7 +19,7 @@ from bots.run import running
 from bots.web.server import TELEGRAM_SECRET_HEADER
 from core.clock import ManualClock
 from core.config import Settings
-from core.outbox import Channel
+from core.outbox import Audience
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import ApiCall, RecordingRequest
 from tests.bots.test_discord_sessions import booked, opened
@@ -205,8 +205,8 @@ async def test_a_client_in_their_room_is_answered_there_and_the_team_told_withou
     assert "Pathwise is not an emergency service" in answer["content"]
     assert answer["content"].endswith("Your session goes on here whenever you're ready.")
 
-    heads_up = await messages(env.db, "crisis_alert", channel=Channel.DISCORD_DM.value)
-    alert = await messages(env.db, "crisis_alert", channel=Channel.ADMIN.value)
+    heads_up = await messages(env.db, "crisis_alert", audience=Audience.ADVISOR.value)
+    alert = await messages(env.db, "crisis_alert", audience=Audience.ADMIN.value)
     assert len(heads_up) == len(alert) == 1
     assert heads_up[0].advisor_id == paid.world.advisor_id
     assert f"booking {paid.booking_id}" in heads_up[0].payload["text"]

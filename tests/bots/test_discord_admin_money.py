@@ -58,7 +58,7 @@ async def test_a_goodwill_refund_before_the_session_in_two_parts_never_the_fee(e
         "CN-2026-000001 sent to the client. Pathwise bears it; the advisor's share is "
         "unchanged. Still refundable: $40.00 (the $3.49 handling fee is never refunded)."
     )
-    [client_note] = await messages(env.db, "credit_note", channel="telegram")
+    [client_note] = await messages(env.db, "credit_note", audience="client")
     assert client_note.payload["text"] == (
         "The Pathwise team has refunded $20.00 of your 60-minute live session with Ana Ruiz on "
         "Wed 25 Nov 2026, 10:00 (Europe/Madrid) (Started late). It is on its way back to your card (usually 5–10 "

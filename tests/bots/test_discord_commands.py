@@ -69,7 +69,7 @@ async def test_link_lets_the_client_into_a_room_already_open(env: Env) -> None:
     s = await the_session(env.db)
     env.clock.set(s.starts_at - 10 * MIN)
     await env.bot.sessions.tick()
-    [room_open] = await messages(env.db, "room_open", channel="telegram")
+    [room_open] = await messages(env.db, "room_open", audience="client")
     channel = env.guild.get_channel((await the_session(env.db)).channel_id or 0)
     client = env.guild.get_member(CLIENT_DISCORD)
     assert channel is not None and client is not None

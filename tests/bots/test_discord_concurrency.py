@@ -67,6 +67,6 @@ async def test_two_workers_make_one_room_and_send_each_dm_once(
     dms = [m["content"] for m in fake.messages.get(ADVISOR_DISCORD + 1, [])]
     assert len(dms) == 2 and len(set(dms)) == 2
     assert dms[0].startswith("New booking paid:") and dms[1].startswith("The room for your")
-    rows = await messages(db, channel="discord_dm")
+    rows = await messages(db, audience="advisor")
     assert [r.status for r in rows] == [OutboxStatus.SENT, OutboxStatus.SENT]
     assert all(r.attempts == 1 for r in rows)

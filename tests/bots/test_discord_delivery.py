@@ -124,12 +124,12 @@ async def test_an_advisor_without_discord_is_marked_undeliverable(env: Env) -> N
 
 async def test_team_notices_go_to_a_channel_only_the_admin_role_sees(env: Env) -> None:
     from core import outbox
-    from core.outbox import Channel
+    from core.outbox import Audience
 
     async with env.db.uow() as uow:
         await outbox.enqueue(
             uow,
-            channel=Channel.ADMIN,
+            audience=Audience.ADMIN,
             kind="dispute",
             text="A payment was disputed.",
             dedupe_key="dispute:test",

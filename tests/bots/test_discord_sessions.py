@@ -102,7 +102,7 @@ async def test_the_welcome_message_gives_time_length_guidelines_and_the_buttons(
         "End session": f"session:end:{s.id}",
         "Report a problem": f"session:report:{s.id}",
     }
-    [client_note] = await messages(env.db, "room_open", channel="telegram")
+    [client_note] = await messages(env.db, "room_open", audience="client")
     assert channel.jump_url in client_note.payload["text"]
 
 
@@ -181,7 +181,7 @@ async def test_an_absent_advisor_closes_the_room_and_tells_the_client_in_telegra
     assert (await env.bot.sessions.tick()).no_shows == [s.id]
     assert not channel.permissions_for(member(env, CLIENT_DISCORD)).send_messages
     assert "hasn't arrived" in env.fake.messages[channel.id][-1]["content"]
-    [offer] = await messages(env.db, "advisor_no_show", channel="telegram")
+    [offer] = await messages(env.db, "advisor_no_show", audience="client")
     assert "full refund of the session price" in offer.payload["text"]
 
 
@@ -195,7 +195,7 @@ async def test_either_side_may_report_a_problem_but_not_a_stranger(env: Env) -> 
     for person in (CLIENT_DISCORD, ADVISOR_DISCORD):
         await env.fake.press(env.bot, welcome, report, person)
         assert "team has been notified" in env.fake.answers()[-1][0]
-    assert len(await messages(env.db, "problem_report", channel="admin")) == 2
+    assert len(await messages(env.db, "problem_report", audience="admin")) == 2
 
 
 async def test_the_transcript_is_read_at_request_and_sent_to_the_client_only(env: Env) -> None:
@@ -223,7 +223,7 @@ async def test_the_transcript_is_read_at_request_and_sent_to_the_client_only(env
         EPHEMERAL,
     )
     [message] = await messages(env.db, "transcript")
-    assert message.channel == "telegram" and message.client_id == s.client_id
+    assert message.audience == "client" and message.client_id == s.client_id
     async with env.db.uow() as uow:
         text = pdf_text(await load_document(uow, DocumentRef(**message.payload["document"])))
     assert "I can't decide whether to move abroad." in text

@@ -16,7 +16,7 @@ from core.clock import ManualClock
 from core.db import Database
 from core.models import Client
 from core.models.outbox import OutboxMessage
-from core.outbox import Channel
+from core.outbox import Audience
 from devtools.telegram_recorder import RecordingRequest
 
 CHAT_ID = 8080
@@ -36,7 +36,7 @@ async def _queue(db: Database, clock: ManualClock, text: str, key: str) -> int:
         client = await get_or_create_client(uow, Platform.TELEGRAM, CHAT_ID, "Zoë", clock.now())
         await outbox.enqueue(
             uow,
-            channel=Channel.TELEGRAM,
+            audience=Audience.CLIENT,
             kind="join",
             text=text,
             dedupe_key=key,
@@ -194,7 +194,7 @@ async def test_buttons_stored_with_a_message_become_an_inline_keyboard(
     async with db.uow() as uow:
         client = await get_or_create_client(uow, Platform.TELEGRAM, CHAT_ID, "Zoë", clock.now())
         buttons = [[{"label": "★★★★★", "data": "4:rate:5"}], [{"label": "Tip", "url": "https://x.test/t"}]]
-        await outbox.enqueue(uow, channel=Channel.TELEGRAM, kind="aftercare", text="How was it?",
+        await outbox.enqueue(uow, audience=Audience.CLIENT, kind="aftercare", text="How was it?",
                              dedupe_key="after:1", now=clock.now(), client_id=client.id,
                              data={"buttons": buttons})
         await uow.commit()

@@ -406,7 +406,7 @@ async def test_a_tip_is_its_own_checkout_with_no_fee_and_all_of_it_goes_to_the_a
     assert "Handling fee" not in text
     [thanks] = await outbox_rows(db, kind="tip_thanks")
     assert "goes to Ana Ruiz in full" in thanks.payload["text"]
-    advisor_dm = (await outbox_rows(db, channel="discord_dm"))[-1]
+    advisor_dm = (await outbox_rows(db, audience="advisor"))[-1]
     assert "sent you a tip of $5.00" in advisor_dm.payload["text"]
     assert report.violations == []
 

@@ -87,7 +87,7 @@ async def test_the_same_event_handled_by_two_workers_at_once_acts_once(
     assert await _count(db, StripeEvent) == 1
     assert await _count(db, Receipt) == 1
     assert await _count(db, LedgerTransaction) == 1
-    assert len(await outbox_rows(db, channel="discord_dm")) == 1
+    assert len(await outbox_rows(db, audience="advisor")) == 1
     assert await _violations(db) == []
 
 

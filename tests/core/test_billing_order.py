@@ -366,7 +366,7 @@ async def _state(db: Database, run: Run) -> dict[str, Any]:
             )
         )
         messages = Counter(
-            (m.channel, m.kind)
+            (m.audience, m.kind)
             for m in await uow.session.scalars(
                 select(OutboxMessage).where(OutboxMessage.id >= run.first_message)
             )

@@ -143,8 +143,8 @@ async def test_a_dispute_is_told_to_both_sides_and_a_lost_one_is_not_paid_out(
     }
 
     assert (await deliver(billing, "charge.dispute.created", dispute)).status == 200
-    [to_client] = await outbox_rows(db, kind="dispute", channel="telegram")
-    [to_advisor] = await outbox_rows(db, kind="dispute", channel="discord_dm")
+    [to_client] = await outbox_rows(db, kind="dispute", audience="client")
+    [to_advisor] = await outbox_rows(db, kind="dispute", audience="advisor")
     when = _local(booking.starts_at, "Europe/Madrid")
     assert "disputed the payment of $63.49" in to_client.payload["text"]
     assert when in to_client.payload["text"]
@@ -154,9 +154,9 @@ async def test_a_dispute_is_told_to_both_sides_and_a_lost_one_is_not_paid_out(
 
     assert lost == (200, "dispute lost; advisor share not paid")
     assert (await checkout_of(db, purchase_id)).payout_state == PayoutState.NOTHING_DUE
-    [closed] = await outbox_rows(db, kind="dispute_closed", channel="admin")
+    [closed] = await outbox_rows(db, kind="dispute_closed", audience="admin")
     assert "was lost" in closed.payload["text"]
-    [told] = await outbox_rows(db, kind="dispute_closed", channel="discord_dm")
+    [told] = await outbox_rows(db, kind="dispute_closed", audience="advisor")
     assert "won't be paid to you" in told.payload["text"]
     clock.set(clock.now() + timedelta(days=10))
     assert (await billing.release_due_payouts()).paid == []

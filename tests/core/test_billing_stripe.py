@@ -34,7 +34,6 @@ from tests.core.test_billing_support import (
     fonts,
     new_booking,
     outbox_rows,
-    pdf_text,
     receipt_text,
     seed,
 )
@@ -278,7 +277,7 @@ async def test_a_wrong_amount_from_stripe_is_held_for_an_admin(
 
     assert (await checkout_of(db, checkout.purchase_id)).status == PurchaseStatus.REJECTED
     assert (await _booking(db, world.booking_id)).status != BookingStatus.CONFIRMED
-    [alert] = await outbox_rows(db, channel="admin")
+    [alert] = await outbox_rows(db, audience="admin")
     assert "amount mismatch" in alert.payload["text"]
     async with db.uow() as uow:
         assert (await ledger.check_ledger(uow)).violations == []

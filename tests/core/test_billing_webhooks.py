@@ -113,7 +113,7 @@ async def test_a_paid_checkout_confirms_the_booking_and_writes_ledger_receipt_an
     ):
         assert expected in text, expected
 
-    client_rows = await outbox_rows(db, channel="telegram")
+    client_rows = await outbox_rows(db, audience="client")
     assert [row.kind for row in client_rows] == ["receipt", "next_steps"]
     assert client_rows[0].client_id == world.client_id
     assert client_rows[0].payload["document"] == {
@@ -125,7 +125,7 @@ async def test_a_paid_checkout_confirms_the_booking_and_writes_ledger_receipt_an
     steps = client_rows[1].payload["text"]
     assert "private Discord room opens 10 minutes before" in steps
     assert "(Europe/Madrid)" in steps and "$3.49 handling fee is non-refundable" in steps
-    [advisor_row] = await outbox_rows(db, channel="discord_dm")
+    [advisor_row] = await outbox_rows(db, audience="advisor")
     assert advisor_row.advisor_id == world.advisor_id
     assert (
         "You earn $60.00, paid out after the 72-hour money-back window"
@@ -198,7 +198,7 @@ async def test_a_replayed_event_is_applied_once(
     assert other == (200, "already paid")
     assert await count(db, Receipt) == 1
     assert await count(db, LedgerTransaction) == 1
-    assert len(await outbox_rows(db, channel="discord_dm")) == 1
+    assert len(await outbox_rows(db, audience="advisor")) == 1
     await _ledger_ok(db)
 
 
@@ -247,9 +247,9 @@ async def test_an_amount_or_currency_mismatch_is_not_confirmed_and_an_admin_is_t
     assert (await checkout_of(db, checkout.purchase_id)).status == PurchaseStatus.REJECTED
     assert (await _booking(db, world.booking_id)).status != BookingStatus.CONFIRMED
     assert await count(db, Receipt) == 0
-    [alert] = await outbox_rows(db, channel="admin")
+    [alert] = await outbox_rows(db, audience="admin")
     assert alert.kind == "payment_problem" and "NOT confirmed" in alert.payload["text"]
-    [told] = await outbox_rows(db, channel="telegram")
+    [told] = await outbox_rows(db, audience="client")
     assert "haven't confirmed it yet" in told.payload["text"]
     async with db.uow() as uow:
         suspense = await ledger.balance(uow, Account.SUSPENSE, (currency or "usd").upper())
@@ -383,7 +383,7 @@ async def test_a_dispute_holds_the_payout_and_alerts_an_admin(
     assert again.status == 200
     after = await checkout_of(db, checkout.purchase_id)
     assert after.payout_state == PayoutState.ON_HOLD and after.disputed_at is not None
-    [alert] = await outbox_rows(db, channel="admin")
+    [alert] = await outbox_rows(db, audience="admin")
     assert "dp_test_1" in alert.payload["text"] and "on hold" in alert.payload["text"]
     async with db.uow() as uow:
         assert await ledger.balance(uow, Account.DISPUTES, "USD") == Money(6349, "USD")

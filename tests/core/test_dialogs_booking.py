@@ -204,11 +204,11 @@ async def test_find_book_and_pay_from_intake_to_a_confirmed_booking(
     async with db.uow() as uow:
         booking = await uow.session.scalar(select(Booking))
     assert booking is not None and booking.status == BookingStatus.CONFIRMED.value
-    sent = [(row.channel, row.kind) for row in await outbox_rows(db)]
+    sent = [(row.audience, row.kind) for row in await outbox_rows(db)]
     assert sorted(sent) == [
-        ("discord_dm", "payment_received"),
-        ("telegram", "next_steps"),
-        ("telegram", "receipt"),
+        ("advisor", "payment_received"),
+        ("client", "next_steps"),
+        ("client", "receipt"),
     ]
 
 

@@ -13,7 +13,7 @@ from core import outbox
 from core.db import Database
 from core.models import Client
 from core.models.outbox import OutboxMessage
-from core.outbox import Channel, DocumentRef, OutboxStatus
+from core.outbox import Audience, DocumentRef, OutboxStatus
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -30,7 +30,7 @@ async def _enqueue(db: Database, client_id: int, key: str, *, when: datetime = N
     async with db.uow() as uow:
         await outbox.enqueue(
             uow,
-            channel=Channel.TELEGRAM,
+            audience=Audience.CLIENT,
             kind="note",
             client_id=client_id,
             text=f"hello {key}",
@@ -50,7 +50,7 @@ async def test_a_message_exists_only_if_its_transaction_commits(db: Database) ->
     async with db.uow() as uow:
         await outbox.enqueue(
             uow,
-            channel=Channel.TELEGRAM,
+            audience=Audience.CLIENT,
             kind="note",
             client_id=client_id,
             text="rolled back",
@@ -63,7 +63,7 @@ async def test_a_message_exists_only_if_its_transaction_commits(db: Database) ->
     async with db.uow() as uow:
         assert await outbox.enqueue(
             uow,
-            channel=Channel.TELEGRAM,
+            audience=Audience.CLIENT,
             kind="receipt",
             client_id=client_id,
             text="Your receipt",
@@ -90,7 +90,7 @@ async def test_the_same_dedupe_key_is_queued_once_without_spoiling_the_transacti
     async with db.uow() as uow:
         again = await outbox.enqueue(
             uow,
-            channel=Channel.TELEGRAM,
+            audience=Audience.CLIENT,
             kind="note",
             client_id=client_id,
             text="again",
@@ -99,7 +99,7 @@ async def test_the_same_dedupe_key_is_queued_once_without_spoiling_the_transacti
         )
         other = await outbox.enqueue(
             uow,
-            channel=Channel.TELEGRAM,
+            audience=Audience.CLIENT,
             kind="note",
             client_id=client_id,
             text="other",
@@ -115,7 +115,7 @@ def test_a_recipient_is_required_where_the_channel_needs_one() -> None:
     async def go() -> None:
         await outbox.enqueue(
             None,  # type: ignore[arg-type]
-            channel=Channel.DISCORD_DM,
+            audience=Audience.ADVISOR,
             kind="x",
             text="x",
             dedupe_key="x",
@@ -132,24 +132,24 @@ async def test_claimed_messages_are_leased_then_sent(db: Database) -> None:
     await _enqueue(db, client_id, "later", when=NOW + timedelta(hours=1))
     async with db.uow() as uow:
         await outbox.enqueue(
-            uow, channel=Channel.ADMIN, kind="alert", text="admin", dedupe_key="adm", now=NOW
+            uow, audience=Audience.ADMIN, kind="alert", text="admin", dedupe_key="adm", now=NOW
         )
         await uow.commit()
 
     async with db.uow() as uow:
-        items = await outbox.claim_due(uow, Channel.TELEGRAM, NOW)
+        items = await outbox.claim_due(uow, Audience.CLIENT, NOW)
         await uow.commit()
     assert [(item.text, item.attempts, item.client_id) for item in items] == [
         ("hello one", 1, client_id)
     ]
     async with db.uow() as uow:
-        assert await outbox.claim_due(uow, Channel.TELEGRAM, NOW + timedelta(minutes=1)) == []
+        assert await outbox.claim_due(uow, Audience.CLIENT, NOW + timedelta(minutes=1)) == []
 
     async with db.uow() as uow:
         await outbox.mark_sent(uow, items[0].id, NOW + timedelta(seconds=3))
         await uow.commit()
     async with db.uow() as uow:
-        again = await outbox.claim_due(uow, Channel.TELEGRAM, NOW + timedelta(hours=2))
+        again = await outbox.claim_due(uow, Audience.CLIENT, NOW + timedelta(hours=2))
         await uow.commit()
     assert [item.text for item in again] == ["hello later"]
     sent = (await _rows(db))[0]
@@ -160,10 +160,10 @@ async def test_a_claim_whose_worker_died_is_taken_again_when_the_lease_ends(db: 
     client_id = await _client(db)
     await _enqueue(db, client_id, "one")
     async with db.uow() as uow:
-        await outbox.claim_due(uow, Channel.TELEGRAM, NOW, lease=timedelta(minutes=2))
+        await outbox.claim_due(uow, Audience.CLIENT, NOW, lease=timedelta(minutes=2))
         await uow.commit()
     async with db.uow() as uow:
-        items = await outbox.claim_due(uow, Channel.TELEGRAM, NOW + timedelta(minutes=2))
+        items = await outbox.claim_due(uow, Audience.CLIENT, NOW + timedelta(minutes=2))
         await uow.commit()
     assert [item.attempts for item in items] == [2]
 
@@ -175,7 +175,7 @@ async def test_failures_back_off_exponentially_then_give_up(db: Database) -> Non
     delays = []
     for _ in range(outbox.MAX_ATTEMPTS):
         async with db.uow() as uow:
-            [item] = await outbox.claim_due(uow, Channel.TELEGRAM, now)
+            [item] = await outbox.claim_due(uow, Audience.CLIENT, now)
             await uow.commit()
         async with db.uow() as uow:
             status = await outbox.mark_failed(uow, item.id, now, "NetworkError")
@@ -188,7 +188,7 @@ async def test_failures_back_off_exponentially_then_give_up(db: Database) -> Non
     row = (await _rows(db))[0]
     assert row.status == OutboxStatus.FAILED and row.last_error == "NetworkError"
     async with db.uow() as uow:
-        assert await outbox.claim_due(uow, Channel.TELEGRAM, now + timedelta(days=1)) == []
+        assert await outbox.claim_due(uow, Audience.CLIENT, now + timedelta(days=1)) == []
     assert outbox.backoff(30) == outbox.BACKOFF_CAP
 
 
@@ -196,13 +196,13 @@ async def test_an_undeliverable_message_is_not_tried_again(db: Database) -> None
     client_id = await _client(db)
     await _enqueue(db, client_id, "blocked")
     async with db.uow() as uow:
-        [item] = await outbox.claim_due(uow, Channel.TELEGRAM, NOW)
+        [item] = await outbox.claim_due(uow, Audience.CLIENT, NOW)
         await outbox.mark_undeliverable(uow, item.id, NOW, "client blocked the bot")
         await uow.commit()
     [row] = await _rows(db)
     assert row.status == OutboxStatus.UNDELIVERABLE and row.last_error == "client blocked the bot"
     async with db.uow() as uow:
-        assert await outbox.claim_due(uow, Channel.TELEGRAM, NOW + timedelta(days=1)) == []
+        assert await outbox.claim_due(uow, Audience.CLIENT, NOW + timedelta(days=1)) == []
 
 
 @pytest.mark.postgres
@@ -214,7 +214,7 @@ async def test_two_workers_never_claim_the_same_message(db: Database) -> None:
 
     async def worker() -> list[int]:
         async with db.uow() as uow:
-            items = await outbox.claim_due(uow, Channel.TELEGRAM, NOW, limit=25)
+            items = await outbox.claim_due(uow, Audience.CLIENT, NOW, limit=25)
             started.set()
             await asyncio.sleep(0.2)  # hold the row locks while the other worker claims
             await uow.commit()

@@ -19,7 +19,7 @@ from core.clock import ManualClock
 from core.db import Database
 from core.documents import load_document, render_missing_receipts
 from core.models.billing import PurchaseStatus, Receipt
-from core.outbox import Channel
+from core.outbox import Audience
 from core.payments_gateway import FakePaymentGateway
 from core.receipts import render_payload
 from core.sessions import SessionService
@@ -79,7 +79,7 @@ async def test_the_receipt_is_rendered_when_delivered_with_the_same_bytes_every_
     async with db.uow() as uow:  # what the Telegram delivery does with the outbox
         [document] = [
             item.document
-            for item in await outbox.claim_due(uow, Channel.TELEGRAM, clock.now())
+            for item in await outbox.claim_due(uow, Audience.CLIENT, clock.now())
             if item.kind == "receipt" and item.document is not None
         ]
         pdf = await load_document(uow, document, fonts())

@@ -71,7 +71,7 @@ async def test_two_workers_reconcile_once_a_day_and_alert_the_team(
     reports = [r for r in (first, second) if r is not None]
     assert len(reports) == 1 and len(reports[0].differences) == 1
     [alert] = await _alerts(db)
-    assert alert.channel == "admin"
+    assert alert.audience == "admin"
     text = alert.payload["text"]
     assert text.startswith("Reconciliation with Stripe found 1 difference(s):\n- transfer tr_")
     assert "missing in Pathwise: Stripe has $9.00" in text

@@ -14,7 +14,7 @@ from core.config import Settings
 from core.db import Database
 from core.dialogs import ButtonPress, CommandInput, StartInput, TextInput, build_engine
 from core.models import Booking, BookingStatus, Conversation, Review
-from core.outbox import Channel
+from core.outbox import Audience
 from tests.core.test_billing_support import new_booking, outbox_rows, seed
 from tests.core.test_dialogs import USER, Chat, FakeMatcher
 
@@ -92,8 +92,8 @@ async def test_the_advisor_and_the_team_are_told_once_an_hour_without_the_words(
     assert "We have let your advisor and our team know, privately" in answer
     assert "They don't see what you wrote." in answer
 
-    heads_up = await outbox_rows(db, kind="crisis_alert", channel=Channel.DISCORD_DM.value)
-    alert = await outbox_rows(db, kind="crisis_alert", channel=Channel.ADMIN.value)
+    heads_up = await outbox_rows(db, kind="crisis_alert", audience=Audience.ADVISOR.value)
+    alert = await outbox_rows(db, kind="crisis_alert", audience=Audience.ADMIN.value)
     assert len(heads_up) == len(alert) == 1
     assert (
         heads_up[0]

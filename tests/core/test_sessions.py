@@ -129,8 +129,8 @@ async def test_reminders_a_day_and_15_minutes_before_reach_both_people_once(
     clock.set(s.starts_at - 15 * MIN)
     assert (await service.tick()).reminded == [s.id]
 
-    client = await messages(db, "session_reminder", channel="telegram")
-    advisor = await messages(db, "session_reminder", channel="discord_dm")
+    client = await messages(db, "session_reminder", audience="client")
+    advisor = await messages(db, "session_reminder", audience="advisor")
     assert len(client) == 2 and len(advisor) == 2
     # Thu 26 Nov 09:00 UTC is 10:00 in Madrid, where both live.
     first_client, first_advisor = client[0].payload["text"], advisor[0].payload["text"]
@@ -174,7 +174,7 @@ async def test_reminders_that_come_too_late_are_skipped_for_the_room_link(
 
     assert report.opened == [s.id]
     assert await messages(db, "session_reminder") == []
-    assert len(await messages(db, "room_open", channel="telegram")) == 1
+    assert len(await messages(db, "room_open", audience="client")) == 1
 
 
 async def test_a_client_still_not_on_discord_gets_a_fresh_invite_with_the_reminder(
@@ -189,7 +189,7 @@ async def test_a_client_still_not_on_discord_gets_a_fresh_invite_with_the_remind
     clock.set(s.starts_at - timedelta(hours=24))
     await service.tick()
 
-    [reminder] = await messages(db, "session_reminder", channel="telegram")
+    [reminder] = await messages(db, "session_reminder", audience="client")
     assert len(rooms.invites) == 2 and rooms.invites[1][0] in reminder.payload["text"]
     assert (
         reminder.payload["data"]["link_code"]
@@ -223,8 +223,8 @@ async def test_the_room_opens_ten_minutes_before_with_both_people_and_the_guidel
     assert any("Report a problem" in line for line in room.request.guidelines)
     s = await the_session(db)
     assert s.state == SessionState.OPEN and s.channel_id == room.channel_id
-    [client] = await messages(db, "room_open", channel="telegram")
-    [advisor] = await messages(db, "room_open", channel="discord_dm")
+    [client] = await messages(db, "room_open", audience="client")
+    [advisor] = await messages(db, "room_open", audience="advisor")
     assert f"https://rooms.test/{room.channel_id}" in client.payload["text"]
     assert "within the first 10 minutes" in advisor.payload["text"]
 
@@ -295,7 +295,7 @@ async def test_at_the_end_the_room_is_locked_and_telegram_starts_the_after_sessi
     assert s.state == SessionState.ENDED and s.locked_at == clock.now()
     assert s.delete_after == clock.now() + timedelta(hours=24)
     [aftercare] = await messages(db, "aftercare")
-    assert aftercare.client_id == paid.world.client_id and aftercare.channel == "telegram"
+    assert aftercare.client_id == paid.world.client_id and aftercare.audience == "client"
     assert aftercare.payload["text"].startswith(
         "Your session with Ana Ruiz has ended. How was it? Tap 1 to 5"
     )
@@ -378,10 +378,10 @@ async def test_no_word_from_the_advisor_in_ten_minutes_offers_a_full_refund_or_a
 
     s = await the_session(db)
     assert s.state == SessionState.NO_SHOW and room.locked and not room.offered_transcript
-    [offer] = await messages(db, "advisor_no_show", channel="telegram")
+    [offer] = await messages(db, "advisor_no_show", audience="client")
     assert "full refund of the session price ($60.00) or choose a new time" in offer.payload["text"]
     assert offer.payload["data"]["choices"] == ["refund", "reschedule"]
-    assert len(await messages(db, "advisor_no_show", channel="admin")) == 1
+    assert len(await messages(db, "advisor_no_show", audience="admin")) == 1
     async with db.uow() as uow:
         purchase = await uow.session.scalar(
             select(Purchase).where(Purchase.purchase_key == f"booking:{paid.booking_id}")
@@ -477,7 +477,7 @@ async def test_either_person_may_report_a_problem_and_the_team_is_told(
     with pytest.raises(NotAllowed):
         await service.report_problem(session_id, 999)
 
-    reports = await messages(db, "problem_report", channel="admin")
+    reports = await messages(db, "problem_report", audience="admin")
     assert [r.payload["text"].split(" in session")[0] for r in reports] == [
         "Problem reported by the client",
         "Problem reported by the advisor",
@@ -606,7 +606,7 @@ async def test_a_client_who_links_after_the_room_opened_is_let_in(
     session_id = await until_open(db, clock, service, paid)
     room = rooms.by_session(session_id)
     assert room.members == {ADVISOR_DISCORD}
-    [open_message] = await messages(db, "room_open", channel="telegram")
+    [open_message] = await messages(db, "room_open", audience="client")
     assert "/link" in open_message.payload["text"]  # the way in comes with the room's link
 
     await link_discord(db, clock.now(), client_id=paid.world.client_id, user_id=CLIENT_DISCORD)
@@ -712,7 +712,7 @@ async def test_a_transcript_goes_to_the_client_only_and_is_deleted_once_delivere
         await service.transcript_source(session_id, CLIENT_DISCORD)
 
     [message] = await messages(db, "transcript")
-    assert message.client_id == paid.world.client_id and message.channel == "telegram"
+    assert message.client_id == paid.world.client_id and message.audience == "client"
     ref = DocumentRef(**message.payload["document"])
     async with db.uow() as uow:
         text = pdf_text(await load_document(uow, ref))
@@ -748,4 +748,4 @@ async def test_two_services_ticking_in_turn_never_open_twice(
     await one.tick()
     await two.tick()
     assert rooms.opens() == 1
-    assert len(await messages(db, "room_open", channel="discord_dm")) == 1
+    assert len(await messages(db, "room_open", audience="advisor")) == 1

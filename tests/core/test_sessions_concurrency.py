@@ -89,7 +89,7 @@ async def test_two_workers_ticking_at_once_act_once(
     await both()
     await both()
     assert rooms.opens() == 3 and len(rooms.rooms) == 3
-    assert len(await messages(db, "room_open", channel="discord_dm")) == 3
+    assert len(await messages(db, "room_open", audience="advisor")) == 3
     for s in sessions:
         await one.record_message(rooms.by_session(s.id).channel_id, ADVISOR_DISCORD)
 

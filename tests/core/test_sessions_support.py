@@ -19,6 +19,7 @@ from core.billing import Billing
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
+from core.dialogs import aftercare
 from core.models import AdviceSession, Offer, OutboxMessage, PlatformIdentity
 from core.scheduling import hold_package
 from core.sessions import OpenedRoom, RoomGone, RoomRequest, SessionRooms, SessionService
@@ -238,4 +239,5 @@ def make_service(
     **kwargs: Any,
 ) -> tuple[SessionService, FakeRooms]:
     rooms = rooms or FakeRooms()
+    kwargs.setdefault("start_aftercare", aftercare.start_aftercare)
     return SessionService(db, rooms, settings, clock, **kwargs), rooms

@@ -1,0 +1,92 @@
+"""Every user-facing text, as named messages with parameters.
+
+Services and dialogs never build a sentence inline: they pick a message from one of this
+package's catalogue modules (``core.texts.billing``, ``core.texts.sessions``, ...) and fill in
+its parameters::
+
+    from core.texts import billing as t
+
+    text = t.RECEIPT_READY(number=receipt.number, total=total)
+
+A :class:`Text` is one message: a stable id (``"billing.receipt_ready"``) and its English
+template with ``{named}`` parameters. A :class:`Plural` chooses between a singular and a plural
+template by a count. Templates are whole sentences, so that a translation can reorder them;
+pieces that are glued together are separate messages named for what they are.
+
+Ids are unique across the package (checked when a message is made), and every parameter a
+template names must be given (a missing one raises ``KeyError``; an unknown one
+``TypeError``), so a typo fails in the tests rather than in front of a client.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+__all__ = ["Plural", "Text", "all_texts"]
+
+_REGISTRY: dict[str, Text | Plural] = {}
+
+
+def _fields(template: str) -> frozenset[str]:
+    return frozenset(
+        name for _, name, _, _ in string.Formatter().parse(template) if name is not None
+    )
+
+
+def _register(message: Text | Plural) -> None:
+    if message.id in _REGISTRY and _REGISTRY[message.id] != message:
+        raise ValueError(f"text id {message.id!r} is defined twice")
+    _REGISTRY[message.id] = message
+
+
+def _format(
+    message_id: str, template: str, expected: frozenset[str], params: dict[str, object]
+) -> str:
+    unknown = set(params) - expected
+    if unknown:
+        raise TypeError(f"{message_id}: unknown parameter(s) {sorted(unknown)}")
+    return template.format(**params)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One message: ``Text("area.name", "English template with {param}")``."""
+
+    id: str
+    en: str
+    params: frozenset[str] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", _fields(self.en))
+        _register(self)
+
+    def __call__(self, **params: object) -> str:
+        return _format(self.id, self.en, self.params, params)
+
+
+@dataclass(frozen=True, slots=True)
+class Plural:
+    """A message whose wording depends on a count: ``one`` for 1, ``other`` otherwise.
+
+    The count is passed as ``count=`` and may be used in the templates as ``{count}``.
+    """
+
+    id: str
+    one: str
+    other: str
+    params: frozenset[str] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", _fields(self.one) | _fields(self.other) | {"count"})
+        _register(self)
+
+    def __call__(self, *, count: int, **params: object) -> str:
+        template = self.one if count == 1 else self.other
+        return _format(self.id, template, self.params, {"count": count, **params})
+
+
+def all_texts() -> Iterator[Text | Plural]:
+    """Every message made so far (import the catalogue modules first)."""
+    return iter(list(_REGISTRY.values()))
