@@ -433,7 +433,7 @@ def _parsed(file: _FontFile, fonts: ReceiptFonts | None) -> _ParsedFont:
     return fonts[file] if fonts is not None else _ParsedFont.read(file, FONT_DIR)
 
 
-def _add_fonts(pdf: FPDF, text: str, fonts: ReceiptFonts | None) -> None:
+def add_fonts(pdf: FPDF, text: str, fonts: ReceiptFonts | None) -> None:
     """The text fonts, then each fallback font that has a character of ``text`` still missing."""
     missing = {ord(char) for char in text if not char.isspace()}
     basic = [_parsed(file, fonts) for file in _BASIC_TEXT_FONTS]
@@ -682,7 +682,7 @@ class _DocumentPDF(SubsetCachingPDF):
 def _render(document: _Document, fonts: ReceiptFonts | None) -> bytes:
     """Lay out a document on a fresh FPDF and return the PDF's bytes."""
     pdf = _DocumentPDF(document)
-    _add_fonts(pdf, document.text(), fonts)
+    add_fonts(pdf, document.text(), fonts)
     # Same data, same bytes: the creation date is the issue date, never "now".
     pdf.set_creation_date(document.issued_at)
     pdf.set_title(f"{document.title} {document.number}")

@@ -75,7 +75,7 @@ from core.money import Money
 from core.names import advisor_facing_name
 from core.outbox import Audience, DocumentRef
 from core.ports import StartAftercare
-from core.receipts import ReceiptFonts, _add_fonts
+from core.receipts import ReceiptFonts, add_fonts
 from core.replies import LinkButton, Message, Reply
 from core.scheduling import format_slot
 from core.taxonomy import OfferKind
@@ -1511,7 +1511,7 @@ def render_transcript(
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(auto=True, margin=18)
-    _add_fonts(pdf, text, fonts)
+    add_fonts(pdf, text, fonts)
     pdf.set_creation_date(now)
     pdf.set_title(heading)
     pdf.set_author("Pathwise")
