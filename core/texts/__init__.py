@@ -8,37 +8,32 @@ its parameters::
 
     text = t.RECEIPT_READY(number=receipt.number, total=total)
 
-A :class:`Text` is one message: a stable id (``"billing.receipt_ready"``) and its English
+A :class:`Text` is one message: a stable id that starts with its module's last name
+(``"billing.receipt_ready"`` in ``core.texts.billing``) and its English
 template with ``{named}`` parameters. A :class:`Plural` chooses between a singular and a plural
 template by a count. Templates are whole sentences, so that a translation can reorder them;
 pieces that are glued together are separate messages named for what they are.
 
-Ids are unique across the package (checked when a message is made), and every parameter a
-template names must be given (a missing one raises ``KeyError``; an unknown one
+Ids are unique across the package (a test checks), and every parameter a template names
+must be given (a missing one raises ``KeyError``; an unknown one
 ``TypeError``), so a typo fails in the tests rather than in front of a client.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 __all__ = ["Plural", "Text", "all_texts"]
 
-_REGISTRY: dict[str, Text | Plural] = {}
-
 
 def _fields(template: str) -> frozenset[str]:
     return frozenset(
         name for _, name, _, _ in string.Formatter().parse(template) if name is not None
     )
-
-
-def _register(message: Text | Plural) -> None:
-    if message.id in _REGISTRY and _REGISTRY[message.id] != message:
-        raise ValueError(f"text id {message.id!r} is defined twice")
-    _REGISTRY[message.id] = message
 
 
 def _format(
@@ -60,7 +55,6 @@ class Text:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _fields(self.en))
-        _register(self)
 
     def __call__(self, **params: object) -> str:
         return _format(self.id, self.en, self.params, params)
@@ -80,13 +74,16 @@ class Plural:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _fields(self.one) | _fields(self.other) | {"count"})
-        _register(self)
 
     def __call__(self, *, count: int, **params: object) -> str:
         template = self.one if count == 1 else self.other
         return _format(self.id, template, self.params, {"count": count, **params})
 
 
-def all_texts() -> Iterator[Text | Plural]:
-    """Every message made so far (import the catalogue modules first)."""
-    return iter(list(_REGISTRY.values()))
+def all_texts() -> Iterator[tuple[str, Text | Plural]]:
+    """Every message of every catalogue module, with the module's name."""
+    for info in pkgutil.walk_packages(__path__, f"{__name__}."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if isinstance(value, (Text, Plural)):
+                yield info.name, value

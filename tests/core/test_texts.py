@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from collections import Counter
 
 import pytest
 
-import core.texts
 from core.texts import Plural, Text, all_texts
 
 
-def _load_catalogues() -> list[str]:
-    names = [m.name for m in pkgutil.walk_packages(core.texts.__path__, "core.texts.")]
-    for name in names:
-        importlib.import_module(name)
-    return names
-
-
 def test_every_message_renders_with_its_parameters_and_leaves_no_braces() -> None:
-    _load_catalogues()
-    messages = list(all_texts())
-    for message in messages:
+    for module, message in all_texts():
         params = {name: f"<{name}>" for name in message.params if name != "count"}
         if isinstance(message, Plural):
             rendered = [message(count=1, **params), message(count=2, **params)]
@@ -29,16 +18,19 @@ def test_every_message_renders_with_its_parameters_and_leaves_no_braces() -> Non
             rendered = [message(**params)]
         for text in rendered:
             assert text.strip(), message.id
-            assert "{" not in text and "}" not in text, (message.id, text)
+            assert "{" not in text and "}" not in text, (module, message.id, text)
+        if isinstance(message, Text):
             for value in params.values():
-                assert value in text or isinstance(message, Plural), (message.id, value)
+                assert value in rendered[0], (message.id, value)
 
 
-def test_ids_are_namespaced_by_their_module() -> None:
-    _load_catalogues()
-    for message in all_texts():
+def test_ids_are_unique_and_named_for_their_module() -> None:
+    texts = list(all_texts())
+    counts = Counter(message.id for _, message in texts)
+    assert [i for i, n in counts.items() if n > 1] == []
+    for module, message in texts:
         area, _, name = message.id.partition(".")
-        assert area and name, message.id
+        assert name and module.split(".")[-1] == area, (module, message.id)
 
 
 def test_a_missing_or_unknown_parameter_fails() -> None:
@@ -54,10 +46,3 @@ def test_plural_chooses_by_count() -> None:
     days = Plural("test.days", "{count} day left", "{count} days left")
     assert days(count=1) == "1 day left"
     assert days(count=3) == "3 days left"
-
-
-def test_an_id_defined_twice_with_other_words_is_refused() -> None:
-    Text("test.twice", "One wording.")
-    Text("test.twice", "One wording.")  # the same message again (a re-import) is fine
-    with pytest.raises(ValueError, match="defined twice"):
-        Text("test.twice", "Another wording.")
