@@ -20,7 +20,7 @@ Accounts (each per currency):
 ``dispute_losses``        what the platform lost on disputes it lost (beyond the advisor's
                           share, which is not paid out)
 ``goodwill_refunds``      goodwill refunds the team gave that the platform bears
-                          (see :mod:`core.goodwill`)
+                          (see :mod:`core.payments.goodwill`)
 ========================  ===============================================================
 
 :func:`check_ledger` verifies every invariant; ``pathwise ledger check`` runs it.

@@ -31,7 +31,7 @@ from core.models import Booking
 from core.models.billing import LedgerEntry, LedgerTransaction, Purchase, PurchaseKind, Receipt
 from core.models.scheduling import SlotClaim
 from core.money import Money
-from core.payments_gateway import PaymentsUnavailable
+from core.payments.gateway import PaymentsUnavailable
 from tests.core.test_billing_support import (
     World,
     billing_settings,

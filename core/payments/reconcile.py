@@ -8,7 +8,7 @@ ledger movement Stripe does not have ("missing at Stripe"), or a pair whose amou
 differs. ``pathwise reconcile`` prints them; the worker runs :func:`run_daily` once a day and
 tells the team when there are any.
 
-Stripe is read through :class:`StripeRecords` (a port, like :mod:`core.payments_gateway`);
+Stripe is read through :class:`StripeRecords` (a port, like :mod:`core.payments.gateway`);
 :class:`StripeRecordsReader` implements it with the real SDK's list APIs, following every
 page with ``auto_paging_iter``.
 """
@@ -33,7 +33,7 @@ from core.models.billing import LedgerEntry, LedgerTransaction, Payout, Purchase
 from core.models.reconcile import ReconcileRun
 from core.money import Money
 from core.outbox import Audience
-from core.payments_gateway import PaymentProviderError, PaymentsUnavailable
+from core.payments.gateway import PaymentProviderError, PaymentsUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -23,15 +23,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from core import ledger, outbox
-from core.billing import (
-    Billing,
-    _claim,
-    _local,
-    _lock_booking,
-    _lock_purchase,
-    _release_times,
-    release_due_payouts,
-)
+from core.billing import Billing
 from core.db import UnitOfWork
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.ledger import Account, Posting, TransactionKind
@@ -50,7 +42,13 @@ from core.models.bookings import Booking
 from core.models.outbox import Audience
 from core.money import Money, minor_digits
 from core.outbox import DocumentRef
-from core.payments_gateway import PaymentProviderError
+from core.payments.deps import client_locale
+from core.payments.gateway import PaymentProviderError
+from core.payments.guarantee import release_times
+from core.payments.issuing import issue_credit_note
+from core.payments.locks import claim, lock_booking, lock_purchase, people_of
+from core.payments.payouts import release_due_payouts
+from core.payments.times import local_time
 
 __all__ = [
     "GOODWILL_ACCOUNT",
@@ -104,13 +102,13 @@ def _refunded(purchase: Purchase) -> int:
 
 async def _booking_purchase(uow: UnitOfWork, booking_id: int) -> tuple[Purchase, Booking]:
     """The booking's paid purchase, locked; NotFound if there is none."""
-    booking = await _lock_booking(uow, booking_id)
+    booking = await lock_booking(uow, booking_id)
     if booking is None:
         raise NotFound(f"There is no booking {booking_id}.")
     purchase_id = await uow.session.scalar(
         select(Purchase.id).where(Purchase.purchase_key == f"booking:{booking.id}")
     )
-    purchase = (await _lock_purchase(uow, purchase_id))[0] if purchase_id else None
+    purchase = (await lock_purchase(uow, purchase_id))[0] if purchase_id else None
     if purchase is None or purchase.status != PurchaseStatus.PAID:
         raise NotFound(f"Booking {booking_id} has no paid purchase to refund or pay out.")
     return purchase, booking
@@ -194,7 +192,7 @@ async def goodwill_refund(
         metadata={"purchase_id": str(purchase_id), "refund_id": str(refund_id)},
     )
     async with billing.db.uow() as uow:
-        locked, booking = await _lock_purchase(uow, purchase_id)
+        locked, booking = await lock_purchase(uow, purchase_id)
         assert locked is not None
         made = next(r for r in locked.refunds if r.id == refund_id)
         if result.status in ("failed", "canceled"):
@@ -230,7 +228,7 @@ async def _finalize_goodwill(
     """Stripe made the refund: ledger, credit note, the client and the advisor told. Returns
     whether the advisor's share was undone, and the credit note's number."""
     now = billing.clock.now()
-    if not await _claim(uow, Refund, refund.id, "status", RefundStatus.PENDING):
+    if not await claim(uow, Refund, refund.id, "status", RefundStatus.PENDING):
         number = await uow.session.scalar(
             select(Receipt.number).where(Receipt.refund_id == refund.id)
         )
@@ -269,12 +267,12 @@ async def _finalize_goodwill(
         memo=f"goodwill: {refund.reason}",
     )
     purchase.updated_at = now
-    receipt = await billing._issue_credit_note(uow, purchase, refund, now)
-    client, advisor = await billing._people(uow, purchase)
+    receipt = await issue_credit_note(billing.settings, uow, purchase, refund, now)
+    client, advisor = await people_of(uow, purchase)
     starts = booking.starts_at if booking is not None else None
     if client is not None:
-        locale = billing._locale(client)
-        when = f" on {_local(starts, client.timezone)}" if starts else ""
+        locale = client_locale(client, billing.settings)
+        when = f" on {local_time(starts, client.timezone)}" if starts else ""
         fee = (
             f" The {purchase.fee.format(locale)} handling fee is non-refundable."
             if purchase.fee_minor
@@ -295,7 +293,7 @@ async def _finalize_goodwill(
             dedupe_key=f"credit_note:{receipt.id}",
             now=now,
         )
-    when = f" on {_local(starts, advisor.timezone)}" if starts else ""
+    when = f" on {local_time(starts, advisor.timezone)}" if starts else ""
     share = (
         "The whole session price was refunded, so this booking's session share won't be paid out."
         if undone
@@ -365,7 +363,7 @@ async def hold_payout(billing: Billing, booking_id: int) -> PayoutHold:
             if purchase.payout_state == PayoutState.HELD:
                 purchase.payout_state = PayoutState.ON_HOLD.value
                 purchase.updated_at = now
-        [(_, release)] = await _release_times(uow, [session], billing.settings)
+        [(_, release)] = await release_times(uow, [session], billing.settings)
         state = session.payout_state
         await uow.commit()
     return PayoutHold(booking_id, state, release)
@@ -400,7 +398,7 @@ async def release_payout(billing: Billing, booking_id: int) -> PayoutHold:
             if purchase.payout_state == PayoutState.ON_HOLD:
                 purchase.payout_state = PayoutState.HELD.value
                 purchase.updated_at = now
-        [(_, release)] = await _release_times(uow, [session], billing.settings)
+        [(_, release)] = await release_times(uow, [session], billing.settings)
         session_id = session.id
         await uow.commit()
     paid_now = False
