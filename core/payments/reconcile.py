@@ -220,16 +220,9 @@ class StripeRecordsReader:
 # -- the ledger's side ----------------------------------------------------------------------
 
 
-async def ledger_records(uow: UnitOfWork, since: datetime | None) -> list[LedgerRecord]:
-    """Every movement of cash in the ledger, named by the Stripe object it should match."""
-    query = select(LedgerTransaction)
-    if since is not None:
-        query = query.where(LedgerTransaction.created_at >= since)
-    transactions = list(await uow.session.scalars(query.order_by(LedgerTransaction.id)))
-    if not transactions:
-        return []
+async def _cash_moved(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each transaction's cash legs, summed per currency."""
     cash: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    ids = [t.id for t in transactions]
     for chunk in range(0, len(ids), 500):
         for entry in await uow.session.scalars(
             select(LedgerEntry)
@@ -237,6 +230,14 @@ async def ledger_records(uow: UnitOfWork, since: datetime | None) -> list[Ledger
             .where(LedgerEntry.account == Account.CASH.value)
         ):
             cash[entry.transaction_id][entry.currency] += entry.amount_minor
+    return cash
+
+
+async def _stripe_ids(
+    uow: UnitOfWork, transactions: list[LedgerTransaction]
+) -> tuple[dict[int, str | None], dict[int, str | None], dict[int, str | None]]:
+    """The Stripe ids the transactions' rows carry: (PaymentIntent by purchase, refund by
+    refund, transfer by payout)."""
     purchase_ids = {t.purchase_id for t in transactions if t.purchase_id is not None}
     intents = {
         p.id: p.payment_intent_id
@@ -258,6 +259,19 @@ async def ledger_records(uow: UnitOfWork, since: datetime | None) -> list[Ledger
             select(Payout.id, Payout.stripe_transfer_id).where(Payout.id.in_(payout_ids))
         )
     }
+    return intents, refunds, transfers
+
+
+async def ledger_records(uow: UnitOfWork, since: datetime | None) -> list[LedgerRecord]:
+    """Every movement of cash in the ledger, named by the Stripe object it should match."""
+    query = select(LedgerTransaction)
+    if since is not None:
+        query = query.where(LedgerTransaction.created_at >= since)
+    transactions = list(await uow.session.scalars(query.order_by(LedgerTransaction.id)))
+    if not transactions:
+        return []
+    cash = await _cash_moved(uow, [t.id for t in transactions])
+    intents, refunds, transfers = await _stripe_ids(uow, transactions)
     # A payment (and any money of the same PaymentIntent held in suspense) is one charge.
     charges: dict[tuple[str | None, int | None], dict[str, int]] = {}
     first_seen: dict[tuple[str | None, int | None], datetime] = {}
