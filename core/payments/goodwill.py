@@ -395,15 +395,15 @@ async def hold_payout(billing: Billing, booking_id: int) -> PayoutHold:
     """Keep a booking's payout (its session and tips) from being released until released."""
     async with billing.db.uow() as uow:
         purchases = await _payout_purchases(uow, booking_id)
-        session = purchases[0]
-        _refuse_unless_held(booking_id, session.payout_state)
+        main = purchases[0]  # the session's own purchase; tips follow
+        _refuse_unless_held(booking_id, main.payout_state)
         now = billing.clock.now()
         for purchase in purchases:
             if purchase.payout_state == PayoutState.HELD:
                 purchase.payout_state = PayoutState.ON_HOLD.value
                 purchase.updated_at = now
-        [(_, release)] = await release_times(uow, [session], billing.settings)
-        state = session.payout_state
+        [(_, release)] = await release_times(uow, [main], billing.settings)
+        state = main.payout_state
         await uow.commit()
     return PayoutHold(booking_id, state, release)
 
@@ -413,11 +413,11 @@ async def release_payout(billing: Billing, booking_id: int) -> PayoutHold:
     while the payment is disputed or a refund is on its way."""
     async with billing.db.uow() as uow:
         purchases = await _payout_purchases(uow, booking_id)
-        session = purchases[0]
-        _refuse_unless_held(booking_id, session.payout_state)
-        if session.dispute_status == DisputeStatus.LOST:
+        main = purchases[0]  # the session's own purchase; tips follow
+        _refuse_unless_held(booking_id, main.payout_state)
+        if main.dispute_status == DisputeStatus.LOST:
             raise Conflict(t.DISPUTE_LOST(booking_id=booking_id))
-        if session.disputed_at is not None and session.dispute_status != DisputeStatus.WON:
+        if main.disputed_at is not None and main.dispute_status != DisputeStatus.WON:
             raise Conflict(t.PAYOUT_DISPUTED(booking_id=booking_id))
         pending = await uow.session.scalar(
             select(Refund.id)
@@ -432,8 +432,8 @@ async def release_payout(billing: Billing, booking_id: int) -> PayoutHold:
             if purchase.payout_state == PayoutState.ON_HOLD:
                 purchase.payout_state = PayoutState.HELD.value
                 purchase.updated_at = now
-        [(_, release)] = await release_times(uow, [session], billing.settings)
-        session_id = session.id
+        [(_, release)] = await release_times(uow, [main], billing.settings)
+        main_id = main.id
         await uow.commit()
     paid_now = False
     if release <= now:
@@ -441,6 +441,6 @@ async def release_payout(billing: Billing, booking_id: int) -> PayoutHold:
         paid_now = bool(run.paid)
     async with billing.db.uow() as uow:
         state = await uow.session.scalar(
-            select(Purchase.payout_state).where(Purchase.id == session_id)
+            select(Purchase.payout_state).where(Purchase.id == main_id)
         )
     return PayoutHold(booking_id, str(state), release, paid_now, release <= now)

@@ -177,7 +177,7 @@ class StripeGateway:
             "expires_at": int(request.expires_at.timestamp()),
             "payment_intent_data": intent_data,
         }
-        session = await self._call(
+        checkout = await self._call(
             "checkout creation",
             lambda: self._client.v1.checkout.sessions.create_async(
                 params,  # type: ignore[arg-type]
@@ -185,10 +185,10 @@ class StripeGateway:
             ),
         )
         return CheckoutSession(
-            id=session.id,
-            url=session.url,
-            status=str(session.status),
-            expires_at=datetime.fromtimestamp(session.expires_at, UTC),
+            id=checkout.id,
+            url=checkout.url,
+            status=str(checkout.status),
+            expires_at=datetime.fromtimestamp(checkout.expires_at, UTC),
         )
 
     async def payment_details(self, payment_intent_id: str) -> PaymentDetails:
