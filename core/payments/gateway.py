@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from core.errors import PathwiseError
 from core.money import Money
+from core.texts import payments as t
 
 # -- errors -------------------------------------------------------------------------------
 
@@ -26,16 +27,13 @@ from core.money import Money
 class PaymentsUnavailable(PathwiseError):
     """Stripe is busy or unreachable right now (rate limit, 5xx, timeout); nothing was lost."""
 
-    user_message = "Payments are busy right now. Please try again in a moment."
+    user_message = t.UNAVAILABLE()
 
 
 class PaymentProviderError(PathwiseError):
     """Stripe refused the request for good (a bug or a setting); retrying will not help."""
 
-    user_message = (
-        "We couldn't reach our payment provider properly. Please try again later; "
-        "if it keeps happening, contact support."
-    )
+    user_message = t.PROVIDER_ERROR()
 
     def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
         super().__init__(message)

@@ -34,6 +34,7 @@ from core.models.reconcile import ReconcileRun
 from core.money import Money
 from core.outbox import Audience
 from core.payments.gateway import PaymentProviderError, PaymentsUnavailable
+from core.texts import reconcile as t
 
 log = logging.getLogger(__name__)
 
@@ -101,18 +102,20 @@ class Difference:
 
     def describe(self, locale: str = "en_US") -> str:
         """One line for the team: which object, what is wrong, both sides' amounts."""
-        name = f"{self.kind} {self.stripe_id or '(no Stripe id)'}"
+        stripe_id = self.stripe_id or t.NO_STRIPE_ID()
         if self.pathwise is not None:
-            name += f" ({self.pathwise.what})"
+            name = t.OBJECT_WITH_WHAT(kind=self.kind, stripe_id=stripe_id, what=self.pathwise.what)
+        else:
+            name = t.OBJECT(kind=self.kind, stripe_id=stripe_id)
         ours = self.pathwise.amount.format(locale) if self.pathwise else None
         theirs = self.stripe.amount.format(locale) if self.stripe else None
         if self.problem is Problem.MISSING_IN_PATHWISE:
-            detail = f"Stripe has {theirs}, the ledger has nothing"
+            detail = t.MISSING_IN_PATHWISE(theirs=theirs)
         elif self.problem is Problem.MISSING_AT_STRIPE:
-            detail = f"the ledger has {ours}, Stripe has nothing"
+            detail = t.MISSING_AT_STRIPE(ours=ours)
         else:
-            detail = f"the ledger has {ours}, Stripe has {theirs}"
-        return f"{name}: {self.problem.value}: {detail}"
+            detail = t.AMOUNTS_DIFFER(ours=ours, theirs=theirs)
+        return t.DIFFERENCE(name=name, problem=self.problem.value, detail=detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,11 +452,11 @@ async def _claim_day(db: Database, day: str, now: datetime) -> bool:
 
 def alert_text(report: ReconcileReport, limit: int = 10) -> str:
     """The team's message: how many differences, the first few, and where to see them all."""
-    lines = [f"Reconciliation with Stripe found {len(report.differences)} difference(s):"]
-    lines += [f"- {difference.describe()}" for difference in report.differences[:limit]]
+    lines = [t.ALERT_TITLE(differences=len(report.differences))]
+    lines += [t.ALERT_LINE(difference=d.describe()) for d in report.differences[:limit]]
     if len(report.differences) > limit:
-        lines.append(f"... and {len(report.differences) - limit} more.")
-    lines.append("Run `pathwise reconcile` for the full list.")
+        lines.append(t.ALERT_MORE(more=len(report.differences) - limit))
+    lines.append(t.ALERT_FULL_LIST())
     return "\n".join(lines)
 
 
