@@ -14,8 +14,8 @@ from core.clock import ManualClock
 from core.db import Database
 from core.models import Booking, BookingStatus
 from core.models.billing import PayoutState, Refund
-from core.payments.times import local_time as _local
 from core.payments.reconcile import RecordKind, ledger_records
+from core.payments.times import local_time as _local
 from devtools.fake_payments import FakePaymentGateway
 from tests.core.test_billing_support import (
     World,

@@ -38,8 +38,8 @@ from core.models import Booking, BookingStatus, Client, Conversation, Offer, Slo
 from core.models.billing import Refund
 from core.money import Money
 from core.payments.gateway import PaymentsUnavailable
-from devtools.fake_payments import FakePaymentGateway
 from core.taxonomy import OfferKind
+from devtools.fake_payments import FakePaymentGateway
 from tests.core.test_billing_support import (
     World,
     billing_settings,
