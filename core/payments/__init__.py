@@ -10,7 +10,9 @@
 * ``documents`` receipts and credit notes issued, ``notices`` what people are told of a payment;
 * ``refunds`` the guarantee's refunds, ``refund_events`` Stripe's news of refunds;
 * ``disputes`` bank disputes, ``payouts`` transfers to advisors, ``earnings`` the advisor's
-  money and payout account.
+  money and payout account;
+* ``goodwill`` the team's goodwill refunds and payout holds, ``reconcile`` the ledger
+  compared with Stripe.
 
 Code here logs to ``core.billing``, the logger operators and tests know billing by.
 """
