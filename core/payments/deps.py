@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from babel import Locale, UnknownLocaleError
 
@@ -25,6 +26,23 @@ class BillingDeps:
     clock: Clock
     rules: scheduling.SchedulingRules
     fonts: ReceiptFonts | None = None
+
+
+class BillingParts(Protocol):
+    """What a money service built beside billing needs of it; :class:`core.billing.Billing`
+    and :class:`BillingDeps` both have it."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def gateway(self) -> PaymentGateway: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
 
 def client_locale(client: Client | None, settings: Settings) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -43,7 +42,7 @@ from core.models.bookings import Booking
 from core.models.outbox import Audience
 from core.money import Money, minor_digits
 from core.outbox import DocumentRef
-from core.payments.deps import client_locale
+from core.payments.deps import BillingParts, client_locale
 from core.payments.gateway import PaymentProviderError
 from core.payments.guarantee import release_times
 from core.payments.issuing import issue_credit_note
@@ -52,9 +51,6 @@ from core.payments.notices import booking_when
 from core.payments.payouts import release_due_payouts
 from core.texts import goodwill as t
 from core.texts import refunds as rt
-
-if TYPE_CHECKING:
-    from core.billing import Billing
 
 __all__ = [
     "GOODWILL_ACCOUNT",
@@ -162,7 +158,7 @@ class _Asked:
 
 
 async def _pending_goodwill(
-    billing: Billing, booking_id: int, amount_text: str, why: str
+    billing: BillingParts, booking_id: int, amount_text: str, why: str
 ) -> _Asked:
     """Check the refund and commit its pending row (or find the one still pending)."""
     now = billing.clock.now()
@@ -202,7 +198,7 @@ async def _pending_goodwill(
 
 
 async def goodwill_refund(
-    billing: Billing, booking_id: int, amount_text: str, reason: str
+    billing: BillingParts, booking_id: int, amount_text: str, reason: str
 ) -> GoodwillOutcome:
     """Refund all or part of a booking's service price as the team decided, with a reason.
 
@@ -279,7 +275,7 @@ async def _post_goodwill(
 
 
 async def _finalize_goodwill(
-    billing: Billing,
+    billing: BillingParts,
     uow: UnitOfWork,
     purchase: Purchase,
     booking: Booking | None,
@@ -391,7 +387,7 @@ def _refuse_unless_held(booking_id: int, state: str) -> None:
         raise Conflict(t.NOTHING_DUE(booking_id=booking_id))
 
 
-async def hold_payout(billing: Billing, booking_id: int) -> PayoutHold:
+async def hold_payout(billing: BillingParts, booking_id: int) -> PayoutHold:
     """Keep a booking's payout (its session and tips) from being released until released."""
     async with billing.db.uow() as uow:
         purchases = await _payout_purchases(uow, booking_id)
@@ -408,7 +404,7 @@ async def hold_payout(billing: Billing, booking_id: int) -> PayoutHold:
     return PayoutHold(booking_id, state, release)
 
 
-async def release_payout(billing: Billing, booking_id: int) -> PayoutHold:
+async def release_payout(billing: BillingParts, booking_id: int) -> PayoutHold:
     """Let a held payout go on its normal date; at once if that date has passed. Refused
     while the payment is disputed or a refund is on its way."""
     async with billing.db.uow() as uow:
