@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from core.payments_gateway import FakePaymentGateway
+from devtools.fake_payments import FakePaymentGateway
 
 
 class BenchGateway(FakePaymentGateway):

@@ -85,7 +85,9 @@ def floor_page(fonts: ReceiptFonts | None = None) -> bytes:
     if fonts is None:
         pdf.add_font("DejaVuSans", "", TEXT_FONT_FILE)
     else:
-        from core.receipts import _BASIC_TEXT_FONTS  # the bench may look inside; callers may not
+        from core.receipts.fonts import (
+            _BASIC_TEXT_FONTS,  # the bench may look inside; callers may not
+        )
 
         fonts[_BASIC_TEXT_FONTS[0]].install(pdf)
     pdf.add_page()

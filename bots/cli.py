@@ -222,8 +222,8 @@ def reconcile_command(settings: Settings, since: datetime | None) -> None:
     reversals); print each difference and exit 1 if there is any."""
     import stripe
 
-    from core.payments_gateway import build_stripe_client
-    from core.reconcile import ReconcileReport, StripeRecordsReader, reconcile
+    from core.payments.reconcile import ReconcileReport, StripeRecordsReader, reconcile
+    from core.payments.stripe_gateway import build_stripe_client
 
     start = since.replace(tzinfo=UTC) if since is not None else None
 

@@ -12,7 +12,7 @@ from core.billing import Billing
 from core.clock import Clock
 from core.config import Settings
 from core.db import Database
-from core.payments_gateway import StripeGateway
+from core.payments.stripe_gateway import StripeGateway
 from devtools.stripe_sandbox import StripeSandbox
 
 SANDBOX_WEBHOOK_SECRET = "whsec_local_stand_in"

@@ -30,9 +30,9 @@ from core.db import Database
 from core.dialogs import build_engine
 from core.dialogs.suggest import CatalogueMatcher
 from core.models.outbox import OutboxMessage, OutboxStatus
-from core.payments_gateway import StripeGateway, build_stripe_client
+from core.payments.reconcile import StripeRecords, StripeRecordsReader, daily_job
+from core.payments.stripe_gateway import StripeGateway, build_stripe_client
 from core.receipts import ReceiptFonts
-from core.reconcile import StripeRecords, StripeRecordsReader, daily_job
 
 log = logging.getLogger(__name__)
 

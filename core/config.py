@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # Telegram
     telegram_token: SecretStr | None = None
     telegram_bot_username: str = "PathwiseBot"
+    # PATHWISE_BOT_LINK: where a link back to the bot points (Stripe's pages after paying or
+    # cancelling, by default); unset, the Telegram bot's own https://t.me/<username> link.
+    bot_link: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_secret: SecretStr | None = None
     public_url: str | None = None
@@ -114,6 +117,11 @@ class Settings(BaseSettings):
             return value
         value = value.strip()
         return value.upper() if info.field_name == "log_level" else value.lower()
+
+    @property
+    def bot_url(self) -> str:
+        """The link that brings a client back to the bot (``bot_link``, or its t.me link)."""
+        return self.bot_link or f"https://t.me/{self.telegram_bot_username}"
 
     def require(self, name: str) -> str:
         """The value of setting ``name``; raises ConfigurationError naming its variable if unset."""

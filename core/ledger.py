@@ -20,7 +20,7 @@ Accounts (each per currency):
 ``dispute_losses``        what the platform lost on disputes it lost (beyond the advisor's
                           share, which is not paid out)
 ``goodwill_refunds``      goodwill refunds the team gave that the platform bears
-                          (see :mod:`core.goodwill`)
+                          (see :mod:`core.payments.goodwill`)
 ========================  ===============================================================
 
 :func:`check_ledger` verifies every invariant; ``pathwise ledger check`` runs it.
@@ -29,6 +29,7 @@ Accounts (each per currency):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -273,156 +274,186 @@ class LedgerReport:
         return not self.violations
 
 
-async def check_ledger(uow: UnitOfWork) -> LedgerReport:
-    """Verify every invariant of the money records; read-only."""
-    report = LedgerReport()
+@dataclass(frozen=True, slots=True)
+class _Books:
+    """Every money record, read once, with the lookups the rules share."""
+
+    transactions: dict[int, LedgerTransaction]
+    entries: list[LedgerEntry]
+    purchases: dict[int, Purchase]
+    refunds: dict[int, Refund]
+    payouts: dict[int, Payout]
+    receipts: list[Receipt]
+    counters: dict[tuple[str, int], int]
+    by_transaction: dict[int, list[LedgerEntry]]
+    by_key: dict[str, LedgerTransaction]
+
+    def legs_of(self, key: str, account: Account) -> int:
+        """The sum of one account's legs in the transaction with this key (0 if none)."""
+        transaction = self.by_key.get(key)
+        if transaction is None:
+            return 0
+        return sum(
+            leg.amount_minor
+            for leg in self.by_transaction.get(transaction.id, [])
+            if leg.account == account.value
+        )
+
+
+async def _read_books(uow: UnitOfWork) -> _Books:
     session = uow.session
     transactions = {t.id: t for t in await session.scalars(select(LedgerTransaction))}
     entries = list(await session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)))
-    purchases = {p.id: p for p in await session.scalars(select(Purchase))}
-    refunds = {r.id: r for r in await session.scalars(select(Refund))}
-    payouts = {p.id: p for p in await session.scalars(select(Payout))}
-    report.transactions, report.entries = len(transactions), len(entries)
-    problems = report.violations
-
     by_transaction: dict[int, list[LedgerEntry]] = defaultdict(list)
     for entry in entries:
         by_transaction[entry.transaction_id].append(entry)
-    by_key = {t.key: t for t in transactions.values()}
+    return _Books(
+        transactions=transactions,
+        entries=entries,
+        purchases={p.id: p for p in await session.scalars(select(Purchase))},
+        refunds={r.id: r for r in await session.scalars(select(Refund))},
+        payouts={p.id: p for p in await session.scalars(select(Payout))},
+        receipts=list(await session.scalars(select(Receipt))),
+        counters={
+            (c.kind, c.year): c.last_sequence
+            for c in await session.scalars(select(ReceiptCounter))
+        },
+        by_transaction=by_transaction,
+        by_key={t.key: t for t in transactions.values()},
+    )
 
-    # 1. Every transaction balances in each currency and has two legs at least.
-    for transaction in transactions.values():
-        legs = by_transaction.get(transaction.id, [])
+
+def _transactions_balance(books: _Books) -> Iterator[str]:
+    """1. Every transaction balances in each currency and has two legs at least."""
+    for transaction in books.transactions.values():
+        legs = books.by_transaction.get(transaction.id, [])
         if len(legs) < 2:
-            problems.append(f"transaction {transaction.key} has {len(legs)} entries; needs 2+")
+            yield f"transaction {transaction.key} has {len(legs)} entries; needs 2+"
         sums: dict[str, int] = defaultdict(int)
         for leg in legs:
             sums[leg.currency] += leg.amount_minor
         for currency, left in sorted(sums.items()):
             if left != 0:
-                problems.append(
+                yield (
                     f"transaction {transaction.key} does not balance in {currency}: "
                     f"{left:+d} left over"
                 )
-    for entry in entries:
-        if entry.transaction_id not in transactions:
-            problems.append(f"entry {entry.id} belongs to no transaction")
-        if entry.account not in {a.value for a in Account}:
-            problems.append(f"entry {entry.id} is on unknown account {entry.account!r}")
+    accounts = {a.value for a in Account}
+    for entry in books.entries:
+        if entry.transaction_id not in books.transactions:
+            yield f"entry {entry.id} belongs to no transaction"
+        if entry.account not in accounts:
+            yield f"entry {entry.id} is on unknown account {entry.account!r}"
         if entry.account == Account.ADVISOR_PAYABLE and entry.advisor_id is None:
-            problems.append(f"entry {entry.id} on advisor_payable names no advisor")
+            yield f"entry {entry.id} on advisor_payable names no advisor"
 
-    # 2. The handling fee is never refunded: platform_fees is only ever credited.
-    for entry in entries:
+
+def _fee_never_refunded(books: _Books) -> Iterator[str]:
+    """2. The handling fee is never refunded: platform_fees is only ever credited."""
+    for entry in books.entries:
         if entry.account == Account.PLATFORM_FEES and entry.amount_minor > 0:
-            key = (
-                transactions[entry.transaction_id].key
-                if entry.transaction_id in transactions
-                else "?"
-            )
-            problems.append(f"handling fee debited (refunded) in transaction {key}")
+            transaction = books.transactions.get(entry.transaction_id)
+            key = transaction.key if transaction is not None else "?"
+            yield f"handling fee debited (refunded) in transaction {key}"
 
-    def legs_of(key: str, account: Account) -> int:
-        transaction = by_key.get(key)
-        if transaction is None:
-            return 0
-        return sum(
-            leg.amount_minor
-            for leg in by_transaction.get(transaction.id, [])
-            if leg.account == account.value
+
+def _paid_purchase_posted(books: _Books, purchase: Purchase, key: str) -> Iterator[str]:
+    received = books.legs_of(key, Account.CASH)
+    if received != purchase.total_minor:
+        yield (
+            f"purchase {purchase.id}: ledger received {received}, purchase total is "
+            f"{purchase.total_minor} {purchase.currency}"
         )
+    fee = -books.legs_of(key, Account.PLATFORM_FEES)
+    if fee != purchase.fee_minor:
+        yield f"purchase {purchase.id}: ledger fee {fee}, purchase fee {purchase.fee_minor}"
 
-    # 3. Each paid purchase is posted once, for what it cost; tips carry no fee.
-    for purchase in purchases.values():
+
+def _purchases_posted(books: _Books) -> Iterator[str]:
+    """3. Each paid purchase is posted once, for what it cost; tips carry no fee."""
+    for purchase in books.purchases.values():
         key = f"payment:{purchase.id}"
-        posted = key in by_key
+        posted = key in books.by_key
         if purchase.status == PurchaseStatus.PAID:
             if not posted:
-                problems.append(f"paid purchase {purchase.id} has no payment in the ledger")
+                yield f"paid purchase {purchase.id} has no payment in the ledger"
                 continue
-            received = legs_of(key, Account.CASH)
-            if received != purchase.total_minor:
-                problems.append(
-                    f"purchase {purchase.id}: ledger received {received}, purchase total is "
-                    f"{purchase.total_minor} {purchase.currency}"
-                )
-            fee = -legs_of(key, Account.PLATFORM_FEES)
-            if fee != purchase.fee_minor:
-                problems.append(
-                    f"purchase {purchase.id}: ledger fee {fee}, purchase fee {purchase.fee_minor}"
-                )
+            yield from _paid_purchase_posted(books, purchase, key)
         elif posted:
-            problems.append(
-                f"purchase {purchase.id} is {purchase.status} but has a payment in the ledger"
-            )
+            yield f"purchase {purchase.id} is {purchase.status} but has a payment in the ledger"
         if purchase.kind == PurchaseKind.TIP:
-            if purchase.fee_minor != 0 or (posted and legs_of(key, Account.PLATFORM_FEES) != 0):
-                problems.append(f"tip purchase {purchase.id} carries a handling fee")
+            if purchase.fee_minor != 0 or (
+                posted and books.legs_of(key, Account.PLATFORM_FEES) != 0
+            ):
+                yield f"tip purchase {purchase.id} carries a handling fee"
         if purchase.total_minor != purchase.service_minor + purchase.fee_minor + purchase.tip_minor:
-            problems.append(f"purchase {purchase.id}: lines do not add up to its total")
+            yield f"purchase {purchase.id}: lines do not add up to its total"
 
-    # 4. Refunds: never more than the service paid; each succeeded one posted for its amount.
+
+def _refund_posted(books: _Books, refund: Refund) -> Iterator[str]:
+    if refund.kind in (RefundKind.GUARANTEE, RefundKind.GOODWILL):
+        posted_key = f"refund:{refund.id}"
+    else:
+        posted_key = f"ext_refund:{refund.id}"
+    if refund.status == RefundStatus.SUCCEEDED:
+        if posted_key not in books.by_key:
+            yield f"succeeded refund {refund.id} is not in the ledger"
+        elif -books.legs_of(posted_key, Account.CASH) != refund.amount_minor:
+            yield (
+                f"refund {refund.id}: ledger paid back {-books.legs_of(posted_key, Account.CASH)}, "
+                f"refund is {refund.amount_minor}"
+            )
+    elif posted_key in books.by_key:
+        yield f"refund {refund.id} is {refund.status} but is in the ledger"
+
+
+def _refunds_posted(books: _Books) -> Iterator[str]:
+    """4. Refunds: never more than the service paid; each succeeded one posted for its amount."""
     refunded_service: dict[int, int] = defaultdict(int)
     refunded_total: dict[int, int] = defaultdict(int)
-    for refund in refunds.values():
-        key = f"refund:{refund.id}"
-        succeeded = refund.status == RefundStatus.SUCCEEDED
-        if succeeded:
+    for refund in books.refunds.values():
+        if refund.status == RefundStatus.SUCCEEDED:
             refunded_total[refund.purchase_id] += refund.amount_minor
-        if refund.kind in (RefundKind.GUARANTEE, RefundKind.GOODWILL) and succeeded:
-            refunded_service[refund.purchase_id] += refund.amount_minor
-        if refund.kind in (RefundKind.GUARANTEE, RefundKind.GOODWILL):
-            posted_key = key
-            account = Account.CASH
-        else:
-            posted_key = f"ext_refund:{refund.id}"
-            account = Account.CASH
-        if succeeded:
-            if posted_key not in by_key:
-                problems.append(f"succeeded refund {refund.id} is not in the ledger")
-            elif -legs_of(posted_key, account) != refund.amount_minor:
-                problems.append(
-                    f"refund {refund.id}: ledger paid back {-legs_of(posted_key, account)}, "
-                    f"refund is {refund.amount_minor}"
-                )
-        elif posted_key in by_key:
-            problems.append(f"refund {refund.id} is {refund.status} but is in the ledger")
+            if refund.kind in (RefundKind.GUARANTEE, RefundKind.GOODWILL):
+                refunded_service[refund.purchase_id] += refund.amount_minor
+        yield from _refund_posted(books, refund)
     for purchase_id, amount in refunded_service.items():
-        refunded_purchase = purchases.get(purchase_id)
-        if refunded_purchase is None:
-            continue
-        if amount > refunded_purchase.service_minor:
-            problems.append(
+        purchase = books.purchases.get(purchase_id)
+        if purchase is not None and amount > purchase.service_minor:
+            yield (
                 f"purchase {purchase_id}: refunded {amount}, more than the service price "
-                f"{refunded_purchase.service_minor}"
+                f"{purchase.service_minor}"
             )
-
     for purchase_id, amount in refunded_total.items():
-        refunded_purchase = purchases.get(purchase_id)
-        if refunded_purchase is not None and amount > refunded_purchase.total_minor:
-            problems.append(
+        purchase = books.purchases.get(purchase_id)
+        if purchase is not None and amount > purchase.total_minor:
+            yield (
                 f"purchase {purchase_id}: refunded {amount} in all, more than it cost "
-                f"({refunded_purchase.total_minor})"
+                f"({purchase.total_minor})"
             )
 
-    # 5. Payouts: each paid payout posted for its net; none for unpaid ones.
-    for payout in payouts.values():
+
+def _payouts_posted(books: _Books) -> Iterator[str]:
+    """5. Payouts: each paid payout posted for its net; none for unpaid ones."""
+    for payout in books.payouts.values():
         key = f"payout:{payout.id}"
         if payout.status == PayoutStatus.PAID:
-            if key not in by_key:
-                problems.append(f"paid payout {payout.id} is not in the ledger")
-            elif -legs_of(key, Account.CASH) != payout.net_minor:
-                problems.append(f"payout {payout.id}: ledger amount differs from its net")
-        elif key in by_key:
-            problems.append(f"payout {payout.id} is {payout.status} but is in the ledger")
+            if key not in books.by_key:
+                yield f"paid payout {payout.id} is not in the ledger"
+            elif -books.legs_of(key, Account.CASH) != payout.net_minor:
+                yield f"payout {payout.id}: ledger amount differs from its net"
+        elif key in books.by_key:
+            yield f"payout {payout.id} is {payout.status} but is in the ledger"
         if payout.net_minor != payout.gross_minor - payout.commission_minor:
-            problems.append(f"payout {payout.id}: net is not gross minus commission")
+            yield f"payout {payout.id}: net is not gross minus commission"
 
-    # 6. No advisor is paid more than they earned; the platform never pays out more cash
-    #    than it took in.
+
+def _never_overpaid(books: _Books) -> Iterator[str]:
+    """6. No advisor is paid more than they earned; the platform never pays out more cash
+    than it took in."""
     payable: dict[tuple[int | None, str], int] = defaultdict(int)
     cash: dict[str, int] = defaultdict(int)
-    for entry in entries:
+    for entry in books.entries:
         if entry.account == Account.ADVISOR_PAYABLE:
             payable[(entry.advisor_id, entry.currency)] += entry.amount_minor
         if entry.account == Account.CASH:
@@ -432,48 +463,68 @@ async def check_ledger(uow: UnitOfWork) -> LedgerReport:
             cash[entry.currency] += entry.amount_minor
     for (advisor_id, currency), total in sorted(payable.items(), key=str):
         if total > 0:
-            problems.append(
-                f"advisor {advisor_id} was paid {total} {currency} more than they earned"
-            )
+            yield f"advisor {advisor_id} was paid {total} {currency} more than they earned"
     for currency, total in sorted(cash.items()):
         if total < 0:
-            problems.append(f"more cash paid out than taken in ({currency}): {total}")
+            yield f"more cash paid out than taken in ({currency}): {total}"
 
-    # 7. Receipt numbers run 1, 2, 3... per kind and year with no gaps; every paid purchase
-    #    has one receipt and every succeeded refund one credit note.
-    receipts = list(await session.scalars(select(Receipt)))
-    counters = {
-        (c.kind, c.year): c.last_sequence for c in await session.scalars(select(ReceiptCounter))
-    }
+
+def _numbers_without_gaps(books: _Books) -> Iterator[str]:
+    """7a. Receipt numbers run 1, 2, 3... per kind and year with no gaps."""
     sequences: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for receipt in receipts:
+    for receipt in books.receipts:
         sequences[(receipt.kind, receipt.year)].append(receipt.sequence)
-    for series in sorted(set(sequences) | set(counters)):
+    for series in sorted(set(sequences) | set(books.counters)):
         numbers = sorted(sequences.get(series, []))
-        expected = list(range(1, counters.get(series, 0) + 1))
+        expected = list(range(1, books.counters.get(series, 0) + 1))
         if numbers != expected:
             missing = sorted(set(expected) - set(numbers))
             extra = sorted(set(numbers) - set(expected))
-            problems.append(
+            yield (
                 f"{series[0]} numbers for {series[1]} have gaps or extras: "
                 f"missing {missing[:10]}, unexpected {extra[:10]}"
             )
+
+
+def _one_document_each(books: _Books) -> Iterator[str]:
+    """7b. Every paid purchase has one receipt and every succeeded refund one credit note."""
     receipts_of: dict[int, int] = defaultdict(int)
     credit_notes_of: dict[int, int] = defaultdict(int)
-    for receipt in receipts:
+    for receipt in books.receipts:
         if receipt.kind == "receipt":
             receipts_of[receipt.purchase_id] += 1
         elif receipt.refund_id is not None:
             credit_notes_of[receipt.refund_id] += 1
-    for purchase in purchases.values():
+    for purchase in books.purchases.values():
         count = receipts_of.get(purchase.id, 0)
         if purchase.status == PurchaseStatus.PAID and count != 1:
-            problems.append(f"paid purchase {purchase.id} has {count} receipts; needs 1")
+            yield f"paid purchase {purchase.id} has {count} receipts; needs 1"
         elif purchase.status != PurchaseStatus.PAID and count:
-            problems.append(f"purchase {purchase.id} is {purchase.status} but has a receipt")
-    for refund in refunds.values():
+            yield f"purchase {purchase.id} is {purchase.status} but has a receipt"
+    for refund in books.refunds.values():
         if refund.status == RefundStatus.SUCCEEDED:
             count = credit_notes_of.get(refund.id, 0)
             if count != 1:
-                problems.append(f"refund {refund.id} has {count} credit notes; needs 1")
+                yield f"refund {refund.id} has {count} credit notes; needs 1"
+
+
+# The invariants, in the order their findings are reported.
+_RULES: tuple[Callable[[_Books], Iterator[str]], ...] = (
+    _transactions_balance,
+    _fee_never_refunded,
+    _purchases_posted,
+    _refunds_posted,
+    _payouts_posted,
+    _never_overpaid,
+    _numbers_without_gaps,
+    _one_document_each,
+)
+
+
+async def check_ledger(uow: UnitOfWork) -> LedgerReport:
+    """Verify every invariant of the money records; read-only."""
+    books = await _read_books(uow)
+    report = LedgerReport(transactions=len(books.transactions), entries=len(books.entries))
+    for rule in _RULES:
+        report.violations.extend(rule(books))
     return report

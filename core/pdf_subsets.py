@@ -172,14 +172,7 @@ class SubsetCachingProducer(OutputProducer):
         """fpdf2 2.8.9's ``_add_fonts`` for a TrueType font, with the subset from ``cache``."""
         fontname = f"MPDFAA+{font.name}"
         glyph_names = font.subset.get_all_glyph_names()
-        if len(font.missing_glyphs) > 0:
-            msg = ", ".join(
-                f"'{chr(x)}' ({chr(x).encode('unicode-escape').decode()})"
-                for x in font.missing_glyphs[:10]
-            )
-            if len(font.missing_glyphs) > 10:
-                msg += f", ... (and {len(font.missing_glyphs) - 10} others)"
-            _FPDF_LOGGER.warning("Font %s is missing the following glyphs: %s", fontname, msg)
+        _warn_missing(font, fontname)
 
         subset = cache.subset(font.ttfont, glyph_names)  # the one change: a cached subset
         code_to_glyph: dict[int, int] = {
@@ -199,33 +192,7 @@ class SubsetCachingProducer(OutputProducer):
         self._add_pdf_obj(cid_font_obj, "fonts")
         composite_font_obj.descendant_fonts = PDFArray([cid_font_obj])
 
-        bf_char = [
-            f"<{code_mapped:04X}> <{''.join(_format_code(code) for code in glyph.unicode)}>\n"
-            for glyph, code_mapped in font.subset.items()
-            if glyph is not None and isinstance(glyph.unicode, tuple) and len(glyph.unicode) > 0
-        ]
-        to_unicode_obj = PDFContentStream(
-            (
-                "/CIDInit /ProcSet findresource begin\n"
-                "12 dict begin\n"
-                "begincmap\n"
-                "/CIDSystemInfo\n"
-                "<</Registry (Adobe)\n"
-                "/Ordering (UCS)\n"
-                "/Supplement 0\n"
-                ">> def\n"
-                "/CMapName /Adobe-Identity-UCS def\n"
-                "/CMapType 2 def\n"
-                "1 begincodespacerange\n"
-                "<0000> <FFFF>\n"
-                "endcodespacerange\n"
-                f"{_build_cmap_blocks(bf_char, 'bfchar')}"
-                "endcmap\n"
-                "CMapName currentdict /CMap defineresource pop\n"
-                "end\n"
-                "end"
-            ).encode("latin-1")
-        )
+        to_unicode_obj = _to_unicode(font)
         self._add_pdf_obj(to_unicode_obj, "fonts")
         composite_font_obj.to_unicode = to_unicode_obj
 
@@ -238,12 +205,7 @@ class SubsetCachingProducer(OutputProducer):
         self._add_pdf_obj(font_descriptor_obj, "fonts")
         cid_font_obj.font_descriptor = font_descriptor_obj
 
-        # CIDToGIDMap: two bytes per code, big-endian (fpdf2 builds a 131,072-item list).
-        cid_to_gid = bytearray(256 * 256 * 2)
-        for code, glyph_id in code_to_glyph.items():
-            cid_to_gid[code * 2] = glyph_id >> 8
-            cid_to_gid[code * 2 + 1] = glyph_id & 0xFF
-        cid_to_gid_map_obj = PDFContentStream(contents=bytes(cid_to_gid), compress=True)
+        cid_to_gid_map_obj = PDFContentStream(contents=_cid_to_gid(code_to_glyph), compress=True)
         self._add_pdf_obj(cid_to_gid_map_obj, "fonts")
         cid_font_obj.c_i_d_to_g_i_d_map = cid_to_gid_map_obj
 
@@ -255,6 +217,58 @@ class SubsetCachingProducer(OutputProducer):
         font.subset.get_glyph.cache_clear()
         font.close()
         return composite_font_obj
+
+
+def _warn_missing(font: TTFFont, fontname: str) -> None:
+    """Log the glyphs the font lacks, as fpdf2 does."""
+    if len(font.missing_glyphs) > 0:
+        msg = ", ".join(
+            f"'{chr(x)}' ({chr(x).encode('unicode-escape').decode()})"
+            for x in font.missing_glyphs[:10]
+        )
+        if len(font.missing_glyphs) > 10:
+            msg += f", ... (and {len(font.missing_glyphs) - 10} others)"
+        _FPDF_LOGGER.warning("Font %s is missing the following glyphs: %s", fontname, msg)
+
+
+def _to_unicode(font: TTFFont) -> PDFContentStream:
+    """The font's ToUnicode CMap, as fpdf2 writes it."""
+    bf_char = [
+        f"<{code_mapped:04X}> <{''.join(_format_code(code) for code in glyph.unicode)}>\n"
+        for glyph, code_mapped in font.subset.items()
+        if glyph is not None and isinstance(glyph.unicode, tuple) and len(glyph.unicode) > 0
+    ]
+    return PDFContentStream(
+        (
+            "/CIDInit /ProcSet findresource begin\n"
+            "12 dict begin\n"
+            "begincmap\n"
+            "/CIDSystemInfo\n"
+            "<</Registry (Adobe)\n"
+            "/Ordering (UCS)\n"
+            "/Supplement 0\n"
+            ">> def\n"
+            "/CMapName /Adobe-Identity-UCS def\n"
+            "/CMapType 2 def\n"
+            "1 begincodespacerange\n"
+            "<0000> <FFFF>\n"
+            "endcodespacerange\n"
+            f"{_build_cmap_blocks(bf_char, 'bfchar')}"
+            "endcmap\n"
+            "CMapName currentdict /CMap defineresource pop\n"
+            "end\n"
+            "end"
+        ).encode("latin-1")
+    )
+
+
+def _cid_to_gid(code_to_glyph: dict[int, int]) -> bytes:
+    """The CIDToGIDMap: two bytes per code, big-endian (fpdf2 builds a 131,072-item list)."""
+    cid_to_gid = bytearray(256 * 256 * 2)
+    for code, glyph_id in code_to_glyph.items():
+        cid_to_gid[code * 2] = glyph_id >> 8
+        cid_to_gid[code * 2 + 1] = glyph_id & 0xFF
+    return bytes(cid_to_gid)
 
 
 def _plain_truetype(font: TTFFont) -> bool:

@@ -29,7 +29,7 @@ from core.config import Settings
 from core.db import Database
 from core.dialogs import build_engine
 from core.dialogs.suggest import CatalogueMatcher
-from core.payments_gateway import StripeGateway
+from core.payments.stripe_gateway import StripeGateway
 from core.receipts import ReceiptFonts
 from devtools.discord_recorder import GUILD_ID, FakeDiscord
 from devtools.stripe_sandbox import StripeSandbox

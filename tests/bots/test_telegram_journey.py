@@ -23,7 +23,7 @@ from core.clock import ManualClock
 from core.db import Database
 from core.dialogs import build_engine
 from core.dialogs.suggest import CatalogueMatcher
-from core.payments_gateway import RetryPolicy, StripeGateway
+from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import ApiCall, RecordingRequest
 from tests.bots.test_telegram import CHAT, Bot, only

@@ -31,7 +31,7 @@ from core.models import Booking
 from core.models.billing import LedgerEntry, LedgerTransaction, Purchase, PurchaseKind, Receipt
 from core.models.scheduling import SlotClaim
 from core.money import Money
-from core.payments_gateway import PaymentsUnavailable
+from core.payments.gateway import PaymentsUnavailable
 from tests.core.test_billing_support import (
     World,
     billing_settings,
@@ -352,6 +352,21 @@ async def test_configured_return_urls_name_the_purchase(
     [request] = gateway.checkout_requests.values()
     assert request.success_url == f"https://pathwise.test/paid/{checkout.purchase_id}"
     assert request.cancel_url == "https://pathwise.test/cancelled"
+
+
+async def test_the_link_back_to_the_bot_is_a_setting(
+    db: Database,
+    world,
+    database_url: str,
+    clock: ManualClock,
+) -> None:
+    settings = billing_settings(database_url, bot_link="https://bots.pathwise.test/start")
+    billing, gateway = make_billing(db, settings, clock)
+    checkout = await billing.start_checkout(world.booking_id, world.client_id)
+    [request] = gateway.checkout_requests.values()
+    paid = f"https://bots.pathwise.test/start?start=paid_{checkout.purchase_id}"
+    assert request.success_url == paid
+    assert billing_settings(database_url).bot_url == "https://t.me/PathwiseBot"
 
 
 # -- tips -------------------------------------------------------------------------------------

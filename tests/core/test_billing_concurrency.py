@@ -16,12 +16,8 @@ from core.db import Database
 from core.models import Booking
 from core.models.billing import LedgerTransaction, Payout, Purchase, Receipt, StripeEvent
 from core.money import Money
-from core.payments_gateway import (
-    CheckoutRequest,
-    CheckoutSession,
-    FakePaymentGateway,
-    TransferResult,
-)
+from core.payments.gateway import CheckoutRequest, CheckoutSession, TransferResult
+from devtools.fake_payments import FakePaymentGateway
 from tests.core.test_billing_support import (
     billing_settings,
     checkout_of,
@@ -196,7 +192,7 @@ async def test_two_pay_presses_at_once_make_one_checkout(
 async def test_two_workers_retrying_due_payouts_at_once_transfer_each_once(
     db: Database, database_url: str, clock: ManualClock
 ) -> None:
-    from core.payments_gateway import PaymentsUnavailable
+    from core.payments.gateway import PaymentsUnavailable
 
     world = await seed(db, clock.now())
     settings = billing_settings(database_url)

@@ -42,8 +42,8 @@ from core.models.billing import (
     Receipt,
     Refund,
 )
-from core.payments_gateway import RetryPolicy, StripeGateway, build_stripe_client
-from core.reconcile import StripeRecordsReader, reconcile
+from core.payments.reconcile import StripeRecordsReader, reconcile
+from core.payments.stripe_gateway import RetryPolicy, StripeGateway, build_stripe_client
 from devtools.stripe_sandbox import API_VERSION, StripeSandbox
 from tests.core.test_billing_support import (
     SECRET,

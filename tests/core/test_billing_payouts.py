@@ -16,7 +16,8 @@ from core.ledger import Account
 from core.models import Booking
 from core.models.billing import Payout, PayoutState, PayoutStatus
 from core.money import Money
-from core.payments_gateway import FakePaymentGateway, PaymentProviderError, PaymentsUnavailable
+from core.payments.gateway import PaymentProviderError, PaymentsUnavailable
+from devtools.fake_payments import FakePaymentGateway
 from tests.core.test_billing_support import (
     World,
     billing_settings,

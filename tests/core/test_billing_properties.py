@@ -42,7 +42,7 @@ from core.models.billing import (
     RefundStatus,
 )
 from core.money import Money
-from core.payments_gateway import FakePaymentGateway
+from devtools.fake_payments import FakePaymentGateway
 from tests.core.test_billing_support import (
     billing_settings,
     deliver,

@@ -9,13 +9,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from core.billing import Billing, _local, report_advisor_no_show
+from core.billing import Billing, report_advisor_no_show
 from core.clock import ManualClock
 from core.db import Database
 from core.models import Booking, BookingStatus
 from core.models.billing import PayoutState, Refund
-from core.payments_gateway import FakePaymentGateway
-from core.reconcile import RecordKind, ledger_records
+from core.payments.reconcile import RecordKind, ledger_records
+from core.payments.times import local_time as _local
+from devtools.fake_payments import FakePaymentGateway
 from tests.core.test_billing_support import (
     World,
     billing_settings,
@@ -208,7 +209,7 @@ async def test_a_charge_refunded_without_a_refunds_list_never_confirms_a_pending
     db: Database, booked: tuple[World, Billing, int], clock: ManualClock
 ) -> None:
     """Issue 13, point 2: a $3 Dashboard refund while the $60 guarantee refund is pending."""
-    from core.payments_gateway import StripeRefund
+    from core.payments.gateway import StripeRefund
 
     world, billing, purchase_id = booked
     gateway = billing.gateway

@@ -30,7 +30,8 @@ from core.models.billing import (
     RefundStatus,
 )
 from core.money import Money
-from core.payments_gateway import FakePaymentGateway, PaymentsUnavailable
+from core.payments.gateway import PaymentsUnavailable
+from devtools.fake_payments import FakePaymentGateway
 from tests.core.test_billing_support import (
     BUYER,
     World,
@@ -397,7 +398,7 @@ async def test_a_booking_cancelled_in_time_gets_its_service_price_back(
 async def test_a_failed_stripe_refund_tells_an_admin(
     db: Database, database_url: str, clock: ManualClock
 ) -> None:
-    from core.payments_gateway import PaymentProviderError
+    from core.payments.gateway import PaymentProviderError
 
     world: World = await seed(db, clock.now())
     gateway = FakePaymentGateway()

@@ -24,7 +24,8 @@ from core.models.billing import (
     StripeEvent,
 )
 from core.money import Money
-from core.payments_gateway import PaymentsUnavailable, RetryPolicy, StripeGateway
+from core.payments.gateway import PaymentsUnavailable
+from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from devtools.stripe_sandbox import StripeSandbox
 from tests.core.test_billing_support import (
     BUYER,

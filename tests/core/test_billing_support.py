@@ -28,8 +28,8 @@ from core.documents import load_document
 from core.models import Advisor, Booking, BookingStatus, Client, Offer, OutboxMessage
 from core.models.billing import Purchase, Receipt
 from core.outbox import DocumentRef
-from core.payments_gateway import FakePaymentGateway
 from core.receipts import ReceiptFonts
+from devtools.fake_payments import FakePaymentGateway
 
 SECRET = "whsec_test_0123456789abcdef"
 BUYER = "Zoë Łukasz 李雷"

@@ -25,7 +25,7 @@ from core.models.billing import (
     StripeEvent,
 )
 from core.money import Money
-from core.payments_gateway import FakePaymentGateway
+from devtools.fake_payments import FakePaymentGateway
 from tests.core.test_billing_support import (
     BUYER,
     World,
@@ -452,8 +452,8 @@ async def test_when_the_card_lookup_fails_the_payment_still_counts(
 ) -> None:
     import asyncio
 
-    import core.billing
-    from core.payments_gateway import PaymentDetails, PaymentsUnavailable
+    import core.payments.stripe_events
+    from core.payments.gateway import PaymentDetails, PaymentsUnavailable
 
     class SlowLookup(FakePaymentGateway):
         async def payment_details(self, payment_intent_id: str) -> PaymentDetails:
@@ -463,7 +463,7 @@ async def test_when_the_card_lookup_fails_the_payment_still_counts(
     gateway = SlowLookup() if trouble == "slow" else FakePaymentGateway()
     if trouble == "down":
         gateway.fail_next("payment_details", PaymentsUnavailable())
-    monkeypatch.setattr(core.billing, "PAYMENT_LOOKUP_TIMEOUT", 0.05)
+    monkeypatch.setattr(core.payments.stripe_events, "PAYMENT_LOOKUP_TIMEOUT", 0.05)
     billing, _ = make_billing(db, billing_settings(database_url), clock, gateway)
     checkout = await billing.start_checkout(world.booking_id, world.client_id)
 

@@ -23,7 +23,7 @@ from core.dialogs.aftercare import (
 )
 from core.models import Advisor, MoodCheckin, Review
 from core.models.billing import Purchase, PurchaseKind, PurchaseStatus
-from core.payments_gateway import RetryPolicy, StripeGateway
+from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from core.scheduling import BookingNotFound
 from devtools.stripe_sandbox import StripeSandbox
 from tests.core.test_billing_support import SECRET, World, billing_settings, fonts, seed

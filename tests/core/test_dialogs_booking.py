@@ -31,7 +31,7 @@ from core.dialogs import (
 )
 from core.dialogs.suggest import CatalogueMatcher
 from core.models import Booking, BookingStatus
-from core.payments_gateway import RetryPolicy, StripeGateway
+from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from devtools.stripe_sandbox import StripeSandbox
 from tests.core.test_billing_support import SECRET, billing_settings, fonts, outbox_rows
 

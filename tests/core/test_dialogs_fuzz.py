@@ -45,7 +45,7 @@ from core.dialogs import (
     build_engine,
 )
 from core.dialogs.suggest import CatalogueMatcher
-from core.payments_gateway import FakePaymentGateway
+from devtools.fake_payments import FakePaymentGateway
 from tests.conftest import _truncate_all
 from tests.core.test_billing_support import billing_settings, fonts
 

@@ -37,8 +37,9 @@ from core.dialogs.flows import Suggestion
 from core.models import Booking, BookingStatus, Client, Conversation, Offer, SlotClaim
 from core.models.billing import Refund
 from core.money import Money
-from core.payments_gateway import FakePaymentGateway, PaymentsUnavailable
+from core.payments.gateway import PaymentsUnavailable
 from core.taxonomy import OfferKind
+from devtools.fake_payments import FakePaymentGateway
 from tests.core.test_billing_support import (
     World,
     billing_settings,

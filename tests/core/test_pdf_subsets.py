@@ -148,7 +148,7 @@ def test_a_document_with_a_core_font_is_left_to_fpdf2() -> None:
 
 
 def test_receipts_for_other_people_and_amounts_reuse_one_subset_per_face() -> None:
-    from core.receipts import _BASIC_TEXT_FONTS
+    from core.receipts.fonts import _BASIC_TEXT_FONTS
 
     fonts = ReceiptFonts()
     regular = fonts[_BASIC_TEXT_FONTS[0]].subsets

@@ -452,7 +452,7 @@ def test_documents_stay_small(fonts: ReceiptFonts, buyer_name: str) -> None:
 
 def test_a_shared_font_copy_draws_exactly_what_add_font_draws(fonts: ReceiptFonts) -> None:
     """Guards the font copying against fpdf2 internals changing under it."""
-    from core.receipts import _TEXT_FONTS
+    from core.receipts.fonts import _TEXT_FONTS
 
     def page(use_copy: bool) -> PdfReader:
         pdf = FPDF()

@@ -20,9 +20,9 @@ from core.db import Database
 from core.documents import load_document, render_missing_receipts
 from core.models.billing import PurchaseStatus, Receipt
 from core.outbox import Audience
-from core.payments_gateway import FakePaymentGateway
 from core.receipts import render_payload
 from core.sessions import SessionService
+from devtools.fake_payments import FakePaymentGateway
 from tests.core.test_billing_support import (
     World,
     billing_settings,

@@ -23,8 +23,8 @@ from core.db import Database
 from core.models import Booking
 from core.models.billing import Payout, Purchase, Refund
 from core.money import Money
-from core.payments_gateway import build_stripe_client
-from core.reconcile import Problem, RecordKind, StripeRecordsReader, reconcile
+from core.payments.reconcile import Problem, RecordKind, StripeRecordsReader, reconcile
+from core.payments.stripe_gateway import build_stripe_client
 from devtools.stripe_sandbox import StripeSandbox
 from tests.core.test_billing_stripe import Wiring, stand_in  # noqa: F401  (the fixture)
 from tests.core.test_billing_support import (

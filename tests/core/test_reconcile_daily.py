@@ -19,8 +19,8 @@ from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
 from core.models import OutboxMessage, ReconcileRun
-from core.payments_gateway import build_stripe_client
-from core.reconcile import StripeRecordsReader, run_daily
+from core.payments.reconcile import StripeRecordsReader, run_daily
+from core.payments.stripe_gateway import build_stripe_client
 from devtools.stripe_sandbox import StripeSandbox
 from tests.core.test_billing_stripe import stand_in  # noqa: F401
 from tests.core.test_billing_support import SECRET, billing_settings

@@ -10,11 +10,12 @@ from discord.ext import commands
 
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import reply
-from core import admin, goodwill
+from core import admin
 from core.accounts import Platform
 from core.billing import Billing
 from core.errors import ConfigurationError
 from core.models.billing import PayoutState
+from core.payments import goodwill
 
 
 class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwise team tools."):

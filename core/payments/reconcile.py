@@ -8,7 +8,7 @@ ledger movement Stripe does not have ("missing at Stripe"), or a pair whose amou
 differs. ``pathwise reconcile`` prints them; the worker runs :func:`run_daily` once a day and
 tells the team when there are any.
 
-Stripe is read through :class:`StripeRecords` (a port, like :mod:`core.payments_gateway`);
+Stripe is read through :class:`StripeRecords` (a port, like :mod:`core.payments.gateway`);
 :class:`StripeRecordsReader` implements it with the real SDK's list APIs, following every
 page with ``auto_paging_iter``.
 """
@@ -33,7 +33,8 @@ from core.models.billing import LedgerEntry, LedgerTransaction, Payout, Purchase
 from core.models.reconcile import ReconcileRun
 from core.money import Money
 from core.outbox import Audience
-from core.payments_gateway import PaymentProviderError, PaymentsUnavailable
+from core.payments.gateway import PaymentProviderError, PaymentsUnavailable
+from core.texts import reconcile as t
 
 log = logging.getLogger(__name__)
 
@@ -101,18 +102,20 @@ class Difference:
 
     def describe(self, locale: str = "en_US") -> str:
         """One line for the team: which object, what is wrong, both sides' amounts."""
-        name = f"{self.kind} {self.stripe_id or '(no Stripe id)'}"
+        stripe_id = self.stripe_id or t.NO_STRIPE_ID()
         if self.pathwise is not None:
-            name += f" ({self.pathwise.what})"
+            name = t.OBJECT_WITH_WHAT(kind=self.kind, stripe_id=stripe_id, what=self.pathwise.what)
+        else:
+            name = t.OBJECT(kind=self.kind, stripe_id=stripe_id)
         ours = self.pathwise.amount.format(locale) if self.pathwise else None
         theirs = self.stripe.amount.format(locale) if self.stripe else None
         if self.problem is Problem.MISSING_IN_PATHWISE:
-            detail = f"Stripe has {theirs}, the ledger has nothing"
+            detail = t.MISSING_IN_PATHWISE(theirs=theirs)
         elif self.problem is Problem.MISSING_AT_STRIPE:
-            detail = f"the ledger has {ours}, Stripe has nothing"
+            detail = t.MISSING_AT_STRIPE(ours=ours)
         else:
-            detail = f"the ledger has {ours}, Stripe has {theirs}"
-        return f"{name}: {self.problem.value}: {detail}"
+            detail = t.AMOUNTS_DIFFER(ours=ours, theirs=theirs)
+        return t.DIFFERENCE(name=name, problem=self.problem.value, detail=detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,16 +223,9 @@ class StripeRecordsReader:
 # -- the ledger's side ----------------------------------------------------------------------
 
 
-async def ledger_records(uow: UnitOfWork, since: datetime | None) -> list[LedgerRecord]:
-    """Every movement of cash in the ledger, named by the Stripe object it should match."""
-    query = select(LedgerTransaction)
-    if since is not None:
-        query = query.where(LedgerTransaction.created_at >= since)
-    transactions = list(await uow.session.scalars(query.order_by(LedgerTransaction.id)))
-    if not transactions:
-        return []
+async def _cash_moved(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each transaction's cash legs, summed per currency."""
     cash: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    ids = [t.id for t in transactions]
     for chunk in range(0, len(ids), 500):
         for entry in await uow.session.scalars(
             select(LedgerEntry)
@@ -237,6 +233,14 @@ async def ledger_records(uow: UnitOfWork, since: datetime | None) -> list[Ledger
             .where(LedgerEntry.account == Account.CASH.value)
         ):
             cash[entry.transaction_id][entry.currency] += entry.amount_minor
+    return cash
+
+
+async def _stripe_ids(
+    uow: UnitOfWork, transactions: list[LedgerTransaction]
+) -> tuple[dict[int, str | None], dict[int, str | None], dict[int, str | None]]:
+    """The Stripe ids the transactions' rows carry: (PaymentIntent by purchase, refund by
+    refund, transfer by payout)."""
     purchase_ids = {t.purchase_id for t in transactions if t.purchase_id is not None}
     intents = {
         p.id: p.payment_intent_id
@@ -258,6 +262,19 @@ async def ledger_records(uow: UnitOfWork, since: datetime | None) -> list[Ledger
             select(Payout.id, Payout.stripe_transfer_id).where(Payout.id.in_(payout_ids))
         )
     }
+    return intents, refunds, transfers
+
+
+async def ledger_records(uow: UnitOfWork, since: datetime | None) -> list[LedgerRecord]:
+    """Every movement of cash in the ledger, named by the Stripe object it should match."""
+    query = select(LedgerTransaction)
+    if since is not None:
+        query = query.where(LedgerTransaction.created_at >= since)
+    transactions = list(await uow.session.scalars(query.order_by(LedgerTransaction.id)))
+    if not transactions:
+        return []
+    cash = await _cash_moved(uow, [t.id for t in transactions])
+    intents, refunds, transfers = await _stripe_ids(uow, transactions)
     # A payment (and any money of the same PaymentIntent held in suspense) is one charge.
     charges: dict[tuple[str | None, int | None], dict[str, int]] = {}
     first_seen: dict[tuple[str | None, int | None], datetime] = {}
@@ -435,11 +452,11 @@ async def _claim_day(db: Database, day: str, now: datetime) -> bool:
 
 def alert_text(report: ReconcileReport, limit: int = 10) -> str:
     """The team's message: how many differences, the first few, and where to see them all."""
-    lines = [f"Reconciliation with Stripe found {len(report.differences)} difference(s):"]
-    lines += [f"- {difference.describe()}" for difference in report.differences[:limit]]
+    lines = [t.ALERT_TITLE(differences=len(report.differences))]
+    lines += [t.ALERT_LINE(difference=d.describe()) for d in report.differences[:limit]]
     if len(report.differences) > limit:
-        lines.append(f"... and {len(report.differences) - limit} more.")
-    lines.append("Run `pathwise reconcile` for the full list.")
+        lines.append(t.ALERT_MORE(more=len(report.differences) - limit))
+    lines.append(t.ALERT_FULL_LIST())
     return "\n".join(lines)
 
 

@@ -23,15 +23,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from core import ledger, outbox
-from core.billing import (
-    Billing,
-    _claim,
-    _local,
-    _lock_booking,
-    _lock_purchase,
-    _release_times,
-    release_due_payouts,
-)
+from core.config import Settings
 from core.db import UnitOfWork
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.ledger import Account, Posting, TransactionKind
@@ -50,7 +42,15 @@ from core.models.bookings import Booking
 from core.models.outbox import Audience
 from core.money import Money, minor_digits
 from core.outbox import DocumentRef
-from core.payments_gateway import PaymentProviderError
+from core.payments.deps import BillingParts, client_locale
+from core.payments.gateway import PaymentProviderError
+from core.payments.guarantee import release_times
+from core.payments.issuing import issue_credit_note
+from core.payments.locks import claim, lock_booking, lock_purchase, people_of
+from core.payments.notices import booking_when
+from core.payments.payouts import release_due_payouts
+from core.texts import goodwill as t
+from core.texts import refunds as rt
 
 __all__ = [
     "GOODWILL_ACCOUNT",
@@ -86,14 +86,11 @@ def parse_refund_amount(text: str, left: Money) -> Money:
     match = _AMOUNT.fullmatch(cleaned)
     digits = minor_digits(left.currency)
     if match is None or (match.group(2) is not None and len(match.group(2)) > digits):
-        raise ValidationFailed(
-            f"{text.strip()[:20]!r} is not an amount. Type it in digits, like 20 or 12.50, "
-            "or type all for everything that is left."
-        )
+        raise ValidationFailed(t.NOT_AN_AMOUNT(typed=repr(text.strip()[:20])))
     whole, cents = match.group(1), (match.group(2) or "").ljust(digits, "0")
     amount = Money(int(whole) * 10**digits + int(cents or 0), left.currency)
     if amount.amount <= 0:
-        raise ValidationFailed("A refund must be more than zero.")
+        raise ValidationFailed(t.NOT_ZERO())
     return amount
 
 
@@ -104,38 +101,71 @@ def _refunded(purchase: Purchase) -> int:
 
 async def _booking_purchase(uow: UnitOfWork, booking_id: int) -> tuple[Purchase, Booking]:
     """The booking's paid purchase, locked; NotFound if there is none."""
-    booking = await _lock_booking(uow, booking_id)
+    booking = await lock_booking(uow, booking_id)
     if booking is None:
-        raise NotFound(f"There is no booking {booking_id}.")
+        raise NotFound(t.NO_BOOKING(booking_id=booking_id))
     purchase_id = await uow.session.scalar(
         select(Purchase.id).where(Purchase.purchase_key == f"booking:{booking.id}")
     )
-    purchase = (await _lock_purchase(uow, purchase_id))[0] if purchase_id else None
+    purchase = (await lock_purchase(uow, purchase_id))[0] if purchase_id else None
     if purchase is None or purchase.status != PurchaseStatus.PAID:
-        raise NotFound(f"Booking {booking_id} has no paid purchase to refund or pay out.")
+        raise NotFound(t.NO_PAID_PURCHASE(booking_id=booking_id))
     return purchase, booking
 
 
-async def goodwill_refund(
-    billing: Billing, booking_id: int, amount_text: str, reason: str
-) -> GoodwillOutcome:
-    """Refund all or part of a booking's service price as the team decided, with a reason.
-
-    Raises ValidationFailed (bad amount, no reason, more than is left) or NotFound / Conflict
-    with words for the team. Asking again while Stripe is busy resumes the same refund."""
+def _reason(reason: str) -> str:
+    """The reason the team gave, on one line; ValidationFailed if none or too long."""
     why = " ".join(reason.split())
     if not why:
-        raise ValidationFailed("Please give a reason; it is printed on the client's credit note.")
+        raise ValidationFailed(t.REASON_NEEDED())
     if len(why) > REASON_MAX:
-        raise ValidationFailed(f"Please keep the reason under {REASON_MAX} characters.")
+        raise ValidationFailed(t.REASON_TOO_LONG(limit=REASON_MAX))
+    return why
+
+
+def _amount(
+    purchase: Purchase, pending: Refund | None, booking_id: int, text: str, locale: str
+) -> Money:
+    """What the team asked to refund, checked against what is left (the fee never is)."""
+    left = Money(purchase.service_minor - _refunded(purchase), purchase.currency)
+    if pending is not None:
+        left = left + pending.amount
+    fee = purchase.fee.format(locale)
+    if left.amount <= 0:
+        service = purchase.service.format(locale)
+        raise Conflict(t.NOTHING_LEFT(booking_id=booking_id, service=service, fee=fee))
+    amount = parse_refund_amount(text, left)
+    if amount > left:
+        raise ValidationFailed(
+            t.AT_MOST(left=left.format(locale), booking_id=booking_id, fee=fee)
+        )
+    if pending is not None and pending.amount != amount:
+        raise Conflict(
+            t.STILL_PENDING(amount=pending.amount.format(locale), booking_id=booking_id)
+        )
+    return amount
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """A goodwill refund row committed as pending, to be made at Stripe."""
+
+    refund_id: int
+    purchase_id: int
+    intent: str | None
+    amount: Money
+    key: str
+
+
+async def _pending_goodwill(
+    billing: BillingParts, booking_id: int, amount_text: str, why: str
+) -> _Asked:
+    """Check the refund and commit its pending row (or find the one still pending)."""
     now = billing.clock.now()
     async with billing.db.uow() as uow:
         purchase, _booking = await _booking_purchase(uow, booking_id)
         if purchase.disputed_at is not None:
-            raise Conflict(
-                f"Booking {booking_id}'s payment is disputed with the card network; Stripe "
-                "refuses refunds on it until the dispute is over."
-            )
+            raise Conflict(t.DISPUTED(booking_id=booking_id))
         pending = next(
             (
                 r
@@ -144,29 +174,7 @@ async def goodwill_refund(
             ),
             None,
         )
-        left = Money(purchase.service_minor - _refunded(purchase), purchase.currency)
-        if pending is not None:
-            left = left + pending.amount
-        fee = purchase.fee.format(billing.settings.locale)
-        if left.amount <= 0:
-            raise Conflict(
-                f"Nothing is left to refund for booking {booking_id}: its service price "
-                f"({purchase.service.format(billing.settings.locale)}) was refunded already. "
-                f"The {fee} handling fee is non-refundable."
-            )
-        amount = parse_refund_amount(amount_text, left)
-        if amount > left:
-            raise ValidationFailed(
-                f"At most {left.format(billing.settings.locale)} can be refunded for booking "
-                f"{booking_id}: the service price less what was already refunded. The {fee} "
-                "handling fee is non-refundable."
-            )
-        if pending is not None and pending.amount != amount:
-            raise Conflict(
-                f"A goodwill refund of {pending.amount.format(billing.settings.locale)} for "
-                f"booking {booking_id} is still waiting for Stripe. Run the command again with "
-                "that amount to finish it first."
-            )
+        amount = _amount(purchase, pending, booking_id, amount_text, billing.settings.locale)
         refund = pending
         if refund is None:
             count = sum(1 for r in purchase.refunds if r.kind == RefundKind.GOODWILL)
@@ -182,28 +190,38 @@ async def goodwill_refund(
             )
             uow.session.add(refund)
             await uow.session.flush()
-        refund_id, purchase_id, key = refund.id, purchase.id, refund.idempotency_key
-        intent = purchase.payment_intent_id
+        asked = _Asked(
+            refund.id, purchase.id, purchase.payment_intent_id, amount, refund.idempotency_key
+        )
         await uow.commit()
-    if intent is None:
-        raise PaymentProviderError("This payment has no Stripe reference to refund.")
+    return asked
+
+
+async def goodwill_refund(
+    billing: BillingParts, booking_id: int, amount_text: str, reason: str
+) -> GoodwillOutcome:
+    """Refund all or part of a booking's service price as the team decided, with a reason.
+
+    Raises ValidationFailed (bad amount, no reason, more than is left) or NotFound / Conflict
+    with words for the team. Asking again while Stripe is busy resumes the same refund."""
+    asked = await _pending_goodwill(billing, booking_id, amount_text, _reason(reason))
+    if asked.intent is None:
+        raise PaymentProviderError(rt.NO_STRIPE_REFERENCE())
     result = await billing.gateway.create_refund(
-        payment_intent_id=intent,
-        amount=amount,
-        idempotency_key=key,
-        metadata={"purchase_id": str(purchase_id), "refund_id": str(refund_id)},
+        payment_intent_id=asked.intent,
+        amount=asked.amount,
+        idempotency_key=asked.key,
+        metadata={"purchase_id": str(asked.purchase_id), "refund_id": str(asked.refund_id)},
     )
     async with billing.db.uow() as uow:
-        locked, booking = await _lock_purchase(uow, purchase_id)
+        locked, booking = await lock_purchase(uow, asked.purchase_id)
         assert locked is not None
-        made = next(r for r in locked.refunds if r.id == refund_id)
+        made = next(r for r in locked.refunds if r.id == asked.refund_id)
         if result.status in ("failed", "canceled"):
             made.status = RefundStatus.FAILED.value
             made.stripe_refund_id = result.id
             await uow.commit()
-            raise PaymentProviderError(
-                f"Stripe refused the refund ({result.status}); nothing was refunded."
-            )
+            raise PaymentProviderError(t.STRIPE_REFUSED(status=result.status))
         undone = False
         number = None
         status = "pending"
@@ -214,30 +232,15 @@ async def goodwill_refund(
             )
         still = Money(locked.service_minor - _refunded(locked), locked.currency)
         await uow.commit()
-    return GoodwillOutcome(
-        booking_id, amount, status, number, still, undone, Money(locked.fee_minor, locked.currency)
-    )
+    fee = Money(locked.fee_minor, locked.currency)
+    return GoodwillOutcome(booking_id, asked.amount, status, number, still, undone, fee)
 
 
-async def _finalize_goodwill(
-    billing: Billing,
-    uow: UnitOfWork,
-    purchase: Purchase,
-    booking: Booking | None,
-    refund: Refund,
-    stripe_refund_id: str,
-) -> tuple[bool, str | None]:
-    """Stripe made the refund: ledger, credit note, the client and the advisor told. Returns
-    whether the advisor's share was undone, and the credit note's number."""
-    now = billing.clock.now()
-    if not await _claim(uow, Refund, refund.id, "status", RefundStatus.PENDING):
-        number = await uow.session.scalar(
-            select(Receipt.number).where(Receipt.refund_id == refund.id)
-        )
-        return purchase.payout_state == PayoutState.NOTHING_DUE, number
-    refund.status = RefundStatus.SUCCEEDED.value
-    refund.completed_at = now
-    refund.stripe_refund_id = refund.stripe_refund_id or stripe_refund_id
+async def _post_goodwill(
+    uow: UnitOfWork, purchase: Purchase, refund: Refund, now: datetime
+) -> bool:
+    """Book the refund: as a guarantee refund (the advisor's share undone) if it returns the
+    whole service price before the payout, else as the platform's cost. Whether undone."""
     earlier = _refunded(purchase) - refund.amount_minor
     undone = (
         earlier == 0
@@ -268,54 +271,84 @@ async def _finalize_goodwill(
         refund_id=refund.id,
         memo=f"goodwill: {refund.reason}",
     )
-    purchase.updated_at = now
-    receipt = await billing._issue_credit_note(uow, purchase, refund, now)
-    client, advisor = await billing._people(uow, purchase)
-    starts = booking.starts_at if booking is not None else None
-    if client is not None:
-        locale = billing._locale(client)
-        when = f" on {_local(starts, client.timezone)}" if starts else ""
-        fee = (
-            f" The {purchase.fee.format(locale)} handling fee is non-refundable."
-            if purchase.fee_minor
-            else ""
+    return undone
+
+
+async def _finalize_goodwill(
+    billing: BillingParts,
+    uow: UnitOfWork,
+    purchase: Purchase,
+    booking: Booking | None,
+    refund: Refund,
+    stripe_refund_id: str,
+) -> tuple[bool, str | None]:
+    """Stripe made the refund: ledger, credit note, the client and the advisor told. Returns
+    whether the advisor's share was undone, and the credit note's number."""
+    now = billing.clock.now()
+    if not await claim(uow, Refund, refund.id, "status", RefundStatus.PENDING):
+        number = await uow.session.scalar(
+            select(Receipt.number).where(Receipt.refund_id == refund.id)
         )
+        return purchase.payout_state == PayoutState.NOTHING_DUE, number
+    refund.status = RefundStatus.SUCCEEDED.value
+    refund.completed_at = now
+    refund.stripe_refund_id = refund.stripe_refund_id or stripe_refund_id
+    undone = await _post_goodwill(uow, purchase, refund, now)
+    purchase.updated_at = now
+    receipt = await issue_credit_note(billing.settings, uow, purchase, refund, now)
+    await _tell_goodwill(billing.settings, uow, purchase, booking, refund, receipt, undone, now)
+    return undone, receipt.number
+
+
+async def _tell_goodwill(
+    settings: Settings,
+    uow: UnitOfWork,
+    purchase: Purchase,
+    booking: Booking | None,
+    refund: Refund,
+    receipt: Receipt,
+    undone: bool,
+    now: datetime,
+) -> None:
+    """The client's credit note and the advisor's notice of a goodwill refund."""
+    client, advisor = await people_of(uow, purchase)
+    ids = {"purchase_id": purchase.id, "booking_id": purchase.booking_id}
+    if client is not None:
+        locale = client_locale(client, settings)
+        fee = rt.FEE_KEPT(fee=purchase.fee.format(locale)) if purchase.fee_minor else ""
         await outbox.enqueue(
             uow,
             audience=Audience.CLIENT,
             kind="credit_note",
             client_id=client.id,
-            text=(
-                f"The Pathwise team has refunded {refund.amount.format(locale)} of your "
-                f"{purchase.description}{when} ({refund.reason}). It is on its way back to your "
-                f"card (usually 5–10 days). Credit note {receipt.number} is attached.{fee}"
+            text=t.CLIENT_REFUNDED(
+                amount=refund.amount.format(locale),
+                description=purchase.description,
+                when=booking_when(booking, client.timezone),
+                reason=refund.reason,
+                number=receipt.number,
+                fee=fee,
             ),
             document=DocumentRef("receipt", receipt.id, receipt.filename),
-            data={"purchase_id": purchase.id, "booking_id": purchase.booking_id},
+            data=ids,
             dedupe_key=f"credit_note:{receipt.id}",
             now=now,
         )
-    when = f" on {_local(starts, advisor.timezone)}" if starts else ""
-    share = (
-        "The whole session price was refunded, so this booking's session share won't be paid out."
-        if undone
-        else "Pathwise bears it: your share for this booking is not affected."
-    )
     await outbox.enqueue(
         uow,
         audience=Audience.ADVISOR,
         kind="refund_notice",
         advisor_id=advisor.id,
-        text=(
-            f"The Pathwise team gave the client a goodwill refund of "
-            f"{refund.amount.format(billing.settings.locale)} for {purchase.description}{when}. "
-            f"{share} Tips are not affected."
+        text=t.ADVISOR_REFUNDED(
+            amount=refund.amount.format(settings.locale),
+            description=purchase.description,
+            when=booking_when(booking, advisor.timezone),
+            share=t.SHARE_UNDONE() if undone else t.SHARE_KEPT(),
         ),
-        data={"purchase_id": purchase.id, "booking_id": purchase.booking_id},
+        data=ids,
         dedupe_key=f"refund_notice:{refund.id}",
         now=now,
     )
-    return undone, receipt.number
 
 
 # -- payouts held by hand ---------------------------------------------------------------------
@@ -349,42 +382,39 @@ async def _payout_purchases(uow: UnitOfWork, booking_id: int) -> list[Purchase]:
 
 def _refuse_unless_held(booking_id: int, state: str) -> None:
     if state in (PayoutState.IN_PAYOUT, PayoutState.PAID_OUT):
-        raise Conflict(f"Booking {booking_id}'s payout has been made already; nothing to hold.")
+        raise Conflict(t.ALREADY_PAID_OUT(booking_id=booking_id))
     if state == PayoutState.NOTHING_DUE:
-        raise Conflict(f"Nothing is due to the advisor for booking {booking_id} (refunded).")
+        raise Conflict(t.NOTHING_DUE(booking_id=booking_id))
 
 
-async def hold_payout(billing: Billing, booking_id: int) -> PayoutHold:
+async def hold_payout(billing: BillingParts, booking_id: int) -> PayoutHold:
     """Keep a booking's payout (its session and tips) from being released until released."""
     async with billing.db.uow() as uow:
         purchases = await _payout_purchases(uow, booking_id)
-        session = purchases[0]
-        _refuse_unless_held(booking_id, session.payout_state)
+        main = purchases[0]  # the session's own purchase; tips follow
+        _refuse_unless_held(booking_id, main.payout_state)
         now = billing.clock.now()
         for purchase in purchases:
             if purchase.payout_state == PayoutState.HELD:
                 purchase.payout_state = PayoutState.ON_HOLD.value
                 purchase.updated_at = now
-        [(_, release)] = await _release_times(uow, [session], billing.settings)
-        state = session.payout_state
+        [(_, release)] = await release_times(uow, [main], billing.settings)
+        state = main.payout_state
         await uow.commit()
     return PayoutHold(booking_id, state, release)
 
 
-async def release_payout(billing: Billing, booking_id: int) -> PayoutHold:
+async def release_payout(billing: BillingParts, booking_id: int) -> PayoutHold:
     """Let a held payout go on its normal date; at once if that date has passed. Refused
     while the payment is disputed or a refund is on its way."""
     async with billing.db.uow() as uow:
         purchases = await _payout_purchases(uow, booking_id)
-        session = purchases[0]
-        _refuse_unless_held(booking_id, session.payout_state)
-        if session.dispute_status == DisputeStatus.LOST:
-            raise Conflict(f"Booking {booking_id}'s dispute was lost; nothing is paid out for it.")
-        if session.disputed_at is not None and session.dispute_status != DisputeStatus.WON:
-            raise Conflict(
-                f"Booking {booking_id}'s payment is disputed; its payout stays on hold until "
-                "the dispute is over."
-            )
+        main = purchases[0]  # the session's own purchase; tips follow
+        _refuse_unless_held(booking_id, main.payout_state)
+        if main.dispute_status == DisputeStatus.LOST:
+            raise Conflict(t.DISPUTE_LOST(booking_id=booking_id))
+        if main.disputed_at is not None and main.dispute_status != DisputeStatus.WON:
+            raise Conflict(t.PAYOUT_DISPUTED(booking_id=booking_id))
         pending = await uow.session.scalar(
             select(Refund.id)
             .where(Refund.purchase_id.in_([p.id for p in purchases]))
@@ -392,16 +422,14 @@ async def release_payout(billing: Billing, booking_id: int) -> PayoutHold:
             .limit(1)
         )
         if pending is not None:
-            raise Conflict(
-                f"A refund for booking {booking_id} is still on its way; its payout waits for it."
-            )
+            raise Conflict(t.REFUND_ON_ITS_WAY(booking_id=booking_id))
         now = billing.clock.now()
         for purchase in purchases:
             if purchase.payout_state == PayoutState.ON_HOLD:
                 purchase.payout_state = PayoutState.HELD.value
                 purchase.updated_at = now
-        [(_, release)] = await _release_times(uow, [session], billing.settings)
-        session_id = session.id
+        [(_, release)] = await release_times(uow, [main], billing.settings)
+        main_id = main.id
         await uow.commit()
     paid_now = False
     if release <= now:
@@ -409,6 +437,6 @@ async def release_payout(billing: Billing, booking_id: int) -> PayoutHold:
         paid_now = bool(run.paid)
     async with billing.db.uow() as uow:
         state = await uow.session.scalar(
-            select(Purchase.payout_state).where(Purchase.id == session_id)
+            select(Purchase.payout_state).where(Purchase.id == main_id)
         )
     return PayoutHold(booking_id, str(state), release, paid_now, release <= now)

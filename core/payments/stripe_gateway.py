@@ -1,15 +1,4 @@
-"""The payment provider, as billing sees it: a port, and its Stripe implementation.
-
-Billing talks to :class:`PaymentGateway` only. :class:`StripeGateway` implements it with the
-real ``stripe`` SDK (async methods over httpx); tests of billing's rules use a fake that
-subclasses the port, and integration tests point the real SDK at the local stand-in through
-``PATHWISE_STRIPE_API_BASE``.
-
-Every call that moves money or creates something carries an idempotency key chosen by
-billing from its own row ids, so a retry (ours, or the SDK's) never does a thing twice.
-Rate limits (429), Stripe's 5xx and timeouts are retried with the same key; if they persist,
-:class:`PaymentsUnavailable` tells the user to try again in a moment.
-"""
+"""The payment gateway over the real Stripe SDK's async methods (httpx), with retries."""
 
 from __future__ import annotations
 
@@ -18,123 +7,27 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import stripe
 
 from core.config import Settings
-from core.errors import PathwiseError
 from core.money import Money, to_stripe_amount
+from core.payments.gateway import (
+    CheckoutRequest,
+    CheckoutSession,
+    ConnectAccount,
+    PaymentDetails,
+    PaymentProviderError,
+    PaymentsUnavailable,
+    RefundResult,
+    StripeRefund,
+    TransferResult,
+)
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("core.payments_gateway")  # the name operators know its lines by
 
 T = TypeVar("T")
-
-
-# -- errors -------------------------------------------------------------------------------
-
-
-class PaymentsUnavailable(PathwiseError):
-    """Stripe is busy or unreachable right now (rate limit, 5xx, timeout); nothing was lost."""
-
-    user_message = "Payments are busy right now. Please try again in a moment."
-
-
-class PaymentProviderError(PathwiseError):
-    """Stripe refused the request for good (a bug or a setting); retrying will not help."""
-
-    user_message = (
-        "We couldn't reach our payment provider properly. Please try again later; "
-        "if it keeps happening, contact support."
-    )
-
-    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-# -- what billing sends and gets back -----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CheckoutLine:
-    """One line item of a Checkout Session."""
-
-    name: str
-    amount: Money
-    description: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckoutRequest:
-    """Everything a Checkout Session is made from; the same request gives the same session."""
-
-    lines: tuple[CheckoutLine, ...]
-    metadata: dict[str, str]
-    client_reference_id: str
-    success_url: str
-    cancel_url: str
-    expires_at: datetime
-    idempotency_key: str
-    transfer_group: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckoutSession:
-    id: str
-    url: str | None
-    status: str  # open / complete / expired
-    expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentDetails:
-    """What the receipt may say about how the client paid: brand and last four, no more."""
-
-    brand: str | None = None
-    last4: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RefundResult:
-    id: str
-    status: str  # succeeded / pending / requires_action / failed / canceled
-    amount: Money
-
-
-@dataclass(frozen=True, slots=True)
-class StripeRefund:
-    """A refund as Stripe holds it, whoever made it (Pathwise, or someone in the Dashboard)."""
-
-    id: str
-    status: str  # succeeded / pending / requires_action / failed / canceled
-    amount: int  # minor units
-    currency: str  # upper case
-    metadata: dict[str, str] = field(default_factory=dict)
-
-    def as_event_object(self) -> dict[str, Any]:
-        """The refund in the shape of a ``refund.*`` event's object."""
-        return {
-            "id": self.id,
-            "object": "refund",
-            "status": self.status,
-            "amount": self.amount,
-            "currency": self.currency.lower(),
-            "metadata": dict(self.metadata),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectAccount:
-    id: str
-    details_submitted: bool
-    payouts_enabled: bool
-
-
-@dataclass(frozen=True, slots=True)
-class TransferResult:
-    id: str
-    amount: Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,58 +43,6 @@ class RetryPolicy:
         if not self.delays:
             return 0.0
         return self.delays[min(attempt - 1, len(self.delays) - 1)]
-
-
-# -- the port -----------------------------------------------------------------------------
-
-
-class PaymentGateway(Protocol):
-    """What billing needs from a payment provider."""
-
-    async def create_checkout(self, request: CheckoutRequest) -> CheckoutSession: ...
-
-    async def payment_details(self, payment_intent_id: str) -> PaymentDetails: ...
-
-    async def create_refund(
-        self,
-        *,
-        payment_intent_id: str,
-        amount: Money,
-        idempotency_key: str,
-        metadata: dict[str, str],
-    ) -> RefundResult: ...
-
-    async def create_connect_account(
-        self, *, advisor_id: int, email: str | None, idempotency_key: str
-    ) -> ConnectAccount: ...
-
-    async def create_onboarding_link(
-        self, *, account_id: str, refresh_url: str, return_url: str
-    ) -> str: ...
-
-    async def create_transfer(
-        self,
-        *,
-        amount: Money,
-        destination: str,
-        transfer_group: str,
-        idempotency_key: str,
-        metadata: dict[str, str],
-    ) -> TransferResult: ...
-
-    async def list_refunds(self, charge_id: str) -> list[StripeRefund]:
-        """Every refund of a charge (webhook payloads carry none since API 2022-11-15)."""
-        ...
-
-    async def payment_metadata(self, payment_intent_id: str) -> dict[str, str]:
-        """The metadata Pathwise put on a PaymentIntent (its purchase id)."""
-        ...
-
-    async def reverse_transfer(
-        self, *, transfer_id: str, amount: Money, idempotency_key: str, metadata: dict[str, str]
-    ) -> str:
-        """Take (part of) a transfer back from the advisor's account; the reversal's id."""
-        ...
 
 
 # -- Stripe -------------------------------------------------------------------------------
@@ -336,7 +177,7 @@ class StripeGateway:
             "expires_at": int(request.expires_at.timestamp()),
             "payment_intent_data": intent_data,
         }
-        session = await self._call(
+        checkout = await self._call(
             "checkout creation",
             lambda: self._client.v1.checkout.sessions.create_async(
                 params,  # type: ignore[arg-type]
@@ -344,10 +185,10 @@ class StripeGateway:
             ),
         )
         return CheckoutSession(
-            id=session.id,
-            url=session.url,
-            status=str(session.status),
-            expires_at=datetime.fromtimestamp(session.expires_at, UTC),
+            id=checkout.id,
+            url=checkout.url,
+            status=str(checkout.status),
+            expires_at=datetime.fromtimestamp(checkout.expires_at, UTC),
         )
 
     async def payment_details(self, payment_intent_id: str) -> PaymentDetails:
@@ -502,134 +343,3 @@ class StripeGateway:
             ),
         )
         return str(made.id)
-
-
-# -- a fake, for unit tests, the benchmark and offline runs -------------------------------
-
-
-class FakePaymentGateway(PaymentGateway):
-    """An in-memory :class:`PaymentGateway` that keeps Stripe's promises that billing relies
-    on: the same idempotency key gives the same object, and failures can be queued with
-    :meth:`fail_next` to play 429s, 500s and timeouts (as the domain errors they become)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str]] = []  # (method, idempotency key or id)
-        self.checkouts: dict[str, CheckoutSession] = {}
-        self.checkout_requests: dict[str, CheckoutRequest] = {}
-        self.refunds: dict[str, RefundResult] = {}
-        self.accounts: dict[str, ConnectAccount] = {}
-        self.transfers: dict[
-            str, tuple[TransferResult, str, str]
-        ] = {}  # key -> (made, dest, group)
-        self.details = PaymentDetails(brand="visa", last4="4242")
-        self.refund_status = "succeeded"
-        self.charge_refunds: dict[str, list[StripeRefund]] = {}  # what list_refunds answers
-        self.intent_metadata: dict[str, dict[str, str]] = {}
-        self.reversals: dict[str, tuple[str, Money]] = {}  # key -> (transfer id, amount)
-        self._by_key: dict[str, Any] = {}
-        self._failures: dict[str, list[PathwiseError]] = {}
-        self._count = 0
-
-    def fail_next(self, method: str, *errors: PathwiseError) -> None:
-        """Make the next calls of ``method`` raise these errors, in order."""
-        self._failures.setdefault(method, []).extend(errors)
-
-    def _enter(self, method: str, key: str) -> None:
-        self.calls.append((method, key))
-        queued = self._failures.get(method)
-        if queued:
-            raise queued.pop(0)
-
-    def _id(self, prefix: str) -> str:
-        self._count += 1
-        return f"{prefix}_fake_{self._count:06d}"
-
-    async def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
-        self._enter("create_checkout", request.idempotency_key)
-        if request.idempotency_key in self._by_key:
-            made: CheckoutSession = self._by_key[request.idempotency_key]
-            return made
-        session_id = self._id("cs")
-        session = CheckoutSession(
-            id=session_id,
-            url=f"https://checkout.stripe.test/pay/{session_id}",
-            status="open",
-            expires_at=request.expires_at,
-        )
-        self._by_key[request.idempotency_key] = session
-        self.checkouts[session_id] = session
-        self.checkout_requests[session_id] = request
-        return session
-
-    async def payment_details(self, payment_intent_id: str) -> PaymentDetails:
-        self._enter("payment_details", payment_intent_id)
-        return self.details
-
-    async def create_refund(
-        self,
-        *,
-        payment_intent_id: str,
-        amount: Money,
-        idempotency_key: str,
-        metadata: dict[str, str],
-    ) -> RefundResult:
-        self._enter("create_refund", idempotency_key)
-        if idempotency_key in self._by_key:
-            done: RefundResult = self._by_key[idempotency_key]
-            return done
-        refund = RefundResult(id=self._id("re"), status=self.refund_status, amount=amount)
-        self._by_key[idempotency_key] = refund
-        self.refunds[refund.id] = refund
-        return refund
-
-    async def create_connect_account(
-        self, *, advisor_id: int, email: str | None, idempotency_key: str
-    ) -> ConnectAccount:
-        self._enter("create_connect_account", idempotency_key)
-        if idempotency_key in self._by_key:
-            existing: ConnectAccount = self._by_key[idempotency_key]
-            return existing
-        account = ConnectAccount(
-            id=self._id("acct"), details_submitted=False, payouts_enabled=False
-        )
-        self._by_key[idempotency_key] = account
-        self.accounts[account.id] = account
-        return account
-
-    async def create_onboarding_link(
-        self, *, account_id: str, refresh_url: str, return_url: str
-    ) -> str:
-        self._enter("create_onboarding_link", account_id)
-        return f"https://connect.stripe.test/setup/{account_id}"
-
-    async def create_transfer(
-        self,
-        *,
-        amount: Money,
-        destination: str,
-        transfer_group: str,
-        idempotency_key: str,
-        metadata: dict[str, str],
-    ) -> TransferResult:
-        self._enter("create_transfer", idempotency_key)
-        if idempotency_key in self.transfers:
-            return self.transfers[idempotency_key][0]
-        made = TransferResult(id=self._id("tr"), amount=amount)
-        self.transfers[idempotency_key] = (made, destination, transfer_group)
-        return made
-
-    async def list_refunds(self, charge_id: str) -> list[StripeRefund]:
-        self._enter("list_refunds", charge_id)
-        return list(self.charge_refunds.get(charge_id, []))
-
-    async def payment_metadata(self, payment_intent_id: str) -> dict[str, str]:
-        self._enter("payment_metadata", payment_intent_id)
-        return dict(self.intent_metadata.get(payment_intent_id, {}))
-
-    async def reverse_transfer(
-        self, *, transfer_id: str, amount: Money, idempotency_key: str, metadata: dict[str, str]
-    ) -> str:
-        self._enter("reverse_transfer", idempotency_key)
-        if idempotency_key not in self.reversals:
-            self.reversals[idempotency_key] = (transfer_id, amount)
-        return f"trr_fake_{list(self.reversals).index(idempotency_key) + 1:06d}"

@@ -1,0 +1,60 @@
+"""What receipts and credit notes print: titles, labels, headings and notes."""
+
+from __future__ import annotations
+
+from core.texts import Plural, Text
+
+RECEIPT = Text("receipts.receipt", "Receipt")
+CREDIT_NOTE = Text("receipts.credit_note", "Credit note")
+FOOTER = Text("receipts.footer", "{title} {number} · Page {page}/{pages}")
+
+# -- the facts at the top -------------------------------------------------------------------
+
+RECEIPT_NUMBER = Text("receipts.receipt_number", "Receipt number")
+CREDIT_NOTE_NUMBER = Text("receipts.credit_note_number", "Credit note number")
+DATE = Text("receipts.date", "Date")
+BILLED_TO = Text("receipts.billed_to", "Billed to")
+ADVISOR = Text("receipts.advisor", "Advisor")
+PAYMENT_METHOD = Text("receipts.payment_method", "Payment method")
+STRIPE_REFERENCE = Text("receipts.stripe_reference", "Stripe reference")
+ORIGINAL_RECEIPT = Text("receipts.original_receipt", "Original receipt")
+REASON = Text("receipts.reason", "Reason")
+
+# -- the tables -----------------------------------------------------------------------------
+
+DESCRIPTION = Text("receipts.description", "Description")
+AMOUNT = Text("receipts.amount", "Amount")
+ITEMS = Text("receipts.items", "Items")
+TOTAL = Text("receipts.total", "Total")
+REFUNDED = Text("receipts.refunded", "Refunded")
+REFUNDED_TOTAL = Text("receipts.refunded_total", "Refunded total")
+NOT_REFUNDED = Text("receipts.not_refunded", "Not refunded")
+LINE_NON_REFUNDABLE = Text("receipts.line_non_refundable", "{description} (non-refundable)")
+KEPT_REFUNDABLE = Text("receipts.kept_refundable", "{description} — not refunded")
+KEPT_MARKED = Text("receipts.kept_marked", "{description} — kept")
+KEPT_NON_REFUNDABLE = Text("receipts.kept_non_refundable", "{description} — non-refundable, kept")
+
+# -- the notes ------------------------------------------------------------------------------
+
+GUARANTEE_NOTE = Plural(
+    "receipts.guarantee_note",
+    "Money-back guarantee: ask for a refund within {count} hour after your session ends.",
+    "Money-back guarantee: ask for a refund within {count} hours after your session ends.",
+)
+GUARANTEE_NOTE_WITH_FEE = Plural(
+    "receipts.guarantee_note_with_fee",
+    "Money-back guarantee: ask for a refund within {count} hour after your session ends. The "
+    "handling fee is non-refundable.",
+    "Money-back guarantee: ask for a refund within {count} hours after your session ends. The "
+    "handling fee is non-refundable.",
+)
+REFUND_GOES_BACK = Text(
+    "receipts.refund_goes_back",
+    "The refunded total goes back to the payment method used for receipt {number}.",
+)
+
+# -- the payment method ---------------------------------------------------------------------
+
+ONLINE_PAYMENT = Text("receipts.online_payment", "Online payment")
+CARD = Text("receipts.card", "Card")
+CARD_ENDING = Text("receipts.card_ending", "{brand} •••• {last4}")
