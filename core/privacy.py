@@ -25,6 +25,7 @@ from sqlalchemy import JSON, Integer, MetaData, String, Text, delete, or_, selec
 from sqlalchemy.orm import selectinload
 
 from core import outbox, scheduling
+from core.accounts import Platform
 from core.clock import Clock
 from core.config import Settings
 from core.data_export import export_document
@@ -347,7 +348,9 @@ class Privacy:
             )
             terms = await _terms(uow, client, identities)
             rooms = await _open_rooms(uow, client_id)
-            discord_ids = [i.platform_user_id for i in identities if i.platform == "discord"]
+            discord_ids = [
+                i.platform_user_id for i in identities if i.platform == Platform.DISCORD.value
+            ]
             await _delete_personal_rows(uow, client_id, discord_ids)
             if self.rooms is None and rooms:
                 # No rooms port in this process (the erasure came from the client's chat): the

@@ -58,7 +58,7 @@ class CrisisAnswer:
 
 
 def answer_language(detection: Detection, language_tag: str | None, chosen: str | None) -> str:
-    """The language to answer in: the client's Telegram language if we answer in it (a
+    """The language to answer in: the language their chat app reports if we answer in it (a
     Spanish speaker gets Spanish even if they wrote in English); else the language they
     wrote in (the phrase's); else the session language they chose; else English."""
     for candidate in (language_of_tag(language_tag), detection.language, chosen):
