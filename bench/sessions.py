@@ -3,7 +3,7 @@
 10k paid live sessions start within the next day, so each is due its day-before reminder:
 the tick leases it, asks the rooms port for an invite (the client has not linked Discord),
 and records two outbox messages (client and advisor). Each tick takes at most
-``core.sessions.BATCH`` sessions per step, so the figure is how fast repeated ticks drain
+``core.lifecycle.context.BATCH`` sessions per step, so the figure is how fast repeated ticks drain
 the backlog; the floor is a tick over the same sessions once nothing is due (what asking
 the database "what is due now?" costs).
 

@@ -22,8 +22,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core.db import Database, UnitOfWork
 from core.errors import NotFound
 from core.models.billing import Receipt
+from core.models.sessions import TranscriptFile
 from core.outbox import DocumentRef
 from core.receipts import ReceiptFonts, render_payload
+from core.texts.rooms import TRANSCRIPT_GONE
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +38,11 @@ async def load_document(
     """The bytes of the document ``ref`` names; a receipt's PDF is rendered (and written in
     ``uow``, if its caller commits) if nobody has yet."""
     if ref.kind == "transcript":
-        # Kept only until delivered; core.sessions' tick deletes it afterwards.
-        from core.sessions import load_transcript
-
-        return await load_transcript(uow, ref.id)
+        # Kept only until delivered; the sessions tick deletes it afterwards.
+        transcript = await uow.session.get(TranscriptFile, ref.id)
+        if transcript is None:
+            raise NotFound(TRANSCRIPT_GONE())
+        return transcript.pdf
     if ref.kind != "receipt":
         raise NotFound(f"unknown document kind {ref.kind!r}")
     receipt = await uow.session.get(Receipt, ref.id)

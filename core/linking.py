@@ -23,6 +23,7 @@ from core.db import Database, UnitOfWork
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.models import Client, PlatformIdentity
 from core.models.sessions import LinkAttempt, LinkCode
+from core.texts import linking as t
 
 __all__ = [
     "CODE_ALPHABET",
@@ -51,35 +52,23 @@ KEEP_OLD_CODES = timedelta(days=1)
 
 
 class LinkCodeUnknown(ValidationFailed):
-    user_message = (
-        "That code doesn't match any we sent. Please check it in your Telegram chat with "
-        "Pathwise and try again."
-    )
+    user_message = t.CODE_UNKNOWN()
 
 
 class LinkCodeExpired(ValidationFailed):
-    user_message = (
-        "That code has expired: codes work for a short time only. We send a fresh one with "
-        "each reminder in your Telegram chat with Pathwise."
-    )
+    user_message = t.CODE_EXPIRED()
 
 
 class LinkCodeUsed(Conflict):
-    user_message = (
-        "That code has already been used. Each code works once; if it wasn't you who used "
-        "it, please write to us in Telegram."
-    )
+    user_message = t.CODE_USED()
 
 
 class TooManyLinkAttempts(NotAllowed):
-    user_message = "Too many tries in a row. Please wait a minute, then try again."
+    user_message = t.TOO_MANY_TRIES()
 
 
 class DiscordAccountTaken(Conflict):
-    user_message = (
-        "This Discord account is already linked to another Pathwise account. Please use the "
-        "Discord account you linked before, or write to us in Telegram."
-    )
+    user_message = t.ACCOUNT_TAKEN()
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +128,7 @@ class Linking:
         code = normalize_code(text)
         if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
             raise LinkCodeUnknown(
-                f"A code has {CODE_LENGTH} letters and digits, like {format_code('ABCD2345')}. "
-                "Please copy it from your Telegram chat with Pathwise."
+                t.CODE_MALFORMED(length=CODE_LENGTH, example=format_code("ABCD2345"))
             )
         async with self.db.uow() as uow:
             result = await _redeem(uow, code, discord_user_id, now)

@@ -54,7 +54,7 @@ DEFAULT_LEASE = timedelta(minutes=2)
 class DocumentRef:
     """A document to attach, by reference: the adapter loads the bytes when it delivers."""
 
-    kind: str  # "receipt" (receipts table; credit notes too)
+    kind: str  # "receipt" (receipts table; credit notes too) or "transcript"
     id: int
     filename: str
 

@@ -25,8 +25,10 @@ from sqlalchemy import JSON, Integer, MetaData, String, Text, delete, or_, selec
 from sqlalchemy.orm import selectinload
 
 from core import outbox, scheduling
+from core.accounts import Platform
 from core.clock import Clock
 from core.config import Settings
+from core.data_export import export_document
 from core.db import Database, UnitOfWork
 from core.errors import NotFound, PathwiseError
 from core.models import (
@@ -45,10 +47,11 @@ from core.models import (
     Review,
     TranscriptFile,
 )
-from core.models.billing import PurchaseKind, PurchaseStatus
+from core.models.billing import PurchaseStatus
 from core.models.outbox import Audience
 from core.models.sessions import AdviceSession
 from core.money import Money
+from core.texts import privacy as t
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,7 @@ class CancellationRefunds(Protocol):
 
 
 class AlreadyErased(NotFound):
-    user_message = "Your data has already been deleted. There is nothing more to do."
+    user_message = t.ALREADY_ERASED()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,15 @@ class Cancellation:
     refund: Money | None  # the session price back to the card; None: nothing back
     paid: bool
 
+    def describe(self, locale: str = "en_US") -> str:
+        """``60-minute live session with Ana Ruiz, Tue 24 Nov, 18:00: $50.00 back ...``"""
+        booking = t.BOOKING_AT(what=self.what, when=self.when) if self.when else self.what
+        if self.refund is not None:
+            return t.CANCEL_REFUND(booking=booking, amount=self.refund.format(locale))
+        if self.paid:
+            return t.CANCEL_NO_REFUND(booking=booking)
+        return t.CANCEL_UNPAID(booking=booking)
+
 
 @dataclass(frozen=True, slots=True)
 class ErasurePlan:
@@ -92,33 +104,13 @@ class ErasurePlan:
     cancellations: tuple[Cancellation, ...]
 
     def describe(self, locale: str = "en_US") -> str:
-        lines = [
-            "This deletes, for good:",
-            "• your name and your Telegram and Discord accounts as we know them",
-            "• where you are in our conversations, including anything you typed to find an advisor",
-            "• your mood check-ins, the words of your reviews (the star rating stays, without "
-            "your name) and your consent record",
-            "• Discord link codes, and your access to any session room that still exists",
-            "",
-            "We keep, because the law requires payment records: your bookings, payments, "
-            "receipts and credit notes, with the buyer shown as “Deleted client”. Card "
-            "details stay with Stripe.",
-        ]
+        """The plan in words: what goes, what is kept, what is cancelled and refunded."""
+        deleted = (t.PLAN_ACCOUNTS(), t.PLAN_CONVERSATIONS(), t.PLAN_WELLBEING(), t.PLAN_LINKS())
+        lines = [t.PLAN_DELETES(), *(f"• {item}" for item in deleted), "", t.PLAN_KEEPS()]
         if self.cancellations:
-            lines += ["", "Your upcoming bookings will be cancelled:"]
-            for c in self.cancellations:
-                label = f"{c.what}, {c.when}" if c.when else c.what
-                if c.refund is not None:
-                    back = (
-                        f"{c.refund.format(locale)} back to your card "
-                        "(the handling fee is not refundable)"
-                    )
-                elif c.paid:
-                    back = "no refund: the free-cancellation period is over"
-                else:
-                    back = "not paid, nothing to refund"
-                lines.append(f"• {label}: {back}")
-        lines += ["", "This cannot be undone."]
+            lines += ["", t.PLAN_CANCELS()]
+            lines += [f"• {c.describe(locale)}" for c in self.cancellations]
+        lines += ["", t.PLAN_FINAL()]
         return "\n".join(lines)
 
     @property
@@ -232,7 +224,9 @@ class Privacy:
             items.append(
                 Cancellation(
                     booking_id=booking.id,
-                    what=f"{booking.offer.name} with {booking.advisor.display_name}",
+                    what=t.BOOKING_WHAT(
+                        offer_name=booking.offer.name, advisor_name=booking.advisor.display_name
+                    ),
                     when=_when(booking, client.timezone, client.locale),
                     refund=refund,
                     paid=paid,
@@ -254,23 +248,18 @@ class Privacy:
         """Cancel future bookings (refunding what the rules allow), then erase the client's
         personal data. Raises AlreadyErased on a second call."""
         now = self.clock.now()
-        cancelled, refunded, failed = await self._cancel_future(client_id, now)
+        cancelled, to_refund = await self._cancel_future(client_id, now)
+        refunded, failed = await self._refund(client_id, to_refund)
+        if failed:
+            await self._report_failed_refunds(failed)
         rooms = await self._erase_rows(client_id, self.clock.now())
-        left = 0
-        if self.rooms is not None:
-            for channel_id, user_id in rooms:
-                try:
-                    await self.rooms.remove(channel_id, user_id)
-                    left += 1
-                except Exception:
-                    # Already gone (deleted, or locked then deleted): nothing to take back.
-                    log.warning("privacy.room_remove_failed", extra={"channel_id": channel_id})
+        left = await self._leave_rooms(rooms)
         log.info("privacy.client_erased", extra={"client_id": client_id})
         return ErasureResult(tuple(cancelled), tuple(refunded), tuple(failed), left)
 
-    async def _cancel_future(
-        self, client_id: int, now: datetime
-    ) -> tuple[list[int], list[int], list[int]]:
+    async def _cancel_future(self, client_id: int, now: datetime) -> tuple[list[int], list[int]]:
+        """Cancel every future booking, telling each paid one's advisor; (the cancelled, those
+        whose session price is due back)."""
         cancelled: list[int] = []
         to_refund: list[int] = []
         async with self.db.uow() as uow:
@@ -293,10 +282,7 @@ class Privacy:
                         audience=Audience.ADVISOR,
                         kind="booking_cancelled",
                         advisor_id=booking.advisor_id,
-                        text=(
-                            f"A client cancelled their {what} on {advisor_when} (your time). "
-                            "That time is free again."
-                        ),
+                        text=t.ADVISOR_CANCELLED(offer_name=what, when=advisor_when),
                         data={"booking_id": booking.id},
                         dedupe_key=f"booking_cancelled:{booking.id}",
                         now=now,
@@ -304,9 +290,13 @@ class Privacy:
                 if paid and free:
                     to_refund.append(booking.id)
             await uow.commit()
+        return cancelled, to_refund
+
+    async def _refund(self, client_id: int, booking_ids: list[int]) -> tuple[list[int], list[int]]:
+        """Refund each booking's session price; (the refunded, those that failed)."""
         refunded: list[int] = []
         failed: list[int] = []
-        for booking_id in to_refund:
+        for booking_id in booking_ids:
             if self.refunds is None:
                 failed.append(booking_id)
                 continue
@@ -318,23 +308,34 @@ class Privacy:
                 # it stays recorded against the purchase either way.
                 log.warning("privacy.refund_failed", extra={"booking_id": booking_id})
                 failed.append(booking_id)
-        if failed:
-            async with self.db.uow() as uow:
-                for booking_id in failed:
-                    await outbox.enqueue(
-                        uow,
-                        audience=Audience.ADMIN,
-                        kind="erasure_refund_failed",
-                        text=(
-                            f"Booking #{booking_id} was cancelled when its client deleted their "
-                            "data, but the refund of its session price did not go through. "
-                            "Please refund it by hand."
-                        ),
-                        dedupe_key=f"erasure_refund_failed:{booking_id}",
-                        now=self.clock.now(),
-                    )
-                await uow.commit()
-        return cancelled, refunded, failed
+        return refunded, failed
+
+    async def _report_failed_refunds(self, booking_ids: list[int]) -> None:
+        """The team refunds these by hand."""
+        async with self.db.uow() as uow:
+            for booking_id in booking_ids:
+                await outbox.enqueue(
+                    uow,
+                    audience=Audience.ADMIN,
+                    kind="erasure_refund_failed",
+                    text=t.REFUND_FAILED(booking_id=booking_id),
+                    dedupe_key=f"erasure_refund_failed:{booking_id}",
+                    now=self.clock.now(),
+                )
+            await uow.commit()
+
+    async def _leave_rooms(self, rooms: list[tuple[int, int]]) -> int:
+        """Take the client out of the rooms still on the platform; how many it left."""
+        left = 0
+        if self.rooms is not None:
+            for channel_id, user_id in rooms:
+                try:
+                    await self.rooms.remove(channel_id, user_id)
+                    left += 1
+                except Exception:
+                    # Already gone (deleted, or locked then deleted): nothing to take back.
+                    log.warning("privacy.room_remove_failed", extra={"channel_id": channel_id})
+        return left
 
     async def _erase_rows(self, client_id: int, now: datetime) -> list[tuple[int, int]]:
         """Every personal row in one transaction; the rooms to take the client out of."""
@@ -345,92 +346,27 @@ class Privacy:
                     select(PlatformIdentity).where(PlatformIdentity.client_id == client_id)
                 )
             )
-            discord_ids = [i.platform_user_id for i in identities if i.platform == "discord"]
-            notes = await uow.session.scalars(
-                select(Booking.client_note)
-                .where(Booking.client_id == client_id)
-                .where(Booking.client_note.is_not(None))
-            )
-            terms = [
-                client.display_name,
-                client.advisor_name or "",
-                client.billing_name or "",
-                *(str(i.platform_user_id) for i in identities),
-                *(note for note in notes if note),  # what they shared, quoted in DMs
+            terms = await _terms(uow, client, identities)
+            rooms = await _open_rooms(uow, client_id)
+            discord_ids = [
+                i.platform_user_id for i in identities if i.platform == Platform.DISCORD.value
             ]
-            terms = sorted({t for t in terms if len(t) >= 2}, key=len, reverse=True)
-            rooms = [
-                (channel_id, user_id)
-                for channel_id, user_id in (
-                    await uow.session.execute(
-                        select(AdviceSession.channel_id, AdviceSession.client_user_id)
-                        .where(AdviceSession.client_id == client_id)
-                        .where(AdviceSession.channel_id.is_not(None))
-                        .where(AdviceSession.deleted_at.is_(None))
-                        .where(AdviceSession.client_user_id.is_not(None))
-                    )
-                ).all()
-                if channel_id is not None and user_id is not None
-            ]
-            session = uow.session
-            for model in (PlatformIdentity, Conversation, Consent, MoodCheckin, LinkCode):
-                await session.execute(delete(model).where(model.client_id == client_id))
-            await session.execute(
-                delete(TranscriptFile).where(TranscriptFile.client_id == client_id)
-            )
-            if discord_ids:
-                await session.execute(
-                    delete(LinkAttempt).where(LinkAttempt.platform_user_id.in_(discord_ids))
-                )
-                await session.execute(
-                    update(LinkCode)
-                    .where(LinkCode.used_by_user_id.in_(discord_ids))
-                    .values(used_by_user_id=None)
-                )
-            await session.execute(
-                update(Review).where(Review.client_id == client_id).values(text=None)
-            )
-            await session.execute(  # what they had shared with their advisors
-                update(Booking).where(Booking.client_id == client_id).values(client_note=None)
-            )
+            await _delete_personal_rows(uow, client_id, discord_ids)
             if self.rooms is None and rooms:
-                # No Discord connection here (Telegram's /deletemydata): the Discord side's
-                # tick takes them out of these rooms, knowing only who stays.
-                await session.execute(
+                # No rooms port in this process (the erasure came from the client's chat): the
+                # rooms' own tick takes them out of these rooms, knowing only who stays.
+                await uow.session.execute(
                     update(AdviceSession)
                     .where(AdviceSession.channel_id.in_([channel for channel, _ in rooms]))
                     .values(prune_due_at=now)
                 )
-            await session.execute(
+            await uow.session.execute(
                 update(AdviceSession)
                 .where(AdviceSession.client_id == client_id)
                 .values(client_user_id=None)
             )
-            # Messages to the client can no longer reach them; messages about them lose the name.
-            await session.execute(delete(OutboxMessage).where(OutboxMessage.client_id == client_id))
-            advisor_ids = select(Booking.advisor_id).where(Booking.client_id == client_id)
-            for message in await session.scalars(
-                select(OutboxMessage).where(
-                    or_(
-                        OutboxMessage.advisor_id.in_(advisor_ids),
-                        OutboxMessage.audience == Audience.ADMIN.value,
-                    )
-                )
-            ):
-                scrubbed = _replace_terms(message.payload, terms)
-                if scrubbed != message.payload:
-                    message.payload = scrubbed
-                if message.last_error:
-                    message.last_error = _replace_terms(message.last_error, terms)
-            purchase_ids = select(Purchase.id).where(Purchase.client_id == client_id)
-            for receipt in await session.scalars(
-                select(Receipt).where(Receipt.purchase_id.in_(purchase_ids))
-            ):
-                content = dict(receipt.content or {})
-                if content and content.get("buyer_name") != DELETED_CLIENT:
-                    content["buyer_name"] = DELETED_CLIENT
-                    receipt.content = content
-                    receipt.pdf = None  # rendered again, from the anonymised content
+            await _scrub_messages(uow, client_id, terms)
+            await _anonymise_receipts(uow, client_id)
             client.display_name = DELETED_CLIENT
             client.advisor_name = None
             client.billing_name = None
@@ -450,93 +386,103 @@ class Privacy:
     async def export_in(self, uow: UnitOfWork, client_id: int) -> bytes:
         """:meth:`export`, read in the caller's unit of work."""
         client = await self._client(uow, client_id)
-        identities = await uow.session.scalars(
-            select(PlatformIdentity).where(PlatformIdentity.client_id == client_id)
+        return await export_document(uow, client, self.settings.locale, self.clock.now())
+
+
+# -- erasure, row by row ------------------------------------------------------------------------
+
+
+async def _terms(
+    uow: UnitOfWork, client: Client, identities: Sequence[PlatformIdentity]
+) -> list[str]:
+    """What names the client in messages: their names, account ids and shared notes, the
+    longest first (so a full name is replaced before a part of it)."""
+    notes = await uow.session.scalars(
+        select(Booking.client_note)
+        .where(Booking.client_id == client.id)
+        .where(Booking.client_note.is_not(None))
+    )
+    terms = [
+        client.display_name,
+        client.advisor_name or "",
+        client.billing_name or "",
+        *(str(i.platform_user_id) for i in identities),
+        *(note for note in notes if note),  # what they shared, quoted in DMs
+    ]
+    return sorted({term for term in terms if len(term) >= 2}, key=len, reverse=True)
+
+
+async def _open_rooms(uow: UnitOfWork, client_id: int) -> list[tuple[int, int]]:
+    """(room, the client's account in it) for each session room still on the platform."""
+    rows = await uow.session.execute(
+        select(AdviceSession.channel_id, AdviceSession.client_user_id)
+        .where(AdviceSession.client_id == client_id)
+        .where(AdviceSession.channel_id.is_not(None))
+        .where(AdviceSession.deleted_at.is_(None))
+        .where(AdviceSession.client_user_id.is_not(None))
+    )
+    return [
+        (channel_id, user_id)
+        for channel_id, user_id in rows.all()
+        if channel_id is not None and user_id is not None
+    ]
+
+
+async def _delete_personal_rows(
+    uow: UnitOfWork, client_id: int, discord_ids: Sequence[int]
+) -> None:
+    """Identities, conversation state, consents, moods, link data, transcripts; review words
+    and what was shared with advisors are cleared."""
+    session = uow.session
+    for model in (PlatformIdentity, Conversation, Consent, MoodCheckin, LinkCode):
+        await session.execute(delete(model).where(model.client_id == client_id))
+    await session.execute(delete(TranscriptFile).where(TranscriptFile.client_id == client_id))
+    if discord_ids:
+        await session.execute(
+            delete(LinkAttempt).where(LinkAttempt.platform_user_id.in_(discord_ids))
         )
-        consents = await uow.session.scalars(
-            select(Consent).where(Consent.client_id == client_id).order_by(Consent.id)
+        await session.execute(
+            update(LinkCode)
+            .where(LinkCode.used_by_user_id.in_(discord_ids))
+            .values(used_by_user_id=None)
         )
-        bookings = await uow.session.scalars(
-            select(Booking)
-            .where(Booking.client_id == client_id)
-            .options(selectinload(Booking.advisor), selectinload(Booking.offer))
-            .order_by(Booking.id)
-        )
-        purchases = list(
-            await uow.session.scalars(
-                select(Purchase).where(Purchase.client_id == client_id).order_by(Purchase.id)
+    await session.execute(update(Review).where(Review.client_id == client_id).values(text=None))
+    await session.execute(  # what they had shared with their advisors
+        update(Booking).where(Booking.client_id == client_id).values(client_note=None)
+    )
+
+
+async def _scrub_messages(uow: UnitOfWork, client_id: int, terms: Sequence[str]) -> None:
+    """Messages to the client can no longer reach them; messages about them lose the name."""
+    session = uow.session
+    await session.execute(delete(OutboxMessage).where(OutboxMessage.client_id == client_id))
+    advisor_ids = select(Booking.advisor_id).where(Booking.client_id == client_id)
+    for message in await session.scalars(
+        select(OutboxMessage).where(
+            or_(
+                OutboxMessage.advisor_id.in_(advisor_ids),
+                OutboxMessage.audience == Audience.ADMIN.value,
             )
         )
-        receipts = await uow.session.scalars(
-            select(Receipt)
-            .where(Receipt.purchase_id.in_([p.id for p in purchases]))
-            .order_by(Receipt.id)
-        )
-        moods = await uow.session.scalars(
-            select(MoodCheckin)
-            .where(MoodCheckin.client_id == client_id)
-            .order_by(MoodCheckin.created_at)
-        )
-        reviews = await uow.session.scalars(
-            select(Review).where(Review.client_id == client_id).order_by(Review.id)
-        )
-        conversation = await uow.session.get(Conversation, client_id)
-        document: dict[str, Any] = {
-            "exported_at": self.clock.now().isoformat(),
-            "profile": {
-                "name": client.display_name,
-                "name_advisors_see": client.advisor_name,
-                "name_on_receipts": client.billing_name,
-                "time_zone": client.timezone,
-                "locale": client.locale,
-                "created_at": client.created_at.isoformat(),
-                "accounts": [
-                    {"platform": i.platform, "user_id": str(i.platform_user_id)} for i in identities
-                ],
-            },
-            "consents": [
-                {"terms_version": c.terms_version, "accepted_at": c.accepted_at.isoformat()}
-                for c in consents
-            ],
-            "bookings": [
-                {
-                    "id": b.id,
-                    "what": b.offer.name,
-                    "advisor": b.advisor.display_name,
-                    "status": b.status,
-                    "starts_at": b.starts_at.isoformat() if b.starts_at else None,
-                    "price": b.price.format(self.settings.locale),
-                    "shared_with_advisor": b.client_note,
-                }
-                for b in bookings
-            ],
-            "purchases": [
-                {
-                    "id": p.id,
-                    "kind": p.kind,
-                    "description": p.description,
-                    "status": p.status,
-                    "total": p.total.format(self.settings.locale),
-                    "paid_at": p.paid_at.isoformat() if p.paid_at else None,
-                }
-                for p in purchases
-                if p.kind in (PurchaseKind.BOOKING.value, PurchaseKind.TIP.value)
-            ],
-            "receipts": [
-                {"number": r.number, "kind": r.kind, "issued_at": r.issued_at.isoformat()}
-                for r in receipts
-            ],
-            "check_ins": [{"mood": m.score, "at": m.created_at.isoformat()} for m in moods],
-            "reviews": [
-                {"booking_id": r.booking_id, "rating": r.rating, "text": r.text} for r in reviews
-            ],
-            "conversation": (
-                {"step": conversation.step, "data": conversation.data}
-                if conversation is not None
-                else None
-            ),
-        }
-        return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    ):
+        scrubbed = _replace_terms(message.payload, terms)
+        if scrubbed != message.payload:
+            message.payload = scrubbed
+        if message.last_error:
+            message.last_error = _replace_terms(message.last_error, terms)
+
+
+async def _anonymise_receipts(uow: UnitOfWork, client_id: int) -> None:
+    """Receipts print "Deleted client" as the buyer; their PDFs are rendered again."""
+    purchase_ids = select(Purchase.id).where(Purchase.client_id == client_id)
+    for receipt in await uow.session.scalars(
+        select(Receipt).where(Receipt.purchase_id.in_(purchase_ids))
+    ):
+        content = dict(receipt.content or {})
+        if content and content.get("buyer_name") != DELETED_CLIENT:
+            content["buyer_name"] = DELETED_CLIENT
+            receipt.content = content
+            receipt.pdf = None  # rendered again, from the anonymised content
 
 
 async def is_erased(uow: UnitOfWork, client_id: int) -> bool:

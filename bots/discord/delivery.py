@@ -21,6 +21,7 @@ from core.db import Database
 from core.documents import load_document
 from core.outbox import Audience, OutboxItem
 from core.receipts import ReceiptFonts
+from core.texts import discord_bot as b
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ def inbox_name(advisor_id: int) -> str:
 
 
 class DiscordDelivery:
-    """Sends due DISCORD_DM and ADMIN outbox messages; the worker loop calls ``deliver_due``."""
+    """Sends due outbox messages to advisors (as DMs) and to the team (its admin channel);
+    the worker loop calls ``deliver_due``."""
 
     def __init__(
         self,
@@ -174,13 +176,9 @@ class DiscordDelivery:
             name,
             ADVISORS_CATEGORY,
             discord.Object(user_id, type=discord.Member),
-            "Your Pathwise notifications, because direct messages from the bot are closed.",
+            b.INBOX_TOPIC(),
         )
-        await channel.send(
-            "We couldn't send you a direct message, so your Pathwise notifications will come "
-            "here; only you and the Pathwise bot can see this channel. To get them as direct "
-            "messages, allow direct messages from server members in your privacy settings."
-        )
+        await channel.send(b.INBOX_INTRO())
         return channel
 
     async def _to_admins(self, item: OutboxItem) -> None:
@@ -190,7 +188,7 @@ class DiscordDelivery:
             ADMIN_CHANNEL,
             "Pathwise team",
             role,
-            "Notices for the Pathwise team.",
+            b.TEAM_TOPIC(),
             allowed_may_write=True,
         )
         await channel.send(

@@ -9,10 +9,11 @@ import discord
 from discord import app_commands
 
 from core.errors import PathwiseError
+from core.texts import discord_bot as b
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment."
+APOLOGY = b.APOLOGY()
 
 
 async def reply(interaction: discord.Interaction[Any], text: str, **kwargs: Any) -> None:
@@ -37,7 +38,7 @@ async def answer_error(interaction: discord.Interaction[Any], error: BaseExcepti
     if isinstance(error, PathwiseError):
         text = error.message
     elif isinstance(error, app_commands.CheckFailure):
-        text = str(error) or "Sorry, you can't use this command here."
+        text = str(error) or b.NOT_HERE()
     else:
         log.error("unexpected error in a Discord interaction", exc_info=error)
         text = APOLOGY

@@ -18,6 +18,7 @@ from bots.discord.channels import (
 )
 from bots.discord.views import closing_view, welcome_embed, welcome_view
 from core.sessions import OpenedRoom, RoomGone, RoomRequest, SessionRooms
+from core.texts import rooms as t
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class DiscordRooms(SessionRooms):
         channel = await self._channel(channel_id)
         await admit_member(channel, user_id)
         await channel.send(
-            f"<@{user_id}> has joined. Welcome!",
+            t.JOINED(mention=f"<@{user_id}>"),
             allowed_mentions=discord.AllowedMentions(users=True),
         )
 

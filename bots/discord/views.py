@@ -17,6 +17,8 @@ import discord
 from bots.discord.errors import answer_error, reply
 from core.errors import PathwiseError
 from core.sessions import RoomAction, RoomRequest, TranscriptLine
+from core.texts import Text
+from core.texts import rooms as t
 
 if TYPE_CHECKING:
     from bots.discord.bot import PathwiseBot
@@ -46,29 +48,35 @@ def welcome_embed(request: RoomRequest) -> discord.Embed:
     """Time (shown in each reader's own zone by Discord), length, and the guidelines."""
     start = discord.utils.format_dt(request.starts_at, "F")
     end = discord.utils.format_dt(request.ends_at, "t" if request.live else "F")
-    when = f"{start} – {end}" if request.live else f"Open until {end}"
+    when = (
+        t.WELCOME_LIVE_TIMES(start=start, end=end)
+        if request.live
+        else t.WELCOME_OPEN_UNTIL(end=end)
+    )
     embed = discord.Embed(
-        title=f"Welcome to your private room: {request.title}",
+        title=t.WELCOME(title=request.title),
         description=when,
         colour=discord.Colour.teal(),
     )
-    embed.add_field(name="Guidelines", value="\n".join(f"• {line}" for line in request.guidelines))
+    embed.add_field(
+        name=t.GUIDELINES(), value="\n".join(f"• {line}" for line in request.guidelines)
+    )
     return embed
 
 
 class _RoomButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=CUSTOM_ID):
     """One of the room's buttons; which one is the ``action`` in its custom_id."""
 
-    LABELS: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
-        RoomAction.END: ("End session", discord.ButtonStyle.danger),
-        RoomAction.REPORT: ("Report a problem", discord.ButtonStyle.secondary),
-        RoomAction.TRANSCRIPT: ("Send me a transcript", discord.ButtonStyle.primary),
+    LABELS: ClassVar[dict[str, tuple[Text, discord.ButtonStyle]]] = {
+        RoomAction.END: (t.BUTTON_END, discord.ButtonStyle.danger),
+        RoomAction.REPORT: (t.BUTTON_REPORT, discord.ButtonStyle.secondary),
+        RoomAction.TRANSCRIPT: (t.BUTTON_TRANSCRIPT, discord.ButtonStyle.primary),
     }
 
     def __init__(self, action: str, session_id: int) -> None:
         label, style = self.LABELS[action]
         super().__init__(
-            discord.ui.Button(label=label, style=style, custom_id=custom_id(action, session_id))
+            discord.ui.Button(label=label(), style=style, custom_id=custom_id(action, session_id))
         )
         self.action = action
         self.session_id = session_id
@@ -127,7 +135,8 @@ async def read_history(
         text = message.content
         if message.attachments:
             names = ", ".join(a.filename for a in message.attachments)
-            text = f"{text}\n[attached: {names}]" if text else f"[attached: {names}]"
+            attached = t.TRANSCRIPT_ATTACHED(names=names)
+            text = f"{text}\n{attached}" if text else attached
         if text:
             lines.append(TranscriptLine(message.created_at, message.author.id, text))
     return lines

@@ -26,13 +26,15 @@ from core.db import Database, UnitOfWork
 from core.models import AdviceSession, Advisor, Booking, BookingStatus, Client, OutboxMessage
 from core.names import advisor_facing_name
 from core.outbox import Audience
-from core.safety.resources import ResourceBook, Resources, default_book, language_of_tag
+from core.safety.resources import Country, ResourceBook, Resources, default_book, language_of_tag
 from core.safety.screening import Detection, Screener, default_screener
+from core.texts import Text
+from core.texts import safety as t
 
 log = logging.getLogger(__name__)
 
 ALERT_KIND = "crisis_alert"
-ANSWER_LANGUAGES = ("en", "es")
+ANSWER_LANGUAGES = t.LANGUAGES
 # A booking that ended more than this long ago no longer makes its advisor "their advisor".
 RECENT_BOOKING = timedelta(days=14)
 
@@ -55,80 +57,8 @@ class CrisisAnswer:
     booking_id: int | None
 
 
-_TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "opening": (
-            "Thank you for telling me. It sounds like you're going through something really "
-            "painful, and you deserve support right now."
-        ),
-        "not_emergency": (
-            "Pathwise is not an emergency service and cannot send help. If you are in danger "
-            "or might act on these thoughts, please call {emergency} now, or talk to someone "
-            "at one of these lines:"
-        ),
-        "not_emergency_unknown": (
-            "Pathwise is not an emergency service and cannot send help. If you are in danger "
-            "or might act on these thoughts, please call your local emergency number now, or "
-            "talk to someone at one of these lines:"
-        ),
-        "line": "• {name}: call {phone}",
-        "sms": ", or text {sms}",
-        "hours": " ({hours})",
-        "in_country": "In {country} (emergency {emergency}):",
-        "directory": "• Anywhere else: {name}, {url}, lists free lines in your country.",
-        "directory_only": "• {name}, {url}, lists free, confidential lines in your country.",
-        "told": (
-            "We have let your advisor and our team know, privately, that you may need extra "
-            "care. They don't see what you wrote."
-        ),
-        "closing": (
-            "You don't have to go through this alone. Whenever you're ready, you can carry "
-            "on here where you left off."
-        ),
-        "continue": "Continue where I was",
-        "room_closing": "Your session goes on here whenever you're ready.",
-    },
-    "es": {
-        "opening": (
-            "Gracias por contármelo. Parece que estás pasando por algo muy doloroso, y "
-            "mereces apoyo ahora mismo."
-        ),
-        "not_emergency": (
-            "Pathwise no es un servicio de emergencias y no puede enviar ayuda. Si estás en "
-            "peligro o crees que podrías hacerte daño, llama ahora al {emergency} o habla con "
-            "alguien en una de estas líneas:"
-        ),
-        "not_emergency_unknown": (
-            "Pathwise no es un servicio de emergencias y no puede enviar ayuda. Si estás en "
-            "peligro o crees que podrías hacerte daño, llama ahora al número de emergencias de "
-            "tu país o habla con alguien en una de estas líneas:"
-        ),
-        "line": "• {name}: llama al {phone}",
-        "sms": " o escribe al {sms}",
-        "hours": " ({hours})",
-        "in_country": "En {country} (emergencias {emergency}):",
-        "directory": (
-            "• En cualquier otro país: {name}, {url}, reúne las líneas gratuitas de tu país."
-        ),
-        "directory_only": (
-            "• {name}, {url}, reúne las líneas gratuitas y confidenciales de tu país."
-        ),
-        "told": (
-            "Hemos avisado en privado a tu asesor y a nuestro equipo de que quizá necesites "
-            "un cuidado especial. No ven lo que escribiste."
-        ),
-        "closing": (
-            "No tienes que pasar por esto a solas. Cuando quieras, puedes seguir aquí donde lo "
-            "dejaste."
-        ),
-        "continue": "Seguir donde estaba",
-        "room_closing": "Tu sesión sigue aquí cuando quieras.",
-    },
-}
-
-
 def answer_language(detection: Detection, language_tag: str | None, chosen: str | None) -> str:
-    """The language to answer in: the client's Telegram language if we answer in it (a
+    """The language to answer in: the language their chat app reports if we answer in it (a
     Spanish speaker gets Spanish even if they wrote in English); else the language they
     wrote in (the phrase's); else the session language they chose; else English."""
     for candidate in (language_of_tag(language_tag), detection.language, chosen):
@@ -138,13 +68,13 @@ def answer_language(detection: Detection, language_tag: str | None, chosen: str 
 
 
 def _line(
-    texts: dict[str, str], line_name: str, phone: str, sms: str | None, hours: str, note: str | None
+    language: str, line_name: str, phone: str, sms: str | None, hours: str, note: str | None
 ) -> str:
-    text = texts["line"].format(name=line_name, phone=phone)
+    text = t.in_language(t.LINE, language, name=line_name, phone=phone)
     if sms:
-        text += texts["sms"].format(sms=sms)
+        text += t.in_language(t.LINE_SMS, language, sms=sms)
     if hours:
-        text += texts["hours"].format(hours=hours)
+        text += t.in_language(t.LINE_HOURS, language, hours=hours)
     if note:
         text += f"; {note}"
     return text
@@ -152,37 +82,35 @@ def _line(
 
 def answer_text(resources: Resources, language: str, *, told: bool, room: bool = False) -> str:
     """The whole crisis message in ``language``."""
-    texts = _TEXTS[language]
-    parts = [texts["opening"]]
-    lines: list[str] = []
-    if resources.country is not None:
-        country = resources.country
-        parts.append(texts["not_emergency"].format(emergency=country.emergency))
-        lines += [
-            _line(texts, line.name, line.phone, line.sms, line.hours, line.notes.get(language))
+
+    def say(message: Text, **params: object) -> str:
+        return t.in_language(message, language, **params)
+
+    def lines_of(country: Country) -> list[str]:
+        return [
+            _line(language, line.name, line.phone, line.sms, line.hours, line.notes.get(language))
             for line in country.lines
         ]
-        lines.append(
-            texts["directory"].format(name=resources.directory_name, url=resources.directory_url)
-        )
+
+    directory = {"name": resources.directory_name, "url": resources.directory_url}
+    parts = [say(t.OPENING)]
+    lines: list[str] = []
+    if resources.country is not None:
+        parts.append(say(t.NOT_EMERGENCY, emergency=resources.country.emergency))
+        lines += lines_of(resources.country)
+        lines.append(say(t.DIRECTORY, **directory))
     else:
-        parts.append(texts["not_emergency_unknown"])
+        parts.append(say(t.NOT_EMERGENCY_UNKNOWN))
         for country in resources.guesses:
             lines.append(
-                texts["in_country"].format(
-                    country=country.name(language), emergency=country.emergency
-                )
+                say(t.IN_COUNTRY, country=country.name(language), emergency=country.emergency)
             )
-            lines += [
-                _line(texts, line.name, line.phone, line.sms, line.hours, line.notes.get(language))
-                for line in country.lines
-            ]
-        key = "directory" if resources.guesses else "directory_only"
-        lines.append(texts[key].format(name=resources.directory_name, url=resources.directory_url))
+            lines += lines_of(country)
+        lines.append(say(t.DIRECTORY if resources.guesses else t.DIRECTORY_ONLY, **directory))
     parts.append("\n".join(lines))
     if told:
-        parts.append(texts["told"])
-    parts.append(texts["room_closing"] if room else texts["closing"])
+        parts.append(say(t.TOLD))
+    parts.append(say(t.ROOM_CLOSING if room else t.CLOSING))
     return "\n\n".join(parts)
 
 
@@ -243,7 +171,7 @@ async def alert_team(
     window = str(int(now.timestamp()) // seconds) if seconds else uuid.uuid4().hex
     name = advisor_facing_name(client)
     advisor = await uow.session.get(Advisor, booking.advisor_id)
-    place = {Where.CHAT: "the Pathwise chat", Where.ROOM: "their session room"}[where]
+    place = {Where.CHAT: t.IN_CHAT, Where.ROOM: t.IN_ROOM}[where]()
     data = {"booking_id": booking.id, "where": where.value}
     await outbox.enqueue(
         uow,
@@ -251,13 +179,7 @@ async def alert_team(
         kind=ALERT_KIND,
         advisor_id=booking.advisor_id,
         client_id=client.id,
-        text=(
-            f"A private heads-up from Pathwise: {name} (booking {booking.id}) wrote something "
-            f"in {place} that suggests they may be going through a crisis. We have shown them "
-            "crisis lines and told them Pathwise is not an emergency service. We don't share "
-            "what they wrote. Please be gentle and attentive with them; if you think they are "
-            "in immediate danger, tell the Pathwise team."
-        ),
+        text=t.ADVISOR_HEADS_UP(client_name=name, booking_id=booking.id, place=place),
         data=data,
         dedupe_key=f"{ALERT_KIND}:advisor:{client.id}:{window}",
         now=now,
@@ -268,11 +190,11 @@ async def alert_team(
         kind=ALERT_KIND,
         advisor_id=booking.advisor_id,
         client_id=client.id,
-        text=(
-            f"Crisis alert: {name}, booking {booking.id} with "
-            f"{advisor.display_name if advisor else 'their advisor'}, wrote something in "
-            f"{place} that suggests a risk to life. They were shown crisis lines; their "
-            "advisor got a private heads-up. The text is not shared."
+        text=t.ADMIN_ALERT(
+            client_name=name,
+            booking_id=booking.id,
+            advisor_name=advisor.display_name if advisor else t.THEIR_ADVISOR(),
+            place=place,
         ),
         data=data,
         dedupe_key=f"{ALERT_KIND}:admin:{client.id}:{window}",
@@ -319,7 +241,7 @@ async def respond(
     return CrisisAnswer(
         text=answer_text(resources, language, told=booking is not None, room=where is Where.ROOM),
         language=language,
-        continue_label=_TEXTS[language]["continue"],
+        continue_label=t.in_language(t.CONTINUE, language),
         alerted=alerted,
         booking_id=booking.id if booking is not None else None,
     )

@@ -1,7 +1,7 @@
 """Crisis resources for a client's country, from ``core/safety/resources.yaml``.
 
 The country is the one of the client's time zone (IANA's zone.tab, shipped with tzdata) when
-they have told us one; else the region of their Telegram language tag ("es-MX"); else
+they have told us one; else the region of the language tag their chat app reports ("es-MX"); else
 unknown, and the client gets the lines of the countries where their language is spoken plus
 an international directory (findahelpline.com).
 """

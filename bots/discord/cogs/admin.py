@@ -16,6 +16,8 @@ from core.billing import Billing
 from core.errors import ConfigurationError
 from core.models.billing import PayoutState
 from core.payments import goodwill
+from core.texts import discord_bot as b
+from core.texts import team_commands as t
 
 
 class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwise team tools."):
@@ -28,7 +30,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwis
         role_id = self.bot.settings.discord_admin_role_id
         roles = getattr(interaction.user, "roles", [])
         if role_id is None or not any(role.id == role_id for role in roles):
-            raise app_commands.CheckFailure("Only the Pathwise team can use this command.")
+            raise app_commands.CheckFailure(t.TEAM_ONLY())
         return True
 
     @app_commands.command(name="approve", description="List an advisor and let clients book them.")
@@ -37,7 +39,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwis
         async with self.bot.db.uow() as uow:
             found = await admin.set_standing(uow, advisor, approved=True)
             await uow.commit()
-        await reply(interaction, f"{found.display_name} is approved and listed.")
+        await reply(interaction, t.APPROVED(advisor_name=found.display_name))
 
     @app_commands.command(name="suspend", description="Hide an advisor from clients at once.")
     @app_commands.describe(advisor="The advisor's id, like ana-ruiz")
@@ -45,10 +47,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwis
         async with self.bot.db.uow() as uow:
             found = await admin.set_standing(uow, advisor, approved=False)
             await uow.commit()
-        await reply(
-            interaction,
-            f"{found.display_name} is suspended: hidden and offline. Paid sessions still happen.",
-        )
+        await reply(interaction, t.SUSPENDED(advisor_name=found.display_name))
 
     @app_commands.command(name="link-advisor", description="Connect an advisor's Discord account.")
     @app_commands.describe(advisor="The advisor's id, like ana-ruiz", member="Their account")
@@ -60,7 +59,9 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwis
                 uow, advisor, Platform.DISCORD, member.id, self.bot.clock.now()
             )
             await uow.commit()
-        await reply(interaction, f"{member.mention} is now {found.display_name} on Pathwise.")
+        await reply(
+            interaction, t.ADVISOR_LINKED(mention=member.mention, advisor_name=found.display_name)
+        )
 
     @app_commands.command(
         name="refund",
@@ -97,63 +98,60 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwis
 
     def _billing(self) -> Billing:
         if self.bot.billing is None:
-            raise ConfigurationError("Payments are not set up on this Pathwise yet.")
+            raise ConfigurationError(b.PAYMENTS_OFF())
         return self.bot.billing
 
     @app_commands.command(name="stats", description="The numbers, without names.")
     async def stats(self, interaction: discord.Interaction[Any]) -> None:
         async with self.bot.db.uow() as uow:
             numbers = await admin.platform_stats(uow, self.bot.clock.now())
-        states = ", ".join(f"{k} {v}" for k, v in numbers.sessions_by_state.items() if v)
-        paid = ", ".join(m.format() for m in numbers.paid_last_7_days) or "nothing"
+        states = ", ".join(
+            t.STATS_STATE(state=k, number=v) for k, v in numbers.sessions_by_state.items() if v
+        )
+        paid = ", ".join(m.format() for m in numbers.paid_last_7_days)
         await reply(
             interaction,
-            f"Clients: {numbers.clients}\n"
-            f"Advisors approved: {numbers.advisors_approved} ({numbers.advisors_online} online)\n"
-            f"Upcoming bookings: {numbers.upcoming_bookings}\n"
-            f"Sessions: {states or 'none yet'}\n"
-            f"Paid in the last 7 days: {paid}",
+            t.STATS(
+                clients=numbers.clients,
+                approved=numbers.advisors_approved,
+                online=numbers.advisors_online,
+                upcoming=numbers.upcoming_bookings,
+                sessions=states or t.NO_SESSIONS(),
+                paid=paid or t.NOTHING_PAID(),
+            ),
         )
 
 
 def _refund_text(outcome: goodwill.GoodwillOutcome) -> str:
     """What the team sees after a goodwill refund."""
+    amount, booking_id = outcome.amount.format(), outcome.booking_id
     done = (
-        f"Refunded {outcome.amount.format()} for booking {outcome.booking_id} as a goodwill "
-        f"refund; credit note {outcome.credit_note_number} sent to the client."
+        t.REFUNDED(amount=amount, booking_id=booking_id, credit_note=outcome.credit_note_number)
         if outcome.status == "succeeded"
-        else f"Stripe is still processing the goodwill refund of {outcome.amount.format()} for "
-        f"booking {outcome.booking_id}."
+        else t.REFUND_PROCESSING(amount=amount, booking_id=booking_id)
     )
-    share = (
-        "The advisor's session share won't be paid out."
-        if outcome.advisor_share_undone
-        else "Pathwise bears it; the advisor's share is unchanged."
-    )
-    return (
-        f"{done} {share} Still refundable: {outcome.still_refundable.format()} "
-        f"(the {outcome.fee.format()} handling fee is never refunded)."
-    )
+    share = (t.SHARE_UNDONE if outcome.advisor_share_undone else t.SHARE_KEPT)()
+    left = t.STILL_REFUNDABLE(amount=outcome.still_refundable.format(), fee=outcome.fee.format())
+    return f"{done} {share} {left}"
 
 
 def _payout_text(hold: goodwill.PayoutHold, locale: str) -> str:
     """Where a booking's payout stands, for the team."""
-    when = f"{hold.release_at:%a %d %b %Y, %H:%M} UTC" if hold.release_at else "its date"
-    if hold.state == PayoutState.ON_HOLD:
-        return f"Booking {hold.booking_id}'s payout is on hold; it won't be paid until released."
-    if hold.state in (PayoutState.IN_PAYOUT, PayoutState.PAID_OUT):
-        return f"Booking {hold.booking_id}'s payout was released and paid to the advisor now."
-    if hold.state != PayoutState.HELD:
-        return f"Booking {hold.booking_id}'s payout state: {hold.state}."
-    if hold.due:
-        return (
-            f"Booking {hold.booking_id}'s payout is released; its date ({when}) has passed, so "
-            "it is paid as soon as the advisor's payout account can receive it."
-        )
-    return (
-        f"Booking {hold.booking_id}'s payout is released: it will be paid on its normal date, "
-        f"{when}, once the advisor can receive payouts."
+    when = (
+        t.PAYOUT_WHEN(date=f"{hold.release_at:%a %d %b %Y, %H:%M}")
+        if hold.release_at
+        else t.PAYOUT_ITS_DATE()
     )
+    booking_id = hold.booking_id
+    if hold.state == PayoutState.ON_HOLD:
+        return t.PAYOUT_ON_HOLD(booking_id=booking_id)
+    if hold.state in (PayoutState.IN_PAYOUT, PayoutState.PAID_OUT):
+        return t.PAYOUT_PAID(booking_id=booking_id)
+    if hold.state != PayoutState.HELD:
+        return t.PAYOUT_STATE(booking_id=booking_id, state=hold.state)
+    if hold.due:
+        return t.PAYOUT_RELEASED_DUE(booking_id=booking_id, when=when)
+    return t.PAYOUT_RELEASED(booking_id=booking_id, when=when)
 
 
 async def setup(bot: PathwiseBot) -> None:

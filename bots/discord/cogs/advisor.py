@@ -15,21 +15,29 @@ from core import advisors, scheduling
 from core.accounts import Platform
 from core.advisors import AdvisorCard
 from core.errors import ConfigurationError
+from core.texts import advisor_commands as t
+from core.texts import discord_bot as b
 
 
 def render_card(card: AdvisorCard) -> str:
     prices = "\n".join(
-        f"• {line.name}: {line.price.format()}" + ("" if line.active else " (paused)")
+        (t.PRICE_LINE if line.active else t.PRICE_LINE_PAUSED)(
+            offer_name=line.name, price=line.price.format()
+        )
         for line in card.prices
     )
-    standing = "approved" if card.approved else "waiting for approval"
-    return (
-        f"**{card.name}** ({standing}{', online now' if card.online else ''})\n"
-        f"{card.bio}\n\n"
-        f"Specialties: {', '.join(card.specialties) or '—'}\n"
-        f"Languages: {', '.join(card.languages) or '—'}\n"
-        f"Time zone: {card.timezone}\n"
-        f"Prices:\n{prices or '—'}"
+    if card.approved:
+        standing = t.APPROVED_ONLINE if card.online else t.APPROVED
+    else:
+        standing = t.WAITING_ONLINE if card.online else t.WAITING
+    return t.CARD(
+        name=card.name,
+        standing=standing(),
+        bio=card.bio,
+        specialties=", ".join(card.specialties) or t.NONE(),
+        languages=", ".join(card.languages) or t.NONE(),
+        timezone=card.timezone,
+        prices=prices or t.NONE(),
     )
 
 
@@ -70,7 +78,7 @@ class AdvisorCog(commands.Cog):
                 uow, advisor_id, bio=bio, specialties=specialties, languages=languages
             )
             await uow.commit()
-        await reply(interaction, "Saved. Here is your profile now:\n\n" + render_card(card))
+        await reply(interaction, t.PROFILE_SAVED(card=render_card(card)))
 
     @profile.command(name="price", description="Set the price of one of your offers.")
     @app_commands.describe(
@@ -87,10 +95,7 @@ class AdvisorCog(commands.Cog):
         async with self.bot.db.uow() as uow:
             line = await advisors.set_price(uow, advisor_id, offer, amount, days)
             await uow.commit()
-        await reply(
-            interaction,
-            f"{line.name}: now {line.price.format()}. Bookings already made keep their price.",
-        )
+        await reply(interaction, t.PRICE_SET(offer_name=line.name, price=line.price.format()))
 
     @app_commands.command(
         name="availability", description="See or set your weekly hours, in your own time zone."
@@ -109,10 +114,9 @@ class AdvisorCog(commands.Cog):
                 weekly = await advisors.set_hours(uow, advisor_id, hours)
                 await uow.commit()
             card = await advisors.advisor_card(uow, advisor_id)
-        head = "Saved. " if hours is not None else ""
+        words = t.HOURS_SAVED if hours is not None else t.HOURS
         await reply(
-            interaction,
-            f"{head}Your weekly hours ({card.timezone}):\n{advisors.format_weekly(weekly)}",
+            interaction, words(timezone=card.timezone, hours=advisors.format_weekly(weekly))
         )
 
     @app_commands.command(name="bookings", description="Your upcoming paid sessions.")
@@ -120,29 +124,29 @@ class AdvisorCog(commands.Cog):
         advisor_id = await self._advisor_id(interaction)
         async with self.bot.db.uow() as uow:
             upcoming = await advisors.upcoming_sessions(uow, advisor_id, self.bot.clock.now())
-        lines = [f"• {s.when} (your time): {s.what} with {s.client_name}" for s in upcoming]
-        await reply(interaction, "\n".join(lines) or "No upcoming sessions yet.")
+        lines = [
+            t.BOOKING_LINE(when=s.when, what=s.what, client_name=s.client_name) for s in upcoming
+        ]
+        await reply(interaction, "\n".join(lines) or t.NO_BOOKINGS())
 
     def _billing(self) -> Any:
         if self.bot.billing is None:
-            raise ConfigurationError("Payments are not set up on this Pathwise yet.")
+            raise ConfigurationError(b.PAYMENTS_OFF())
         return self.bot.billing
 
     @app_commands.command(name="earnings", description="Money held, ready and paid out.")
     async def earnings(self, interaction: discord.Interaction[Any]) -> None:
         advisor_id = await self._advisor_id(interaction)
         money = await self._billing().advisor_earnings(advisor_id)
-        hours = self.bot.settings.guarantee_window_hours
-        note = (
-            ""
-            if money.payouts_enabled
-            else "\nSet up payouts with /payouts to receive what is ready."
-        )
+        words = t.EARNINGS if money.payouts_enabled else t.EARNINGS_NO_PAYOUTS
         await reply(
             interaction,
-            f"Held (money-back window of {hours} hours still open): {money.held.format()}\n"
-            f"Ready to pay out: {money.ready.format()}\n"
-            f"Paid out: {money.paid_out.format()}" + note,
+            words(
+                hours=self.bot.settings.guarantee_window_hours,
+                held=money.held.format(),
+                ready=money.ready.format(),
+                paid_out=money.paid_out.format(),
+            ),
         )
 
     @app_commands.command(name="payouts", description="Set up or update how you get paid.")
@@ -154,13 +158,8 @@ class AdvisorCog(commands.Cog):
             advisor_id, refresh_url=back, return_url=back
         )
         view = discord.ui.View()
-        view.add_item(discord.ui.Button(label="Open Stripe", url=link))
-        await reply(
-            interaction,
-            "Stripe handles payouts. This private link sets up (or updates) your payout "
-            "account; if it expires, run /payouts again.",
-            view=view,
-        )
+        view.add_item(discord.ui.Button(label=t.OPEN_STRIPE(), url=link))
+        await reply(interaction, t.PAYOUT_LINK(), view=view)
 
     @app_commands.command(name="online", description="Tell clients you're free to talk now.")
     @app_commands.describe(available="On or off; leave empty to switch")
@@ -175,12 +174,7 @@ class AdvisorCog(commands.Cog):
             )
             now_online = advisor.online
             await uow.commit()
-        await reply(
-            interaction,
-            "You're shown as available now: clients can book you for a session starting soon."
-            if now_online
-            else "You're no longer shown as available now.",
-        )
+        await reply(interaction, (t.ONLINE_ON if now_online else t.ONLINE_OFF)())
 
 
 async def setup(bot: PathwiseBot) -> None:

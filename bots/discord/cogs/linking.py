@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import reply
+from core.texts import linking as t
 
 
 class LinkingCog(commands.Cog):
@@ -26,13 +27,7 @@ class LinkingCog(commands.Cog):
             code, interaction.user.id, self.bot.clock.now()
         )
         await self.bot.sessions.admit_client(result.client_id)
-        await reply(
-            interaction,
-            "You're all set"
-            + (" (this account was already linked)" if result.already_linked else "")
-            + ". Your private session rooms will appear in this server under Sessions; "
-            "we'll send you their links in Telegram.",
-        )
+        await reply(interaction, (t.LINKED_AGAIN if result.already_linked else t.LINKED)())
 
 
 async def setup(bot: PathwiseBot) -> None:

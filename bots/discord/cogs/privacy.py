@@ -15,12 +15,10 @@ from bots.discord.errors import answer_error, reply
 from core.accounts import Platform, find_client
 from core.dialogs.privacy import ERASED
 from core.privacy import AlreadyErased
+from core.texts import privacy as t
 
-NOT_LINKED = (
-    "This Discord account isn't linked to any Pathwise data, so there is nothing to delete "
-    "here. In Telegram, send /deletemydata to the Pathwise bot."
-)
-NOT_YOURS = "This button belongs to the person who asked to delete their data."
+NOT_LINKED = t.NOTHING_LINKED()
+NOT_YOURS = t.NOT_YOUR_BUTTON()
 CUSTOM_ID = re.compile(r"privacy:erase:(?P<user>[0-9]{1,20})")
 
 
@@ -36,7 +34,7 @@ class EraseButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], te
     def __init__(self, user_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Yes, delete my data",
+                label=t.CONFIRM_BUTTON(),
                 style=discord.ButtonStyle.danger,
                 custom_id=f"privacy:erase:{user_id}",
             )
@@ -90,7 +88,7 @@ class PrivacyCog(commands.Cog):
         view.add_item(EraseButton(interaction.user.id))
         await reply(
             interaction,
-            "Delete your data?\n\n" + plan.describe(self.bot.settings.locale),
+            t.CONFIRM() + "\n\n" + plan.describe(self.bot.settings.locale),
             view=view,
         )
 

@@ -1,0 +1,167 @@
+"""A session's transcript, asked for by its client: where the adapter reads the room from,
+the PDF made in memory (with ``core.receipts``' fonts), and its delivery to the client. The
+file is kept only until delivered (``retention.forget`` deletes it then)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from fpdf import FPDF
+from sqlalchemy import ColumnElement, String, cast, literal
+
+from core import outbox
+from core.errors import Conflict, NotFound
+from core.lifecycle.context import Lifecycle, lock
+from core.lifecycle.people import read_people, when
+from core.lifecycle.presses import RoomAction, check_press
+from core.models.sessions import AdviceSession, TranscriptFile
+from core.outbox import Audience, DocumentRef
+from core.receipts import ReceiptFonts, add_fonts
+from core.texts import rooms as r
+from core.texts import sessions as t
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptSource:
+    """Where to read a transcript from, and how to name its authors."""
+
+    session_id: int
+    channel_id: int
+    client_user_id: int
+    advisor_user_id: int | None
+    advisor_name: str
+    title: str
+    starts_at: datetime
+    client_zone: str
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptLine:
+    at: datetime
+    author_user_id: int
+    text: str
+
+
+async def transcript_source(life: Lifecycle, session_id: int, user_id: int) -> TranscriptSource:
+    """Where the adapter reads the conversation from, if the client may have it now."""
+    await check_press(life, session_id, user_id, RoomAction.TRANSCRIPT)
+    async with life.db.uow() as uow:
+        s = await uow.session.get(AdviceSession, session_id)
+        assert s is not None
+        if s.channel_id is None or s.deleted_at is not None:
+            raise Conflict(r.ROOM_DELETED())
+        if s.transcript_requested_at is not None:
+            raise Conflict(r.TRANSCRIPT_ALREADY_SENT())
+        people = await read_people(uow, s)
+        return TranscriptSource(
+            session_id=s.id,
+            channel_id=s.channel_id,
+            client_user_id=user_id,
+            advisor_user_id=s.advisor_user_id,
+            advisor_name=people.advisor_name,
+            title=r.TITLE(offer_name=people.offer_name, advisor_name=people.advisor_name),
+            starts_at=s.starts_at,
+            client_zone=people.client_zone,
+        )
+
+
+async def send_transcript(
+    life: Lifecycle, source: TranscriptSource, lines: Sequence[TranscriptLine]
+) -> str:
+    """Render the PDF and queue it for the client. It is stored only until delivered (the
+    tick deletes it then); the room itself keeps its deletion date."""
+    now = life.clock.now()
+    pdf = render_transcript(source, lines, life.fonts, now)
+    async with life.db.uow() as uow:
+        s = await lock(uow, source.session_id)
+        if s is None:
+            raise NotFound(r.NO_SUCH_SESSION())
+        if s.transcript_requested_at is not None:
+            raise Conflict(r.TRANSCRIPT_ALREADY_SENT())
+        s.transcript_requested_at = now
+        filename = r.TRANSCRIPT_FILENAME(date=f"{s.starts_at:%Y-%m-%d}")
+        file = TranscriptFile(
+            session_id=s.id, client_id=s.client_id, filename=filename, pdf=pdf, created_at=now
+        )
+        uow.session.add(file)
+        await uow.session.flush()
+        await outbox.enqueue(
+            uow,
+            audience=Audience.CLIENT,
+            kind="transcript",
+            client_id=s.client_id,
+            text=t.TRANSCRIPT_DELIVERED(),
+            document=DocumentRef("transcript", file.id, filename),
+            data={"session_id": s.id},
+            dedupe_key=transcript_key(file.id),
+            now=now,
+        )
+        await uow.commit()
+    return r.TRANSCRIPT_SENT()
+
+
+def transcript_key(file_id: int) -> str:
+    """The outbox dedupe key of a transcript's delivery."""
+    return f"transcript:{file_id}"
+
+
+def transcript_key_expr() -> ColumnElement[str]:
+    """:func:`transcript_key` of each ``TranscriptFile`` row, in SQL."""
+    return literal("transcript:") + cast(TranscriptFile.id, String)
+
+
+def render_transcript(
+    source: TranscriptSource,
+    lines: Sequence[TranscriptLine],
+    fonts: ReceiptFonts | None,
+    now: datetime,
+) -> bytes:
+    """A plain PDF of the conversation, made in memory: who wrote what, and when."""
+    zone = source.client_zone
+
+    def author(uid: int) -> str:
+        if uid == source.client_user_id:
+            return r.TRANSCRIPT_YOU()
+        if uid == source.advisor_user_id:
+            return source.advisor_name
+        return r.TRANSCRIPT_BOT()
+
+    entries = [
+        (
+            r.TRANSCRIPT_ENTRY(author=author(line.author_user_id), when=when(line.at, zone)),
+            line.text,
+        )
+        for line in lines
+    ]
+    heading = r.TRANSCRIPT_HEADING(title=source.title)
+    subtitle = r.TRANSCRIPT_SUBTITLE(starts=when(source.starts_at, zone), made=when(now, zone))
+    text = " ".join([heading, subtitle, *(a + b for a, b in entries)])
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    add_fonts(pdf, text, fonts)
+    pdf.set_creation_date(now)
+    pdf.set_title(heading)
+    pdf.set_author("Pathwise")
+    pdf.add_page()
+    pdf.set_font("DejaVuSans", "B", 14)
+    pdf.multi_cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVuSans", "", 9)
+    pdf.multi_cell(0, 5, subtitle, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    _write_entries(pdf, entries)
+    return bytes(pdf.output())
+
+
+def _write_entries(pdf: FPDF, entries: Sequence[tuple[str, str]]) -> None:
+    if not entries:
+        pdf.set_font("DejaVuSans", "", 11)
+        pdf.multi_cell(0, 6, r.TRANSCRIPT_EMPTY())
+    for label, body in entries:
+        pdf.set_font("DejaVuSans", "B", 9)
+        pdf.multi_cell(0, 5, label, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVuSans", "", 11)
+        pdf.multi_cell(0, 6, body or r.TRANSCRIPT_ATTACHMENT(), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)

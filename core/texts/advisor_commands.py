@@ -1,0 +1,57 @@
+"""What advisors' commands answer (in Discord): their profile card, prices, weekly hours,
+bookings, earnings, payouts and "available now"."""
+
+from __future__ import annotations
+
+from core.texts import Text
+
+CARD = Text(
+    "advisor_commands.card",
+    "**{name}** ({standing})\n{bio}\n\nSpecialties: {specialties}\nLanguages: {languages}\n"
+    "Time zone: {timezone}\nPrices:\n{prices}",
+)
+APPROVED = Text("advisor_commands.approved", "approved")
+APPROVED_ONLINE = Text("advisor_commands.approved_online", "approved, online now")
+WAITING = Text("advisor_commands.waiting", "waiting for approval")
+WAITING_ONLINE = Text("advisor_commands.waiting_online", "waiting for approval, online now")
+PRICE_LINE = Text("advisor_commands.price_line", "• {offer_name}: {price}")
+PRICE_LINE_PAUSED = Text("advisor_commands.price_line_paused", "• {offer_name}: {price} (paused)")
+NONE = Text("advisor_commands.none", "—")
+
+PROFILE_SAVED = Text("advisor_commands.profile_saved", "Saved. Here is your profile now:\n\n{card}")
+PRICE_SET = Text(
+    "advisor_commands.price_set",
+    "{offer_name}: now {price}. Bookings already made keep their price.",
+)
+HOURS = Text("advisor_commands.hours", "Your weekly hours ({timezone}):\n{hours}")
+HOURS_SAVED = Text(
+    "advisor_commands.hours_saved", "Saved. Your weekly hours ({timezone}):\n{hours}"
+)
+BOOKING_LINE = Text(
+    "advisor_commands.booking_line", "• {when} (your time): {what} with {client_name}"
+)
+NO_BOOKINGS = Text("advisor_commands.no_bookings", "No upcoming sessions yet.")
+EARNINGS = Text(
+    "advisor_commands.earnings",
+    "Held (money-back window of {hours} hours still open): {held}\n"
+    "Ready to pay out: {ready}\n"
+    "Paid out: {paid_out}",
+)
+EARNINGS_NO_PAYOUTS = Text(
+    "advisor_commands.earnings_no_payouts",
+    "Held (money-back window of {hours} hours still open): {held}\n"
+    "Ready to pay out: {ready}\n"
+    "Paid out: {paid_out}\n"
+    "Set up payouts with /payouts to receive what is ready.",
+)
+OPEN_STRIPE = Text("advisor_commands.open_stripe", "Open Stripe")
+PAYOUT_LINK = Text(
+    "advisor_commands.payout_link",
+    "Stripe handles payouts. This private link sets up (or updates) your payout account; if "
+    "it expires, run /payouts again.",
+)
+ONLINE_ON = Text(
+    "advisor_commands.online_on",
+    "You're shown as available now: clients can book you for a session starting soon.",
+)
+ONLINE_OFF = Text("advisor_commands.online_off", "You're no longer shown as available now.")
