@@ -1,0 +1,49 @@
+"""Messaging packages: booked without a time slot, they start once paid."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.db import UnitOfWork
+from core.errors import ValidationFailed
+from core.models import (
+    Booking,
+    BookingStatus,
+)
+from core.scheduling.claims import check_hold_limit
+from core.scheduling.lookups import bookable_offer, find_client
+from core.scheduling.rules import DEFAULT_RULES, SchedulingRules
+from core.scheduling.times import utc
+
+
+async def hold_package(
+    uow: UnitOfWork,
+    *,
+    client_id: int,
+    offer_id: int,
+    now: datetime,
+    rules: SchedulingRules = DEFAULT_RULES,
+) -> Booking:
+    """A ``held`` booking for a messaging package (no slot), expiring with its checkout."""
+    now = utc(now)
+    await find_client(uow, client_id)
+    offer, advisor = await bookable_offer(uow, offer_id)
+    if offer.offer_kind.minutes is not None:
+        raise ValidationFailed("A live session needs a time: please pick one first.")
+    await check_hold_limit(uow, client_id, now)
+    booking = Booking(
+        client_id=client_id,
+        advisor_id=advisor.id,
+        offer_id=offer.id,
+        status=BookingStatus.HELD.value,
+        starts_at=None,
+        ends_at=None,
+        hold_expires_at=now + rules.hold,
+        price_minor=offer.price_minor,
+        currency=offer.currency,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.session.add(booking)
+    await uow.session.flush()
+    return booking
