@@ -146,4 +146,3 @@ class Match:
     card: AdvisorCard
     score: float
     reasons: list[str]
-

@@ -78,7 +78,6 @@ class _Search:
             heapq.heapreplace(self.best, entry)
 
 
-
 class _Walk:
     """The scoring and the pruned walks over one index's columns."""
 

@@ -73,4 +73,3 @@ class StemCache(dict[str, str]):
     def tokenise(self, text: str) -> list[str]:
         """Same as ``tokenise``, faster on text full of words seen before."""
         return [stem for stem in map(self.__getitem__, _WORD.findall(text.casefold())) if stem]
-

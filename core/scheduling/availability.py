@@ -13,6 +13,7 @@ from core.scheduling.rules import DEFAULT_RULES, GRID, SchedulingRules
 from core.scheduling.slots import Slot
 from core.scheduling.times import grid_cells, utc
 from core.taxonomy import OfferKind
+from core.texts import scheduling as t
 
 
 def _window(now: datetime, rules: SchedulingRules) -> tuple[datetime, datetime]:
@@ -53,7 +54,7 @@ async def free_slots(
 def session_length(kind: OfferKind) -> timedelta:
     minutes = kind.minutes
     if minutes is None:
-        raise ValidationFailed("Messaging packages need no time slot: they start once paid.")
+        raise ValidationFailed(t.PACKAGE_NEEDS_NO_SLOT())
     return timedelta(minutes=minutes)
 
 

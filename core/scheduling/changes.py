@@ -27,6 +27,7 @@ from core.scheduling.holds import hold_is_live
 from core.scheduling.lookups import find_client, lock_booking
 from core.scheduling.rules import DEFAULT_RULES, SchedulingRules
 from core.scheduling.times import grid_cells, shown_zone, utc
+from core.texts import scheduling as t
 
 
 async def advisor_missed(uow: UnitOfWork, booking_id: int) -> bool:
@@ -72,25 +73,18 @@ async def _own_booking(uow: UnitOfWork, booking_id: int, client_id: int, now: da
         raise BookingNotFound()
     status = booking.booking_status
     if status is BookingStatus.HELD and not hold_is_live(booking, now):
-        raise BookingClosed("This booking's hold has expired. Please choose a time again.")
+        raise BookingClosed(t.HOLD_EXPIRED())
     if status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
-        raise BookingClosed(f"This booking is {status.value}, so it can't be changed any more.")
+        raise BookingClosed(t.CANNOT_CHANGE(status=status.value))
     return booking
 
 
 def _too_late(booking: Booking, rules: SchedulingRules, tz: str, locale: str) -> TooLateToChange:
     hours = rules.free_change // timedelta(hours=1)
     if booking.starts_at is None:
-        return TooLateToChange(
-            "A messaging package starts as soon as it's paid, so it can't be cancelled free of "
-            "charge. The money-back guarantee rules apply instead."
-        )
+        return TooLateToChange(t.PACKAGE_TOO_LATE())
     starts = format_slot(booking.starts_at, shown_zone(tz), locale)
-    return TooLateToChange(
-        f"Free rescheduling and cancellation end {hours} hours before the session, and this "
-        f"one starts {starts}. The money-back guarantee rules apply now: if the session "
-        "doesn't help, you can ask for a refund after it."
-    )
+    return TooLateToChange(t.TOO_LATE(hours=hours, starts=starts))
 
 
 async def cancel_booking(
@@ -133,7 +127,7 @@ async def reschedule_booking(
     client = await find_client(uow, client_id)
     tz, locale = client.timezone, client.locale
     if booking.starts_at is None or booking.ends_at is None:
-        raise ValidationFailed("A messaging package has no time to move.")
+        raise ValidationFailed(t.PACKAGE_NO_TIME())
     if not await may_reschedule(uow, booking, now, rules):
         raise _too_late(booking, rules, tz, locale)
     if start == booking.starts_at:

@@ -8,12 +8,14 @@ from core.errors import Conflict, NotAllowed, NotFound
 from core.scheduling.rules import DEFAULT_RULES, MAX_LIVE_HOLDS
 from core.scheduling.slots import Slot
 from core.scheduling.times import shown_zone
+from core.texts import Text
+from core.texts import scheduling as t
 
 
 class SlotUnavailable(Conflict):
     """The time asked for cannot be booked; carries the next free slots for buttons."""
 
-    lead = "That time is no longer available."
+    lead: Text = t.NO_LONGER_AVAILABLE
 
     def __init__(
         self,
@@ -26,24 +28,22 @@ class SlotUnavailable(Conflict):
         tz = shown_zone(tz)
         if self.next_free:
             times = "; ".join(slot.label(tz, locale) for slot in self.next_free)
-            message = f"{self.lead} Here are the next free times: {times}."
+            rest = t.NEXT_FREE(times=times)
         else:
-            message = f"{self.lead} There are no other free times in the next {horizon_days} days."
-        super().__init__(message)
+            rest = t.NO_OTHER_FREE(horizon_days=horizon_days)
+        super().__init__(f"{self.lead()} {rest}")
 
 
 class SlotTaken(SlotUnavailable):
     """Someone else claimed the time first."""
 
-    lead = "That time was just taken."
+    lead = t.JUST_TAKEN
 
 
 class BookingNotFound(NotFound):
     """No such booking among the asker's (forged, mistyped, or someone else's id)."""
 
-    user_message = (
-        "We couldn't find that booking among yours. Please open your bookings and try again."
-    )
+    user_message = t.BOOKING_NOT_FOUND()
 
 
 class BookingClosed(Conflict):
@@ -57,7 +57,4 @@ class TooLateToChange(NotAllowed):
 class HoldLimitReached(Conflict):
     """The client already holds as many unpaid slots as allowed."""
 
-    user_message = (
-        f"You already have {MAX_LIVE_HOLDS} bookings waiting for payment. "
-        "Pay for one or cancel it before choosing another time."
-    )
+    user_message = t.HOLD_LIMIT(limit=MAX_LIVE_HOLDS)

@@ -8,9 +8,10 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 
 from core.scheduling.times import zone
+from core.texts import scheduling as t
 
-SLOT_FORMAT = "EEE d MMM, HH:mm"
-DAY_FORMAT = "EEE d MMM"
+SLOT_FORMAT = t.SLOT_FORMAT()
+DAY_FORMAT = t.DAY_FORMAT()
 
 
 def _locale(name: str) -> Locale:

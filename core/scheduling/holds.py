@@ -18,6 +18,7 @@ from core.scheduling.errors import BookingClosed, BookingNotFound, SlotTaken, Sl
 from core.scheduling.lookups import bookable_offer, find_client, lock_booking
 from core.scheduling.rules import DEFAULT_RULES, SchedulingRules
 from core.scheduling.times import grid_cells, utc
+from core.texts import scheduling as t
 
 
 async def hold_slot(
@@ -93,7 +94,7 @@ async def confirm_booking(
     if status is BookingStatus.CONFIRMED:
         return booking
     if status not in (BookingStatus.HELD, BookingStatus.EXPIRED):
-        raise BookingClosed(f"This booking is {status.value} and can't be confirmed.")
+        raise BookingClosed(t.CANNOT_CONFIRM(status=status.value))
     if booking.starts_at is not None and booking.ends_at is not None:
         # The hold's cells become permanent; none updated means the hold lapsed and its cells
         # were freed, so claim them again if they are still free.
@@ -140,7 +141,7 @@ async def extend_hold(uow: UnitOfWork, booking_id: int, until: datetime, now: da
     if booking is None:
         raise BookingNotFound()
     if not hold_is_live(booking, now):
-        raise BookingClosed("This booking's hold has expired. Please choose a time again.")
+        raise BookingClosed(t.HOLD_EXPIRED())
     if booking.hold_expires_at is not None and booking.hold_expires_at >= until:
         return booking
     booking.hold_expires_at = until

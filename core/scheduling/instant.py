@@ -20,6 +20,7 @@ from core.scheduling.errors import SlotTaken
 from core.scheduling.lookups import bookable_offer, find_advisor, find_client
 from core.scheduling.rules import DEFAULT_RULES, EPOCH, GRID, SchedulingRules
 from core.scheduling.times import grid_cells, utc
+from core.texts import scheduling as t
 
 
 async def hold_instant(
@@ -38,9 +39,7 @@ async def hold_instant(
     offer, advisor = await bookable_offer(uow, offer_id)
     length = session_length(offer.offer_kind)
     if not advisor.online:
-        raise Conflict(
-            f"{advisor.display_name} is not online any more. Please book a time instead."
-        )
+        raise Conflict(t.ADVISOR_OFFLINE(advisor=advisor.display_name))
     await check_hold_limit(uow, client_id, now)
     start = EPOCH + -((EPOCH - now) // GRID) * GRID  # the next grid boundary, or now
     booking = Booking(

@@ -14,12 +14,13 @@ from core.models import (
     Offer,
 )
 from core.scheduling.rules import MAX_DB_ID
+from core.texts import scheduling as t
 
 
 async def find_advisor(uow: UnitOfWork, advisor_id: int) -> Advisor:
     advisor = await uow.session.get(Advisor, advisor_id) if 0 < advisor_id <= MAX_DB_ID else None
     if advisor is None:
-        raise NotFound("That advisor could not be found.")
+        raise NotFound(t.ADVISOR_NOT_FOUND())
     return advisor
 
 
@@ -35,14 +36,14 @@ async def bookable_offer(uow: UnitOfWork, offer_id: int) -> tuple[Offer, Advisor
             )
         ).first()
     if row is None:
-        raise NotFound("That offer is no longer available. Please look at the advisor again.")
+        raise NotFound(t.OFFER_GONE())
     return row[0], row[1]
 
 
 async def find_client(uow: UnitOfWork, client_id: int) -> Client:
     client = await uow.session.get(Client, client_id) if 0 < client_id <= MAX_DB_ID else None
     if client is None:
-        raise NotFound("We couldn't find your account. Please start again from the menu.")
+        raise NotFound(t.ACCOUNT_NOT_FOUND())
     return client
 
 

@@ -14,6 +14,7 @@ from core.scheduling.claims import check_hold_limit
 from core.scheduling.lookups import bookable_offer, find_client
 from core.scheduling.rules import DEFAULT_RULES, SchedulingRules
 from core.scheduling.times import utc
+from core.texts import scheduling as t
 
 
 async def hold_package(
@@ -29,7 +30,7 @@ async def hold_package(
     await find_client(uow, client_id)
     offer, advisor = await bookable_offer(uow, offer_id)
     if offer.offer_kind.minutes is not None:
-        raise ValidationFailed("A live session needs a time: please pick one first.")
+        raise ValidationFailed(t.SESSION_NEEDS_TIME())
     await check_hold_limit(uow, client_id, now)
     booking = Booking(
         client_id=client_id,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core.errors import ValidationFailed
 from core.parsing import parse_int
 from core.scheduling.rules import EPOCH, GRID
+from core.texts import scheduling as t
 
 
 def zone(name: str) -> ZoneInfo:
@@ -15,9 +16,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed(
-            f"Unknown time zone {name!r}. Please use a name like Europe/Madrid."
-        ) from None
+        raise ValidationFailed(t.UNKNOWN_ZONE(name=name)) from None
 
 
 def shown_zone(name: str) -> str:
@@ -45,7 +44,7 @@ def slot_from_key(key: str | int) -> datetime:
     # Years 2000 to 2100: anything else is a forged or garbled button.
     minutes = parse_int(key, 15_778_080, 68_374_080)
     if minutes is None:
-        raise ValidationFailed("That time is no longer offered. Please pick another.")
+        raise ValidationFailed(t.NO_LONGER_OFFERED())
     return EPOCH + timedelta(minutes=minutes)
 
 

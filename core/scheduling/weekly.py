@@ -16,31 +16,31 @@ from core.models import (
 )
 from core.scheduling.lookups import find_advisor
 from core.scheduling.rules import DAY_MINUTES, GRID, WEEKDAYS
+from core.texts import scheduling as t
 
 
 def parse_hours(text: str) -> tuple[int, int]:
     """ "09:00-12:30" as minutes after local midnight, (540, 750); ValueError says what is wrong."""
-    example = "write hours like 09:00-12:30"
     parts = str(text).replace(" ", "").split("-")
     if len(parts) != 2:
-        raise ValueError(f"{text!r}: {example}")
-    start, end = (_parse_clock(part, text, example) for part in parts)
+        raise ValueError(t.HOURS_EXAMPLE(text=text))
+    start, end = (_parse_clock(part, text) for part in parts)
     if end == 0:
         end = DAY_MINUTES  # "18:00-00:00" means until midnight
     if start >= end:
-        raise ValueError(f"{text!r}: the end must be after the start (split hours past midnight)")
+        raise ValueError(t.HOURS_END_BEFORE_START(text=text))
     return start, end
 
 
-def _parse_clock(part: str, text: str, example: str) -> int:
+def _parse_clock(part: str, text: str) -> int:
     hours, sep, minutes = part.partition(":")
     if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
-        raise ValueError(f"{text!r}: {example}")
+        raise ValueError(t.HOURS_EXAMPLE(text=text))
     value = int(hours) * 60 + int(minutes)
     if int(minutes) >= 60 or value > DAY_MINUTES:
-        raise ValueError(f"{text!r}: {part} is not a time of day")
+        raise ValueError(t.HOURS_NOT_A_TIME(text=text, part=part))
     if value % (GRID // timedelta(minutes=1)):
-        raise ValueError(f"{text!r}: use quarter hours, like 09:00, 09:15, 09:30 or 09:45")
+        raise ValueError(t.HOURS_QUARTERS(text=text))
     return value
 
 
@@ -50,16 +50,16 @@ def parse_weekly(weekly: Mapping[str, Sequence[str]]) -> dict[int, list[tuple[in
     for day, hours in weekly.items():
         name = str(day).strip().lower()[:3]
         if name not in WEEKDAYS or len(str(day).strip()) < 3:
-            raise ValueError(f"unknown day {day!r} (use mon, tue, wed, thu, fri, sat, sun)")
+            raise ValueError(t.HOURS_UNKNOWN_DAY(day=day))
         if isinstance(hours, str):
             hours = [hours]
         windows = sorted(parse_hours(item) for item in hours)
         for (_, first_end), (second_start, _) in pairwise(windows):
             if second_start < first_end:
-                raise ValueError(f"{name}: hours overlap; list each stretch of time once")
+                raise ValueError(t.HOURS_OVERLAP(day=name))
         weekday = WEEKDAYS.index(name)
         if weekday in result:
-            raise ValueError(f"{name} is listed twice")
+            raise ValueError(t.HOURS_TWICE(day=name))
         result[weekday] = windows
     return result
 
@@ -75,7 +75,7 @@ async def set_weekly_availability(
     try:
         parsed = parse_weekly(weekly)
     except ValueError as error:
-        raise ValidationFailed(f"Those hours can't be used: {error}.") from None
+        raise ValidationFailed(t.HOURS_UNUSABLE(error=error)) from None
     await find_advisor(uow, advisor_id)
     await uow.session.execute(
         delete(AvailabilityRule).where(AvailabilityRule.advisor_id == advisor_id)
@@ -132,7 +132,7 @@ async def _add_exception(
         try:
             span = parse_hours(hours)
         except ValueError as error:
-            raise ValidationFailed(f"Those hours can't be used: {error}.") from None
+            raise ValidationFailed(t.HOURS_UNUSABLE(error=error)) from None
     await find_advisor(uow, advisor_id)
     uow.session.add(
         AvailabilityException(
