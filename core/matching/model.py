@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core.errors import ValidationFailed
 from core.money import Money
 from core.taxonomy import OfferKind, Topic
-from core.texts import matching as t
+from core.texts import matching as texts
 
 
 class TimePreference(StrEnum):
@@ -130,13 +130,13 @@ class Intake:
         object.__setattr__(self, "time_preference", TimePreference(self.time_preference))
         object.__setattr__(self, "language", self.language.strip().lower())
         if len(self.language) != 2 or not self.language.isalpha():
-            raise ValidationFailed(t.CHOOSE_LANGUAGE())
+            raise ValidationFailed(texts.CHOOSE_LANGUAGE())
         if self.budget is not None and self.budget.amount < 0:
-            raise ValidationFailed(t.NEGATIVE_BUDGET())
+            raise ValidationFailed(texts.NEGATIVE_BUDGET())
         try:
             ZoneInfo(self.client_timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationFailed(t.UNKNOWN_ZONE(zone=self.client_timezone)) from None
+            raise ValidationFailed(texts.UNKNOWN_ZONE(zone=self.client_timezone)) from None
 
 
 @dataclass(frozen=True, slots=True)
