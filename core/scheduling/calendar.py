@@ -11,12 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import or_, select
 
 from core.db import UnitOfWork
-from core.models import (
-    Advisor,
-    AvailabilityException,
-    AvailabilityRule,
-    SlotClaim,
-)
+from core.models import Advisor, AvailabilityException, AvailabilityRule, SlotClaim
 from core.scheduling.rules import DAY_MINUTES, GRID, SLOT_STEP
 
 Span = tuple[int, int]

@@ -8,10 +8,7 @@ from sqlalchemy import or_, select
 
 from core.db import UnitOfWork
 from core.errors import ValidationFailed
-from core.models import (
-    Booking,
-    BookingStatus,
-)
+from core.models import Booking, BookingStatus
 from core.models.billing import Purchase
 from core.scheduling.availability import is_offered, refusal
 from core.scheduling.claims import clear_stale, drop_claims, insert_claims

@@ -9,11 +9,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.db import UnitOfWork
-from core.models import (
-    Booking,
-    BookingStatus,
-    SlotClaim,
-)
+from core.models import Booking, BookingStatus, SlotClaim
 from core.scheduling.errors import HoldLimitReached
 from core.scheduling.rules import MAX_LIVE_HOLDS
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
 from core.db import UnitOfWork
-from core.models import (
-    Booking,
-    BookingStatus,
-    SlotClaim,
-)
+from core.models import Advisor, Booking, BookingStatus, Offer, SlotClaim
 from core.scheduling.availability import is_offered, refusal, session_length, soonest_slots
 from core.scheduling.claims import check_hold_limit, clear_stale, drop_claims, insert_claims
 from core.scheduling.errors import BookingClosed, BookingNotFound, SlotTaken, SlotUnavailable
@@ -54,24 +50,38 @@ async def hold_slot(
     if not await is_offered(uow, advisor.id, length, start, now, rules):
         raise await refusal(SlotUnavailable, uow, advisor.id, length, now, rules, tz, locale)
 
-    booking = Booking(
+    booking = held_booking(client_id, offer, advisor, now, rules, start, length)
+    cells = grid_cells(start, length + rules.buffer)
+    await clear_stale(uow, advisor.id, cells, now)
+    if not await insert_claims(uow, booking, cells, booking.hold_expires_at):
+        raise await refusal(SlotTaken, uow, advisor.id, length, now, rules, tz, locale)
+    return booking
+
+
+def held_booking(
+    client_id: int,
+    offer: Offer,
+    advisor: Advisor,
+    now: datetime,
+    rules: SchedulingRules,
+    start: datetime | None = None,
+    length: timedelta | None = None,
+) -> Booking:
+    """A new ``held`` booking of ``offer`` (not added yet), the price copied, expiring after
+    ``rules.hold``; a messaging package has no ``start``."""
+    return Booking(
         client_id=client_id,
         advisor_id=advisor.id,
         offer_id=offer.id,
         status=BookingStatus.HELD.value,
         starts_at=start,
-        ends_at=start + length,
+        ends_at=None if start is None or length is None else start + length,
         hold_expires_at=now + rules.hold,
         price_minor=offer.price_minor,
         currency=offer.currency,
         created_at=now,
         updated_at=now,
     )
-    cells = grid_cells(start, length + rules.buffer)
-    await clear_stale(uow, advisor.id, cells, now)
-    if not await insert_claims(uow, booking, cells, booking.hold_expires_at):
-        raise await refusal(SlotTaken, uow, advisor.id, length, now, rules, tz, locale)
-    return booking
 
 
 async def confirm_booking(

@@ -8,15 +8,11 @@ from sqlalchemy import Select, exists, or_, select
 
 from core.db import UnitOfWork
 from core.errors import Conflict
-from core.models import (
-    Advisor,
-    Booking,
-    BookingStatus,
-    SlotClaim,
-)
+from core.models import Advisor, Booking, SlotClaim
 from core.scheduling.availability import refusal, session_length
 from core.scheduling.claims import check_hold_limit, clear_stale, insert_claims
 from core.scheduling.errors import SlotTaken
+from core.scheduling.holds import held_booking
 from core.scheduling.lookups import bookable_offer, find_advisor, find_client
 from core.scheduling.rules import DEFAULT_RULES, EPOCH, GRID, SchedulingRules
 from core.scheduling.times import grid_cells, utc
@@ -42,19 +38,7 @@ async def hold_instant(
         raise Conflict(t.ADVISOR_OFFLINE(advisor=advisor.display_name))
     await check_hold_limit(uow, client_id, now)
     start = EPOCH + -((EPOCH - now) // GRID) * GRID  # the next grid boundary, or now
-    booking = Booking(
-        client_id=client_id,
-        advisor_id=advisor.id,
-        offer_id=offer.id,
-        status=BookingStatus.HELD.value,
-        starts_at=start,
-        ends_at=start + length,
-        hold_expires_at=now + rules.hold,
-        price_minor=offer.price_minor,
-        currency=offer.currency,
-        created_at=now,
-        updated_at=now,
-    )
+    booking = held_booking(client_id, offer, advisor, now, rules, start, length)
     cells = grid_cells(start, length + rules.buffer)
     await clear_stale(uow, advisor.id, cells, now)
     if not await insert_claims(uow, booking, cells, booking.hold_expires_at):

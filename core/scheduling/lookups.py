@@ -7,12 +7,7 @@ from sqlalchemy import select
 
 from core.db import UnitOfWork
 from core.errors import NotFound
-from core.models import (
-    Advisor,
-    Booking,
-    Client,
-    Offer,
-)
+from core.models import Advisor, Booking, Client, Offer
 from core.scheduling.rules import MAX_DB_ID
 from core.texts import scheduling as t
 

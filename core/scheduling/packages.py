@@ -6,11 +6,9 @@ from datetime import datetime
 
 from core.db import UnitOfWork
 from core.errors import ValidationFailed
-from core.models import (
-    Booking,
-    BookingStatus,
-)
+from core.models import Booking
 from core.scheduling.claims import check_hold_limit
+from core.scheduling.holds import held_booking
 from core.scheduling.lookups import bookable_offer, find_client
 from core.scheduling.rules import DEFAULT_RULES, SchedulingRules
 from core.scheduling.times import utc
@@ -32,19 +30,7 @@ async def hold_package(
     if offer.offer_kind.minutes is not None:
         raise ValidationFailed(t.SESSION_NEEDS_TIME())
     await check_hold_limit(uow, client_id, now)
-    booking = Booking(
-        client_id=client_id,
-        advisor_id=advisor.id,
-        offer_id=offer.id,
-        status=BookingStatus.HELD.value,
-        starts_at=None,
-        ends_at=None,
-        hold_expires_at=now + rules.hold,
-        price_minor=offer.price_minor,
-        currency=offer.currency,
-        created_at=now,
-        updated_at=now,
-    )
+    booking = held_booking(client_id, offer, advisor, now, rules)
     uow.session.add(booking)
     await uow.session.flush()
     return booking

@@ -10,10 +10,7 @@ from sqlalchemy import delete, select
 
 from core.db import UnitOfWork
 from core.errors import ValidationFailed
-from core.models import (
-    AvailabilityException,
-    AvailabilityRule,
-)
+from core.models import AvailabilityException, AvailabilityRule
 from core.scheduling.lookups import find_advisor
 from core.scheduling.rules import DAY_MINUTES, GRID, WEEKDAYS
 from core.texts import scheduling as t
