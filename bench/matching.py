@@ -216,19 +216,45 @@ async def through_database(size: int, queries: int = 20) -> dict[str, Any]:
     """Median and p95 ms of ``queries`` questions through ``CatalogueMatcher`` over ``size``
     advisors (the sample catalogue repeated) in a scratch SQLite database; ``index_ms`` is the
     median of the same questions asked of an index built from the same cards beforehand."""
-    import copy
     import tempfile
     from dataclasses import replace
     from pathlib import Path
 
-    from core import catalogue, migrations
-    from core.accounts import Platform, get_or_create_client
-    from core.config import Settings
+    from core import migrations
     from core.db import Database
-    from core.dialogs.engine import Context
-    from core.dialogs.suggest import CatalogueMatcher, catalogue_cards
 
     rng = random.Random(f"{SEED}:db:{size}")
+    rows, questions = _db_catalogue(size, rng, queries)
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'matching.sqlite3'}"
+        await migrations.upgrade_async(url)
+        db = Database(url)
+        try:
+            latencies, cards = await _ask_matcher(db, url, rows, questions)
+            index = MatchIndex.build(replace(card, next_free=NOW) for card in cards)
+        finally:
+            await db.dispose()
+    prebuilt = _ask_index(index, questions[2:])
+    latencies.sort()
+    return {
+        "advisors": size,
+        "queries": queries,
+        "median_ms": round(statistics.median(latencies), 2),
+        "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
+        "index_ms": round(statistics.median(prebuilt), 3),
+    }
+
+
+def _db_catalogue(
+    size: int, rng: random.Random, queries: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``size`` catalogue rows (the sample repeated, slugs made unique) and ``queries`` + 2
+    questions as a saved conversation holds them (the first two warm up)."""
+    import copy
+    from pathlib import Path
+
+    from core import catalogue
+
     sample = catalogue.read_catalogue(Path(catalogue.__file__).parent / "data" / "advisors.yaml")
     rows = []
     for number in range(size):
@@ -247,34 +273,45 @@ async def through_database(size: int, queries: int = 20) -> dict[str, Any]:
         }
         for _ in range(queries + 2)
     ]
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'matching.sqlite3'}"
-        await migrations.upgrade_async(url)
-        db = Database(url)
-        try:
-            async with db.uow() as uow:
-                await catalogue.import_catalogue(
-                    uow, catalogue.validate_rows(rows), NOW - timedelta(days=30)
-                )
-                client = await get_or_create_client(uow, Platform.TELEGRAM, 1, "Ada", NOW)
-                await uow.commit()
-            settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
-            matcher = CatalogueMatcher()
-            latencies = []
-            for number, answers in enumerate(questions):
-                started = time.perf_counter()
-                async with db.uow() as uow:
-                    ctx = Context(uow, client, NOW, settings, {}, 1, None)
-                    await matcher.suggest(ctx, answers)
-                if number >= 2:  # warm-up
-                    latencies.append((time.perf_counter() - started) * 1000)
-            async with db.uow() as uow:
-                cards = await catalogue_cards(uow)
-            index = MatchIndex.build(replace(card, next_free=NOW) for card in cards)
-        finally:
-            await db.dispose()
+    return rows, questions
+
+
+async def _ask_matcher(
+    db: Any, url: str, rows: list[dict[str, Any]], questions: list[dict[str, Any]]
+) -> tuple[list[float], list[AdvisorCard]]:
+    """Import ``rows``, then time each question through ``CatalogueMatcher`` (ms, after the
+    two warm-ups); also the cards the matcher read."""
+    from core import catalogue
+    from core.accounts import Platform, get_or_create_client
+    from core.config import Settings
+    from core.dialogs.engine import Context
+    from core.dialogs.suggest import CatalogueMatcher, catalogue_cards
+
+    async with db.uow() as uow:
+        await catalogue.import_catalogue(
+            uow, catalogue.validate_rows(rows), NOW - timedelta(days=30)
+        )
+        client = await get_or_create_client(uow, Platform.TELEGRAM, 1, "Ada", NOW)
+        await uow.commit()
+    settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+    matcher = CatalogueMatcher()
+    latencies = []
+    for number, answers in enumerate(questions):
+        started = time.perf_counter()
+        async with db.uow() as uow:
+            ctx = Context(uow, client, NOW, settings, {}, 1, None)
+            await matcher.suggest(ctx, answers)
+        if number >= 2:  # warm-up
+            latencies.append((time.perf_counter() - started) * 1000)
+    async with db.uow() as uow:
+        cards = await catalogue_cards(uow)
+    return latencies, cards
+
+
+def _ask_index(index: MatchIndex, questions: list[dict[str, Any]]) -> list[float]:
+    """Milliseconds per question asked of a prebuilt index."""
     prebuilt = []
-    for answers in questions[2:]:
+    for answers in questions:
         budget = answers["budget"]
         intake = Intake(
             topics=frozenset(Topic(t) for t in answers["topics"]),
@@ -288,14 +325,7 @@ async def through_database(size: int, queries: int = 20) -> dict[str, Any]:
         started = time.perf_counter()
         index.top(intake, NOW, k=3)
         prebuilt.append((time.perf_counter() - started) * 1000)
-    latencies.sort()
-    return {
-        "advisors": size,
-        "queries": queries,
-        "median_ms": round(statistics.median(latencies), 2),
-        "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2),
-        "index_ms": round(statistics.median(prebuilt), 3),
-    }
+    return prebuilt
 
 
 def run(sizes: Sequence[int] = (1000, 10000, 100000)) -> dict[int, dict[str, Any]]:

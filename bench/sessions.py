@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import migrations
 from core.clock import ManualClock
@@ -73,98 +74,126 @@ async def seed_sessions(db: Database, count: int) -> None:
     created = NOW - timedelta(days=3)
     async with db.uow() as uow:
         s = uow.session
-        await s.execute(
-            insert(Advisor),
-            [
-                {
-                    "slug": f"tick-advisor-{i}",
-                    "display_name": f"Advisor {i}",
-                    "bio": "",
-                    "timezone": "Europe/Madrid",
-                    "approved": True,
-                    "created_at": created,
-                    "specialties": [],
-                    "topics": [],
-                    "languages": ["en"],
-                }
-                for i in range(ADVISORS)
-            ],
-        )
-        advisor_ids = list(await s.scalars(select(Advisor.id).order_by(Advisor.id)))
-        await s.execute(
-            insert(Offer),
-            [
-                {"advisor_id": a, "kind": "live60", "price_minor": 6000, "currency": "USD"}
-                for a in advisor_ids
-            ],
-        )
-        offer_of = {a: o for a, o in await s.execute(select(Offer.advisor_id, Offer.id))}
-        for first in range(0, count, CHUNK):
-            numbers = range(first, min(count, first + CHUNK))
-            await s.execute(
-                insert(Client),
-                [
-                    {
-                        "display_name": f"Client {n}",
-                        "timezone": "Europe/London",
-                        "created_at": created,
-                    }
-                    for n in numbers
-                ],
-            )
-        client_ids = list(await s.scalars(select(Client.id).order_by(Client.id)))
-        spread = timedelta(hours=20) / max(count, 1)
-        rows = []
-        for n, client_id in enumerate(client_ids):
-            advisor_id = advisor_ids[n % ADVISORS]
-            starts = NOW + timedelta(hours=2) + spread * n
-            rows.append(
-                {
-                    "client_id": client_id,
-                    "advisor_id": advisor_id,
-                    "offer_id": offer_of[advisor_id],
-                    "status": BookingStatus.CONFIRMED.value,
-                    "starts_at": starts,
-                    "ends_at": starts + timedelta(minutes=60),
-                    "price_minor": 6000,
-                    "currency": "USD",
-                    "created_at": created,
-                    "updated_at": created,
-                }
-            )
-        for first in range(0, len(rows), CHUNK):
-            await s.execute(insert(Booking), rows[first : first + CHUNK])
-        bookings = (
-            await s.execute(
-                select(
-                    Booking.id,
-                    Booking.client_id,
-                    Booking.advisor_id,
-                    Booking.starts_at,
-                    Booking.ends_at,
-                ).order_by(Booking.id)
-            )
-        ).all()
-        sessions = [
+        offer_of = await _seed_advisors(s, created)
+        client_ids = await _seed_clients(s, count, created)
+        await _seed_bookings(s, offer_of, client_ids, count, created)
+        await _seed_rooms(s, created)
+        await uow.commit()
+
+
+async def _seed_advisors(s: AsyncSession, created: datetime) -> dict[int, int]:
+    """``ADVISORS`` approved advisors, one live60 offer each; advisor id -> offer id, in order."""
+    await s.execute(
+        insert(Advisor),
+        [
             {
-                "booking_id": b.id,
-                "client_id": b.client_id,
-                "advisor_id": b.advisor_id,
-                "kind": SessionKind.LIVE.value,
-                "state": SessionState.SCHEDULED.value,
-                "starts_at": b.starts_at,
-                "ends_at": b.ends_at,
-                "channel_name": f"session-{b.id}",
-                "join_sent_at": created,
-                "warnings_sent": 0,
+                "slug": f"tick-advisor-{i}",
+                "display_name": f"Advisor {i}",
+                "bio": "",
+                "timezone": "Europe/Madrid",
+                "approved": True,
+                "created_at": created,
+                "specialties": [],
+                "topics": [],
+                "languages": ["en"],
+            }
+            for i in range(ADVISORS)
+        ],
+    )
+    advisor_ids = list(await s.scalars(select(Advisor.id).order_by(Advisor.id)))
+    await s.execute(
+        insert(Offer),
+        [
+            {"advisor_id": a, "kind": "live60", "price_minor": 6000, "currency": "USD"}
+            for a in advisor_ids
+        ],
+    )
+    offer_of = {a: o for a, o in await s.execute(select(Offer.advisor_id, Offer.id))}
+    return {a: offer_of[a] for a in advisor_ids}
+
+
+async def _seed_clients(s: AsyncSession, count: int, created: datetime) -> list[int]:
+    """``count`` clients, inserted ``CHUNK`` at a time; their ids in order."""
+    for first in range(0, count, CHUNK):
+        numbers = range(first, min(count, first + CHUNK))
+        await s.execute(
+            insert(Client),
+            [
+                {
+                    "display_name": f"Client {n}",
+                    "timezone": "Europe/London",
+                    "created_at": created,
+                }
+                for n in numbers
+            ],
+        )
+    return list(await s.scalars(select(Client.id).order_by(Client.id)))
+
+
+async def _seed_bookings(
+    s: AsyncSession,
+    offer_of: dict[int, int],
+    client_ids: list[int],
+    count: int,
+    created: datetime,
+) -> None:
+    """One confirmed booking per client, advisors in turn, spread over the next 2-22 hours."""
+    advisor_ids = list(offer_of)
+    spread = timedelta(hours=20) / max(count, 1)
+    rows = []
+    for n, client_id in enumerate(client_ids):
+        advisor_id = advisor_ids[n % ADVISORS]
+        starts = NOW + timedelta(hours=2) + spread * n
+        rows.append(
+            {
+                "client_id": client_id,
+                "advisor_id": advisor_id,
+                "offer_id": offer_of[advisor_id],
+                "status": BookingStatus.CONFIRMED.value,
+                "starts_at": starts,
+                "ends_at": starts + timedelta(minutes=60),
+                "price_minor": 6000,
+                "currency": "USD",
                 "created_at": created,
                 "updated_at": created,
             }
-            for b in bookings
-        ]
-        for first in range(0, len(sessions), CHUNK):
-            await s.execute(insert(AdviceSession), sessions[first : first + CHUNK])
-        await uow.commit()
+        )
+    for first in range(0, len(rows), CHUNK):
+        await s.execute(insert(Booking), rows[first : first + CHUNK])
+
+
+async def _seed_rooms(s: AsyncSession, created: datetime) -> None:
+    """A scheduled advice session for every booking, its join message already sent."""
+    bookings = (
+        await s.execute(
+            select(
+                Booking.id,
+                Booking.client_id,
+                Booking.advisor_id,
+                Booking.starts_at,
+                Booking.ends_at,
+            ).order_by(Booking.id)
+        )
+    ).all()
+    sessions = [
+        {
+            "booking_id": b.id,
+            "client_id": b.client_id,
+            "advisor_id": b.advisor_id,
+            "kind": SessionKind.LIVE.value,
+            "state": SessionState.SCHEDULED.value,
+            "starts_at": b.starts_at,
+            "ends_at": b.ends_at,
+            "channel_name": f"session-{b.id}",
+            "join_sent_at": created,
+            "warnings_sent": 0,
+            "created_at": created,
+            "updated_at": created,
+        }
+        for b in bookings
+    ]
+    for first in range(0, len(sessions), CHUNK):
+        await s.execute(insert(AdviceSession), sessions[first : first + CHUNK])
 
 
 async def measure(url: str, count: int) -> dict[str, float]:

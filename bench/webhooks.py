@@ -38,7 +38,7 @@ from sqlalchemy.engine import make_url
 
 from bench.gateway import BenchGateway
 from bench.telegram import StatementCounter
-from core import migrations, scheduling
+from core import migrations
 from core.billing import Billing
 from core.clock import ManualClock
 from core.config import Settings
@@ -46,6 +46,7 @@ from core.db import Database, create_engine
 from core.models import Advisor, Booking, BookingStatus, Client, Offer, SlotClaim
 from core.models.billing import Purchase
 from core.receipts import ReceiptFonts
+from core.scheduling.times import grid_cells
 from devtools.stripe_sandbox import sign_payload
 
 SECRET = "whsec_bench_0123456789"  # bench.telegram uses the same
@@ -135,7 +136,7 @@ async def _seed(db: Database, billing: Billing, n: int) -> list[int]:
         for booking in bookings:
             assert booking.starts_at is not None and booking.ends_at is not None
             length = booking.ends_at - booking.starts_at
-            cells = scheduling._cells(booking.starts_at, length + buffer)
+            cells = grid_cells(booking.starts_at, length + buffer)
             uow.session.add_all(
                 SlotClaim(
                     advisor_id=advisor.id,

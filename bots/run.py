@@ -95,45 +95,64 @@ async def running(
             settings, services={"matcher": CatalogueMatcher(), "billing": billing}
         )
         if "telegram" in only:
-            app = build_application(
-                settings, TelegramAdapter(db, engine, clock), request=telegram_request
-            )
-            runtime.telegram = app
-            # Every update, polled or from the webhook, counts on /metrics before it is handled.
-            app.add_handler(TypeHandler(Update, _count_update(runtime.metrics)), group=-1)
-            await app.initialize()
-            stack.push_async_callback(app.shutdown)
-            await app.start()
-            stack.push_async_callback(app.stop)
-            await _receive_updates(app, settings, stack)
+            adapter = TelegramAdapter(db, engine, clock)
+            await _start_telegram(runtime, adapter, telegram_request, stack)
         if "discord" in only:
             await _start_discord(runtime, stack, release_payouts="worker" not in only)
         if "web" in only:
             await _start_web(runtime, stack)
         if "worker" in only:
-            await _telegram_bot(runtime, telegram_request, stack)
-            records_http = stripe.HTTPXClient(timeout=20.0)
-            stack.push_async_callback(records_http.close_async)
-            runtime.stripe_records = StripeRecordsReader(
-                build_stripe_client(settings, http_client=records_http)
-            )
-            stop = asyncio.Event()
-            runtime.worker = Worker(
-                _jobs(runtime),
-                worker_interval,
-                lambda name: runtime.metrics.errors.labels(where=name).inc(),
-            )
-            task = asyncio.create_task(runtime.worker.run(stop))
-
-            async def stop_worker() -> None:
-                stop.set()
-                await task
-
-            stack.push_async_callback(stop_worker)
+            await _start_worker(runtime, telegram_request, worker_interval, stack)
         log.info("run.started", extra={"pieces": ",".join(sorted(only))})
         yield runtime
         log.info("run.stopping", extra={"pieces": ",".join(sorted(only))})
     log.info("run.stopped")
+
+
+async def _start_telegram(
+    runtime: Runtime,
+    adapter: TelegramAdapter,
+    telegram_request: BaseRequest | None,
+    stack: AsyncExitStack,
+) -> None:
+    """The Telegram bot, taking updates by polling or from the webhook; stopped by ``stack``."""
+    app = build_application(runtime.settings, adapter, request=telegram_request)
+    runtime.telegram = app
+    # Every update, polled or from the webhook, counts on /metrics before it is handled.
+    app.add_handler(TypeHandler(Update, _count_update(runtime.metrics)), group=-1)
+    await app.initialize()
+    stack.push_async_callback(app.shutdown)
+    await app.start()
+    stack.push_async_callback(app.stop)
+    await _receive_updates(app, runtime.settings, stack)
+
+
+async def _start_worker(
+    runtime: Runtime,
+    telegram_request: BaseRequest | None,
+    worker_interval: float,
+    stack: AsyncExitStack,
+) -> None:
+    """The worker's jobs every ``worker_interval`` seconds; on exit it finishes its tick."""
+    await _telegram_bot(runtime, telegram_request, stack)
+    records_http = stripe.HTTPXClient(timeout=20.0)
+    stack.push_async_callback(records_http.close_async)
+    runtime.stripe_records = StripeRecordsReader(
+        build_stripe_client(runtime.settings, http_client=records_http)
+    )
+    stop = asyncio.Event()
+    runtime.worker = Worker(
+        _jobs(runtime),
+        worker_interval,
+        lambda name: runtime.metrics.errors.labels(where=name).inc(),
+    )
+    task = asyncio.create_task(runtime.worker.run(stop))
+
+    async def stop_worker() -> None:
+        stop.set()
+        await task
+
+    stack.push_async_callback(stop_worker)
 
 
 def _count_update(metrics: Metrics) -> Callable[[Update, Any], Awaitable[None]]:

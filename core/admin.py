@@ -16,6 +16,7 @@ from core.models import Advisor, Booking, BookingStatus, Client, PlatformIdentit
 from core.models.billing import Purchase, PurchaseStatus
 from core.models.sessions import AdviceSession, SessionState
 from core.money import Money
+from core.texts import admin as t
 
 __all__ = ["PlatformStats", "advisor_by_slug", "link_advisor", "platform_stats", "set_standing"]
 
@@ -23,7 +24,7 @@ __all__ = ["PlatformStats", "advisor_by_slug", "link_advisor", "platform_stats",
 async def advisor_by_slug(uow: UnitOfWork, slug: str) -> Advisor:
     advisor = await uow.session.scalar(select(Advisor).where(Advisor.slug == slug.strip().lower()))
     if advisor is None:
-        raise NotFound(f"No advisor has the id {slug!r}. `pathwise advisors list` shows them.")
+        raise NotFound(t.NO_SUCH_ADVISOR(slug=slug))
     return advisor
 
 
@@ -52,7 +53,7 @@ async def link_advisor(
     if taken is not None:
         if taken.advisor_id == advisor.id:
             return advisor
-        raise Conflict("That account already belongs to someone else on Pathwise.")
+        raise Conflict(t.ACCOUNT_TAKEN())
     old = await uow.session.scalars(
         select(PlatformIdentity)
         .where(PlatformIdentity.platform == platform.value)

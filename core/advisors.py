@@ -21,6 +21,7 @@ from core.money import Money
 from core.names import advisor_facing_name
 from core.scheduling import WEEKDAYS, format_slot, set_weekly_availability, weekly_availability
 from core.taxonomy import OfferKind
+from core.texts import advisors as t
 
 __all__ = [
     "AdvisorCard",
@@ -43,10 +44,7 @@ MAX_SPECIALTIES = 10
 
 
 class NotAnAdvisor(NotAllowed):
-    user_message = (
-        "These commands are for Pathwise advisors. If you are one, ask the Pathwise team to "
-        "link this Discord account to your profile."
-    )
+    user_message = t.NOT_AN_ADVISOR()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +95,7 @@ async def _load(uow: UnitOfWork, advisor_id: int) -> Advisor:
         .execution_options(populate_existing=True)
     )
     if advisor is None:
-        raise NotFound("That advisor could not be found.")
+        raise NotFound(t.ADVISOR_NOT_FOUND())
     return advisor
 
 
@@ -134,26 +132,19 @@ async def update_profile(
     if bio is not None:
         bio = bio.strip()
         if not BIO_MIN <= len(bio) <= BIO_MAX:
-            raise ValidationFailed(
-                f"Please write a bio of {BIO_MIN} to {BIO_MAX} characters "
-                f"(this one has {len(bio)})."
-            )
+            raise ValidationFailed(t.BIO_LENGTH(low=BIO_MIN, high=BIO_MAX, length=len(bio)))
         advisor.bio = bio
     if specialties is not None:
         items = _split(specialties)
         if not 1 <= len(items) <= MAX_SPECIALTIES or any(len(item) > 60 for item in items):
-            raise ValidationFailed(
-                f"List 1 to {MAX_SPECIALTIES} specialties, separated by commas, each short "
-                "(for example: career change, burnout)."
-            )
+            raise ValidationFailed(t.SPECIALTIES(most=MAX_SPECIALTIES))
         advisor.specialties = items
     if languages is not None:
         codes = [code.lower() for code in _split(languages)]
         unknown = [code for code in codes if code not in _KNOWN_LANGUAGES]
         if not codes or unknown:
             raise ValidationFailed(
-                "List the languages you advise in as two-letter codes separated by commas, "
-                "like en, es" + (f" ({', '.join(unknown)} is not one)." if unknown else ".")
+                t.LANGUAGES_UNKNOWN(unknown=", ".join(unknown)) if unknown else t.LANGUAGES()
             )
         advisor.languages = codes
     await uow.session.flush()
@@ -167,9 +158,9 @@ async def set_price(
     try:
         offer_kind = OfferKind(kind)
     except ValueError:
-        raise ValidationFailed("Choose live30, live60 or messaging.") from None
+        raise ValidationFailed(t.CHOOSE_KIND()) from None
     if offer_kind is OfferKind.MESSAGING and not (days and 0 < days <= 90):
-        raise ValidationFailed("A messaging package needs its length: 1 to 90 days.")
+        raise ValidationFailed(t.PACKAGE_LENGTH())
     if offer_kind is not OfferKind.MESSAGING:
         days = None
     advisor = await _load(uow, advisor_id)
@@ -177,11 +168,9 @@ async def set_price(
     try:
         price = Money.parse(price_text, currency)
     except ValueError:
-        raise ValidationFailed(
-            f"{price_text!r} is not a price; write it like 45 or 45.50."
-        ) from None
+        raise ValidationFailed(t.NOT_A_PRICE(text=price_text)) from None
     if price.amount <= 0:
-        raise ValidationFailed("A price must be more than zero.")
+        raise ValidationFailed(t.PRICE_ABOVE_ZERO())
     offer = next((o for o in advisor.offers if o.kind == offer_kind.value and o.days == days), None)
     if offer is None:
         offer = Offer(
@@ -214,21 +203,20 @@ def parse_weekly_text(text: str) -> dict[str, list[str]]:
             continue
         day, hours = words[0].lower()[:3], words[1:]
         if day not in WEEKDAYS or not hours:
-            raise ValidationFailed(
-                f"I couldn't read {chunk.strip()!r}. Write each day with its hours, separated "
-                "by semicolons, like: mon 09:00-12:00 14:00-18:00; tue 10:00-16:00"
-            )
+            raise ValidationFailed(t.UNREADABLE_HOURS(chunk=chunk.strip()))
         weekly.setdefault(day, []).extend(hours)
     if not weekly:
-        raise ValidationFailed("Please give at least one day, like: mon 09:00-17:00")
+        raise ValidationFailed(t.NO_DAY())
     return weekly
 
 
 def format_weekly(weekly: dict[str, list[str]]) -> str:
     if not weekly:
-        return "No weekly hours set."
+        return t.NO_HOURS()
     return "\n".join(
-        f"{day.capitalize()}: {', '.join(weekly[day])}" for day in WEEKDAYS if day in weekly
+        t.HOURS_LINE(day=day.capitalize(), hours=", ".join(weekly[day]))
+        for day in WEEKDAYS
+        if day in weekly
     )
 
 
@@ -256,7 +244,11 @@ async def upcoming_sessions(
     return [
         UpcomingSession(
             booking_id=booking.id,
-            when=format_slot(booking.starts_at, advisor.timezone) if booking.starts_at else "open",
+            when=(
+                format_slot(booking.starts_at, advisor.timezone)
+                if booking.starts_at
+                else t.OPEN_START()
+            ),
             what=offer.name,
             client_name=advisor_facing_name(client),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 
 from core.models import Client
+from core.texts import clients as t
 
 ADJECTIVES = (
     "Quiet", "Bright", "Gentle", "Steady", "Brave", "Calm", "Kind", "Clear", "Warm", "Bold",
@@ -34,10 +35,10 @@ def pseudonym_for(client_id: int) -> str:
 def receipt_name(client: Client) -> str:
     """The buyer's name on receipts and credit notes: the one the client confirmed or typed
     before paying, else their first name."""
-    return client.billing_name or client.display_name or "Client"
+    return client.billing_name or client.display_name or t.NAMELESS()
 
 
 def advisor_facing_name(client: Client) -> str:
     """The name every advisor-facing text uses: the one the client chose before paying, else
     (before any choice) their first name, as the summary tells them before they pay."""
-    return client.advisor_name or client.display_name or "Client"
+    return client.advisor_name or client.display_name or t.NAMELESS()

@@ -13,8 +13,9 @@ import re
 import phonenumbers
 
 from core.safety.resources import country_of_zone
+from core.texts import clients as t
 
-REMOVED = "[removed]"
+REMOVED = t.REMOVED()
 # Regions whose local formats are tried besides the client's own (and the +-international
 # form, which every region reads).
 FALLBACK_REGIONS = ("US", "GB", "ES", "MX", "DE", "FR")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from core.texts import catalogue as t
+
 
 class Topic(StrEnum):
     """What a client can ask about (the intake's fixed list)."""
@@ -19,17 +21,17 @@ class Topic(StrEnum):
     @property
     def label(self) -> str:
         """The words a client sees."""
-        return _TOPIC_LABELS[self]
+        return _TOPIC_LABELS[self]()
 
 
 _TOPIC_LABELS = {
-    Topic.RELATIONSHIPS: "relationships",
-    Topic.CAREER: "career and work",
-    Topic.FAMILY: "family",
-    Topic.GRIEF: "grief and loss",
-    Topic.STRESS: "stress and anxiety",
-    Topic.DIRECTION: "life direction",
-    Topic.OTHER: "other",
+    Topic.RELATIONSHIPS: t.TOPIC_RELATIONSHIPS,
+    Topic.CAREER: t.TOPIC_CAREER,
+    Topic.FAMILY: t.TOPIC_FAMILY,
+    Topic.GRIEF: t.TOPIC_GRIEF,
+    Topic.STRESS: t.TOPIC_STRESS,
+    Topic.DIRECTION: t.TOPIC_DIRECTION,
+    Topic.OTHER: t.TOPIC_OTHER,
 }
 
 
@@ -48,5 +50,5 @@ class OfferKind(StrEnum):
     def describe(self, days: int | None = None) -> str:
         """Plain words for the offer, e.g. "60-minute live session"."""
         if self is OfferKind.MESSAGING:
-            return f"{days or 0}-day messaging package"
-        return f"{self.minutes}-minute live session"
+            return t.MESSAGING_PACKAGE(days=days or 0)
+        return t.LIVE_SESSION(minutes=self.minutes)

@@ -11,7 +11,6 @@ Run it with ``pathwise demo --out DIR``."""
 
 from __future__ import annotations
 
-import csv
 import html
 import logging
 import re
@@ -20,29 +19,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import Any
 
 import discord
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bots.demo.report import Checks, InvariantBroken, StepFailed, Transcript
+from bots.demo.files import write_files
+from bots.demo.invariants import Invariants
+from bots.demo.player import Player, button, last_with_buttons, one_document
+from bots.demo.report import InvariantBroken, StepFailed, Transcript
 from bots.demo.world import (
     ADMIN_DISCORD,
     ADVISOR_DISCORD,
     CLIENT_DISCORD,
     CLIENT_TELEGRAM,
-    STRANGER_DISCORD,
     World,
     demo_world,
 )
 from core.documents import receipt_pdf
-from core.ledger import check_ledger
-from core.models import AdviceSession, Purchase
-from core.models.billing import LedgerEntry, LedgerTransaction, Receipt, Refund
-from core.money import Money
+from core.models import AdviceSession
+from core.models.billing import Receipt
 from core.privacy import DELETED_CLIENT, leftovers
-from devtools.discord_recorder import BOT_ID
 from devtools.telegram_recorder import ApiCall
 
 log = logging.getLogger(__name__)
@@ -64,11 +61,6 @@ STAGES = (
     "Zoë deletes her data; the receipts stay, made out to “Deleted client”",
 )
 
-# Discord permission bits (discord.Permissions names them; the raw numbers are what the
-# channel's overwrites hold).
-VIEW = discord.Permissions(view_channel=True).value
-SEND = discord.Permissions(send_messages=True).value
-
 
 @dataclass
 class DemoResult:
@@ -83,111 +75,14 @@ class DemoResult:
         return self.failed is None
 
 
-def _button(
-    call: ApiCall, predicate: Callable[[dict[str, Any]], bool], step: str
-) -> dict[str, Any]:
-    for row in call.keyboard:
-        for button in row:
-            if predicate(button):
-                return dict(button)
-    raise StepFailed(step, f"no such button among {call.button_labels()}")
-
-
-def _last_with_buttons(calls: list[ApiCall], step: str) -> ApiCall:
-    found = [c for c in calls if c.keyboard]
-    if not found:
-        raise StepFailed(step, "the bot answered without buttons: " + repr([c.text for c in calls]))
-    return found[-1]
-
-
-def _one_document(calls: list[ApiCall], what: str) -> tuple[str, str]:
-    """The one PDF among ``calls``: its file name and its text, read back."""
-    documents = [c for c in calls if c.method == "sendDocument"]
-    if len(documents) != 1:
-        raise StepFailed(what, f"expected one {what}, got {len(documents)}")
-    name, content, _ = next(iter(documents[0].files.values()))
-    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
-    return name, text
-
-
-class Journey:
-    """The demo's steps, in order, against a running ``World``."""
+class Journey(Player):
+    """The demo's stages, in order, against a running ``World``."""
 
     def __init__(self, world: World, transcript: Transcript, out: Path) -> None:
-        self.w, self.t, self.out = world, transcript, out
-        self.checks = Checks(transcript)
-        self.receipts: dict[str, bytes] = {}  # filename -> PDF, as Zoë received them
-        self.last: ApiCall | None = None  # the last bot message with buttons
+        super().__init__(world, transcript)
+        self.out = out
+        self.inv = Invariants(world, self.checks)
         self.dm_mark = 0  # Ana's DMs seen before the refund
-
-    # -- talking, as Zoë -------------------------------------------------------------------
-
-    async def type(self, text: str) -> list[ApiCall]:
-        self.t.say("client", text)
-        return self._heard(await self.w.telegram.text(text))
-
-    async def tap(self, label: str, call: ApiCall | None = None) -> list[ApiCall]:
-        call = call or self.last
-        if call is None or label not in call.button_labels():
-            shown = call.button_labels() if call else []
-            raise StepFailed(f"tap {label!r}", f"the bot offered {shown}")
-        self.t.say("client", f"[taps “{label}”]")
-        return self._heard(await self.w.telegram.press(call, label))
-
-    def _heard(self, calls: list[ApiCall]) -> list[ApiCall]:
-        self.t.bot_calls(calls)
-        with_buttons = [c for c in calls if c.keyboard]
-        if with_buttons:
-            self.last = with_buttons[-1]
-        for call in calls:
-            for name, content, _ in call.files.values():
-                self.receipts[name] = content
-        return calls
-
-    async def deliver(self) -> list[ApiCall]:
-        """The outbox's Telegram and Discord messages go out (the worker's job)."""
-        calls = self._heard(await self.w.deliver_telegram())
-        for message in await self.w.deliver_discord():
-            self._discord_line(message)
-        return calls
-
-    def _discord_line(self, message: dict[str, Any]) -> None:
-        channel = self.w.fake.channels.get(int(message["channel_id"]), {})
-        author = int(message["author"]["id"])
-        where = "DM" if channel.get("type") == 1 else f"#{channel.get('name', '?')}"
-        who = {BOT_ID: "Pathwise bot", CLIENT_DISCORD: "Zoë", ADVISOR_DISCORD: "Ana"}.get(
-            author, str(author)
-        )
-        text = message.get("content") or ""
-        for embed in message.get("embeds", []):
-            text += "\n" + "\n".join(
-                part for part in (embed.get("title"), embed.get("description")) if part
-            )
-        buttons = [
-            b["label"] for row in message.get("components", []) for b in row.get("components", [])
-        ]
-        self.t.say("discord", f"{who} in {where}: {text.strip()}", buttons)
-
-    async def pay(self, call: ApiCall, step: str) -> str:
-        """Zoë pays on the Checkout page behind ``call``'s URL button."""
-        link = _button(call, lambda b: "url" in b, step)["url"]
-        session_id = str(link).rsplit("/", 1)[1]
-        self.t.say("client", f"[pays with a test card on the Stripe Checkout page]\n{link}")
-        before = len(self.w.sandbox.deliveries)
-        await self.w.sandbox.pay(session_id)
-        for delivery in self.w.sandbox.deliveries[before:]:
-            self.t.say(
-                "stripe",
-                f"signed webhook {delivery.event_type} → POST {self.w.webhook_url}: "
-                f"HTTP {delivery.status}",
-            )
-        statuses = {d.status for d in self.w.sandbox.deliveries[before:]}
-        self.checks.require(
-            "webhooks accepted",
-            statuses == {200},
-            f"every signed webhook answered 200 (saw {sorted(map(str, statuses))})",
-        )
-        return session_id
 
     # -- the stages --------------------------------------------------------------------------
 
@@ -245,9 +140,9 @@ class Journey:
             raise StepFailed("choosing the offer", f"no {OFFER} among {self.last.button_labels()}")
         await self.tap(offer)
         assert self.last is not None
-        slot = _button(self.last, lambda b: ":slot:" in b.get("callback_data", ""), "slot")
+        slot = button(self.last, lambda b: ":slot:" in b.get("callback_data", ""), "slot")
         summary = await self.tap(str(slot["text"]))
-        price = _last_with_buttons(summary, "summary")
+        price = last_with_buttons(summary, "summary")
         text = price.text or ""
         self.checks.require(
             "upfront itemized price",
@@ -255,9 +150,9 @@ class Journey:
             "the summary lists $60.00 + the $3.49 non-refundable handling fee = $63.49",
         )
         pay_label = next((b for b in price.button_labels() if b.startswith("Pay ")), "Pay")
-        first = _last_with_buttons(await self.tap(pay_label), "pay")
-        second = _last_with_buttons(await self.tap("Get a new payment link", first), "pay again")
-        url = _button(first, lambda b: "url" in b, "pay")["url"]
+        first = last_with_buttons(await self.tap(pay_label), "pay")
+        second = last_with_buttons(await self.tap("Get a new payment link", first), "pay again")
+        url = button(first, lambda b: "url" in b, "pay")["url"]
         posts = [
             r
             for r in self.w.sandbox.requests
@@ -265,7 +160,7 @@ class Journey:
         ]
         self.checks.require(
             "a second click on Pay charges once",
-            _button(second, lambda b: "url" in b, "pay again")["url"] == url and len(posts) == 1,
+            button(second, lambda b: "url" in b, "pay again")["url"] == url and len(posts) == 1,
             "both taps gave the same Checkout page; Stripe was asked for one session",
         )
         return first
@@ -277,14 +172,14 @@ class Journey:
     async def receipt_and_payment_dm(self) -> None:
         self.t.stage(STAGES[3])
         before = len(self.w.fake.messages.get(ADVISOR_DISCORD + 1, []))
-        name, text = _one_document(await self.deliver(), "receipt")
+        name, text = one_document(await self.deliver(), "receipt")
         self.checks.require(
             "receipt itemized",
             all(part in text for part in (ADVISOR, "$60.00", "$3.49", "$63.49", "non-refundable")),
             f"{name} lists the session, the non-refundable $3.49 fee and the $63.49 total",
         )
-        self._advisor_dm_since(before, "New booking paid", "payment DM")
-        await self.books_balance("after the payment")
+        self.inv.advisor_dm_since(before, "New booking paid", "payment DM")
+        await self.inv.books_balance("after the payment")
 
     async def discord_session(self) -> None:
         self.t.stage(STAGES[4])
@@ -314,7 +209,7 @@ class Journey:
         channel = self.w.guild.get_channel(session.channel_id)
         if not isinstance(channel, discord.TextChannel):
             raise StepFailed("opening the room", "the room is not a text channel in the server")
-        self._check_private(channel)
+        self.inv.check_private(channel)
 
         for who, user, text in (
             ("Zoë", CLIENT_DISCORD, "Hi Ana, thanks for making time."),
@@ -330,8 +225,8 @@ class Journey:
             self._discord_line(message)
         if not ended.ended:
             raise StepFailed("ending the session", "the tick did not end it")
-        self._check_locked(channel)
-        self._check_nothing_kept(
+        self.inv.check_locked(channel)
+        self.inv.check_nothing_kept(
             ["Hi Ana, thanks for making time.", "Tell me what changing careers means"]
         )
 
@@ -341,19 +236,19 @@ class Journey:
         await self.tap("5")
         await self.type("Ana helped me see my first step. Thank you!")
         tip_offer = await self.tap(TIP)
-        tip_message = _last_with_buttons(tip_offer, "tip")
+        tip_message = last_with_buttons(tip_offer, "tip")
         before_dm = len(self.w.fake.messages.get(ADVISOR_DISCORD + 1, []))
         await self.pay(tip_message, "tipping")
-        name, text = _one_document(await self.deliver(), "tip receipt")
+        name, text = one_document(await self.deliver(), "tip receipt")
         self.checks.require(
             "tip receipt has no fee",
             TIP in text and "Handling fee" not in text,
             f"{name} shows the {TIP} tip and no handling fee",
         )
-        self._advisor_dm_since(before_dm, "tip", "tip DM")
+        self.inv.advisor_dm_since(before_dm, "tip", "tip DM")
         await self.tap("Continue", tip_message)
         await self.tap("8")  # how Zoë feels today, 1 to 10
-        await self.books_balance("after the tip")
+        await self.inv.books_balance("after the tip")
         await self.crisis_answer()
 
         # The next day Zoë changes her mind and uses the money-back guarantee.
@@ -366,7 +261,7 @@ class Journey:
         if booking is None:
             raise StepFailed("my bookings", f"no booking with {ADVISOR}")
         await self.tap(booking)
-        preview = _last_with_buttons(await self.tap("Ask for a refund"), "refund preview")
+        preview = last_with_buttons(await self.tap("Ask for a refund"), "refund preview")
         text = preview.text or ""
         self.checks.require(
             "refund preview keeps the fee",
@@ -378,20 +273,20 @@ class Journey:
 
     async def closing(self) -> None:
         self.t.stage(STAGES[6])
-        name, text = _one_document(await self.deliver(), "credit note")
+        name, text = one_document(await self.deliver(), "credit note")
         self.checks.require(
             "credit note keeps the fee",
             "$60.00" in text and "3.49" in text and "non-refundable" in text.lower(),
             f"{name} credits $60.00 and states the $3.49 handling fee is kept",
         )
-        self._advisor_dm_since(self.dm_mark, "money-back guarantee", "refund DM")
-        await self.fee_never_refunded()
-        await self.one_receipt_per_purchase()
-        await self.books_balance("at the end")
+        self.inv.advisor_dm_since(self.dm_mark, "money-back guarantee", "refund DM")
+        await self.inv.fee_never_refunded()
+        await self.inv.one_receipt_per_purchase(self.receipts)
+        await self.inv.books_balance("at the end")
 
     async def delete_data(self) -> None:
         self.t.stage(STAGES[7])
-        plan = _last_with_buttons(await self.type("/deletemydata"), "deletion plan")
+        plan = last_with_buttons(await self.type("/deletemydata"), "deletion plan")
         self.checks.require(
             "deletion explained first",
             "We keep, because the law requires payment records" in (plan.text or ""),
@@ -423,12 +318,13 @@ class Journey:
             f"(found: {found or 'nothing'}); her first receipt, rendered again, is made out "
             "to “Deleted client”",
         )
-        await self.books_balance("after the deletion")
+        await self.inv.books_balance("after the deletion")
+
     async def crisis_answer(self) -> None:
         """Zoë writes something that suggests a risk to life: she is answered at once with
         Spain's lines (her time zone), can carry on, and Ana is told without her words."""
         before_dm = len(self.w.fake.messages.get(ADVISOR_DISCORD + 1, []))
-        answer = _last_with_buttons(await self.type(HARD_DAY), "crisis answer")
+        answer = last_with_buttons(await self.type(HARD_DAY), "crisis answer")
         text = html.unescape(answer.text or "")
         self.checks.require(
             "crisis answered with local lines",
@@ -450,108 +346,7 @@ class Journey:
             "Ana got a private heads-up that holds none of Zoë's words; Zoë is back at the menu",
         )
 
-    # -- invariants ----------------------------------------------------------------------------
-
-    def _advisor_dm_since(self, before: int, words: str, what: str) -> None:
-        dms = self.w.fake.messages.get(ADVISOR_DISCORD + 1, [])[before:]
-        channel = self.w.fake.channels.get(ADVISOR_DISCORD + 1, {})
-        self.checks.require(
-            f"advisor {what}",
-            channel.get("type") == 1 and any(words in (m.get("content") or "") for m in dms),
-            f"Ana got a Discord DM mentioning “{words}”",
-        )
-
-    async def books_balance(self, when: str) -> None:
-        async with self.w.db.uow() as uow:
-            report = await check_ledger(uow)
-        self.checks.require(
-            "ledger balanced",
-            report.ok,
-            f"{when}: {report.transactions} transactions, {report.entries} entries, "
-            + ("every one balanced" if report.ok else "; ".join(report.violations)),
-        )
-
-    async def fee_never_refunded(self) -> None:
-        async with self.w.db.uow() as uow:
-            purchases = list(await uow.session.scalars(select(Purchase).order_by(Purchase.id)))
-            refunds = list(await uow.session.scalars(select(Refund)))
-        booking = next(p for p in purchases if p.fee_minor > 0)
-        refunded = sum(r.amount_minor for r in refunds if r.purchase_id == booking.id)
-        kept = booking.total_minor - refunded
-        self.checks.require(
-            "fee never refunded",
-            kept >= booking.fee_minor and refunded == booking.service_minor,
-            f"refunded {Money(refunded, booking.currency).format()} of "
-            f"{Money(booking.total_minor, booking.currency).format()}; the "
-            f"{Money(booking.fee_minor, booking.currency).format()} handling fee was kept",
-        )
-
-    async def one_receipt_per_purchase(self) -> None:
-        async with self.w.db.uow() as uow:
-            paid = list(
-                await uow.session.scalars(select(Purchase).where(Purchase.paid_at.is_not(None)))
-            )
-            rows = await uow.session.execute(
-                select(Receipt.purchase_id, func.count())
-                .where(Receipt.refund_id.is_(None))
-                .group_by(Receipt.purchase_id)
-            )
-            counts = {purchase_id: count for purchase_id, count in rows}
-        got = [n for n in self.receipts if "receipt" in n]
-        self.checks.require(
-            "one receipt per purchase",
-            all(counts.get(p.id) == 1 for p in paid) and len(got) == len(paid),
-            f"{len(paid)} purchases (booking and tip), {len(got)} receipts sent, one each",
-        )
-
-    def _check_private(self, channel: discord.TextChannel) -> None:
-        raw = {int(o["id"]): o for o in self.w.fake.channels[channel.id]["permission_overwrites"]}
-        everyone = raw.get(self.w.guild.id, {})
-        stranger = self.w.guild.get_member(STRANGER_DISCORD)
-        people_ok = all(
-            (member := self.w.guild.get_member(uid)) is not None
-            and channel.permissions_for(member).view_channel
-            and channel.permissions_for(member).send_messages
-            for uid in (CLIENT_DISCORD, ADVISOR_DISCORD)
-        )
-        self.checks.require(
-            "channel private",
-            set(raw) == {self.w.guild.id, CLIENT_DISCORD, ADVISOR_DISCORD, BOT_ID}
-            and int(everyone.get("deny", 0)) & VIEW == VIEW
-            and stranger is not None
-            and not channel.permissions_for(stranger).view_channel
-            and people_ok,
-            f"#{channel.name}: @everyone denied View Channel; only Zoë, Ana and the bot "
-            "have overwrites; another server member cannot see it",
-        )
-
-    def _check_locked(self, channel: discord.TextChannel) -> None:
-        locked = True
-        for uid in (CLIENT_DISCORD, ADVISOR_DISCORD):
-            member = self.w.guild.get_member(uid)
-            perms = channel.permissions_for(member) if member else None
-            locked &= perms is not None and perms.view_channel and not perms.send_messages
-        self.checks.require(
-            "channel locked after the session",
-            locked,
-            f"#{channel.name} is read-only for Zoë and Ana",
-        )
-
-    def _check_nothing_kept(self, phrases: list[str]) -> None:
-        """No transcript by default: what was said in the room is nowhere in the database."""
-        url = self.w.settings.database_url
-        path = Path(url.split("///", 1)[1])
-        stored = b"".join(
-            p.read_bytes()
-            for p in (path, Path(f"{path}-wal"), Path(f"{path}-journal"))
-            if p.exists()
-        )
-        found = [p for p in phrases if p.encode() in stored]
-        self.checks.require(
-            "no transcript kept",
-            not found,
-            "nothing said in the room is stored in the database",
-        )
+    # -- reading back ---------------------------------------------------------------------------
 
     async def _session(self) -> AdviceSession:
         async with self.w.db.uow() as uow:
@@ -560,56 +355,9 @@ class Journey:
             raise StepFailed("the session", "the booking has no session")
         return session
 
-    # -- files ---------------------------------------------------------------------------
-
     async def write_files(self) -> list[Path]:
-        receipts = self.out / "receipts"
-        receipts.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, content in self.receipts.items():
-            target = receipts / name
-            target.write_bytes(content)
-            written.append(target)
-        written.append(await self._ledger_csv(self.out / "ledger.csv"))
-        return written
-
-    async def _ledger_csv(self, target: Path) -> Path:
-        async with self.w.db.uow() as uow:
-            rows = (
-                await uow.session.execute(
-                    select(LedgerTransaction, LedgerEntry)
-                    .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
-                    .order_by(LedgerTransaction.id, LedgerEntry.id)
-                )
-            ).all()
-            with target.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(
-                    [
-                        "transaction",
-                        "kind",
-                        "purchase_id",
-                        "account",
-                        "advisor_id",
-                        "amount_minor",
-                        "currency",
-                        "amount",
-                    ]
-                )
-                for transaction, entry in rows:
-                    writer.writerow(
-                        [
-                            transaction.key,
-                            transaction.kind,
-                            transaction.purchase_id or "",
-                            entry.account,
-                            entry.advisor_id or "",
-                            entry.amount_minor,
-                            entry.currency,
-                            Money(entry.amount_minor, entry.currency).format(),
-                        ]
-                    )
-        return target
+        """The PDFs Zoë received and the ledger, written under ``out``."""
+        return await write_files(self.w, self.out, self.receipts)
 
 
 async def run_demo(

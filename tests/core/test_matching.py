@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import matching
+from core.matching import search
 from core.errors import ValidationFailed
 from core.matching import (
     AdvisorCard,
@@ -219,10 +219,10 @@ def search_mode(mode: str) -> Iterator[None]:
     """Force one of the two search strategies: score everyone, or the pruned walk."""
     with pytest.MonkeyPatch.context() as patch:
         if mode == "score everyone":
-            patch.setattr(matching, "_DIRECT_FLOOR", 10**9)
+            patch.setattr(search, "_DIRECT_FLOOR", 10**9)
         else:
-            patch.setattr(matching, "_DIRECT_FLOOR", 0)
-            patch.setattr(matching, "_DIRECT_RATIO", 10**9)
+            patch.setattr(search, "_DIRECT_FLOOR", 0)
+            patch.setattr(search, "_DIRECT_RATIO", 10**9)
         yield
 
 

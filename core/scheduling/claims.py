@@ -1,0 +1,112 @@
+"""Slot claims: one row per grid cell, unique per advisor, so a slot can never be sold twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.db import UnitOfWork
+from core.models import Booking, BookingStatus, SlotClaim
+from core.scheduling.errors import HoldLimitReached
+from core.scheduling.rules import MAX_LIVE_HOLDS
+
+
+async def check_hold_limit(uow: UnitOfWork, client_id: int, now: datetime) -> None:
+    live_holds = await uow.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.client_id == client_id,
+            Booking.status == BookingStatus.HELD.value,
+            Booking.hold_expires_at > now,
+        )
+    )
+    if (live_holds or 0) >= MAX_LIVE_HOLDS:
+        raise HoldLimitReached()
+
+
+async def clear_stale(
+    uow: UnitOfWork, advisor_id: int, cells: Sequence[datetime], now: datetime
+) -> None:
+    """Expire the lapsed holds that still sit on ``cells`` and free all their cells.
+
+    UPDATE and DELETE take row locks, so two workers never both clean (or both reuse) the
+    same stale hold. This also runs a write before any savepoint: SQLite's driver only opens
+    its transaction at the first write, and a savepoint opened before it would commit on
+    release.
+    """
+    stale = select(SlotClaim.booking_id).where(
+        SlotClaim.advisor_id == advisor_id,
+        SlotClaim.slot_start.in_(cells),
+        SlotClaim.expires_at.is_not(None),
+        SlotClaim.expires_at <= now,
+    )
+    await uow.session.execute(
+        update(Booking)
+        .where(Booking.id.in_(stale), Booking.status == BookingStatus.HELD.value)
+        .values(status=BookingStatus.EXPIRED.value, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await uow.session.execute(
+        delete(SlotClaim)
+        .where(SlotClaim.booking_id.in_(stale.scalar_subquery()))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _is_slot_clash(error: IntegrityError) -> bool:
+    """Whether the insert failed on the one-claim-per-cell constraint (not on something else)."""
+    return "slot_claims" in str(error.orig)
+
+
+async def insert_claims(
+    uow: UnitOfWork,
+    booking: Booking,
+    cells: Sequence[datetime],
+    expires_at: datetime | None,
+    *,
+    release_old: bool = False,
+) -> bool:
+    """Claim ``cells`` for ``booking`` all or nothing; False if any cell is taken. With
+    ``release_old`` the booking's current cells are given up in the same step."""
+    session = uow.session
+    try:
+        async with session.begin_nested():
+            if booking.id is None:
+                session.add(booking)
+                await session.flush()
+            if release_old:
+                await session.execute(
+                    delete(SlotClaim)
+                    .where(SlotClaim.booking_id == booking.id)
+                    .execution_options(synchronize_session=False)
+                )
+            # Ascending order, so overlapping claimers queue on the same first cell.
+            await session.execute(
+                insert(SlotClaim),
+                [
+                    {
+                        "advisor_id": booking.advisor_id,
+                        "slot_start": cell,
+                        "booking_id": booking.id,
+                        "expires_at": expires_at,
+                    }
+                    for cell in sorted(cells)
+                ],
+            )
+    except IntegrityError as error:
+        if not _is_slot_clash(error):
+            raise
+        return False
+    return True
+
+
+async def drop_claims(uow: UnitOfWork, booking_id: int) -> None:
+    await uow.session.execute(
+        delete(SlotClaim)
+        .where(SlotClaim.booking_id == booking_id)
+        .execution_options(synchronize_session=False)
+    )

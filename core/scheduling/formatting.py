@@ -1,0 +1,33 @@
+"""Start times and days as a client reads them, in their zone and language."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime
+
+from core.scheduling.times import zone
+from core.texts import scheduling as t
+
+SLOT_FORMAT = t.SLOT_FORMAT()
+DAY_FORMAT = t.DAY_FORMAT()
+
+
+def _locale(name: str) -> Locale:
+    """A babel locale from ``en_US`` or ``pt-BR``; English when the platform sends something odd."""
+    try:
+        return Locale.parse(name.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return Locale.parse("en_US")
+
+
+def format_slot(when: datetime, tz: str, locale: str = "en_US") -> str:
+    """``when`` as read in zone ``tz``, e.g. "Tue 24 Nov, 18:00" (day and month in ``locale``)."""
+    return str(format_datetime(when, SLOT_FORMAT, tzinfo=zone(tz), locale=_locale(locale)))
+
+
+def format_day(day: date, locale: str = "en_US") -> str:
+    """A local date as a day heading, e.g. "Tue 24 Nov"."""
+    noon = datetime.combine(day, time(12), tzinfo=UTC)
+    return str(format_datetime(noon, DAY_FORMAT, tzinfo=UTC, locale=_locale(locale)))
