@@ -3,7 +3,9 @@
 A flow is a set of named steps. Each step can ``show`` itself (the replies that present it)
 and ``receive`` an input (returning a Transition). The engine owns the cross-cutting rules:
 commands work from anywhere, stale or forged buttons get "that option has expired" and the
-current step again, and the state is written in the caller's unit of work.
+current step again, and the state is written in the caller's unit of work. Work that must run
+outside that transaction (billing, Stripe) is a Transition's ``after_commit``: the engine
+commits the conversation first, so its row is never written after its lock was released.
 
 Every free text is screened for a risk to life before any step sees it (``core.safety``). A
 text that matches is answered with the crisis message and a button to continue where the
