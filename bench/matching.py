@@ -299,7 +299,7 @@ async def _ask_matcher(
     for number, answers in enumerate(questions):
         started = time.perf_counter()
         async with db.uow() as uow:
-            ctx = Context(uow, client, NOW, settings, {}, 1, None)
+            ctx = Context(uow, client, NOW, settings, {}, 1)
             await matcher.suggest(ctx, answers)
         if number >= 2:  # warm-up
             latencies.append((time.perf_counter() - started) * 1000)

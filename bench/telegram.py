@@ -36,7 +36,7 @@ from core.billing import Billing
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
-from core.dialogs import build_engine
+from core.dialogs import DialogServices, build_engine
 from core.dialogs.suggest import CatalogueMatcher
 from core.receipts import ReceiptFonts
 from devtools.telegram_recorder import ApiCall, RecordingRequest, TelegramUser
@@ -223,7 +223,7 @@ async def build_stack(db: Database, url: str, fonts: ReceiptFonts | None = None)
     settings = bench_settings(url)
     clock = ManualClock(START)
     billing = Billing(db, BenchGateway(), settings, clock, fonts=fonts)
-    engine = build_engine(settings, services={"matcher": CatalogueMatcher(), "billing": billing})
+    engine = build_engine(settings, DialogServices(matcher=CatalogueMatcher(), billing=billing))
     request = RecordingRequest()
     app = build_application(
         settings,

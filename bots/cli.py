@@ -261,7 +261,7 @@ def chat(settings: Settings, files: Path) -> None:
     """Walk the client's flows in this terminal (local database, local Stripe stand-in)."""
     from bots.local import local_billing
     from bots.terminal.chat import TerminalChat, read_stdin
-    from core.dialogs import build_engine
+    from core.dialogs import DialogServices, build_engine
     from core.dialogs.suggest import CatalogueMatcher
 
     async def go(database: Database) -> None:
@@ -270,7 +270,7 @@ def chat(settings: Settings, files: Path) -> None:
         async with local_billing(database, settings, clock) as local:
             engine = build_engine(
                 local.settings,
-                services={"matcher": CatalogueMatcher(), "billing": local.billing},
+                DialogServices(matcher=CatalogueMatcher(), billing=local.billing),
             )
             click.echo(
                 "Pathwise in your terminal. Type a number to press a button; /quit to leave."

@@ -27,7 +27,7 @@ from core.billing import Billing
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.db import Database
-from core.dialogs import build_engine
+from core.dialogs import DialogServices, build_engine
 from core.dialogs.suggest import CatalogueMatcher
 from core.models.outbox import OutboxMessage, OutboxStatus
 from core.payments.reconcile import StripeRecords, StripeRecordsReader, daily_job
@@ -92,7 +92,7 @@ async def running(
         billing = Billing(db, gateway, settings, clock, fonts=ReceiptFonts())
         runtime = Runtime(settings, db, clock, billing)
         engine = build_engine(
-            settings, services={"matcher": CatalogueMatcher(), "billing": billing}
+            settings, DialogServices(matcher=CatalogueMatcher(), billing=billing)
         )
         if "telegram" in only:
             adapter = TelegramAdapter(db, engine, clock)

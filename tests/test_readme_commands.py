@@ -4,9 +4,9 @@ the dialog engine's command table and /help."""
 from __future__ import annotations
 
 from bots.telegram.adapter import COMMANDS
+from core.commands import help_text
 from core.config import Settings
 from core.dialogs import build_engine
-from core.dialogs.flows import HELP_TEXT
 from tests.test_readme import table_rows
 
 
@@ -17,4 +17,4 @@ def test_the_readme_lists_every_telegram_command_and_only_those() -> None:
     assert set(documented) == {"start", *engine.commands}
     for name in documented:
         if name != "start":
-            assert f"/{name} - " in HELP_TEXT, name
+            assert f"/{name} - " in help_text(), name

@@ -27,7 +27,7 @@ from core.billing import Billing
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
-from core.dialogs import build_engine
+from core.dialogs import DialogServices, build_engine
 from core.dialogs.suggest import CatalogueMatcher
 from core.payments.stripe_gateway import StripeGateway
 from core.receipts import ReceiptFonts
@@ -148,7 +148,7 @@ async def _telegram(
     stack: AsyncExitStack,
     errors: list[BaseException],
 ) -> TelegramUser:
-    engine = build_engine(settings, services={"matcher": CatalogueMatcher(), "billing": billing})
+    engine = build_engine(settings, DialogServices(matcher=CatalogueMatcher(), billing=billing))
     request = RecordingRequest()
     app = build_application(
         settings,

@@ -32,6 +32,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from core import commands
 from core.accounts import Platform, get_or_create_client
 from core.clock import Clock
 from core.config import Settings
@@ -50,20 +51,12 @@ from core.dialogs import (
     TextInput,
 )
 from core.errors import PathwiseError
+from core.texts import chat as t
 
 log = logging.getLogger(__name__)
 
-COMMANDS = (
-    BotCommand("start", "Start, or come back to the beginning"),
-    BotCommand("find", "Find an advisor and book a session"),
-    BotCommand("bookings", "Your bookings: reschedule, cancel or ask for a refund"),
-    BotCommand("checkin", "How are you feeling? A quick check-in"),
-    BotCommand("timezone", "Set your time zone"),
-    BotCommand("help", "What this bot can do"),
-    BotCommand("privacy", "What we keep about you and for how long; download it"),
-    BotCommand("deletemydata", "Delete your data (payment records stay, anonymised)"),
-    BotCommand("cancel", "Stop what we are doing"),
-)
+# Telegram's menu: the client commands of ``core.commands``, in their order.
+COMMANDS = tuple(BotCommand(name, description) for name, description in commands.menu())
 # What a log line may say about an input: its kind, never what the person typed.
 INPUT_KINDS: dict[type, str] = {
     StartInput: "start",
@@ -71,15 +64,6 @@ INPUT_KINDS: dict[type, str] = {
     TextInput: "text",
     ButtonPress: "button",
 }
-GROUP_REPLY = (
-    "Hi! I only talk in private, to keep what you share confidential. "
-    "Please message me directly to find an advisor."
-)
-APOLOGY = (
-    "Sorry, something went wrong on our side. Please try again in a moment, "
-    "or send /start to begin again."
-)
-
 
 def keyboard(reply: Message) -> InlineKeyboardMarkup | None:
     """Core's rows of buttons as an inline keyboard."""
@@ -187,7 +171,7 @@ class TelegramAdapter:
         if chat is None or context.chat_data is None or context.chat_data.get("greeted"):
             return
         context.chat_data["greeted"] = True
-        await context.bot.send_message(chat.id, GROUP_REPLY)
+        await context.bot.send_message(chat.id, t.GROUP_REPLY())
 
     async def _answer(
         self,
@@ -222,7 +206,7 @@ class TelegramAdapter:
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("telegram.update.failed", extra={"update_id": update_id}, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, APOLOGY)
+            await context.bot.send_message(update.effective_chat.id, t.APOLOGY())
 
 
 def build_application(

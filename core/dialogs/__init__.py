@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from core.dialogs.engine import Context, DialogEngine, Step, Transition
 from core.dialogs.flows import build_engine
+from core.dialogs.services import DialogServices
+from core.dialogs.steps import StepName
 from core.replies import (
     Button,
     ButtonPress,
@@ -24,6 +26,7 @@ __all__ = [
     "CommandInput",
     "Context",
     "DialogEngine",
+    "DialogServices",
     "Document",
     "Image",
     "Input",
@@ -32,6 +35,7 @@ __all__ = [
     "Reply",
     "StartInput",
     "Step",
+    "StepName",
     "TextInput",
     "Transition",
     "build_engine",

@@ -21,14 +21,26 @@ from sqlalchemy.orm import selectinload
 from core import billing as billing_rules
 from core.db import UnitOfWork
 from core.dialogs import buttons
-from core.dialogs.engine import Context, Transition, pressed, rows, typed
+from core.dialogs.engine import (
+    Context,
+    Transition,
+    lock_conversation,
+    move_to,
+    pressed,
+    rows,
+    save,
+    typed,
+)
+from core.dialogs.steps import StepName
 from core.errors import Conflict, PathwiseError, ValidationFailed
-from core.models import Advisor, Booking, BookingStatus, Conversation
+from core.models import Advisor, Booking, BookingStatus
 from core.models.feedback import REVIEW_MAX_CHARS, MoodCheckin, Review
 from core.money import Money
 from core.parsing import MAX_ID, parse_int
 from core.replies import Button, Input, LinkButton, Message, Reply
 from core.scheduling import BookingNotFound
+from core.texts import aftercare as t
+from core.texts import chat as tc
 
 RATINGS = range(1, 6)
 MOODS = range(1, 11)
@@ -36,18 +48,12 @@ PROGRESS_SHOWN = 5  # the latest check-ins shown in the progress view
 # Sessions that took place (a refunded one took place too, it just didn't help).
 _HELD_SESSIONS = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.REFUNDED)
 
-SAFETY = (
-    "If you are in danger or thinking of harming yourself, please call your local emergency "
-    "number now."
-)
-
-
 class AlreadyRated(Conflict):
-    user_message = "You've already rated this session. Thank you!"
+    user_message = t.ALREADY_RATED()
 
 
 class NotRateableYet(Conflict):
-    user_message = "You can rate a session once it has taken place."
+    user_message = t.NOT_RATEABLE_YET()
 
 
 # -- the rules: who may rate what, once ------------------------------------------------------
@@ -96,7 +102,7 @@ async def rate_session(
     count one rating.
     """
     if rating not in RATINGS:
-        raise ValidationFailed("Please tap a number from 1 to 5.")
+        raise ValidationFailed(t.RATING_HINT())
     booking = await rateable_booking(uow, client_id, booking_id, now)
     review = Review(
         booking_id=booking.id,
@@ -127,11 +133,9 @@ async def add_review_text(uow: UnitOfWork, *, client_id: int, booking_id: int, t
     """The optional words of a review the client has rated (the only free text kept)."""
     words = " ".join(text.split())
     if not words:
-        raise ValidationFailed("Please send a few words, or tap Skip.")
+        raise ValidationFailed(t.REVIEW_HINT())
     if len(words) > REVIEW_MAX_CHARS:
-        raise ValidationFailed(
-            f"That's a little long. Please keep it under {REVIEW_MAX_CHARS} characters."
-        )
+        raise ValidationFailed(t.REVIEW_LONG(limit=REVIEW_MAX_CHARS))
     review = await uow.session.scalar(
         select(Review).where(Review.booking_id == booking_id, Review.client_id == client_id)
     )
@@ -150,7 +154,7 @@ async def check_in_mood(
 ) -> MoodCheckin:
     """Store how the client feels, 1 (very low) to 10 (very good)."""
     if score not in MOODS:
-        raise ValidationFailed("Please tap a number from 1 to 10.")
+        raise ValidationFailed(t.MOOD_HINT())
     if booking_id is not None:
         await _client_booking(uow, client_id, booking_id)
     checkin = MoodCheckin(client_id=client_id, booking_id=booking_id, score=score, created_at=now)
@@ -168,22 +172,18 @@ class Progress:
 
     def describe(self) -> str:
         if not self.scores:
-            lines = ["No check-ins yet. Tap “How am I doing?” on the menu whenever you like."]
+            lines = [t.NO_CHECKINS()]
         else:
-            lines = ["Your check-ins: " + " → ".join(str(s) for s in self.scores)]
-        noun = "session" if self.sessions == 1 else "sessions"
-        lines.append(f"You've had {self.sessions} {noun} so far.")
+            lines = [t.CHECKINS(scores=" → ".join(str(s) for s in self.scores))]
+        lines.append(t.SESSIONS(count=self.sessions))
         if len(self.scores) >= 2:
             first, last = self.scores[0], self.scores[-1]
             if last > first:
-                lines.append("You're feeling better than when you started. Well done.")
+                lines.append(t.BETTER())
             elif last < first:
-                lines.append(
-                    "It's been a harder stretch. Talking it through can help: /find an "
-                    "advisor whenever you're ready."
-                )
+                lines.append(t.HARDER())
         if self.scores and self.scores[-1] <= 2:
-            lines.append(SAFETY)
+            lines.append(t.SAFETY())
         return "\n".join(lines)
 
 
@@ -222,9 +222,8 @@ def rating_prompt(button: MakeButton, advisor_name: str) -> list[Reply]:
     stars = [button(str(n), "rate", n) for n in RATINGS]
     return [
         Message(
-            f"Your session with {advisor_name} has ended. How was it? "
-            "Tap 1 to 5: 1 is not helpful, 5 is very helpful.",
-            (tuple(stars), (button("Not now", "skip", ""),)),
+            t.RATE(advisor=advisor_name),
+            (tuple(stars), (button(t.NOT_NOW(), "skip", ""),)),
         )
     ]
 
@@ -240,21 +239,11 @@ async def start_aftercare(
     """
     booking = await rateable_booking(uow, client_id, booking_id, now)
     rated = await uow.session.scalar(select(Review.id).where(Review.booking_id == booking.id))
-    step = "mood" if rated else "rate"
-    conversation = await uow.session.scalar(
-        select(Conversation).where(Conversation.client_id == client_id).with_for_update()
-    )
-    if conversation is None:
-        conversation = Conversation(
-            client_id=client_id, step=step, version=0, data={}, updated_at=now
-        )
-        uow.session.add(conversation)
-    conversation.step = step
-    conversation.version = (conversation.version or 0) + 1
-    conversation.data = {"booking_id": booking.id}
-    conversation.updated_at = now
-    await uow.session.flush()
-    version = conversation.version
+    step = StepName.MOOD if rated else StepName.RATE
+    # The engine's own conversation code: locked, moved on with a new version, saved.
+    conversation = await lock_conversation(uow, client_id, now, first_step=step)
+    version = move_to(conversation, step)
+    await save(uow, conversation, {"booking_id": booking.id}, now)
 
     def button(label: str, action: str, arg: str | int = "") -> Button:
         return Button(label, buttons.encode(version, action, arg))
@@ -274,11 +263,11 @@ async def _advisor_name(ctx: Context) -> str:
             ctx.uow, ctx.client.id, int(ctx.data.get("booking_id") or 0)
         )
     except PathwiseError:
-        return "your advisor"
+        return t.YOUR_ADVISOR()
     return booking.advisor.display_name
 
 
-async def _after_review(ctx: Context) -> str:
+async def _after_review(ctx: Context) -> StepName:
     """The tip offer for a paid session; straight to the mood question otherwise (a refunded
     session takes no tip)."""
     try:
@@ -286,9 +275,9 @@ async def _after_review(ctx: Context) -> str:
             ctx.uow, ctx.client.id, int(ctx.data.get("booking_id") or 0)
         )
     except PathwiseError:
-        return "mood"
+        return StepName.MOOD
     tippable = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
-    return "tip" if booking.booking_status in tippable else "mood"
+    return StepName.TIP if booking.booking_status in tippable else StepName.MOOD
 
 
 class RateStep:
@@ -305,7 +294,7 @@ class RateStep:
             press.arg if press and press.action == "rate" else typed(event), RATINGS
         )
         if rating is None:
-            return Transition(replies=[Message("Please tap a number from 1 to 5.")])
+            return Transition(replies=[Message(t.RATING_HINT())])
         try:
             await rate_session(
                 ctx.uow,
@@ -317,8 +306,8 @@ class RateStep:
         except AlreadyRated as error:
             return Transition(goto=await _after_review(ctx), replies=[Message(str(error))])
         except PathwiseError as error:
-            return Transition(goto="home", data={}, replies=[Message(str(error))])
-        return Transition(goto="review")
+            return Transition(goto=StepName.HOME, data={}, replies=[Message(str(error))])
+        return Transition(goto=StepName.REVIEW)
 
 
 class ReviewStep:
@@ -328,10 +317,8 @@ class ReviewStep:
         name = await _advisor_name(ctx)
         return [
             Message(
-                f"Thank you. Would you like to add a few words for {name}? Send a short "
-                f"message (up to {REVIEW_MAX_CHARS} characters), or tap Skip. Please leave out "
-                "anything private.",
-                rows(ctx.button("Skip", "skip")),
+                t.REVIEW(advisor=name, limit=REVIEW_MAX_CHARS),
+                rows(ctx.button(tc.SKIP(), "skip")),
             )
         ]
 
@@ -341,7 +328,7 @@ class ReviewStep:
             return Transition(goto=await _after_review(ctx))
         text = typed(event)
         if text is None:
-            return Transition(replies=[Message("Please send a few words, or tap Skip.")])
+            return Transition(replies=[Message(t.REVIEW_HINT())])
         try:
             await add_review_text(
                 ctx.uow,
@@ -353,9 +340,7 @@ class ReviewStep:
             return Transition(replies=[Message(str(error))])
         except PathwiseError as error:
             return Transition(goto=await _after_review(ctx), replies=[Message(str(error))])
-        return Transition(
-            goto=await _after_review(ctx), replies=[Message("Thank you for your review.")]
-        )
+        return Transition(goto=await _after_review(ctx), replies=[Message(t.REVIEW_THANKS())])
 
 
 class TipStep:
@@ -366,15 +351,14 @@ class TipStep:
         locale = ctx.settings.locale
         presets = [
             ctx.button(amount.format(locale), "amount", amount.amount)
-            for amount in ctx.services["billing"].tip_options()
+            for amount in ctx.services.need_billing().tip_options()
         ]
         return [
             Message(
-                f"Would you like to leave {name} a tip? It's entirely optional, and all of it "
-                f"goes to {name}: there's no handling fee on tips.",
+                t.TIP(advisor=name),
                 (
                     tuple(presets),
-                    (ctx.button("Other amount", "other"), ctx.button("No thanks", "skip")),
+                    (ctx.button(t.OTHER_AMOUNT(), "other"), ctx.button(tc.NO_THANKS(), "skip")),
                 ),
             )
         ]
@@ -382,16 +366,16 @@ class TipStep:
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is not None and press.action == "skip":
-            return Transition(goto="mood")
+            return Transition(goto=StepName.MOOD)
         if press is not None and press.action == "other":
-            return Transition(goto="tip_other")
+            return Transition(goto=StepName.TIP_OTHER)
         if press is not None and press.action == "amount":
-            offered = {m.amount: m for m in ctx.services["billing"].tip_options()}
+            offered = {m.amount: m for m in ctx.services.need_billing().tip_options()}
             amount = offered.get(parse_int(press.arg, 1, MAX_ID) or 0)
             if amount is None:  # never trust the arg: only the amounts we offer
-                return Transition(replies=[Message("That option has expired.")], reshow=True)
-            return await _tip_checkout(ctx, amount)
-        return Transition(replies=[Message("Please tap an amount, “Other amount” or “No thanks”.")])
+                return Transition(replies=[Message(tc.OPTION_EXPIRED())], reshow=True)
+            return _tip_checkout(ctx, amount)
+        return Transition(replies=[Message(t.TIP_HINT())])
 
 
 class TipOtherStep:
@@ -403,45 +387,50 @@ class TipOtherStep:
         high = Money(settings.tip_max_minor, settings.currency).format(settings.locale)
         return [
             Message(
-                f"How much would you like to give? Send a number, like 5 ({low} to {high}).",
-                rows(ctx.button("Back", "back"), ctx.button("No thanks", "skip")),
+                t.TIP_OTHER(low=low, high=high),
+                rows(ctx.button(tc.BACK(), "back"), ctx.button(tc.NO_THANKS(), "skip")),
             )
         ]
 
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is not None and press.action == "back":
-            return Transition(goto="tip")
+            return Transition(goto=StepName.TIP)
         if press is not None and press.action == "skip":
-            return Transition(goto="mood")
+            return Transition(goto=StepName.MOOD)
         text = typed(event)
         if text is None:
-            return Transition(replies=[Message("Please send a number, like 5.")])
+            return Transition(replies=[Message(t.TIP_NUMBER_HINT())])
         try:
             amount = billing_rules.parse_tip(text, ctx.settings)
         except PathwiseError as error:
             return Transition(replies=[Message(str(error))])
-        return await _tip_checkout(ctx, amount)
+        return _tip_checkout(ctx, amount)
 
 
-async def _tip_checkout(ctx: Context, amount: Money) -> Transition:
-    """A Stripe Checkout with the tip line only, outside the dialog's transaction."""
-    billing = ctx.services["billing"]
-    await ctx.uow.commit()  # billing opens its own transactions and calls Stripe
-    try:
-        checkout = await billing.start_tip_checkout(
-            int(ctx.data.get("booking_id") or 0), ctx.client.id, amount
+def _tip_checkout(ctx: Context, amount: Money) -> Transition:
+    """A Stripe Checkout with the tip line only, once the dialog's transaction is committed
+    (billing opens its own transactions and calls Stripe)."""
+    ctx.services.need_billing()
+
+    async def checkout(ctx: Context) -> Transition:
+        billing = ctx.services.need_billing()
+        try:
+            opened = await billing.start_tip_checkout(
+                int(ctx.data.get("booking_id") or 0), ctx.client.id, amount
+            )
+        except billing_rules.InvalidTip as error:
+            return Transition(replies=[Message(str(error))])
+        except (billing_rules.TipNotAllowed, billing_rules.NotYourBooking) as error:
+            return Transition(goto=StepName.MOOD, replies=[Message(str(error))])
+        except PathwiseError as error:
+            return Transition(replies=[Message(str(error))])  # Stripe busy: try again
+        return Transition(
+            goto=StepName.TIP_PAY,
+            data={**ctx.data, "tip_url": opened.url, "tip": amount.format(ctx.settings.locale)},
         )
-    except billing_rules.InvalidTip as error:
-        return Transition(replies=[Message(str(error))])
-    except (billing_rules.TipNotAllowed, billing_rules.NotYourBooking) as error:
-        return Transition(goto="mood", replies=[Message(str(error))])
-    except PathwiseError as error:
-        return Transition(replies=[Message(str(error))])  # Stripe busy: try again
-    return Transition(
-        goto="tip_pay",
-        data={**ctx.data, "tip_url": checkout.url, "tip": amount.format(ctx.settings.locale)},
-    )
+
+    return Transition(after_commit=checkout)
 
 
 class TipPayStep:
@@ -451,11 +440,10 @@ class TipPayStep:
         tip = str(ctx.data.get("tip", ""))
         return [
             Message(
-                f"Thank you! Tap below to pay your {tip} tip securely with Stripe. "
-                "I'll send your receipt once it's through. Then tap Continue.",
+                t.TIP_PAY(tip=tip),
                 (
-                    (LinkButton(f"Tip {tip} with Stripe", str(ctx.data.get("tip_url", ""))),),
-                    (ctx.button("Continue", "next"),),
+                    (LinkButton(t.TIP_WITH_STRIPE(tip=tip), str(ctx.data.get("tip_url", ""))),),
+                    (ctx.button(t.CONTINUE(), "next"),),
                 ),
             )
         ]
@@ -463,19 +451,16 @@ class TipPayStep:
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is not None and press.action == "next":
-            return Transition(goto="mood")
-        return Transition(replies=[Message("Tap Continue when you're ready.")])
+            return Transition(goto=StepName.MOOD)
+        return Transition(replies=[Message(t.CONTINUE_HINT())])
 
 
 def mood_prompt(button: MakeButton, *, after_session: bool) -> list[Reply]:
     """How are you feeling, 1 to 10."""
     scores = [button(str(n), "mood", n) for n in MOODS]
-    lead = "One last question: how" if after_session else "How"
+    question = t.MOOD_AFTER_SESSION() if after_session else t.MOOD()
     return [
-        Message(
-            f"{lead} are you feeling today, from 1 (very low) to 10 (very good)?",
-            (tuple(scores[:5]), tuple(scores[5:]), (button("Skip", "skip", ""),)),
-        )
+        Message(question, (tuple(scores[:5]), tuple(scores[5:]), (button(tc.SKIP(), "skip", ""),)))
     ]
 
 
@@ -489,10 +474,10 @@ class MoodStep:
         press = pressed(event)
         if press is not None and press.action == "skip":
             progress = await mood_progress(ctx.uow, ctx.client.id, ctx.now)
-            return Transition(goto="home", data={}, replies=[Message(progress.describe())])
+            return Transition(goto=StepName.HOME, data={}, replies=[Message(progress.describe())])
         score = parse_score(press.arg if press and press.action == "mood" else typed(event), MOODS)
         if score is None:
-            return Transition(replies=[Message("Please tap a number from 1 to 10.")])
+            return Transition(replies=[Message(t.MOOD_HINT())])
         booking_id = ctx.data.get("booking_id")
         try:
             await check_in_mood(
@@ -507,7 +492,7 @@ class MoodStep:
             await check_in_mood(ctx.uow, client_id=ctx.client.id, score=score, now=ctx.now)
         progress = await mood_progress(ctx.uow, ctx.client.id, ctx.now)
         return Transition(
-            goto="home",
+            goto=StepName.HOME,
             data={},
-            replies=[Message("Thank you for checking in.\n" + progress.describe())],
+            replies=[Message(t.CHECKED_IN(progress=progress.describe()))],
         )

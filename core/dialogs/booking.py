@@ -7,15 +7,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core import scheduling
-from core.dialogs.engine import Context, Transition, pressed, rows, typed
+from core.dialogs.engine import Context, Transition, committed, pressed, rows, typed
+from core.dialogs.steps import StepName
 from core.errors import PathwiseError
 from core.models import Advisor, Booking, Offer
 from core.names import advisor_facing_name, pseudonym_for, receipt_name
 from core.parsing import parse_id
 from core.replies import Image, Input, LinkButton, Message, Reply
 from core.taxonomy import OfferKind
-
-NOT_BOOKABLE = "That advisor isn't taking bookings right now. Here is the menu:"
+from core.texts import booking as t
+from core.texts import chat as tc
 
 
 async def bookable_advisor(ctx: Context, advisor_id: int) -> Advisor | None:
@@ -39,10 +40,9 @@ async def advisor_id_by_slug(ctx: Context, slug: str) -> int | None:
 def rating_text(advisor: Advisor) -> str:
     """ "4.8★ from 32 reviews", or "New on Pathwise" before the first review."""
     if advisor.rating_count == 0:
-        return "New on Pathwise"
+        return t.NEW_ADVISOR()
     average = advisor.rating_sum / advisor.rating_count
-    noun = "review" if advisor.rating_count == 1 else "reviews"
-    return f"{average:.1f}★ from {advisor.rating_count} {noun}"
+    return t.RATING(average=f"{average:.1f}", count=advisor.rating_count)
 
 
 def languages_text(advisor: Advisor, locale: str) -> str:
@@ -52,7 +52,7 @@ def languages_text(advisor: Advisor, locale: str) -> str:
 
 
 def offer_label(offer: Offer, locale: str) -> str:
-    return f"{offer.name.capitalize()} — {offer.price.format(locale)}"
+    return t.OFFER(name=offer.name.capitalize(), price=offer.price.format(locale))
 
 
 class ProfileStep:
@@ -61,19 +61,19 @@ class ProfileStep:
     async def show(self, ctx: Context) -> list[Reply]:
         advisor = await bookable_advisor(ctx, int(ctx.data.get("advisor_id", 0)))
         if advisor is None:
-            return [Message(NOT_BOOKABLE, rows(ctx.button("Back to the menu", "menu")))]
+            return [Message(t.NOT_BOOKABLE(), rows(ctx.button(tc.BACK_TO_MENU(), "menu")))]
         locale = ctx.settings.locale
-        card = (
-            f"{advisor.display_name}\n"
-            f"{rating_text(advisor)} · speaks {languages_text(advisor, locale)}\n"
-            f"Specialises in {', '.join(advisor.specialties)}\n\n"
-            f"{advisor.bio.strip()}\n\n"
-            "Choose what you'd like to book:"
+        card = t.CARD(
+            name=advisor.display_name,
+            rating=rating_text(advisor),
+            languages=languages_text(advisor, locale),
+            specialties=", ".join(advisor.specialties),
+            bio=advisor.bio.strip(),
         )
         offers = [
             ctx.button(offer_label(o, locale), "offer", o.id) for o in advisor.offers if o.active
         ]
-        back = [ctx.button("Back to my matches", "back")] if ctx.data.get("suggested") else []
+        back = [ctx.button(t.BACK_TO_MATCHES(), "back")] if ctx.data.get("suggested") else []
         replies: list[Reply] = []
         if advisor.photo_url:
             replies.append(Image(advisor.photo_url, advisor.display_name))
@@ -84,28 +84,30 @@ class ProfileStep:
         press = pressed(event)
         advisor = await bookable_advisor(ctx, int(ctx.data.get("advisor_id", 0)))
         if advisor is None:
-            return Transition(goto="home", data={}, replies=[Message(NOT_BOOKABLE)])
+            return Transition(goto=StepName.HOME, data={}, replies=[Message(t.NOT_BOOKABLE())])
         if press is not None and press.action == "menu":
-            return Transition(goto="home", data={})
+            return Transition(goto=StepName.HOME, data={})
         if press is not None and press.action == "back" and ctx.data.get("suggested"):
-            return Transition(goto="results")
+            return Transition(goto=StepName.RESULTS)
         offer_id = parse_id(press.arg) if press is not None else None
         if press is not None and press.action == "offer" and offer_id is not None:
             offer = next((o for o in advisor.offers if o.id == offer_id and o.active), None)
             if offer is None:
-                return Transition(replies=[Message("That option has expired.")], reshow=True)
+                return Transition(replies=[Message(tc.OPTION_EXPIRED())], reshow=True)
             data = {**ctx.data, "offer_id": offer.id, "slot_page": 0}
             if offer.kind != OfferKind.MESSAGING:
-                return Transition(goto="slot", data=data)
+                return Transition(goto=StepName.SLOT, data=data)
             try:
                 booking = await scheduling.hold_package(
                     ctx.uow, client_id=ctx.client.id, offer_id=offer.id, now=ctx.now
                 )
             except PathwiseError as error:
                 return Transition(replies=[Message(str(error))], reshow=True)
-            await ctx.uow.commit()
-            return Transition(goto="summary", data={**data, "booking_id": booking.id})
-        return Transition(replies=[Message("Please tap one of the options below.")], reshow=True)
+            # The hold is a fact of its own: committed before the summary prices it.
+            return committed(
+                Transition(goto=StepName.SUMMARY, data={**data, "booking_id": booking.id})
+            )
+        return Transition(replies=[Message(tc.TAP_AN_OPTION())], reshow=True)
 
 
 SLOTS_PER_PAGE = 8
@@ -117,7 +119,7 @@ class SlotStep:
     async def show(self, ctx: Context) -> list[Reply]:
         offer = await ctx.uow.session.get(Offer, int(ctx.data.get("offer_id", 0)))
         if offer is None:
-            return [Message(NOT_BOOKABLE, rows(ctx.button("Back to the menu", "menu")))]
+            return [Message(t.NOT_BOOKABLE(), rows(ctx.button(tc.BACK_TO_MENU(), "menu")))]
         rules = _rules(ctx)
         slots = await scheduling.available_slots(
             ctx.uow, offer.advisor_id, OfferKind(offer.kind), ctx.now, rules=rules
@@ -127,36 +129,34 @@ class SlotStep:
         if not shown:
             return [
                 Message(
-                    f"There are no free times in the next {rules.horizon_days} days. "
-                    "Please choose another advisor.",
-                    rows(ctx.button("Back to the menu", "menu")),
+                    t.NO_FREE_TIMES(days=rules.horizon_days),
+                    rows(ctx.button(tc.BACK_TO_MENU(), "menu")),
                 )
             ]
         zone, locale = ctx.client.timezone, ctx.settings.locale
         buttons = [ctx.button(s.label(zone, locale), "slot", s.key) for s in shown]
-        more = (
-            [ctx.button("Later times", "more")] if len(slots) > (page + 1) * SLOTS_PER_PAGE else []
-        )
+        later = len(slots) > (page + 1) * SLOTS_PER_PAGE
+        more = [ctx.button(tc.LATER_TIMES(), "more")] if later else []
         return [
             Message(
-                f"When would you like your {offer.name}? Times are in your time zone ({zone}).",
-                (*rows(*buttons), *rows(*more, ctx.button("Back", "back"))),
+                t.WHEN(offer=offer.name, zone=zone),
+                (*rows(*buttons), *rows(*more, ctx.button(tc.BACK(), "back"))),
             )
         ]
 
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is None:
-            return Transition(replies=[Message("Please tap one of the times below.")], reshow=True)
+            return Transition(replies=[Message(tc.TAP_A_TIME())], reshow=True)
         if press.action == "menu":
-            return Transition(goto="home", data={})
+            return Transition(goto=StepName.HOME, data={})
         if press.action == "back":
-            return Transition(goto="profile", data={**ctx.data, "slot_page": 0})
+            return Transition(goto=StepName.PROFILE, data={**ctx.data, "slot_page": 0})
         if press.action == "more":
             page = int(ctx.data.get("slot_page", 0)) + 1
             return Transition(data={**ctx.data, "slot_page": page}, reshow=True)
         if press.action != "slot":
-            return Transition(replies=[Message("Please tap one of the times below.")], reshow=True)
+            return Transition(replies=[Message(tc.TAP_A_TIME())], reshow=True)
         try:
             starts_at = scheduling.slot_from_key(press.arg)
             booking = await scheduling.hold_slot(
@@ -171,50 +171,45 @@ class SlotStep:
             # "Just taken": say so, and show the times that are free now.
             return Transition(replies=[Message(str(error))], reshow=True)
         # The hold is a fact of its own: keep it even if what follows fails.
-        await ctx.uow.commit()
-        return Transition(goto="summary", data={**ctx.data, "booking_id": booking.id})
+        return committed(
+            Transition(goto=StepName.SUMMARY, data={**ctx.data, "booking_id": booking.id})
+        )
 
 
 class SummaryStep:
     """The itemized price, in plain words, before paying."""
 
     async def show(self, ctx: Context) -> list[Reply]:
-        billing = ctx.services["billing"]
+        billing = ctx.services.need_billing()
         try:
             quote = await billing.quote_booking(int(ctx.data["booking_id"]), ctx.client.id)
         except PathwiseError as error:
-            return [Message(str(error), rows(ctx.button("Back to the menu", "menu")))]
-        hold = ctx.settings.slot_hold_minutes
-        text = (
-            "Here is your booking:\n\n"
-            f"{quote.describe(ctx.settings.locale)}\n\n"
-            f"The handling fee is not refundable; the session price is covered by our "
-            f"money-back guarantee for {ctx.settings.guarantee_window_hours} hours after your "
-            f"session. We hold this time for you for {hold} minutes while you pay."
-        )
+            return [Message(str(error), rows(ctx.button(tc.BACK_TO_MENU(), "menu")))]
         shown = advisor_facing_name(ctx.client)
         alias = pseudonym_for(ctx.client.id)
-        text += (
-            f"\n\nYour advisor will see you as “{shown}”, never your Telegram account. "
-            f"Your receipt will be made out to “{receipt_name(ctx.client)}”."
+        text = t.SUMMARY(
+            quote=quote.describe(ctx.settings.locale),
+            guarantee_hours=ctx.settings.guarantee_window_hours,
+            hold_minutes=ctx.settings.slot_hold_minutes,
+            shown=shown,
+            receipt_name=receipt_name(ctx.client),
         )
         if shown == alias:
-            switch = ctx.button(f"Show my first name ({ctx.client.display_name})", "as_first")
+            switch = ctx.button(t.AS_FIRST(name=ctx.client.display_name), "as_first")
         else:
-            switch = ctx.button(f"Use a pseudonym: {alias}", "as_alias")
-        pay = ctx.button(f"Pay {quote.total.format(ctx.settings.locale)}", "pay")
-        rename = ctx.button("Change the name on my receipt", "receipt_name")
-        return [Message(text, rows(pay, switch, rename, ctx.button("Cancel", "menu"), per_row=1))]
+            switch = ctx.button(t.AS_ALIAS(alias=alias), "as_alias")
+        pay = ctx.button(t.PAY(total=quote.total.format(ctx.settings.locale)), "pay")
+        rename = ctx.button(t.RENAME(), "receipt_name")
+        cancel = ctx.button(t.CANCEL(), "menu")
+        return [Message(text, rows(pay, switch, rename, cancel, per_row=1))]
 
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is not None and press.action == "menu":
             await _release(ctx)
-            return Transition(
-                goto="home", data={}, replies=[Message("Okay, I've let that time go.")]
-            )
+            return Transition(goto=StepName.HOME, data={}, replies=[Message(t.LET_GO())])
         if press is not None and press.action == "receipt_name":
-            return Transition(goto="receipt_name")
+            return Transition(goto=StepName.RECEIPT_NAME)
         if press is not None and press.action in ("as_alias", "as_first"):
             # The name advisors will see: the client's choice, before paying.
             alias = pseudonym_for(ctx.client.id)
@@ -223,7 +218,7 @@ class SummaryStep:
             )
             return Transition(reshow=True)
         if press is None or press.action != "pay":
-            return Transition(replies=[Message("Please tap Pay, or Cancel.")], reshow=True)
+            return Transition(replies=[Message(t.PAY_HINT())], reshow=True)
         if ctx.client.advisor_name is None:  # paying with the name the summary showed
             ctx.client.advisor_name = ctx.client.display_name
         if ctx.client.billing_name is None:  # confirmed by paying, as the summary said
@@ -232,7 +227,7 @@ class SummaryStep:
         if booking is not None and booking.client_id == ctx.client.id:
             shared = ctx.data.get("share_description") and ctx.data.get("description")
             booking.client_note = str(shared) if shared else None
-        return await _checkout(ctx)
+        return _checkout(ctx)
 
 
 RECEIPT_NAME_MAX = 80
@@ -244,31 +239,24 @@ class ReceiptNameStep:
     async def show(self, ctx: Context) -> list[Reply]:
         return [
             Message(
-                "What name should your receipts carry? Type it as it should be printed, "
-                f"for example your full name or your company's (up to {RECEIPT_NAME_MAX} "
-                "characters).",
-                rows(ctx.button("Keep “" + receipt_name(ctx.client) + "”", "keep")),
+                t.RECEIPT_NAME(limit=RECEIPT_NAME_MAX),
+                rows(ctx.button(t.KEEP_NAME(name=receipt_name(ctx.client)), "keep")),
             )
         ]
 
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is not None and press.action == "keep":
-            return Transition(goto="summary")
+            return Transition(goto=StepName.SUMMARY)
         text = typed(event)
         name = " ".join(text.split()) if text else ""
         if not name or len(name) > RECEIPT_NAME_MAX or not name.isprintable():
             return Transition(
-                replies=[
-                    Message(
-                        f"Please type a name of 1 to {RECEIPT_NAME_MAX} letters, as it should "
-                        "be printed on your receipt."
-                    )
-                ],
+                replies=[Message(t.RECEIPT_NAME_HINT(limit=RECEIPT_NAME_MAX))],
                 reshow=True,
             )
         ctx.client.billing_name = name
-        return Transition(goto="summary")
+        return Transition(goto=StepName.SUMMARY)
 
 
 class PayStep:
@@ -278,11 +266,10 @@ class PayStep:
         url = str(ctx.data.get("checkout_url", ""))
         return [
             Message(
-                "Tap below to pay securely with Stripe. When you're done you'll come back here, "
-                "and I'll send your receipt as soon as the payment is confirmed.",
+                t.CHECKOUT(),
                 (
-                    (LinkButton("Pay with Stripe", url),),
-                    (ctx.button("Get a new payment link", "pay"),),
+                    (LinkButton(t.PAY_WITH_STRIPE(), url),),
+                    (ctx.button(t.NEW_LINK(), "pay"),),
                 ),
             )
         ]
@@ -290,20 +277,25 @@ class PayStep:
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is not None and press.action == "pay":
-            return await _checkout(ctx)
-        return Transition(replies=[Message("Please use the payment button above.")])
+            return _checkout(ctx)
+        return Transition(replies=[Message(t.USE_PAY_BUTTON())])
 
 
-async def _checkout(ctx: Context) -> Transition:
-    """Open (or reuse) the booking's Stripe Checkout, outside the dialog's transaction."""
-    billing = ctx.services["billing"]
-    await ctx.uow.commit()  # billing opens its own transactions and calls Stripe
+def _checkout(ctx: Context) -> Transition:
+    """Open (or reuse) the booking's Stripe Checkout, once the dialog's transaction is
+    committed: billing opens its own transactions and calls Stripe."""
+    ctx.services.need_billing()
+    return Transition(after_commit=_open_checkout)
+
+
+async def _open_checkout(ctx: Context) -> Transition:
+    billing = ctx.services.need_billing()
     try:
         checkout = await billing.start_checkout(int(ctx.data["booking_id"]), ctx.client.id)
     except PathwiseError as error:
         return Transition(replies=[Message(str(error))])
     return Transition(
-        goto="pay",
+        goto=StepName.PAY,
         data={**ctx.data, "checkout_url": checkout.url, "purchase_id": checkout.purchase_id},
     )
 

@@ -3,7 +3,9 @@
 A flow is a set of named steps. Each step can ``show`` itself (the replies that present it)
 and ``receive`` an input (returning a Transition). The engine owns the cross-cutting rules:
 commands work from anywhere, stale or forged buttons get "that option has expired" and the
-current step again, and the state is written in the caller's unit of work.
+current step again, and the state is written in the caller's unit of work. Work that must run
+outside that transaction (billing, Stripe) is a Transition's ``after_commit``: the engine
+commits the conversation first, so its row is never written after its lock was released.
 
 Every free text is screened for a risk to life before any step sees it (``core.safety``). A
 text that matches is answered with the crisis message and a button to continue where the
@@ -13,7 +15,7 @@ client was; the step still takes the text, so nothing is blocked and nothing end
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -23,6 +25,8 @@ from sqlalchemy import delete, select
 from core.config import Settings
 from core.db import UnitOfWork
 from core.dialogs import buttons
+from core.dialogs.services import DialogServices
+from core.dialogs.steps import StepName
 from core.models import Client, Conversation
 from core.replies import (
     AnyButton,
@@ -36,12 +40,10 @@ from core.replies import (
     TextInput,
 )
 from core.safety import Detection, Screener, Where, respond
+from core.texts import chat as t
 
 log = logging.getLogger(__name__)
 
-STALE_BUTTON = "That option has expired. Here is where we are now:"
-NOT_AVAILABLE = "Sorry, that isn't available yet. Here is the menu:"
-UNKNOWN_COMMAND = "I don't know that command. Here is where we are now:"
 GO_ON = "safety_go_on"  # the crisis message's "continue where I was" button
 
 
@@ -55,11 +57,15 @@ class Context:
     settings: Settings
     data: dict[str, Any]
     version: int
-    services: Any = None
+    services: DialogServices = field(default_factory=DialogServices)
+    installed: Collection[str] = ()  # the steps the running engine has
 
     def button(self, label: str, action: str, arg: str | int = "") -> Button:
         """A button whose id belongs to the step being shown."""
         return Button(label, buttons.encode(self.version, action, arg))
+
+
+AfterCommit = Callable[[Context], Awaitable["Transition"]]
 
 
 @dataclass
@@ -68,13 +74,30 @@ class Transition:
 
     ``goto`` names the next step (shown after ``replies``); None stays on the same step
     without showing it again (``replies`` then say what to do, like a validation hint).
+
+    ``after_commit``: work that must run outside the dialog's transaction (billing's own
+    transactions, a call to Stripe). The engine first commits what the step did together
+    with the conversation, as it stands, releasing its lock; then runs ``after_commit``, and
+    applies the Transition it returns (its ``goto``, ``data`` and ``replies``) to the
+    conversation, locked again.
     """
 
-    goto: str | None = None
+    goto: StepName | None = None
     replies: list[Reply] = field(default_factory=list)
     data: dict[str, Any] | None = None  # replaces the saved data when given
     reshow: bool = False  # stay, but show the step again (e.g. after toggling a choice)
     forget: bool = False  # erase the conversation state itself (the client's data was erased)
+    after_commit: AfterCommit | None = None
+
+
+def committed(then: Transition) -> Transition:
+    """Commit what the step did (a held time, say) before going on as ``then`` says: the
+    next step's ``show`` may read it through billing's own transaction."""
+
+    async def proceed(_ctx: Context) -> Transition:
+        return then
+
+    return Transition(after_commit=proceed)
 
 
 class Step(Protocol):
@@ -88,6 +111,45 @@ class Step(Protocol):
 CommandHandler = Callable[[Context, str], Awaitable[Transition]]
 
 
+# -- the conversation row: loaded locked, moved on a step, saved ---------------------------------
+
+
+async def lock_conversation(
+    uow: UnitOfWork, client_id: int, now: datetime, *, first_step: str
+) -> Conversation:
+    """The client's conversation, locked for this transaction (read afresh); a new one starts
+    on ``first_step``."""
+    conversation = await uow.session.scalar(
+        select(Conversation)
+        .where(Conversation.client_id == client_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if conversation is None:
+        conversation = Conversation(
+            client_id=client_id, step=first_step, version=0, data={}, updated_at=now
+        )
+        uow.session.add(conversation)
+    return conversation
+
+
+def move_to(conversation: Conversation, step: str) -> int:
+    """Put the conversation on ``step`` with a new version, which makes the buttons of every
+    earlier message stale; the new version is returned for the step's own buttons."""
+    conversation.step = step
+    conversation.version = (conversation.version or 0) + 1
+    return conversation.version
+
+
+async def save(
+    uow: UnitOfWork, conversation: Conversation, data: dict[str, Any], now: datetime
+) -> None:
+    """Write the conversation's data (the caller commits)."""
+    conversation.data = data
+    conversation.updated_at = now
+    await uow.session.flush()
+
+
 @dataclass
 class DialogEngine:
     """Routes inputs to steps. Built once at start-up with every step and command."""
@@ -95,10 +157,10 @@ class DialogEngine:
     steps: Mapping[str, Step]
     commands: Mapping[str, CommandHandler]
     start: Callable[[Context, str], Awaitable[Transition]]
-    first_step: str
-    home_step: str
+    first_step: StepName
+    home_step: StepName
     settings: Settings
-    services: Any = None
+    services: DialogServices = field(default_factory=DialogServices)
     # A stale press of one of these actions gets its own answer instead of STALE_BUTTON
     # (e.g. a second press on "Yes, delete my data", once everything is gone).
     stale_answers: Mapping[str, str] = field(default_factory=dict)
@@ -115,11 +177,30 @@ class DialogEngine:
     ) -> list[Reply]:
         """Answer one input from ``client`` and save where they are now (caller commits).
 
+        A step whose work must run outside the dialog's transaction (``after_commit``) has
+        ``uow`` committed here, before that work; the rest is written in a new transaction of
+        the same ``uow``, again for the caller to commit.
+
         ``language_code``: the platform's language tag for the client (Telegram's
         ``language_code``), which helps choose the crisis lines and their language."""
         detection = self._screen(event)
         conversation = await self._load(uow, client, now)
-        ctx = Context(
+        ctx = self._context(uow, client, now, conversation)
+        if detection is not None:
+            return await self._crisis(ctx, conversation, event, detection, language_code)
+        transition = self._installed(await self._route(ctx, conversation, event))
+        replies: list[Reply] = []
+        if transition.after_commit is not None:
+            replies, transition = await self._after_commit(ctx, conversation, transition)
+            if not transition.forget:
+                conversation = await self._load(uow, client, now)
+                ctx.version = conversation.version
+        return await self._apply(ctx, conversation, event, transition, replies)
+
+    def _context(
+        self, uow: UnitOfWork, client: Client, now: datetime, conversation: Conversation
+    ) -> Context:
+        return Context(
             uow,
             client,
             now,
@@ -127,33 +208,54 @@ class DialogEngine:
             dict(conversation.data),
             conversation.version,
             self.services,
+            self.steps.keys(),
         )
-        if detection is not None:
-            return await self._crisis(ctx, conversation, event, detection, language_code)
-        transition = await self._route(ctx, conversation, event)
-        if transition.goto is not None and transition.goto not in self.steps:
-            # A flow that is not installed in this engine: say so rather than fail.
-            log.error("dialog step %r is not installed", transition.goto)
-            transition = Transition(goto=self.home_step, data={}, replies=[Message(NOT_AVAILABLE)])
-        replies = list(transition.replies)
+
+    def _installed(self, transition: Transition, *, say: bool = True) -> Transition:
+        """A flow that is not installed in this engine: say so rather than fail."""
+        if transition.goto is None or transition.goto in self.steps:
+            return transition
+        log.error("dialog step %r is not installed", transition.goto)
+        replies: list[Reply] = [Message(t.NOT_AVAILABLE())] if say else []
+        return Transition(goto=self.home_step, data={}, replies=replies)
+
+    async def _after_commit(
+        self, ctx: Context, conversation: Conversation, transition: Transition
+    ) -> tuple[list[Reply], Transition]:
+        """Commit the step's work and the conversation (its lock released), then run the
+        step's ``after_commit``: (the step's own replies, the Transition it comes to)."""
+        assert transition.after_commit is not None
+        if transition.data is not None:
+            ctx.data = transition.data
+        await save(ctx.uow, conversation, ctx.data, ctx.now)
+        await ctx.uow.commit()
+        then = await transition.after_commit(ctx)
+        return list(transition.replies), self._installed(then)
+
+    async def _apply(
+        self,
+        ctx: Context,
+        conversation: Conversation,
+        event: Input,
+        transition: Transition,
+        replies: list[Reply],
+    ) -> list[Reply]:
+        """Move the conversation as ``transition`` says and show where it is now."""
+        replies = [*replies, *transition.replies]
         if transition.forget:
-            uow.session.expunge(conversation)
-            await uow.session.execute(
-                delete(Conversation).where(Conversation.client_id == client.id)
+            ctx.uow.session.expunge(conversation)
+            await ctx.uow.session.execute(
+                delete(Conversation).where(Conversation.client_id == ctx.client.id)
             )
             return replies
         if transition.data is not None:
             ctx.data = transition.data
         if transition.goto is not None or transition.reshow:
-            conversation.step = transition.goto or conversation.step
-            conversation.version += 1
-            ctx.version = conversation.version
+            ctx.version = move_to(conversation, transition.goto or conversation.step)
             replies += await self.steps[conversation.step].show(ctx)
             if isinstance(event, ButtonPress) and transition.reshow:
                 replies = [_as_replacement(reply) for reply in replies]
-        conversation.data = ctx.data
-        conversation.updated_at = now
-        await uow.session.flush()
+        await save(ctx.uow, conversation, ctx.data, ctx.now)
         return replies
 
     def _screen(self, event: Input) -> Detection | None:
@@ -177,7 +279,8 @@ class DialogEngine:
     ) -> list[Reply]:
         """The crisis answer first (and the team's alerts); then the step takes the text as
         usual, in a savepoint, so that its failing can never cost the client the answer. The
-        step's own replies wait behind the "continue" button."""
+        step's own replies wait behind the "continue" button, and work a step would do after
+        the commit (a payment link) is not started: the client can ask again."""
         answer = await respond(
             ctx.uow,
             self.settings,
@@ -195,17 +298,12 @@ class DialogEngine:
             # The error's class only: a traceback could carry what the client typed.
             log.error("dialog.step.failed_after_crisis", extra={"error": type(error).__name__})
             transition = Transition()
-        if transition.goto is not None and transition.goto not in self.steps:
-            transition = Transition(goto=self.home_step, data={})
+        transition = self._installed(transition, say=False)
         if transition.data is not None:
             ctx.data = transition.data
         if transition.goto is not None or transition.reshow:
-            conversation.step = transition.goto or conversation.step
-            conversation.version += 1
-            ctx.version = conversation.version
-        conversation.data = ctx.data
-        conversation.updated_at = ctx.now
-        await ctx.uow.session.flush()
+            ctx.version = move_to(conversation, transition.goto or conversation.step)
+        await save(ctx.uow, conversation, ctx.data, ctx.now)
         return [Message(answer.text, rows(ctx.button(answer.continue_label, GO_ON), per_row=1))]
 
     async def _route(self, ctx: Context, conversation: Conversation, event: Input) -> Transition:
@@ -215,28 +313,23 @@ class DialogEngine:
         if isinstance(event, CommandInput):
             handler = self.commands.get(event.name.lower())
             if handler is None:
-                return Transition(replies=[Message(UNKNOWN_COMMAND)], reshow=True)
+                return Transition(replies=[Message(t.UNKNOWN_COMMAND())], reshow=True)
             return await handler(ctx, event.args)
         if isinstance(event, ButtonPress):
             press = buttons.decode(event.data)
             if press is None or press.version != conversation.version:
                 if press is not None and press.action in self.stale_answers:
                     return Transition(replies=[Message(self.stale_answers[press.action])])
-                return Transition(replies=[Message(STALE_BUTTON)], reshow=True)
+                return Transition(replies=[Message(t.STALE_BUTTON())], reshow=True)
             if press.action == GO_ON:
                 # After a crisis answer: show where they were, as a new message below it.
-                return Transition(goto=conversation.step)
+                return Transition(goto=StepName(conversation.step))
         return await self.steps[conversation.step].receive(ctx, event)
 
     async def _load(self, uow: UnitOfWork, client: Client, now: datetime) -> Conversation:
         """The client's conversation, locked for this transaction; a new one starts at the top."""
-        conversation = await uow.session.scalar(
-            select(Conversation).where(Conversation.client_id == client.id).with_for_update()
-        )
-        if conversation is None or conversation.step not in self.steps:
-            if conversation is None:
-                conversation = Conversation(client_id=client.id, version=0, data={})
-                uow.session.add(conversation)
+        conversation = await lock_conversation(uow, client.id, now, first_step=self.first_step)
+        if conversation.step not in self.steps:
             conversation.step = self.first_step
             conversation.updated_at = now
         return conversation

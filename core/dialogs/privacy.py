@@ -8,49 +8,21 @@ from __future__ import annotations
 
 from core.config import Settings
 from core.dialogs.engine import Context, Transition, pressed, rows
+from core.dialogs.steps import StepName
 from core.errors import PathwiseError
-from core.privacy import EXPORT_FILENAME, Privacy
+from core.privacy import EXPORT_FILENAME
 from core.replies import Document, Input, Message, Reply
+from core.texts import chat as tc
+from core.texts import mydata as t
 
 
 def privacy_text(settings: Settings) -> str:
     """What Pathwise keeps and for how long; each sentence is checked against the code."""
-    return (
-        "Your privacy:\n"
-        "• Sessions take place in a private Discord channel only you, your advisor and our bot "
-        f"can see. The channel is deleted {settings.channel_retention_hours} hours after the "
-        "session ends, and we keep no transcript unless you ask for one before then; a "
-        "transcript file is deleted as soon as it has been sent to you.\n"
-        "• What you write to describe your situation is used to find your matches and "
-        "erased as soon as they are shown, unless you choose to share it with your advisor: "
-        "then it is kept, contact details taken out, with that booking until you delete your "
-        "data. Where you are in our conversations, an unfinished "
-        "request included, is erased after "
-        f"{settings.conversation_retention_hours} hours without a word from you.\n"
-        "• Ratings and mood check-ins are kept as numbers only, plus a review's words if you "
-        "choose to write some, until you delete your data.\n"
-        f"• Discord link codes expire after {settings.link_code_ttl_minutes} minutes.\n"
-        "• We keep your bookings, payments, receipts and credit notes, because the law "
-        "requires records of payments; if you delete your data they stay, with the buyer "
-        "shown as “Deleted client”. Card details stay with Stripe; we never see them.\n\n"
-        "“Send me my data” sends everything we keep about you as a file; “Delete my data” "
-        "(or /deletemydata) erases it, after showing you exactly what happens."
+    return t.PRIVACY(
+        channel_hours=settings.channel_retention_hours,
+        conversation_hours=settings.conversation_retention_hours,
+        link_code_minutes=settings.link_code_ttl_minutes,
     )
-
-
-STALE_ERASE = (
-    "That confirmation is no longer valid, so nothing more was done. If you already "
-    "confirmed, your data is deleted. To delete it now, send /deletemydata."
-)
-ERASED = (
-    "Done: your data is deleted. Payment records stay for accounting, with the buyer shown as "
-    "“Deleted client”. If you write to me again, we start afresh as strangers. Take care."
-)
-
-
-def _privacy(ctx: Context) -> Privacy:
-    service: Privacy = ctx.services["privacy"]
-    return service
 
 
 class PrivacyStep:
@@ -61,9 +33,9 @@ class PrivacyStep:
             Message(
                 privacy_text(ctx.settings),
                 rows(
-                    ctx.button("Send me my data", "export"),
-                    ctx.button("Delete my data", "erase"),
-                    ctx.button("Back to the menu", "home"),
+                    ctx.button(t.SEND_MY_DATA(), "export"),
+                    ctx.button(t.DELETE_MY_DATA(), "erase"),
+                    ctx.button(tc.BACK_TO_MENU(), "home"),
                     per_row=2,
                 ),
             )
@@ -72,32 +44,32 @@ class PrivacyStep:
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is not None and press.action == "export":
-            content = await _privacy(ctx).export_in(ctx.uow, ctx.client.id)
+            content = await ctx.services.need_privacy().export_in(ctx.uow, ctx.client.id)
             document = Document(
                 content,
                 EXPORT_FILENAME,
-                caption="Everything Pathwise keeps about you.",
+                caption=t.EXPORT_CAPTION(),
                 mime_type="application/json",
             )
             return Transition(replies=[document])
         if press is not None and press.action == "erase":
-            return Transition(goto="delete_data")
+            return Transition(goto=StepName.DELETE_DATA)
         if press is not None and press.action == "home":
-            return Transition(goto="home", data={})
-        return Transition(replies=[Message("Please tap one of the options below.")], reshow=True)
+            return Transition(goto=StepName.HOME, data={})
+        return Transition(replies=[Message(tc.TAP_AN_OPTION())], reshow=True)
 
 
 class DeleteDataStep:
     """/deletemydata: what is erased and kept (and refunded), then one confirmation."""
 
     async def show(self, ctx: Context) -> list[Reply]:
-        plan = await _privacy(ctx).plan_in(ctx.uow, ctx.client.id, ctx.now)
+        plan = await ctx.services.need_privacy().plan_in(ctx.uow, ctx.client.id, ctx.now)
         return [
             Message(
-                "Delete your data?\n\n" + plan.describe(ctx.settings.locale),
+                t.DELETE_PLAN(plan=plan.describe(ctx.settings.locale)),
                 rows(
-                    ctx.button("Yes, delete my data", "erase_yes"),
-                    ctx.button("No, keep it", "erase_no"),
+                    ctx.button(t.YES_DELETE(), "erase_yes"),
+                    ctx.button(t.NO_KEEP(), "erase_no"),
                     per_row=1,
                 ),
             )
@@ -106,24 +78,23 @@ class DeleteDataStep:
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is not None and press.action == "erase_no":
-            return Transition(goto="home", data={}, replies=[Message("Okay, nothing was deleted.")])
-        if press is None or press.action != "erase_yes":
             return Transition(
-                replies=[Message("Please tap “Yes, delete my data” or “No, keep it”.")]
+                goto=StepName.HOME, data={}, replies=[Message(t.NOTHING_DELETED())]
             )
-        privacy = _privacy(ctx)
-        await ctx.uow.commit()  # erasure runs its own transactions (and billing's refunds)
-        try:
-            result = await privacy.erase(ctx.client.id)
-        except PathwiseError as error:
-            return Transition(forget=True, replies=[Message(str(error))])
-        replies: list[Reply] = [Message(ERASED)]
-        if result.refund_failed:
-            replies.insert(
-                0,
-                Message(
-                    "Your bookings are cancelled, but a refund didn't go through yet. Our team "
-                    "has the record and will make sure it reaches your card."
-                ),
-            )
-        return Transition(forget=True, replies=replies)
+        if press is None or press.action != "erase_yes":
+            return Transition(replies=[Message(t.DELETE_HINT())])
+        ctx.services.need_privacy()
+        # Erasure runs its own transactions (and billing's refunds): after the commit.
+        return Transition(after_commit=_erase)
+
+
+async def _erase(ctx: Context) -> Transition:
+    """Erase everything of the client's; the conversation itself goes too."""
+    try:
+        result = await ctx.services.need_privacy().erase(ctx.client.id)
+    except PathwiseError as error:
+        return Transition(forget=True, replies=[Message(str(error))])
+    replies: list[Reply] = [Message(t.ERASED())]
+    if result.refund_failed:
+        replies.insert(0, Message(t.REFUND_FAILED()))
+    return Transition(forget=True, replies=replies)

@@ -15,8 +15,10 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo, available_timezones
 
 from core.dialogs.engine import Context, Transition, pressed, rows, typed
+from core.dialogs.steps import StepName
 from core.models import Client
 from core.replies import Input, Message, Reply
+from core.texts import profile as t
 
 UNSET = "UTC"  # the column's default: the client has not told us yet
 EXPLICIT_UTC = "Etc/UTC"
@@ -116,13 +118,6 @@ _AREAS = frozenset(
     }
 )
 
-TAP_HINT = "Please tap one of the time zones below, or send the name of your city."
-HINT = (
-    "I couldn't find a time zone for “{text}”. Please send the name of a big city near you, "
-    "like Madrid or New York, or a time zone name like Europe/Madrid."
-)
-
-
 def needs_timezone(client: Client) -> bool:
     """Whether we still have to ask the client where they are."""
     return client.timezone in ("", UNSET)
@@ -172,7 +167,7 @@ def find_timezone(text: str) -> str | None:
 def zone_label(zone: str, ctx: Context) -> str:
     """A button label a person recognises: the city and its time now, e.g. "Madrid · 10:00"."""
     city = zone.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{city} · {ctx.now.astimezone(ZoneInfo(zone)):%H:%M}"
+    return t.ZONE_BUTTON(city=city, time=f"{ctx.now.astimezone(ZoneInfo(zone)):%H:%M}")
 
 
 def offered_zones(ctx: Context) -> tuple[str, ...]:
@@ -191,14 +186,8 @@ class TimezoneStep:
 
     async def show(self, ctx: Context) -> list[Reply]:
         zones = [ctx.button(zone_label(z, ctx), "tz", _arg(z)) for z in offered_zones(ctx)]
-        current = "" if needs_timezone(ctx.client) else f" (now: {ctx.client.timezone})"
-        return [
-            Message(
-                f"Which time zone are you in{current}? Tap one, or send the name of your city, "
-                "like Madrid or New York. I'll show every time in your time.",
-                rows(*zones),
-            )
-        ]
+        current = "" if needs_timezone(ctx.client) else t.NOW(zone=ctx.client.timezone)
+        return [Message(t.ASK(current=current), rows(*zones))]
 
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
@@ -206,25 +195,25 @@ class TimezoneStep:
         if press is not None and press.action == "tz":
             zone: str | None = press.arg.replace(".", "/")
             if zone not in offered_zones(ctx):
-                return Transition(replies=[Message(TAP_HINT)], reshow=True)
+                return Transition(replies=[Message(t.TAP_HINT())], reshow=True)
         elif text is not None:
             zone = find_timezone(text)
             if zone is None:
                 shown = text if len(text) <= MAX_INPUT else text[:MAX_INPUT] + "…"
-                return Transition(replies=[Message(HINT.format(text=shown))])
+                return Transition(replies=[Message(t.HINT(text=shown))])
         else:
-            return Transition(replies=[Message(TAP_HINT)], reshow=True)
+            return Transition(replies=[Message(t.TAP_HINT())], reshow=True)
         assert zone is not None
         ctx.client.timezone = zone
         local = ctx.now.astimezone(ZoneInfo(zone))
-        saved = Message(f"Got it: {zone}. It's {local:%H:%M} there now.")
+        saved = Message(t.SAVED(zone=zone, time=f"{local:%H:%M}"))
         data = dict(ctx.data)
         then = str(data.pop("tz_then", "kind"))
         if then == "home":
-            return Transition(goto="home", data={}, replies=[saved])
-        return Transition(goto="kind", data=data, replies=[saved])
+            return Transition(goto=StepName.HOME, data={}, replies=[saved])
+        return Transition(goto=StepName.KIND, data=data, replies=[saved])
 
 
-def after_language(ctx: Context) -> str:
+def after_language(ctx: Context) -> StepName:
     """The intake's next step once the language is chosen: the time zone, if still unknown."""
-    return "timezone" if needs_timezone(ctx.client) else "kind"
+    return StepName.TIMEZONE if needs_timezone(ctx.client) else StepName.KIND

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from core import scheduling
 from core.db import UnitOfWork
 from core.dialogs.engine import Context
-from core.dialogs.flows import Suggestion
+from core.dialogs.services import Suggestion
 from core.matching import AdvisorCard, Intake, MatchIndex
 from core.models import Advisor, Booking, BookingStatus, Offer
 from core.money import Money

@@ -17,7 +17,6 @@ from sqlalchemy import JSON, BigInteger, Integer, MetaData, String, Text, select
 from bots.telegram.delivery import TelegramDelivery
 from core.clock import ManualClock
 from core.db import Database
-from core.dialogs.privacy import ERASED, STALE_ERASE
 from core.documents import receipt_pdf
 from core.linking import Linking, issue_link_code
 from core.models import (
@@ -31,6 +30,7 @@ from core.models import (
 )
 from core.models.billing import Refund, RefundStatus
 from core.privacy import DELETED_CLIENT
+from core.texts.mydata import ERASED, STALE_ERASE
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import ApiCall, TelegramUser
 from tests.bots.test_telegram import CHAT, USER, Bot, only
@@ -214,13 +214,13 @@ async def test_deletemydata_explains_refunds_erases_everything_and_keeps_the_rec
         bot.app, bot.request, {"id": 5550999, "is_bot": False, "first_name": "Mallory"}
     )
     forged = await other.press_data(plan.button("Yes, delete my data")["callback_data"])
-    assert [c.text for c in forged if c.method == "sendMessage"] == [STALE_ERASE]
+    assert [c.text for c in forged if c.method == "sendMessage"] == [STALE_ERASE()]
     async with db.uow() as uow:
         names = list(await uow.session.scalars(select(Client.display_name)))
         assert USER["first_name"] in names and DELETED_CLIENT not in names
 
     done = await bot.press(plan, "Yes, delete my data")
-    assert [c.text for c in done if c.method in ("sendMessage", "editMessageText")] == [ERASED]
+    assert [c.text for c in done if c.method in ("sendMessage", "editMessageText")] == [ERASED()]
 
     # Everything of Zoë's is gone (Mallory, who wrote to the bot, is a client of their own).
     # Telegram usernames are never stored; the scan looks for one all the same.
@@ -229,7 +229,7 @@ async def test_deletemydata_explains_refunds_erases_everything_and_keeps_the_rec
     # A second press on the same button: a friendly answer. Writing to the bot at all makes
     # a new, empty client (a stranger to us), as the final message said it would.
     again = await bot.press(plan, "Yes, delete my data")
-    assert [c.text for c in again if c.method == "sendMessage"] == [STALE_ERASE]
+    assert [c.text for c in again if c.method == "sendMessage"] == [STALE_ERASE()]
     async with db.uow() as uow:
         fresh = await uow.session.scalar(
             select(Client).where(Client.display_name == USER["first_name"])

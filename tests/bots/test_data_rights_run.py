@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from core.db import Database
-from core.dialogs.privacy import ERASED
 from core.privacy import EXPORT_FILENAME, leftovers
+from core.texts.mydata import ERASED
 from devtools.telegram_recorder import RecordingRequest
 from tests.bots.test_crisis import Telegram, pathwise
 
@@ -40,7 +40,7 @@ async def test_export_then_delete_through_the_running_app(
     [plan] = await chat.type("/deletemydata")
     assert "Yes, delete my data" in [b["text"] for row in plan.keyboard for b in row]
     answers = await chat.press(plan, "Yes, delete my data")
-    assert any((a.text or "") == ERASED for a in answers)
+    assert any((a.text or "") == ERASED() for a in answers)
 
     db = Database(database_url)
     try:

@@ -8,9 +8,9 @@ from typing import Any
 
 from bots.discord.cogs.privacy import NOT_LINKED, NOT_YOURS
 from core.accounts import Platform, find_client
-from core.dialogs.privacy import ERASED
 from core.models import Booking, BookingStatus, Client
 from core.privacy import DELETED_CLIENT, AlreadyErased
+from core.texts.mydata import ERASED
 from devtools.discord_recorder import EPHEMERAL
 from tests.bots.test_discord_support import STRANGER, Env, env, slash
 from tests.core.test_sessions_support import (
@@ -91,7 +91,7 @@ async def test_deletemydata_in_discord_confirms_then_erases_and_leaves_the_room(
         assert await find_client(uow, Platform.DISCORD, CLIENT_DISCORD) is not None
 
     await env.fake.press(env.bot, plan, button, CLIENT_DISCORD)
-    assert env.fake.answers()[-1][0] == ERASED
+    assert env.fake.answers()[-1][0] == ERASED()
     assert not channel.permissions_for(client).view_channel
     async with env.db.uow() as uow:
         assert await find_client(uow, Platform.DISCORD, CLIENT_DISCORD) is None

@@ -13,7 +13,7 @@ from bots.logs import configure_logging
 from core.config import Settings
 from core.dialogs import Input, TextInput
 from core.dialogs.engine import Context, Transition
-from core.dialogs.flows import BudgetStep
+from core.dialogs.intake import BudgetStep
 from devtools.stripe_sandbox import StripeSandbox
 from tests.bots.test_telegram import Bot, only
 from tests.bots.test_telegram_journey import _slot_button, _url_button, journey  # noqa: F401

@@ -10,14 +10,15 @@ from typing import Any
 import pytest
 from telegram.ext import Application, ContextTypes
 
-from bots.telegram.adapter import APOLOGY, GROUP_REPLY, TelegramAdapter, build_application
+from bots.telegram.adapter import TelegramAdapter, build_application
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
-from core.dialogs import build_engine
+from core.dialogs import DialogServices, build_engine
 from core.dialogs.engine import Context
-from core.dialogs.flows import Suggestion
+from core.dialogs.services import Suggestion
 from core.money import Money
+from core.texts.chat import APOLOGY, GROUP_REPLY
 from devtools.telegram_recorder import ApiCall, RecordingRequest, TelegramUser
 
 USER = {"id": 5550001, "is_bot": False, "first_name": "Zoë <b>"}
@@ -39,7 +40,7 @@ class Bot(TelegramUser):
 @pytest.fixture
 async def bot(db: Database, settings: Settings, clock: ManualClock) -> AsyncIterator[Bot]:
     request = RecordingRequest()
-    engine = build_engine(settings, services={"matcher": FakeMatcher()})
+    engine = build_engine(settings, DialogServices(matcher=FakeMatcher()))
     app = build_application(
         settings,
         TelegramAdapter(db, engine, clock),
@@ -141,7 +142,7 @@ async def test_a_group_chat_gets_one_polite_answer_and_nothing_else(bot: Bot) ->
     group = {"id": -100123, "type": "supergroup", "title": "Friends"}
     first = await bot.text("/start", chat=group)
     assert [(c.method, c.params["chat_id"], c.text) for c in first] == [
-        ("sendMessage", -100123, GROUP_REPLY)
+        ("sendMessage", -100123, GROUP_REPLY())
     ]
     assert await bot.text("hello bot", chat=group) == []
 
@@ -155,7 +156,7 @@ async def test_an_unexpected_error_is_logged_and_the_user_gets_an_apology(
     adapter_engine = bot.app.handlers[0][0].callback.__self__.engine  # type: ignore[attr-defined]
     adapter_engine.handle = broken
     calls = await bot.text("my secret problem is ...")
-    assert only(calls, "sendMessage").text == APOLOGY
+    assert only(calls, "sendMessage").text == APOLOGY()
     assert "my secret problem" not in caplog.text
     assert "telegram.update.failed" in caplog.text
     bot.errors.clear()  # the test's own error handler saw it too

@@ -21,7 +21,7 @@ from core import catalogue
 from core.billing import Billing
 from core.clock import ManualClock
 from core.db import Database
-from core.dialogs import build_engine
+from core.dialogs import DialogServices, build_engine
 from core.dialogs.suggest import CatalogueMatcher
 from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from devtools.stripe_sandbox import StripeSandbox
@@ -58,7 +58,7 @@ async def journey(
         sandbox.webhook_url = str(web.make_url("/stripe/webhook"))
         request = RecordingRequest()
         engine = build_engine(
-            settings, services={"matcher": CatalogueMatcher(), "billing": billing}
+            settings, DialogServices(matcher=CatalogueMatcher(), billing=billing)
         )
         app = build_application(
             settings,

@@ -17,7 +17,7 @@ from core import catalogue
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
-from core.dialogs import build_engine
+from core.dialogs import DialogServices, build_engine
 from core.dialogs.suggest import CatalogueMatcher
 
 
@@ -63,7 +63,7 @@ async def test_a_whole_booking_in_the_terminal(
     )
     async with local_billing(db, settings, clock) as local:
         engine = build_engine(
-            local.settings, services={"matcher": CatalogueMatcher(), "billing": local.billing}
+            local.settings, DialogServices(matcher=CatalogueMatcher(), billing=local.billing)
         )
         chat = TerminalChat(
             db, engine, clock, local.billing, local.sandbox, tmp_path, script, out.append

@@ -29,7 +29,7 @@ from core.dialogs import (
 )
 from core.dialogs.buttons import MAX_BYTES, decode, encode
 from core.dialogs.engine import Context
-from core.dialogs.flows import Suggestion
+from core.dialogs.services import DialogServices, Suggestion
 from core.dialogs.suggest import CatalogueMatcher
 from core.models import Advisor, Consent, Conversation
 from core.money import Money
@@ -43,7 +43,7 @@ class Chat:
 
     def __init__(self, db: Database, engine: DialogEngine, clock: ManualClock) -> None:
         self.db, self.engine, self.clock = db, engine, clock
-        self.matcher = engine.services["matcher"]
+        self.matcher = engine.services.matcher
         self.last: list[Reply] = []
 
     async def send(self, event: Input) -> list[Reply]:
@@ -97,7 +97,7 @@ def matcher() -> FakeMatcher:
 
 @pytest.fixture
 def chat(db: Database, settings: Settings, clock: ManualClock, matcher: FakeMatcher) -> Chat:
-    return Chat(db, build_engine(settings, services={"matcher": matcher}), clock)
+    return Chat(db, build_engine(settings, DialogServices(matcher=matcher)), clock)
 
 
 async def test_start_shows_the_consent_card_with_fee_and_guarantee(chat: Chat) -> None:
@@ -344,7 +344,7 @@ async def test_a_restart_resumes_at_the_same_step(
     await chat.db.dispose()
     reopened = Database(database_url)
     try:
-        again = Chat(reopened, build_engine(settings, services={"matcher": matcher}), clock)
+        again = Chat(reopened, build_engine(settings, DialogServices(matcher=matcher)), clock)
         await again.send(TextInput("abc"))
         assert again.texts() == ["Please send a number, like 40."]
         await again.send(TextInput("40"))
@@ -374,7 +374,7 @@ async def test_the_matcher_offers_free_times_under_the_configured_notice(
     """The "free ..." reason follows PATHWISE_MIN_NOTICE_HOURS, as the slot step does."""
     await _import_sample(db)
     three_days = settings.model_copy(update={"min_notice_hours": 72})
-    chat = Chat(db, build_engine(three_days, services={"matcher": CatalogueMatcher()}), clock)
+    chat = Chat(db, build_engine(three_days, DialogServices(matcher=CatalogueMatcher())), clock)
     await _to_budget(chat)
     await chat.send(TextInput("70"))
     await chat.press("Evenings")
@@ -389,7 +389,7 @@ async def test_the_catalogue_matcher_ranks_real_advisors_with_reasons(
     db: Database, settings: Settings, clock: ManualClock
 ) -> None:
     ids = await _import_sample(db)
-    chat = Chat(db, build_engine(settings, services={"matcher": CatalogueMatcher()}), clock)
+    chat = Chat(db, build_engine(settings, DialogServices(matcher=CatalogueMatcher())), clock)
     await _to_budget(chat)  # career + stress, Spanish, live 60 minutes
     await chat.send(TextInput("70"))
     await chat.press("Evenings")

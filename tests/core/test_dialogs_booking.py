@@ -29,6 +29,7 @@ from core.dialogs import (
     TextInput,
     build_engine,
 )
+from core.dialogs.services import DialogServices
 from core.dialogs.suggest import CatalogueMatcher
 from core.models import Booking, BookingStatus
 from core.payments.stripe_gateway import RetryPolicy, StripeGateway
@@ -107,7 +108,7 @@ async def world(
         billing = Billing(db, gateway, settings, clock, fonts=fonts())
         wiring.billing = billing
         engine = build_engine(
-            settings, services={"matcher": CatalogueMatcher(), "billing": billing}
+            settings, DialogServices(matcher=CatalogueMatcher(), billing=billing)
         )
         try:
             yield engine, billing, sandbox

@@ -44,6 +44,7 @@ from core.dialogs import (
     TextInput,
     build_engine,
 )
+from core.dialogs.services import DialogServices
 from core.dialogs.suggest import CatalogueMatcher
 from devtools.fake_payments import FakePaymentGateway
 from tests.conftest import _truncate_all
@@ -152,7 +153,7 @@ class Wiring:
         config = billing_settings(database_url)
         self.billing = Billing(self.db, FakePaymentGateway(), config, self.clock, fonts=fonts())
         self.engine: DialogEngine = build_engine(
-            config, services={"matcher": CatalogueMatcher(), "billing": self.billing}
+            config, DialogServices(matcher=CatalogueMatcher(), billing=self.billing)
         )
         self.loop.run_until_complete(self._prepare())
 

@@ -33,7 +33,7 @@ from core.dialogs import (
     build_engine,
 )
 from core.dialogs.engine import Context
-from core.dialogs.flows import Suggestion
+from core.dialogs.services import DialogServices, Suggestion
 from core.models import Booking, BookingStatus, Client, Conversation, Offer, SlotClaim
 from core.models.billing import Refund
 from core.money import Money
@@ -130,7 +130,7 @@ class Setup:
 
 
 def make_engine(settings: Settings, billing: Billing) -> DialogEngine:
-    return build_engine(settings, services={"matcher": NoMatcher(), "billing": billing})
+    return build_engine(settings, DialogServices(matcher=NoMatcher(), billing=billing))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from core.config import Settings
 from core.db import Database
 from core.dialogs import ButtonPress, CommandInput, DialogEngine, TextInput, build_engine
 from core.dialogs.profile_settings import find_timezone
+from core.dialogs.services import DialogServices
 from core.models import Client
 from tests.core.test_dialogs_mybookings import Chat, NoMatcher
 
@@ -21,7 +22,7 @@ KIND = "What kind of session would you like?"
 
 
 def engine(settings: Settings) -> DialogEngine:
-    return build_engine(settings, services={"matcher": NoMatcher()})
+    return build_engine(settings, DialogServices(matcher=NoMatcher()))
 
 
 @pytest.fixture

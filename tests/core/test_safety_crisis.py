@@ -13,6 +13,7 @@ from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
 from core.dialogs import ButtonPress, CommandInput, StartInput, TextInput, build_engine
+from core.dialogs.services import DialogServices
 from core.models import Booking, BookingStatus, Conversation, Review
 from core.outbox import Audience
 from tests.core.test_billing_support import new_booking, outbox_rows, seed
@@ -22,7 +23,7 @@ WORDS = "I can't go on anymore, I want to end my life"
 
 
 def chat_for(db: Database, settings: Settings, clock: ManualClock) -> Chat:
-    return Chat(db, build_engine(settings, services={"matcher": FakeMatcher([])}), clock)
+    return Chat(db, build_engine(settings, DialogServices(matcher=FakeMatcher([]))), clock)
 
 
 async def consented(chat: Chat) -> None:

@@ -17,7 +17,7 @@ from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
 from core.dialogs.engine import Context
-from core.dialogs.flows import Suggestion
+from core.dialogs.services import Suggestion
 from core.dialogs.suggest import CatalogueMatcher, catalogue_cards
 from core.models import Advisor, Offer
 from core.money import Money
@@ -49,7 +49,7 @@ async def _ask(
     async with db.uow() as uow:
         client = await get_or_create_client(uow, Platform.TELEGRAM, 42, "Zoë", clock.now())
         client.timezone = "Europe/Madrid"
-        ctx = Context(uow, client, clock.now(), settings, {}, 1, None)
+        ctx = Context(uow, client, clock.now(), settings, {}, 1)
         return await CatalogueMatcher().suggest(ctx, dict(answers))
 
 

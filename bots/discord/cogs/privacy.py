@@ -13,9 +13,10 @@ from discord.ext import commands
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import answer_error, reply
 from core.accounts import Platform, find_client
-from core.dialogs.privacy import ERASED
+from core.commands import DELETE_MY_DATA
 from core.privacy import AlreadyErased
 from core.texts import privacy as t
+from core.texts.mydata import ERASED
 
 NOT_LINKED = t.NOTHING_LINKED()
 NOT_YOURS = t.NOT_YOUR_BUTTON()
@@ -64,7 +65,7 @@ class EraseButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], te
                 raise AlreadyErased()
             await interaction.response.defer(ephemeral=True, thinking=True)
             await bot.privacy.erase(client_id)
-            await reply(interaction, ERASED)
+            await reply(interaction, ERASED())
         except Exception as error:
             await answer_error(interaction, error)
 
@@ -74,8 +75,8 @@ class PrivacyCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(
-        name="deletemydata",
-        description="Delete your Pathwise data (payment records stay, anonymised).",
+        name=DELETE_MY_DATA.name,
+        description=DELETE_MY_DATA.on_server(),
     )
     async def deletemydata(self, interaction: discord.Interaction[Any]) -> None:
         """What would be erased, kept and refunded; then one button to confirm."""

@@ -1,0 +1,22 @@
+"""The client's own settings: their time zone."""
+
+from __future__ import annotations
+
+from core.texts import Text
+
+ZONE_BUTTON = Text("profile.zone_button", "{city} · {time}")
+NOW = Text("profile.now", " (now: {zone})")
+ASK = Text(
+    "profile.ask",
+    "Which time zone are you in{current}? Tap one, or send the name of your city, "
+    "like Madrid or New York. I'll show every time in your time.",
+)
+TAP_HINT = Text(
+    "profile.tap_hint", "Please tap one of the time zones below, or send the name of your city."
+)
+HINT = Text(
+    "profile.hint",
+    "I couldn't find a time zone for “{text}”. Please send the name of a big city near you, "
+    "like Madrid or New York, or a time zone name like Europe/Madrid.",
+)
+SAVED = Text("profile.saved", "Got it: {zone}. It's {time} there now.")
