@@ -23,8 +23,8 @@ from core.outbox import Audience
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import ApiCall, RecordingRequest
 from tests.bots.test_discord_sessions import booked, opened
-from tests.bots.test_discord_support import Env, env
-from tests.core.test_sessions_support import ADVISOR_DISCORD, CLIENT_DISCORD, messages
+from tests.support.discord_bot import Env, env
+from tests.support.sessions import ADVISOR_DISCORD, CLIENT_DISCORD, messages
 
 __all__ = ["env"]
 

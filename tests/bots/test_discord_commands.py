@@ -11,8 +11,8 @@ from core.accounts import Platform, find_client
 from core.models import Advisor
 from core.models.billing import Refund
 from devtools.discord_recorder import EPHEMERAL
-from tests.bots.test_discord_support import ADMIN, STRANGER, Env, env, options, slash, sub
-from tests.core.test_sessions_support import (
+from tests.support.discord_bot import ADMIN, STRANGER, Env, env, options, slash, sub
+from tests.support.sessions import (
     ADVISOR_DISCORD,
     CLIENT_DISCORD,
     Paid,

@@ -13,8 +13,8 @@ from core.clock import ManualClock
 from core.db import Database
 from core.models.outbox import OutboxStatus
 from devtools.discord_recorder import GUILD_ID
-from tests.bots.test_discord_support import discord_settings, fake_server, start_bot
-from tests.core.test_sessions_support import (
+from tests.support.discord_bot import discord_settings, fake_server, start_bot
+from tests.support.sessions import (
     ADVISOR_DISCORD,
     CLIENT_DISCORD,
     link_discord,

@@ -9,8 +9,8 @@ import discord
 
 from core.models.outbox import OutboxStatus
 from devtools.discord_recorder import BOT_ID
-from tests.bots.test_discord_support import ADMIN, ADMIN_ROLE, STRANGER, Env, env
-from tests.core.test_sessions_support import (
+from tests.support.discord_bot import ADMIN, ADMIN_ROLE, STRANGER, Env, env
+from tests.support.sessions import (
     ADVISOR_DISCORD,
     link_discord,
     messages,

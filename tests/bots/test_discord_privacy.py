@@ -12,8 +12,8 @@ from core.models import Booking, BookingStatus, Client
 from core.privacy import DELETED_CLIENT, AlreadyErased
 from core.texts.mydata import ERASED
 from devtools.discord_recorder import EPHEMERAL
-from tests.bots.test_discord_support import STRANGER, Env, env, slash
-from tests.core.test_sessions_support import (
+from tests.support.discord_bot import STRANGER, Env, env, slash
+from tests.support.sessions import (
     ADVISOR_DISCORD,
     CLIENT_DISCORD,
     link_discord,

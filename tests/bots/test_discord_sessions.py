@@ -11,9 +11,9 @@ import discord
 from core.models.sessions import SessionState
 from core.outbox import DocumentRef
 from devtools.discord_recorder import BOT_ID, EPHEMERAL
-from tests.bots.test_discord_support import STRANGER, Env, env
-from tests.core.test_billing_support import pdf_text
-from tests.core.test_sessions_support import (
+from tests.support.discord_bot import STRANGER, Env, env
+from tests.support.billing import pdf_text
+from tests.support.sessions import (
     ADVISOR_DISCORD,
     CLIENT_DISCORD,
     Paid,

@@ -15,8 +15,8 @@ from core.config import Settings
 from core.db import Database
 from core.sessions import RoomRequest
 from devtools.discord_recorder import GUILD_ID, FakeDiscord
-from tests.bots.test_discord_support import STRANGER, Env, discord_settings, env, start_bot
-from tests.core.test_sessions_support import ADVISOR_DISCORD, CLIENT_DISCORD
+from tests.support.discord_bot import STRANGER, Env, discord_settings, env, start_bot
+from tests.support.sessions import ADVISOR_DISCORD, CLIENT_DISCORD
 
 __all__ = ["env"]  # the fixture, shared
 

@@ -9,7 +9,7 @@ from bots.discord.bot import PathwiseBot
 from core.clock import ManualClock
 from core.db import Database
 from devtools.discord_recorder import FakeDiscord
-from tests.bots.test_discord_support import discord_settings
+from tests.support.discord_bot import discord_settings
 
 
 async def _running_bot(

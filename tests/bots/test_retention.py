@@ -15,7 +15,7 @@ from core.dialogs.privacy import privacy_text
 from core.models import Conversation
 from core.sessions import SessionService
 from tests.bots.test_telegram import Bot, bot, only  # noqa: F401
-from tests.core.test_sessions_support import FakeRooms
+from tests.support.sessions import FakeRooms
 
 DESCRIPTION = "My sister Philippa and I stopped speaking after the wedding."
 

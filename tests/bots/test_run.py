@@ -24,7 +24,7 @@ from core.db import Database
 from core.models import Booking, BookingStatus
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import RecordingRequest
-from tests.core.test_billing_support import seed
+from tests.support.billing import seed
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import ApiCall, RecordingRequest
 from tests.bots.test_telegram import CHAT, Bot, only
-from tests.core.test_billing_support import SECRET, billing_settings, fonts
+from tests.support.billing import SECRET, billing_settings, fonts
 
 
 @pytest.fixture

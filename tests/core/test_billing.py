@@ -32,7 +32,7 @@ from core.models.billing import LedgerEntry, LedgerTransaction, Purchase, Purcha
 from core.models.scheduling import SlotClaim
 from core.money import Money
 from core.payments.gateway import PaymentsUnavailable
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     World,
     billing_settings,
     checkout_of,
@@ -234,7 +234,7 @@ async def test_the_hold_extension_moves_the_slot_claims_too(
 async def test_a_longer_hold_sets_the_checkout_expiry(
     db: Database, settings_: Settings, clock: ManualClock
 ) -> None:
-    from tests.core.test_billing_support import new_booking
+    from tests.support.billing import new_booking
 
     world = await seed(db, clock.now())
     booking_id = await new_booking(
@@ -292,7 +292,7 @@ async def test_when_stripe_is_busy_the_client_is_asked_to_retry_and_the_key_is_k
 async def test_a_retry_long_after_a_failure_starts_a_fresh_attempt(
     db: Database, settings_: Settings, clock: ManualClock
 ) -> None:
-    from tests.core.test_billing_support import new_booking
+    from tests.support.billing import new_booking
 
     world = await seed(db, clock.now())
     booking_id = await new_booking(
@@ -328,7 +328,7 @@ async def test_checkout_refusals(
     with pytest.raises(AlreadyPaid):
         await billing.start_checkout(world.booking_id, world.client_id)
 
-    from tests.core.test_billing_support import new_booking
+    from tests.support.billing import new_booking
 
     lapsed = await new_booking(db, world, clock.now(), starts_at=clock.now() + timedelta(days=4))
     clock.advance(timedelta(minutes=31))

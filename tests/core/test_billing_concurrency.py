@@ -18,7 +18,7 @@ from core.models.billing import LedgerTransaction, Payout, Purchase, Receipt, St
 from core.money import Money
 from core.payments.gateway import CheckoutRequest, CheckoutSession, TransferResult
 from devtools.fake_payments import FakePaymentGateway
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     billing_settings,
     checkout_of,
     deliver,

@@ -45,7 +45,7 @@ from core.models.billing import (
 from core.payments.reconcile import StripeRecordsReader, reconcile
 from core.payments.stripe_gateway import RetryPolicy, StripeGateway, build_stripe_client
 from devtools.stripe_sandbox import API_VERSION, StripeSandbox
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     SECRET,
     World,
     billing_settings,

@@ -18,7 +18,7 @@ from core.models.billing import Payout, PayoutState, PayoutStatus
 from core.money import Money
 from core.payments.gateway import PaymentProviderError, PaymentsUnavailable
 from devtools.fake_payments import FakePaymentGateway
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     World,
     billing_settings,
     checkout_of,

@@ -43,7 +43,7 @@ from core.models.billing import (
 )
 from core.money import Money
 from devtools.fake_payments import FakePaymentGateway
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     billing_settings,
     deliver,
     fonts,

@@ -17,7 +17,7 @@ from core.models.billing import PayoutState, Refund
 from core.payments.reconcile import RecordKind, ledger_records
 from core.payments.times import local_time as _local
 from devtools.fake_payments import FakePaymentGateway
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     World,
     billing_settings,
     checkout_of,

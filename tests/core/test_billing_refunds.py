@@ -32,7 +32,7 @@ from core.models.billing import (
 from core.money import Money
 from core.payments.gateway import PaymentsUnavailable
 from devtools.fake_payments import FakePaymentGateway
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     BUYER,
     World,
     billing_settings,

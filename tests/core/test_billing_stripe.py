@@ -27,7 +27,7 @@ from core.money import Money
 from core.payments.gateway import PaymentsUnavailable
 from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from devtools.stripe_sandbox import StripeSandbox
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     BUYER,
     SECRET,
     billing_settings,

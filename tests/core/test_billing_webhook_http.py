@@ -19,7 +19,7 @@ from core.config import Settings
 from core.db import Database
 from devtools.stripe_sandbox import StripeSandbox, sign_payload
 from devtools.telegram_recorder import RecordingRequest
-from tests.core.test_billing_support import checkout_of, seed
+from tests.support.billing import checkout_of, seed
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=:DeprecationWarning")
 SECRET = "whsec_http_bodies"

@@ -26,7 +26,7 @@ from core.models.billing import (
 )
 from core.money import Money
 from devtools.fake_payments import FakePaymentGateway
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     BUYER,
     World,
     billing_settings,
@@ -141,7 +141,7 @@ async def test_receipt_numbers_run_on_without_gaps(
     billing_and_gateway,
     clock: ManualClock,
 ) -> None:
-    from tests.core.test_billing_support import new_booking
+    from tests.support.billing import new_booking
 
     billing, _ = billing_and_gateway
     numbers = []
@@ -304,7 +304,7 @@ async def test_a_delayed_payment_waits_then_confirms_or_releases(
     billing_and_gateway,
     clock: ManualClock,
 ) -> None:
-    from tests.core.test_billing_support import new_booking
+    from tests.support.billing import new_booking
 
     billing, _ = billing_and_gateway
     checkout = await billing.start_checkout(world.booking_id, world.client_id)

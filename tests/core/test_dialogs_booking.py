@@ -34,7 +34,7 @@ from core.dialogs.suggest import CatalogueMatcher
 from core.models import Booking, BookingStatus
 from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from devtools.stripe_sandbox import StripeSandbox
-from tests.core.test_billing_support import SECRET, billing_settings, fonts, outbox_rows
+from tests.support.billing import SECRET, billing_settings, fonts, outbox_rows
 
 SAMPLE = Path(catalogue.__file__).parent / "data" / "advisors.yaml"
 

@@ -48,7 +48,7 @@ from core.dialogs.services import DialogServices
 from core.dialogs.suggest import CatalogueMatcher
 from devtools.fake_payments import FakePaymentGateway
 from tests.conftest import _truncate_all
-from tests.core.test_billing_support import billing_settings, fonts
+from tests.support.billing import billing_settings, fonts
 
 SAMPLE = Path(catalogue.__file__).parent / "data" / "advisors.yaml"
 

@@ -40,7 +40,7 @@ from core.money import Money
 from core.payments.gateway import PaymentsUnavailable
 from core.taxonomy import OfferKind
 from devtools.fake_payments import FakePaymentGateway
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     World,
     billing_settings,
     make_billing,

@@ -25,7 +25,7 @@ from core.ledger import (
 )
 from core.models.billing import LedgerEntry, LedgerTransaction, Purchase, ReceiptCounter
 from core.money import Money
-from tests.core.test_billing_support import billing_settings, make_billing, pay, seed
+from tests.support.billing import billing_settings, make_billing, pay, seed
 
 USD = "USD"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -23,7 +23,7 @@ from core.outbox import Audience
 from core.receipts import render_payload
 from core.sessions import SessionService
 from devtools.fake_payments import FakePaymentGateway
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     World,
     billing_settings,
     checkout_of,
@@ -34,7 +34,7 @@ from tests.core.test_billing_support import (
     pdf_text,
     seed,
 )
-from tests.core.test_sessions_support import FakeRooms
+from tests.support.sessions import FakeRooms
 
 
 @pytest.fixture

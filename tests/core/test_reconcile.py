@@ -27,7 +27,7 @@ from core.payments.reconcile import Problem, RecordKind, StripeRecordsReader, re
 from core.payments.stripe_gateway import build_stripe_client
 from devtools.stripe_sandbox import StripeSandbox
 from tests.core.test_billing_stripe import Wiring, stand_in  # noqa: F401  (the fixture)
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     billing_settings,
     checkout_of,
     new_booking,

@@ -23,7 +23,7 @@ from core.payments.reconcile import StripeRecordsReader, run_daily
 from core.payments.stripe_gateway import build_stripe_client
 from devtools.stripe_sandbox import StripeSandbox
 from tests.core.test_billing_stripe import stand_in  # noqa: F401
-from tests.core.test_billing_support import SECRET, billing_settings
+from tests.support.billing import SECRET, billing_settings
 from tests.core.test_reconcile import _history
 
 

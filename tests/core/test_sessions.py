@@ -21,7 +21,7 @@ from core.models.outbox import OutboxStatus
 from core.models.sessions import SessionState
 from core.scheduling import cancel_booking, reschedule_booking, set_weekly_availability
 from core.sessions import RoomAction, SessionService
-from tests.core.test_sessions_support import (
+from tests.support.sessions import (
     ADVISOR_DISCORD,
     CLIENT_DISCORD,
     FakeRooms,
@@ -687,7 +687,7 @@ async def test_a_transcript_goes_to_the_client_only_and_is_deleted_once_delivere
     from core.models.sessions import TranscriptFile
     from core.outbox import DocumentRef
     from core.sessions import TranscriptLine
-    from tests.core.test_billing_support import pdf_text
+    from tests.support.billing import pdf_text
 
     paid = await paid_booking(db, settings_, clock)
     await on_discord(db, clock, paid)

@@ -14,7 +14,7 @@ from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
 from core.sessions import OpenedRoom, RoomRequest, SessionService
-from tests.core.test_sessions_support import (
+from tests.support.sessions import (
     ADVISOR_DISCORD,
     CLIENT_DISCORD,
     FakeRooms,

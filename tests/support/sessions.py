@@ -23,7 +23,7 @@ from core.dialogs import aftercare
 from core.models import AdviceSession, Offer, OutboxMessage, PlatformIdentity
 from core.scheduling import hold_package
 from core.sessions import OpenedRoom, RoomGone, RoomRequest, SessionRooms, SessionService
-from tests.core.test_billing_support import (
+from tests.support.billing import (
     World,
     billing_settings,
     make_billing,

@@ -15,8 +15,8 @@ from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
 from devtools.discord_recorder import GUILD_ID, FakeDiscord
-from tests.core.test_billing_support import make_billing
-from tests.core.test_sessions_support import ADVISOR_DISCORD, CLIENT_DISCORD, session_settings
+from tests.support.billing import make_billing
+from tests.support.sessions import ADVISOR_DISCORD, CLIENT_DISCORD, session_settings
 
 STRANGER = 333_000_000_000_000_333
 ADMIN = 444_000_000_000_000_444

@@ -1,6 +1,6 @@
 """Shared helpers for the billing tests: a seeded world, signed Stripe events, PDF text.
 
-Imported by the ``test_billing*`` modules (``from tests.core.test_billing_support import ...``);
+Imported by the ``test_billing*`` modules (``from tests.support.billing import ...``);
 it holds no tests itself.
 """
 
