@@ -20,6 +20,9 @@ from core.config import Settings
 from core.db import Database, create_engine
 from core.models import Base
 
+# The toolkit's fixtures (tests/support/), available to every test.
+pytest_plugins = ["tests.support.stripe_stand_in"]
+
 POSTGRES_URL = os.environ.get("PATHWISE_TEST_DATABASE_URL")
 REQUIRE_POSTGRES = os.environ.get("PATHWISE_REQUIRE_POSTGRES") == "1"
 

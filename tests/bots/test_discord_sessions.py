@@ -11,8 +11,8 @@ import discord
 from core.models.sessions import SessionState
 from core.outbox import DocumentRef
 from devtools.discord_recorder import BOT_ID, EPHEMERAL
-from tests.support.discord_bot import STRANGER, Env, env
 from tests.support.billing import pdf_text
+from tests.support.discord_bot import STRANGER, Env, env
 from tests.support.sessions import (
     ADVISOR_DISCORD,
     CLIENT_DISCORD,

@@ -3,7 +3,6 @@ what happens when Stripe is slow, busy or down."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from core import ledger
-from core.billing import Billing
 from core.clock import ManualClock
 from core.db import Database
 from core.ledger import Account
@@ -25,59 +23,18 @@ from core.models.billing import (
 )
 from core.money import Money
 from core.payments.gateway import PaymentsUnavailable
-from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from devtools.stripe_sandbox import StripeSandbox
 from tests.support.billing import (
     BUYER,
-    SECRET,
-    billing_settings,
     checkout_of,
-    fonts,
     new_booking,
     outbox_rows,
     receipt_text,
     seed,
 )
+from tests.support.stripe_stand_in import StandInParts
 
 USD = "USD"
-
-
-StandIn = tuple[Billing, StripeSandbox, "Wiring"]
-
-
-class Wiring:
-    """The stand-in's webhooks go to billing.handle_webhook, as bots/web would pass them."""
-
-    def __init__(self) -> None:
-        self.billing: Billing | None = None
-        self.answers: list[tuple[int, str]] = []
-
-    async def receive(self, body: bytes, signature: str) -> int:
-        assert self.billing is not None
-        result = await self.billing.handle_webhook(body, signature)
-        self.answers.append((result.status, result.message))
-        return result.status
-
-
-@pytest.fixture
-async def stand_in(
-    db: Database, database_url: str, clock: ManualClock
-) -> AsyncIterator[tuple[Billing, StripeSandbox, Wiring]]:
-    wiring = Wiring()
-    async with StripeSandbox(
-        webhook_secret=SECRET, webhook_callback=wiring.receive, clock=clock, seed=3
-    ) as sandbox:
-        settings = billing_settings(
-            database_url, stripe_secret_key=sandbox.api_key, stripe_api_base=sandbox.url
-        )
-        gateway = StripeGateway.from_settings(
-            settings, timeout=1.0, retry=RetryPolicy(attempts=3, delays=(0.05,))
-        )
-        wiring.billing = Billing(db, gateway, settings, clock, fonts=fonts())
-        try:
-            yield wiring.billing, sandbox, wiring
-        finally:
-            await gateway.aclose()
 
 
 async def _booking(db: Database, booking_id: int) -> Booking:
@@ -308,7 +265,7 @@ async def test_a_dispute_from_the_card_network_holds_the_payout(
 @pytest.mark.parametrize("failure", [429, 500, "timeout"])
 async def test_stripe_failing_once_is_retried_with_the_same_idempotency_key(
     db: Database,
-    stand_in: StandIn,
+    stand_in: StandInParts,
     clock: ManualClock,
     failure: int | str,
 ) -> None:
@@ -330,7 +287,7 @@ async def test_stripe_failing_once_is_retried_with_the_same_idempotency_key(
 @pytest.mark.parametrize("failure", [429, 500, "timeout"])
 async def test_stripe_down_asks_the_client_to_try_again_and_nothing_is_doubled(
     db: Database,
-    stand_in: StandIn,
+    stand_in: StandInParts,
     clock: ManualClock,
     failure: int | str,
 ) -> None:

@@ -26,8 +26,8 @@ from core.models.billing import Purchase, PurchaseKind, PurchaseStatus
 from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from core.scheduling import BookingNotFound
 from devtools.stripe_sandbox import StripeSandbox
-from tests.support.billing import SECRET, World, billing_settings, fonts, seed
 from tests.core.test_dialogs_mybookings import Chat, make_engine
+from tests.support.billing import SECRET, World, billing_settings, fonts, seed
 
 ENDED = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)  # five minutes after the session ended
 

@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.matching import search
 from core.errors import ValidationFailed
 from core.matching import (
     AdvisorCard,
@@ -25,6 +24,7 @@ from core.matching import (
     TimePreference,
     Topic,
     Weights,
+    search,
     tokenise,
 )
 from core.money import Money

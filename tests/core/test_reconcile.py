@@ -2,7 +2,6 @@
 the real SDK's paged list APIs. A clean history shows no difference; each kind of drift made
 at "Stripe" (or in the ledger's links to it) is reported, and `pathwise reconcile` exits 1."""
 
-# ruff: noqa: F811  (stand_in is the billing tests' fixture, imported)
 
 from __future__ import annotations
 
@@ -26,7 +25,6 @@ from core.money import Money
 from core.payments.reconcile import Problem, RecordKind, StripeRecordsReader, reconcile
 from core.payments.stripe_gateway import build_stripe_client
 from devtools.stripe_sandbox import StripeSandbox
-from tests.core.test_billing_stripe import Wiring, stand_in  # noqa: F401  (the fixture)
 from tests.support.billing import (
     billing_settings,
     checkout_of,

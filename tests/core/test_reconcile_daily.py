@@ -2,7 +2,7 @@
 the team told on the admin channel when the ledger and Stripe differ, and through
 ``bots/run.py``'s worker."""
 
-# ruff: noqa: F811  (stand_in is the billing tests' fixture, imported)
+
 
 from __future__ import annotations
 
@@ -22,9 +22,8 @@ from core.models import OutboxMessage, ReconcileRun
 from core.payments.reconcile import StripeRecordsReader, run_daily
 from core.payments.stripe_gateway import build_stripe_client
 from devtools.stripe_sandbox import StripeSandbox
-from tests.core.test_billing_stripe import stand_in  # noqa: F401
-from tests.support.billing import SECRET, billing_settings
 from tests.core.test_reconcile import _history
+from tests.support.billing import SECRET, billing_settings
 
 
 @pytest.fixture

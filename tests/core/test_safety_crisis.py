@@ -16,8 +16,8 @@ from core.dialogs import ButtonPress, CommandInput, StartInput, TextInput, build
 from core.dialogs.services import DialogServices
 from core.models import Booking, BookingStatus, Conversation, Review
 from core.outbox import Audience
-from tests.support.billing import new_booking, outbox_rows, seed
 from tests.core.test_dialogs import USER, Chat, FakeMatcher
+from tests.support.billing import new_booking, outbox_rows, seed
 
 WORDS = "I can't go on anymore, I want to end my life"
 
