@@ -2,87 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from core import catalogue
-from core.accounts import Platform, get_or_create_client
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
 from core.dialogs import (
-    Button,
     ButtonPress,
     CommandInput,
-    DialogEngine,
     Image,
-    Input,
     Message,
-    Reply,
     StartInput,
     TextInput,
     build_engine,
 )
 from core.dialogs.buttons import MAX_BYTES, decode, encode
-from core.dialogs.engine import Context
 from core.dialogs.services import DialogServices, Suggestion
 from core.dialogs.suggest import CatalogueMatcher
 from core.models import Advisor, Consent, Conversation
 from core.money import Money
-
-USER = 4242
-SAMPLE = Path(catalogue.__file__).parent / "data" / "advisors.yaml"
-
-
-class Chat:
-    """One client talking to the engine, each input in its own committed transaction."""
-
-    def __init__(self, db: Database, engine: DialogEngine, clock: ManualClock) -> None:
-        self.db, self.engine, self.clock = db, engine, clock
-        self.matcher = engine.services.matcher
-        self.last: list[Reply] = []
-
-    async def send(self, event: Input) -> list[Reply]:
-        async with self.db.uow() as uow:
-            client = await get_or_create_client(
-                uow, Platform.TELEGRAM, USER, "Zoë", self.clock.now()
-            )
-            self.last = await self.engine.handle(uow, client, event, self.clock.now())
-            await uow.commit()
-        return self.last
-
-    def texts(self) -> list[str]:
-        return [r.text for r in self.last if isinstance(r, Message)]
-
-    def button(self, label: str) -> Button:
-        """The button with ``label`` in the last replies (fails the test if absent)."""
-        for reply in self.last:
-            if isinstance(reply, Message):
-                for row in reply.buttons:
-                    for button in row:
-                        if isinstance(button, Button) and button.label == label:
-                            return button
-        raise AssertionError(f"no button {label!r} in {self.texts()}")
-
-    async def press(self, label: str) -> list[Reply]:
-        return await self.send(ButtonPress(self.button(label).data))
-
-
-class FakeMatcher:
-    """Returns a fixed list and records the answers it was asked about."""
-
-    def __init__(self, suggestions: list[Suggestion]) -> None:
-        self.suggestions = suggestions
-        self.asked: list[dict[str, Any]] = []
-
-    async def suggest(self, ctx: Context, answers: dict[str, Any]) -> list[Suggestion]:
-        self.asked.append(dict(answers))
-        return self.suggestions
-
+from tests.support.chat import Chat, FakeMatcher, import_sample
 
 ANA = Suggestion(
     7, "Ana Ruiz", Money(6000, "USD"), ("speaks Spanish", "specialises in career change")
@@ -188,19 +130,10 @@ async def test_no_match_says_what_to_change(chat: Chat, matcher: FakeMatcher) ->
     assert chat.texts()[0].startswith("What is on your mind?")
 
 
-async def _import_sample(db: Database) -> dict[str, int]:
-    """The sample catalogue in the database; slug -> advisor id."""
-    rows = catalogue.validate_rows(catalogue.read_catalogue(SAMPLE))
-    async with db.uow() as uow:
-        await catalogue.import_catalogue(uow, rows, datetime(2026, 11, 1, tzinfo=UTC))
-        await uow.commit()
-        return {a.slug: a.id for a in await catalogue.list_advisors(uow)}
-
-
 async def test_choosing_a_match_shows_the_profile_with_photo_and_offers(
     chat: Chat, db: Database, matcher: FakeMatcher
 ) -> None:
-    ids = await _import_sample(db)
+    ids = await import_sample(db)
     matcher.suggestions = [Suggestion(ids["ana-ruiz"], "Ana Ruiz", Money(6000, "USD"), ())]
     await _to_budget(chat)
     await chat.send(TextInput("60"))
@@ -225,7 +158,7 @@ async def test_choosing_a_match_shows_the_profile_with_photo_and_offers(
 
 
 async def test_a_shareable_link_opens_the_profile_after_consent(chat: Chat, db: Database) -> None:
-    await _import_sample(db)
+    await import_sample(db)
     await chat.send(StartInput("advisor_sofia-rossi"))
     assert chat.texts()[0].startswith("Welcome to Pathwise.")
     await chat.press("I understand and agree")
@@ -241,7 +174,7 @@ async def test_a_shareable_link_opens_the_profile_after_consent(chat: Chat, db: 
 
 
 async def test_an_advisor_suspended_meanwhile_cannot_be_booked(chat: Chat, db: Database) -> None:
-    ids = await _import_sample(db)
+    ids = await import_sample(db)
     await chat.send(StartInput("advisor_sam-carter"))
     await chat.press("I understand and agree")
     async with db.uow() as uow:
@@ -372,7 +305,7 @@ async def test_the_matcher_offers_free_times_under_the_configured_notice(
     db: Database, settings: Settings, clock: ManualClock
 ) -> None:
     """The "free ..." reason follows PATHWISE_MIN_NOTICE_HOURS, as the slot step does."""
-    await _import_sample(db)
+    await import_sample(db)
     three_days = settings.model_copy(update={"min_notice_hours": 72})
     chat = Chat(db, build_engine(three_days, DialogServices(matcher=CatalogueMatcher())), clock)
     await _to_budget(chat)
@@ -388,7 +321,7 @@ async def test_the_matcher_offers_free_times_under_the_configured_notice(
 async def test_the_catalogue_matcher_ranks_real_advisors_with_reasons(
     db: Database, settings: Settings, clock: ManualClock
 ) -> None:
-    ids = await _import_sample(db)
+    ids = await import_sample(db)
     chat = Chat(db, build_engine(settings, DialogServices(matcher=CatalogueMatcher())), clock)
     await _to_budget(chat)  # career + stress, Spanish, live 60 minutes
     await chat.send(TextInput("70"))

@@ -23,11 +23,12 @@ from core.dialogs.aftercare import (
 )
 from core.models import Advisor, MoodCheckin, Review
 from core.models.billing import Purchase, PurchaseKind, PurchaseStatus
-from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from core.scheduling import BookingNotFound
 from devtools.stripe_sandbox import StripeSandbox
-from tests.core.test_dialogs_mybookings import Chat, make_engine
-from tests.support.billing import SECRET, World, billing_settings, fonts, seed
+from tests.support.billing import World, fonts, seed
+from tests.support.chat import Chat, make_engine
+from tests.support.rows import row
+from tests.support.stripe_stand_in import checkout_id, stripe_stand_in
 
 ENDED = datetime(2026, 11, 24, 10, 5, tzinfo=UTC)  # five minutes after the session ended
 
@@ -40,39 +41,15 @@ class Setup:
     sandbox: StripeSandbox
 
 
-class Wiring:
-    """Hands the stand-in's signed webhooks to billing, as bots/web does."""
-
-    def __init__(self) -> None:
-        self.billing: Billing | None = None
-
-    async def receive(self, body: bytes, signature: str) -> int:
-        assert self.billing is not None
-        return (await self.billing.handle_webhook(body, signature)).status
-
-
 @pytest.fixture
 async def setup(db: Database, database_url: str, clock: ManualClock) -> AsyncIterator[Setup]:
     """Zoë's 60-minute session with Ana, paid through Stripe Checkout; not yet over."""
     world = await seed(db, clock.now())
-    wiring = Wiring()
-    async with StripeSandbox(
-        webhook_secret=SECRET, webhook_callback=wiring.receive, clock=clock
-    ) as sandbox:
-        settings = billing_settings(
-            database_url, stripe_secret_key=sandbox.api_key, stripe_api_base=sandbox.url
-        )
-        gateway = StripeGateway.from_settings(
-            settings, timeout=2.0, retry=RetryPolicy(attempts=2, delays=(0.05,))
-        )
-        billing = Billing(db, gateway, settings, clock, fonts=fonts())
-        wiring.billing = billing
-        checkout = await billing.start_checkout(world.booking_id, world.client_id)
-        await sandbox.pay(checkout.url.rsplit("/", 1)[1])
-        try:
-            yield Setup(world, billing, make_engine(settings, billing), sandbox)
-        finally:
-            await gateway.aclose()
+    async with stripe_stand_in(db, database_url, clock) as stand:
+        checkout = await stand.billing.start_checkout(world.booking_id, world.client_id)
+        await stand.sandbox.pay(checkout_id(checkout.url))
+        engine = make_engine(stand.settings, billing=stand.billing)
+        yield Setup(world, stand.billing, engine, stand.sandbox)
 
 
 async def after_session(db: Database, setup: Setup, clock: ManualClock) -> Chat:
@@ -86,10 +63,7 @@ async def after_session(db: Database, setup: Setup, clock: ManualClock) -> Chat:
 
 
 async def advisor(db: Database, advisor_id: int) -> Advisor:
-    async with db.uow() as uow:
-        found = await uow.session.get(Advisor, advisor_id)
-        assert found is not None
-        return found
+    return await row(db, Advisor, advisor_id)
 
 
 async def tips(db: Database) -> list[Purchase]:
@@ -134,7 +108,7 @@ async def test_after_a_session_rate_review_tip_and_check_in(
     ]
     link = chat.link()
     assert link.label == "Tip $5.00 with Stripe" and link.url.startswith(setup.sandbox.url)
-    await setup.sandbox.pay(link.url.rsplit("/", 1)[1])
+    await setup.sandbox.pay(checkout_id(link.url))
     [tip] = await tips(db)
     assert tip.status == PurchaseStatus.PAID.value
     assert (tip.tip_minor, tip.fee_minor, tip.total_minor) == (500, 0, 500), "no fee on a tip"
@@ -344,9 +318,8 @@ async def test_a_restart_mid_flow_resumes_at_the_same_question(
         billing = Billing(
             reopened, setup.billing.gateway, setup.billing.settings, clock, fonts=fonts()
         )
-        again = Chat(
-            reopened, make_engine(setup.billing.settings, billing), clock, setup.world.client_id
-        )
+        engine = make_engine(setup.billing.settings, billing=billing)
+        again = Chat(reopened, engine, clock, setup.world.client_id)
         await again.send(TextInput("abc"))
         assert again.texts() == ["Please send a number, like 5."]
         await again.send(TextInput("10"))

@@ -5,15 +5,11 @@ Checkout link from the real SDK talking to the local stand-in."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from core import catalogue
-from core.accounts import Platform, get_or_create_client
 from core.billing import Billing
 from core.clock import ManualClock
 from core.db import Database
@@ -21,103 +17,30 @@ from core.dialogs import (
     Button,
     ButtonPress,
     DialogEngine,
-    Input,
     LinkButton,
-    Message,
-    Reply,
     StartInput,
     TextInput,
-    build_engine,
 )
-from core.dialogs.services import DialogServices
 from core.dialogs.suggest import CatalogueMatcher
 from core.models import Booking, BookingStatus
-from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from devtools.stripe_sandbox import StripeSandbox
-from tests.support.billing import SECRET, billing_settings, fonts, outbox_rows
-
-SAMPLE = Path(catalogue.__file__).parent / "data" / "advisors.yaml"
-
-
-class Client:
-    """A client chatting with the engine; each input is one committed transaction."""
-
-    def __init__(
-        self, db: Database, engine: DialogEngine, clock: ManualClock, user_id: int
-    ) -> None:
-        self.db, self.engine, self.clock, self.user_id = db, engine, clock, user_id
-        self.last: list[Reply] = []
-
-    async def send(self, event: Input) -> list[Reply]:
-        async with self.db.uow() as uow:
-            client = await get_or_create_client(
-                uow, Platform.TELEGRAM, self.user_id, "Zoë", self.clock.now()
-            )
-            self.last = await self.engine.handle(uow, client, event, self.clock.now())
-            await uow.commit()
-        return self.last
-
-    def texts(self) -> list[str]:
-        return [r.text for r in self.last if isinstance(r, Message)]
-
-    def buttons(self) -> list[Button | LinkButton]:
-        return [b for r in self.last if isinstance(r, Message) for row in r.buttons for b in row]
-
-    async def press(self, label: str) -> list[Reply]:
-        for button in self.buttons():
-            if isinstance(button, Button) and button.label == label:
-                return await self.send(ButtonPress(button.data))
-        raise AssertionError(f"no button {label!r} among {[b.label for b in self.buttons()]}")
-
-    async def press_first(self, action: str) -> str:
-        """Press the first button whose id has ``action``; returns its label."""
-        for button in self.buttons():
-            if isinstance(button, Button) and button.data.split(":")[1] == action:
-                await self.send(ButtonPress(button.data))
-                return button.label
-        raise AssertionError(f"no {action} button")
-
-
-class Wiring:
-    def __init__(self) -> None:
-        self.billing: Billing | None = None
-
-    async def receive(self, body: bytes, signature: str) -> int:
-        assert self.billing is not None
-        return (await self.billing.handle_webhook(body, signature)).status
+from tests.support.billing import outbox_rows
+from tests.support.chat import Chat, import_sample, make_engine
+from tests.support.stripe_stand_in import checkout_id, stripe_stand_in
 
 
 @pytest.fixture
 async def world(
     db: Database, database_url: str, clock: ManualClock
 ) -> AsyncIterator[tuple[DialogEngine, Billing, StripeSandbox]]:
-    rows = catalogue.validate_rows(catalogue.read_catalogue(SAMPLE))
-    async with db.uow() as uow:
-        await catalogue.import_catalogue(uow, rows, datetime(2026, 11, 1, tzinfo=UTC))
-        await uow.commit()
-    wiring = Wiring()
-    async with StripeSandbox(
-        webhook_secret=SECRET, webhook_callback=wiring.receive, clock=clock
-    ) as sandbox:
-        settings = billing_settings(
-            database_url, stripe_secret_key=sandbox.api_key, stripe_api_base=sandbox.url
-        )
-        gateway = StripeGateway.from_settings(
-            settings, timeout=2.0, retry=RetryPolicy(attempts=2, delays=(0.05,))
-        )
-        billing = Billing(db, gateway, settings, clock, fonts=fonts())
-        wiring.billing = billing
-        engine = build_engine(
-            settings, DialogServices(matcher=CatalogueMatcher(), billing=billing)
-        )
-        try:
-            yield engine, billing, sandbox
-        finally:
-            await gateway.aclose()
+    await import_sample(db)
+    async with stripe_stand_in(db, database_url, clock) as stand:
+        engine = make_engine(stand.settings, matcher=CatalogueMatcher(), billing=stand.billing)
+        yield engine, stand.billing, stand.sandbox
 
 
 async def _to_slots(
-    client: Client,
+    client: Chat,
     description: str = "Thinking about changing careers after burnout at work.",
     *,
     share: bool = False,
@@ -146,6 +69,14 @@ async def _to_slots(
     return preview
 
 
+async def _at_summary(db: Database, clock: ManualClock, engine: DialogEngine, user: int) -> Chat:
+    """A new client through the intake to the summary of the first time offered."""
+    client = Chat(db, engine, clock, user_id=user)
+    await _to_slots(client)
+    await client.press_first("slot")
+    return client
+
+
 async def _receipt_text(db: Database) -> str:
     """The first receipt's PDF as its reader gets it, decoded back to text."""
     from pypdf import PdfReader
@@ -165,7 +96,7 @@ async def test_find_book_and_pay_from_intake_to_a_confirmed_booking(
     db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
 ) -> None:
     engine, _, sandbox = world
-    client = Client(db, engine, clock, 1001)
+    client = Chat(db, engine, clock, user_id=1001)
     await _to_slots(client)
     (slots,) = client.texts()
     assert (
@@ -200,7 +131,7 @@ async def test_find_book_and_pay_from_intake_to_a_confirmed_booking(
         == 1
     )
 
-    session_id = link.url.rsplit("/", 1)[1]
+    session_id = checkout_id(link.url)
     await sandbox.pay(session_id)
     async with db.uow() as uow:
         booking = await uow.session.scalar(select(Booking))
@@ -217,7 +148,7 @@ async def test_a_time_taken_by_someone_else_gets_the_next_free_times(
     db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
 ) -> None:
     engine, _, _ = world
-    first, second = Client(db, engine, clock, 2001), Client(db, engine, clock, 2002)
+    first, second = Chat(db, engine, clock, user_id=2001), Chat(db, engine, clock, user_id=2002)
     await _to_slots(first)
     await _to_slots(second)
     same = next(
@@ -236,7 +167,7 @@ async def test_cancelling_at_the_summary_gives_the_time_back(
     db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
 ) -> None:
     engine, _, _ = world
-    client = Client(db, engine, clock, 3001)
+    client = Chat(db, engine, clock, user_id=3001)
     await _to_slots(client)
     chosen = await client.press_first("slot")
     await client.press("Cancel")
@@ -244,7 +175,7 @@ async def test_cancelling_at_the_summary_gives_the_time_back(
     async with db.uow() as uow:
         booking = await uow.session.scalar(select(Booking))
     assert booking is not None and booking.status == BookingStatus.EXPIRED.value
-    other = Client(db, engine, clock, 3002)
+    other = Chat(db, engine, clock, user_id=3002)
     await _to_slots(other)
     assert chosen in [b.label for b in other.buttons()], "the time is free again"
 
@@ -259,9 +190,7 @@ async def test_the_client_chooses_the_name_advisors_see_before_paying(
     from core.names import pseudonym_for
 
     engine, _, sandbox = world
-    client = Client(db, engine, clock, 1002)
-    await _to_slots(client)
-    await client.press_first("slot")
+    client = await _at_summary(db, clock, engine, 1002)
     (summary,) = client.texts()
     assert "Your advisor will see you as “Zoë”, never your Telegram account." in summary
     async with db.uow() as uow:
@@ -279,7 +208,7 @@ async def test_the_client_chooses_the_name_advisors_see_before_paying(
     await client.press(f"Use a pseudonym: {alias}")
     await client.press("Pay $63.49")
     link = next(b for b in client.buttons() if isinstance(b, LinkButton))
-    await sandbox.pay(link.url.rsplit("/", 1)[1])
+    await sandbox.pay(checkout_id(link.url))
 
     rows = await outbox_rows(db)
     (dm,) = [r for r in rows if r.kind == "payment_received"]
@@ -295,9 +224,7 @@ async def test_paying_without_choosing_keeps_the_first_name_the_summary_showed(
     db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
 ) -> None:
     engine, _, _ = world
-    client = Client(db, engine, clock, 1003)
-    await _to_slots(client)
-    await client.press_first("slot")
+    client = await _at_summary(db, clock, engine, 1003)
     await client.press("Pay $63.49")
     async with db.uow() as uow:
         from core.models import Client as ClientRow
@@ -306,7 +233,7 @@ async def test_paying_without_choosing_keeps_the_first_name_the_summary_showed(
     assert row.advisor_name == "Zoë"
 
 
-async def _booked_and_paid(client: Client, sandbox: StripeSandbox, *, share: bool) -> str:
+async def _booked_and_paid(client: Chat, sandbox: StripeSandbox, *, share: bool) -> str:
     """Intake with a description holding a phone number and an e-mail; optionally shared."""
     preview = await _to_slots(
         client,
@@ -317,7 +244,7 @@ async def _booked_and_paid(client: Client, sandbox: StripeSandbox, *, share: boo
     await client.press_first("slot")
     await client.press("Pay $63.49")
     link = next(b for b in client.buttons() if isinstance(b, LinkButton))
-    await sandbox.pay(link.url.rsplit("/", 1)[1])
+    await sandbox.pay(checkout_id(link.url))
     return preview
 
 
@@ -325,7 +252,7 @@ async def test_sharing_the_description_is_off_unless_chosen(
     db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
 ) -> None:
     engine, _, sandbox = world
-    await _booked_and_paid(Client(db, engine, clock, 1004), sandbox, share=False)
+    await _booked_and_paid(Chat(db, engine, clock, user_id=1004), sandbox, share=False)
     (dm,) = [r for r in await outbox_rows(db) if r.kind == "payment_received"]
     assert "Burnout" not in dm.payload["text"] and "chose to share" not in dm.payload["text"]
     async with db.uow() as uow:
@@ -338,7 +265,7 @@ async def test_a_shared_description_reaches_the_advisor_without_contact_details(
     """The client sees exactly what will be shared (contact details out) before saying yes;
     the advisor's payment DM quotes that and nothing more."""
     engine, _, sandbox = world
-    preview = await _booked_and_paid(Client(db, engine, clock, 1005), sandbox, share=True)
+    preview = await _booked_and_paid(Chat(db, engine, clock, user_id=1005), sandbox, share=True)
     shared = "Burnout at work, thinking of a new career. Text me on [removed] or [removed]."
     assert f"“{shared}”" in preview
     assert "with contact details taken out" in preview
@@ -361,7 +288,7 @@ async def test_what_was_shared_is_erased_with_the_clients_data(
     from core.privacy import Privacy, leftovers
 
     engine, billing, sandbox = world
-    await _booked_and_paid(Client(db, engine, clock, 1006), sandbox, share=True)
+    await _booked_and_paid(Chat(db, engine, clock, user_id=1006), sandbox, share=True)
     async with db.uow() as uow:
         (booking,) = list(await uow.session.scalars(select(Booking)))
     privacy = Privacy(db, billing.settings, clock, refunds=billing)
@@ -376,9 +303,7 @@ async def test_the_receipt_carries_the_name_the_client_confirms(
 ) -> None:
     """Issue #14: receipts use the billing name the client confirms on the summary."""
     engine, _, sandbox = world
-    client = Client(db, engine, clock, 1007)
-    await _to_slots(client)
-    await client.press_first("slot")
+    client = await _at_summary(db, clock, engine, 1007)
     assert "Your receipt will be made out to “Zoë”." in client.texts()[0]
     await client.press("Change the name on my receipt")
     assert client.texts()[0].startswith("What name should your receipts carry?")
@@ -390,7 +315,7 @@ async def test_the_receipt_carries_the_name_the_client_confirms(
     assert "Your receipt will be made out to “Zoë Martín Ruiz”." in client.texts()[0]
     await client.press("Pay $63.49")
     link = next(b for b in client.buttons() if isinstance(b, LinkButton))
-    await sandbox.pay(link.url.rsplit("/", 1)[1])
+    await sandbox.pay(checkout_id(link.url))
     assert "Zoë Martín Ruiz" in await _receipt_text(db)
     (dm,) = [r for r in await outbox_rows(db) if r.kind == "payment_received"]
     assert "Martín" not in dm.payload["text"]  # the advisor sees the first name chosen

@@ -14,7 +14,7 @@ from core.dialogs import ButtonPress, StepName, Transition
 from core.dialogs.engine import Context
 from core.models import Conversation
 from core.replies import Input, Message, Reply
-from tests.core.test_safety_crisis import chat_for, consented
+from tests.support.chat import Chat, make_engine
 
 
 class Probe:
@@ -44,8 +44,8 @@ class Probe:
 async def test_after_commit_work_sees_the_conversation_committed_and_unlocked(
     db: Database, settings: Settings, clock: ManualClock
 ) -> None:
-    chat = chat_for(db, settings, clock)
-    await consented(chat)
+    chat = Chat(db, make_engine(settings), clock)
+    await chat.start()
     probe = Probe(db)
     chat.engine.steps = {**chat.engine.steps, StepName.HOME: probe}
     await chat.send(ButtonPress("garbled"))  # shows where we are: the probe and its button

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -20,21 +19,12 @@ from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
 from core.dialogs import (
-    Button,
     ButtonPress,
     CommandInput,
     DialogEngine,
-    Input,
-    LinkButton,
-    Message,
-    Reply,
-    StartInput,
     TextInput,
-    build_engine,
 )
-from core.dialogs.engine import Context
-from core.dialogs.services import DialogServices, Suggestion
-from core.models import Booking, BookingStatus, Client, Conversation, Offer, SlotClaim
+from core.models import Booking, BookingStatus, Offer, SlotClaim
 from core.models.billing import Refund
 from core.money import Money
 from core.payments.gateway import PaymentsUnavailable
@@ -49,72 +39,11 @@ from tests.support.billing import (
     pay,
     seed,
 )
+from tests.support.chat import Chat, make_engine
+from tests.support.rows import row
 
 USD = "USD"
 EVERY_DAY = {day: ["08:00-20:00"] for day in scheduling.WEEKDAYS}  # the advisor's, in Madrid
-
-
-class Chat:
-    """One client (by id) talking to the engine, each input in its own committed transaction."""
-
-    def __init__(self, db: Database, engine: DialogEngine, clock: ManualClock, client_id: int):
-        self.db, self.engine, self.clock, self.client_id = db, engine, clock, client_id
-        self.last: list[Reply] = []
-
-    async def send(self, event: Input) -> list[Reply]:
-        async with self.db.uow() as uow:
-            client = await uow.session.get(Client, self.client_id)
-            assert client is not None
-            self.last = await self.engine.handle(uow, client, event, self.clock.now())
-            await uow.commit()
-        return self.last
-
-    def texts(self) -> list[str]:
-        return [r.text for r in self.last if isinstance(r, Message)]
-
-    def buttons(self) -> list[Button | LinkButton]:
-        return [b for r in self.last if isinstance(r, Message) for row in r.buttons for b in row]
-
-    def labels(self) -> list[str]:
-        return [b.label for b in self.buttons()]
-
-    def button(self, label: str) -> Button:
-        for button in self.buttons():
-            if isinstance(button, Button) and button.label == label:
-                return button
-        raise AssertionError(f"no button {label!r} among {self.labels()} in {self.texts()}")
-
-    def link(self) -> LinkButton:
-        (link,) = [b for b in self.buttons() if isinstance(b, LinkButton)]
-        return link
-
-    async def press(self, label: str) -> list[Reply]:
-        return await self.send(ButtonPress(self.button(label).data))
-
-    async def forge(self, action: str, arg: str | int) -> list[Reply]:
-        """A press made up by hand with the conversation's current version: it passes the
-        engine's staleness check, so only core's own checks stand in its way."""
-        async with self.db.uow() as uow:
-            conversation = await uow.session.get(Conversation, self.client_id)
-            assert conversation is not None
-            version = conversation.version
-        return await self.send(ButtonPress(f"{version}:{action}:{arg}"))
-
-    async def step(self) -> str:
-        async with self.db.uow() as uow:
-            conversation = await uow.session.get(Conversation, self.client_id)
-            assert conversation is not None
-            return conversation.step
-
-    async def start(self) -> None:
-        """Accept the consent card and land on the menu."""
-        await self.send(StartInput())
-        await self.press("I understand and agree")
-
-
-class NoMatcher:
-    async def suggest(self, ctx: Context, answers: dict[str, Any]) -> list[Suggestion]:
-        return []
 
 
 @dataclass
@@ -128,9 +57,47 @@ class Setup:
     def chat(self, db: Database, clock: ManualClock, client_id: int | None = None) -> Chat:
         return Chat(db, self.engine, clock, client_id or self.world.client_id)
 
+    async def pay(self, db: Database, booking_id: int | None = None) -> int:
+        """Zoë pays for the booking (Stripe's webhook arrives); returns the purchase id."""
+        return await pay_booking(db, self.billing, self.world, booking_id or self.world.booking_id)
 
-def make_engine(settings: Settings, billing: Billing) -> DialogEngine:
-    return build_engine(settings, DialogServices(matcher=NoMatcher(), billing=billing))
+    async def paid(self, db: Database, clock: ManualClock) -> tuple[Chat, int]:
+        """Zoë has paid for the booking and is on the menu: her chat and the purchase id."""
+        purchase_id = await self.pay(db)
+        chat = self.chat(db, clock)
+        await chat.start()
+        return chat, purchase_id
+
+    async def someone_elses(self, db: Database, clock: ManualClock) -> int:
+        """A booking of another client, in two days: its id."""
+        return await new_booking(
+            db,
+            self.world,
+            clock.now(),
+            starts_at=clock.now() + timedelta(days=2),
+            client_id=self.world.other_client_id,
+        )
+
+    async def at_refund_preview(self, db: Database, clock: ManualClock) -> Chat:
+        """An hour after the paid and tipped session, Zoë has asked for a refund."""
+        chat = await self.tipped(db, clock)
+        clock.set(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))
+        await open_booking(chat)
+        await chat.press("Ask for a refund")
+        return chat
+
+    async def card(self, db: Database, clock: ManualClock) -> Chat:
+        """Zoë has paid and opened her booking's card from /bookings."""
+        chat, _ = await self.paid(db, clock)
+        await open_booking(chat)
+        return chat
+
+    async def tipped(self, db: Database, clock: ManualClock) -> Chat:
+        """Zoë has paid for the booking and tipped, and is on the menu."""
+        await _paid_with_tip(db, self)
+        chat = self.chat(db, clock)
+        await chat.start()
+        return chat
 
 
 @pytest.fixture
@@ -143,7 +110,7 @@ async def setup(db: Database, database_url: str, clock: ManualClock) -> Setup:
         await uow.commit()
     settings = billing_settings(database_url)
     billing, gateway = make_billing(db, settings, clock)
-    return Setup(world, billing, gateway, make_engine(settings, billing), settings)
+    return Setup(world, billing, gateway, make_engine(settings, billing=billing), settings)
 
 
 async def pay_booking(db: Database, billing: Billing, world: World, booking_id: int) -> int:
@@ -154,10 +121,7 @@ async def pay_booking(db: Database, billing: Billing, world: World, booking_id: 
 
 
 async def booking_row(db: Database, booking_id: int) -> Booking:
-    async with db.uow() as uow:
-        booking = await uow.session.get(Booking, booking_id)
-        assert booking is not None
-        return booking
+    return await row(db, Booking, booking_id)
 
 
 async def open_booking(chat: Chat, label: str = "Tue 24 Nov, 10:00 · Ana Ruiz") -> None:
@@ -180,7 +144,7 @@ async def test_my_bookings_lists_upcoming_and_recent_in_the_clients_time_zone(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
     world = setup.world
-    await pay_booking(db, setup.billing, world, world.booking_id)
+    await setup.pay(db)
     past = await new_booking(db, world, clock.now(), starts_at=clock.now() - timedelta(days=3))
     lapsed = await new_booking(
         db, world, clock.now() - timedelta(hours=2), starts_at=clock.now() + timedelta(days=3)
@@ -236,10 +200,7 @@ async def test_rescheduling_in_time_moves_the_session_and_frees_the_old_time(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
     world = setup.world
-    await pay_booking(db, setup.billing, world, world.booking_id)
-    chat = setup.chat(db, clock)
-    await chat.start()
-    await open_booking(chat)
+    chat = await setup.card(db, clock)
     await chat.press("Reschedule")
     assert chat.texts() == [
         "Pick a new time for your 60-minute live session with Ana Ruiz (now Tue 24 Nov, "
@@ -280,10 +241,7 @@ async def test_a_time_taken_meanwhile_shows_the_times_free_now(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
     world = setup.world
-    await pay_booking(db, setup.billing, world, world.booking_id)
-    chat = setup.chat(db, clock)
-    await chat.start()
-    await open_booking(chat)
+    chat = await setup.card(db, clock)
     await chat.press("Reschedule")
     async with db.uow() as uow:  # someone else takes 12:00 first
         await scheduling.hold_slot(
@@ -314,9 +272,7 @@ async def test_within_24_hours_reschedule_and_cancel_get_the_too_late_message(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
     world = setup.world
-    purchase_id = await pay_booking(db, setup.billing, world, world.booking_id)
-    chat = setup.chat(db, clock)
-    await chat.start()
+    chat, purchase_id = await setup.paid(db, clock)
     clock.advance(timedelta(minutes=1))  # the session is now 23 h 59 min away
     await open_booking(chat)
     assert "Free changes ended 24 hours before the start." in chat.texts()[0]
@@ -335,10 +291,7 @@ async def test_a_cancel_confirmed_after_the_deadline_is_refused(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
     world = setup.world
-    await pay_booking(db, setup.billing, world, world.booking_id)
-    chat = setup.chat(db, clock)
-    await chat.start()
-    await open_booking(chat)
+    chat = await setup.card(db, clock)
     await chat.press("Cancel booking")
     clock.advance(timedelta(minutes=5))  # the client hesitated past the deadline
     await chat.press("Yes, cancel it")
@@ -353,10 +306,7 @@ async def test_cancelling_in_time_refunds_the_session_price_but_never_the_fee(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
     world = setup.world
-    await pay_booking(db, setup.billing, world, world.booking_id)
-    chat = setup.chat(db, clock)
-    await chat.start()
-    await open_booking(chat)
+    chat = await setup.card(db, clock)
     await chat.press("Cancel booking")
     assert chat.texts() == [
         "Cancel your 60-minute live session with Ana Ruiz on Tue 24 Nov, 10:00? The session "
@@ -393,8 +343,7 @@ async def test_cancelling_in_time_refunds_the_session_price_but_never_the_fee(
 async def test_a_refund_stripe_could_not_make_at_cancellation_can_be_asked_again(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
-    world = setup.world
-    await pay_booking(db, setup.billing, world, world.booking_id)
+    await setup.pay(db)
     setup.gateway.fail_next("create_refund", PaymentsUnavailable())
     chat = setup.chat(db, clock)
     await chat.start()
@@ -459,9 +408,7 @@ async def test_a_refund_shows_an_itemized_preview_then_returns_the_service_price
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
     world = setup.world
-    await _paid_with_tip(db, setup)
-    chat = setup.chat(db, clock)
-    await chat.start()
+    chat = await setup.tipped(db, clock)
     clock.set(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))  # an hour after it ended
     await open_booking(chat)
     assert chat.labels() == ["Ask for a refund", "Rate this session", "Back to my bookings"]
@@ -486,12 +433,7 @@ async def test_a_refund_made_meanwhile_is_not_made_twice(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
     world = setup.world
-    await _paid_with_tip(db, setup)
-    chat = setup.chat(db, clock)
-    await chat.start()
-    clock.set(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))
-    await open_booking(chat)
-    await chat.press("Ask for a refund")
+    chat = await setup.at_refund_preview(db, clock)
     confirm = chat.button("Yes, refund $60.00")
     # The refund goes through another way (a second device, support) before the client taps.
     await setup.billing.request_refund(world.booking_id, world.client_id)
@@ -510,9 +452,7 @@ async def test_a_refund_made_meanwhile_is_not_made_twice(
 async def test_a_refund_is_refused_before_the_session_ends_and_after_the_window(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
-    await _paid_with_tip(db, setup)
-    chat = setup.chat(db, clock)
-    await chat.start()
+    chat = await setup.tipped(db, clock)
     clock.set(datetime(2026, 11, 24, 9, 20, tzinfo=UTC))  # the session is on
     await open_booking(chat)
     assert "Status: on now" in chat.texts()[0]
@@ -536,16 +476,8 @@ async def test_someone_elses_booking_forged_into_a_button_is_never_touched(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
     world = setup.world
-    theirs = await new_booking(
-        db,
-        world,
-        clock.now(),
-        starts_at=clock.now() + timedelta(days=2),
-        client_id=world.other_client_id,
-    )
-    await pay_booking(db, setup.billing, world, world.booking_id)
-    chat = setup.chat(db, clock)
-    await chat.start()
+    theirs = await setup.someone_elses(db, clock)
+    chat, _ = await setup.paid(db, clock)
     await chat.send(CommandInput("bookings"))
     await chat.forge("view", theirs)
     assert chat.texts()[0] == NOT_YOURS
@@ -567,20 +499,8 @@ async def test_someone_elses_booking_forged_into_a_button_is_never_touched(
 async def test_a_forged_refund_confirmation_for_someone_elses_booking_is_refused(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
-    world = setup.world
-    theirs = await new_booking(
-        db,
-        world,
-        clock.now(),
-        starts_at=clock.now() + timedelta(days=2),
-        client_id=world.other_client_id,
-    )
-    await _paid_with_tip(db, setup)
-    chat = setup.chat(db, clock)
-    await chat.start()
-    clock.set(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))
-    await open_booking(chat)
-    await chat.press("Ask for a refund")
+    theirs = await setup.someone_elses(db, clock)
+    chat = await setup.at_refund_preview(db, clock)
     await chat.forge("confirm", theirs)
     assert chat.texts()[0] == NOT_YOURS
     assert setup.gateway.refunds == {}
@@ -589,9 +509,7 @@ async def test_a_forged_refund_confirmation_for_someone_elses_booking_is_refused
 async def test_text_where_a_button_is_expected_gets_a_hint_and_the_step_again(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
-    await pay_booking(db, setup.billing, setup.world, setup.world.booking_id)
-    chat = setup.chat(db, clock)
-    await chat.start()
+    chat, _ = await setup.paid(db, clock)
     await chat.send(CommandInput("bookings"))
     await chat.send(TextInput("the one tomorrow"))
     assert chat.texts()[0] == "Please tap one of your bookings below."
@@ -613,9 +531,7 @@ async def test_text_where_a_button_is_expected_gets_a_hint_and_the_step_again(
 async def test_a_stale_button_from_an_old_list_says_it_has_expired(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
-    await pay_booking(db, setup.billing, setup.world, setup.world.booking_id)
-    chat = setup.chat(db, clock)
-    await chat.start()
+    chat, _ = await setup.paid(db, clock)
     await chat.send(CommandInput("bookings"))
     old = chat.button("Tue 24 Nov, 10:00 · Ana Ruiz")
     await chat.send(ButtonPress(old.data))
@@ -630,18 +546,13 @@ async def test_a_restart_mid_refund_resumes_at_the_preview(
     db: Database, setup: Setup, clock: ManualClock, database_url: str
 ) -> None:
     world = setup.world
-    await _paid_with_tip(db, setup)
-    chat = setup.chat(db, clock)
-    await chat.start()
-    clock.set(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))
-    await open_booking(chat)
-    await chat.press("Ask for a refund")
+    chat = await setup.at_refund_preview(db, clock)
     confirm = chat.button("Yes, refund $60.00")
     await db.dispose()
     reopened = Database(database_url)
     try:
         billing, gateway = make_billing(reopened, setup.settings, clock, setup.gateway)
-        again = Chat(reopened, make_engine(setup.settings, billing), clock, world.client_id)
+        again = Chat(reopened, make_engine(setup.settings, billing=billing), clock, world.client_id)
         await again.send(TextInput("hello?"))
         assert again.texts() == ["Please tap “Yes, refund” or “Back”."]
         assert await again.step() == "refund"
@@ -666,7 +577,7 @@ async def test_a_messaging_package_is_listed_as_active_and_refundable_after_its_
             uow, client_id=world.client_id, offer_id=package.id, now=clock.now()
         )
         await uow.commit()
-    await pay_booking(db, setup.billing, world, booking.id)
+    await setup.pay(db, booking.id)
     chat = setup.chat(db, clock)
     await chat.start()
     await chat.send(CommandInput("bookings"))
@@ -684,7 +595,7 @@ async def test_after_an_advisor_no_show_a_new_time_can_be_chosen_at_once(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
     world = setup.world
-    await pay_booking(db, setup.billing, world, world.booking_id)
+    await setup.pay(db)
     clock.set(datetime(2026, 11, 24, 9, 11, tzinfo=UTC))  # 11 minutes in, no advisor
     async with db.uow() as uow:
         assert await billing_module.report_advisor_no_show(uow, world.booking_id, clock.now())
@@ -708,7 +619,7 @@ async def test_without_a_no_show_a_late_reschedule_is_still_refused(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
     world = setup.world
-    await pay_booking(db, setup.billing, world, world.booking_id)
+    await setup.pay(db)
     clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # an hour before the start
     async with db.uow() as uow:
         booking = await uow.session.get(Booking, world.booking_id)

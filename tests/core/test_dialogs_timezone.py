@@ -8,11 +8,10 @@ import pytest
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
-from core.dialogs import ButtonPress, CommandInput, DialogEngine, TextInput, build_engine
+from core.dialogs import ButtonPress, CommandInput, TextInput
 from core.dialogs.profile_settings import find_timezone
-from core.dialogs.services import DialogServices
 from core.models import Client
-from tests.core.test_dialogs_mybookings import Chat, NoMatcher
+from tests.support.chat import Chat, make_engine
 
 QUESTION = (
     "Which time zone are you in? Tap one, or send the name of your city, like Madrid or New "
@@ -21,17 +20,13 @@ QUESTION = (
 KIND = "What kind of session would you like?"
 
 
-def engine(settings: Settings) -> DialogEngine:
-    return build_engine(settings, DialogServices(matcher=NoMatcher()))
-
-
 @pytest.fixture
 async def chat(db: Database, settings: Settings, clock: ManualClock) -> Chat:
     async with db.uow() as uow:
         client = Client(display_name="Zoë", created_at=clock.now())
         uow.session.add(client)
         await uow.commit()
-    chat = Chat(db, engine(settings), clock, client.id)
+    chat = Chat(db, make_engine(settings), clock, client.id)
     await chat.start()
     return chat
 
@@ -162,7 +157,7 @@ async def test_a_restart_at_the_question_resumes_there(
     await db.dispose()
     reopened = Database(database_url)
     try:
-        again = Chat(reopened, engine(settings), clock, chat.client_id)
+        again = Chat(reopened, make_engine(settings), clock, chat.client_id)
         await again.send(TextInput("Lyon"))
         assert again.texts() == ["Got it: Europe/Paris. It's 10:00 there now.", KIND]
     finally:

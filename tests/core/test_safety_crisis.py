@@ -6,29 +6,28 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from core.accounts import Platform, get_or_create_client
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
-from core.dialogs import ButtonPress, CommandInput, StartInput, TextInput, build_engine
-from core.dialogs.services import DialogServices
+from core.dialogs import ButtonPress, CommandInput, TextInput
 from core.models import Booking, BookingStatus, Conversation, Review
 from core.outbox import Audience
-from tests.core.test_dialogs import USER, Chat, FakeMatcher
 from tests.support.billing import new_booking, outbox_rows, seed
+from tests.support.chat import USER, Chat, make_engine
 
 WORDS = "I can't go on anymore, I want to end my life"
 
 
-def chat_for(db: Database, settings: Settings, clock: ManualClock) -> Chat:
-    return Chat(db, build_engine(settings, DialogServices(matcher=FakeMatcher([]))), clock)
-
-
-async def consented(chat: Chat) -> None:
-    await chat.send(StartInput())
-    await chat.press("I understand and agree")
+@pytest.fixture
+async def chat(db: Database, settings: Settings, clock: ManualClock) -> Chat:
+    """A client who has accepted the consent card, on the menu."""
+    chat = Chat(db, make_engine(settings), clock)
+    await chat.start()
+    return chat
 
 
 async def with_confirmed_booking(db: Database, clock: ManualClock) -> int:
@@ -52,10 +51,8 @@ async def with_confirmed_booking(db: Database, clock: ManualClock) -> int:
 
 
 async def test_the_description_is_answered_first_and_the_client_goes_on(
-    db: Database, settings: Settings, clock: ManualClock
+    chat: Chat, db: Database, clock: ManualClock
 ) -> None:
-    chat = chat_for(db, settings, clock)
-    await consented(chat)
     await chat.send(CommandInput("find"))
     await chat.press("Career and work")
     await chat.press("Done")
@@ -72,10 +69,8 @@ async def test_the_description_is_answered_first_and_the_client_goes_on(
 
 
 async def test_a_commands_words_are_screened_too(
-    db: Database, settings: Settings, clock: ManualClock
+    chat: Chat, db: Database, clock: ManualClock
 ) -> None:
-    chat = chat_for(db, settings, clock)
-    await consented(chat)
     await chat.send(CommandInput("help", "i wanna die"))
     assert chat.button("Continue where I was")
     await chat.press("Continue where I was")
@@ -86,8 +81,8 @@ async def test_the_advisor_and_the_team_are_told_once_an_hour_without_the_words(
     db: Database, settings: Settings, clock: ManualClock
 ) -> None:
     booking_id = await with_confirmed_booking(db, clock)
-    chat = chat_for(db, settings, clock)
-    await consented(chat)
+    chat = Chat(db, make_engine(settings), clock)
+    await chat.start()
     await chat.send(TextInput(WORDS))
     (answer,) = chat.texts()
     assert "We have let your advisor and our team know, privately" in answer
@@ -124,18 +119,17 @@ async def test_the_interval_is_a_setting(
     db: Database, settings: Settings, clock: ManualClock
 ) -> None:
     await with_confirmed_booking(db, clock)
-    chat = chat_for(db, settings.model_copy(update={"crisis_alert_interval_minutes": 0}), clock)
-    await consented(chat)
+    every_time = settings.model_copy(update={"crisis_alert_interval_minutes": 0})
+    chat = Chat(db, make_engine(every_time), clock)
+    await chat.start()
     await chat.send(TextInput(WORDS))
     await chat.send(TextInput(WORDS))
     assert len(await outbox_rows(db, kind="crisis_alert")) == 4
 
 
 async def test_a_failing_step_never_costs_the_client_the_answer(
-    db: Database, settings: Settings, clock: ManualClock
+    chat: Chat, db: Database, clock: ManualClock
 ) -> None:
-    chat = chat_for(db, settings, clock)
-    await consented(chat)
 
     class Broken:
         async def show(self, ctx: object) -> list[object]:
@@ -150,10 +144,8 @@ async def test_a_failing_step_never_costs_the_client_the_answer(
 
 
 async def test_ordinary_text_is_not_answered_as_a_crisis(
-    db: Database, settings: Settings, clock: ManualClock
+    chat: Chat, db: Database, clock: ManualClock
 ) -> None:
-    chat = chat_for(db, settings, clock)
-    await consented(chat)
     await chat.send(TextInput("this deadline is killing me"))
     assert chat.texts() == ["Please choose one of the options below.", "What would you like to do?"]
     async with db.uow() as uow:

@@ -22,7 +22,7 @@ from core.dialogs.suggest import CatalogueMatcher, catalogue_cards
 from core.models import Advisor, Offer
 from core.money import Money
 from core.taxonomy import OfferKind, Topic
-from tests.core.test_dialogs import _import_sample
+from tests.support.chat import import_sample
 
 QUESTIONS = [
     {
@@ -56,7 +56,7 @@ async def _ask(
 async def test_filtering_first_never_changes_the_suggestions(
     db: Database, settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _import_sample(db)
+    await import_sample(db)
     # A held slot, so one advisor's next free time is not simply their weekly hours.
     async with db.uow() as uow:
         client = await get_or_create_client(uow, Platform.TELEGRAM, 7, "Sam", clock.now())
@@ -92,7 +92,7 @@ async def test_filtering_first_never_changes_the_suggestions(
 async def test_the_catalogue_cards_carry_each_bookable_advisors_cheapest_active_prices(
     db: Database,
 ) -> None:
-    ids = await _import_sample(db)
+    ids = await import_sample(db)
     async with db.uow() as uow:
         uow.session.add_all(
             [
