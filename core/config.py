@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     commission_percent: int = Field(default=0, ge=0, le=100)
     tip_min_minor: int = Field(default=100, ge=1)
     tip_max_minor: int = Field(default=50_000, ge=1)
+    budget_max_minor: int = Field(default=1_000_000, ge=1)  # a budget above it is a typo
     tip_presets_minor: list[int] = Field(default_factory=lambda: [300, 500, 1000])
     locale: str = "en_US"
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    get_currency_precision,
+    parse_decimal,
+)
 
 from core.errors import CurrencyMismatch
 
@@ -14,6 +22,46 @@ from core.errors import CurrencyMismatch
 def minor_digits(currency: str) -> int:
     """How many minor-unit digits a currency has (USD 2, JPY 0, KWD 3)."""
     return int(get_currency_precision(currency.upper()))
+
+
+class AmountProblem(StrEnum):
+    NOT_A_NUMBER = "not_a_number"
+    NEGATIVE = "negative"
+    TOO_MANY_DECIMALS = "too_many_decimals"
+
+
+class InvalidAmount(ValueError):
+    """What a person typed is no amount of this currency; ``problem`` says why."""
+
+    def __init__(self, problem: AmountProblem, text: str) -> None:
+        super().__init__(f"{problem.value}: {text!r}")
+        self.problem = problem
+
+
+# ASCII digits with the separators people put between them (group or decimal marks, spaces);
+# exponents, other scripts' digits and superscripts are not amounts.
+_NUMBER = re.compile(r"[0-9]+(?:[.,' \u00a0\u202f\u2019][0-9]+)*[.,]?")
+_SPACED_GROUP = re.compile(r"(?<=[0-9])[' \u00a0\u202f\u2019](?=[0-9]{3}(?![0-9]))")
+_DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}")
+
+
+def _strip_currency(text: str, currency: str) -> str:
+    """The text without currency symbols ("$", "€", "US$") or the currency's code."""
+    text = "".join(c for c in text if unicodedata.category(c) != "Sc")
+    text = re.sub(rf"(?i)^\s*(?:{currency}|US)\s*|\s*{currency}\s*$", "", text.strip())
+    return text.strip()
+
+
+def _read_decimal(body: str, locale: str) -> Decimal:
+    """The number in ``body`` as the locale writes it ("1,000" and "1000" alike in en_US,
+    "1.000" in de_DE); a decimal comma with one or two digits ("3,49") is read anywhere."""
+    body = _SPACED_GROUP.sub("", body)
+    try:
+        return Decimal(parse_decimal(body, locale=locale, strict=True))
+    except NumberFormatError:
+        if _DECIMAL_COMMA.fullmatch(body):
+            return Decimal(body.replace(",", "."))
+        raise
 
 
 @dataclass(frozen=True, slots=True, order=False)
@@ -42,18 +90,23 @@ class Money:
         return cls(0, currency)
 
     @classmethod
-    def parse(cls, text: str, currency: str) -> Money:
-        """Parse what a person types ("40", "12.50", "$7"); ValueError if it is no amount."""
-        cleaned = text.strip().replace(",", ".").lstrip("$€£").strip()
+    def parse(cls, text: str, currency: str, locale: str = "en_US") -> Money:
+        """Parse what a person types ("40", "1,000", "12.50", "$7", "3,49") as the locale
+        writes numbers; InvalidAmount (a ValueError) says what is wrong with it."""
+        cleaned = _strip_currency(text, currency)
+        negative = cleaned[:1] in ("-", "\u2212")
+        body = cleaned.lstrip("+-\u2212").strip()
+        if not _NUMBER.fullmatch(body):
+            raise InvalidAmount(AmountProblem.NOT_A_NUMBER, text)
         try:
-            value = Decimal(cleaned)
-        except ArithmeticError as exc:
-            raise ValueError(f"not an amount: {text!r}") from exc
-        if not value.is_finite():
-            raise ValueError(f"not an amount: {text!r}")
+            value = _read_decimal(body.rstrip(".,"), locale)
+        except (NumberFormatError, ArithmeticError):
+            raise InvalidAmount(AmountProblem.NOT_A_NUMBER, text) from None
+        if negative and value != 0:
+            raise InvalidAmount(AmountProblem.NEGATIVE, text)
         scaled = value.scaleb(minor_digits(currency))
         if scaled != scaled.to_integral_value():
-            raise ValueError(f"too many decimal places: {text!r}")
+            raise InvalidAmount(AmountProblem.TOO_MANY_DECIMALS, text)
         return cls(int(scaled), currency)
 
     def _check(self, other: Any) -> Money:

@@ -9,7 +9,7 @@ from core.config import Settings
 from core.dialogs.engine import Context, Transition, pressed, rows, typed
 from core.dialogs.profile_settings import after_language
 from core.dialogs.steps import StepName
-from core.money import Money
+from core.money import AmountProblem, InvalidAmount, Money
 from core.parsing import parse_id
 from core.redact import redact_contacts
 from core.replies import Input, Message, Reply
@@ -192,14 +192,30 @@ class BudgetStep:
         press = pressed(event)
         if press is not None and press.action == "nolimit":
             return Transition(goto=StepName.WHEN, data={**ctx.data, "budget": None})
-        text = typed(event)
         try:
-            budget = Money.parse(text or "", ctx.settings.currency)
-        except ValueError:
-            budget = None
-        if budget is None or budget.amount <= 0:
-            return Transition(replies=[Message(t.BUDGET_HINT())])
+            budget = Money.parse(typed(event) or "", ctx.settings.currency, ctx.settings.locale)
+        except InvalidAmount as error:
+            return _budget_again(ctx, _BUDGET_PROBLEMS[error.problem]())
+        if budget.amount == 0:
+            return _budget_again(ctx, t.BUDGET_ZERO())
+        largest = Money(ctx.settings.budget_max_minor, ctx.settings.currency)
+        if budget > largest:
+            return _budget_again(
+                ctx, t.BUDGET_TOO_LARGE(largest=largest.format(ctx.settings.locale))
+            )
         return Transition(goto=StepName.WHEN, data={**ctx.data, "budget": budget.amount})
+
+
+_BUDGET_PROBLEMS = {
+    AmountProblem.NOT_A_NUMBER: t.BUDGET_HINT,
+    AmountProblem.NEGATIVE: t.BUDGET_NEGATIVE,
+    AmountProblem.TOO_MANY_DECIMALS: t.BUDGET_DECIMALS,
+}
+
+
+def _budget_again(ctx: Context, hint: str) -> Transition:
+    """The hint, with the step's button again so the client can still tap No limit."""
+    return Transition(replies=[Message(hint, rows(ctx.button(t.NO_LIMIT(), "nolimit"), per_row=1))])
 
 
 class WhenStep:
@@ -238,8 +254,7 @@ class ResultsStep:
             for s in suggestions
         ]
         choose = [
-            ctx.button(t.CHOOSE(name=s.display_name), "advisor", s.advisor_id)
-            for s in suggestions
+            ctx.button(t.CHOOSE(name=s.display_name), "advisor", s.advisor_id) for s in suggestions
         ]
         return [
             Message(

@@ -8,7 +8,7 @@ from enum import StrEnum
 from core.config import Settings
 from core.errors import ConfigurationError
 from core.models.billing import Purchase
-from core.money import Money
+from core.money import AmountProblem, InvalidAmount, Money
 from core.payments.errors import InvalidTip
 from core.texts import billing as t
 
@@ -131,9 +131,14 @@ def tip_presets(settings: Settings) -> list[Money]:
 def parse_tip(text: str, settings: Settings) -> Money:
     """A tip amount a client typed ("5", "7.50", "$10"); InvalidTip says what to send instead."""
     try:
-        amount = Money.parse(text, settings.currency)
-    except ValueError:
-        raise InvalidTip() from None
+        amount = Money.parse(text, settings.currency, settings.locale)
+    except InvalidAmount as error:
+        if error.problem is AmountProblem.NEGATIVE:
+            amount = Money(-1, settings.currency)  # below the smallest tip: say what it is
+        elif error.problem is AmountProblem.TOO_MANY_DECIMALS:
+            raise InvalidTip(t.TIP_DECIMALS()) from None
+        else:
+            raise InvalidTip() from None
     _check_tip_range(amount, settings)
     return amount
 

@@ -7,6 +7,7 @@ from core.texts import Text
 # -- refusals (the errors' user messages) ---------------------------------------------------
 
 INVALID_TIP = Text("billing.invalid_tip", "Please send a number, like 5.")
+TIP_DECIMALS = Text("billing.tip_decimals", "Please send whole units or cents, like 5 or 7.50.")
 TIP_TOO_SMALL = Text(
     "billing.tip_too_small", "The smallest tip is {smallest}. Please send {smallest} or more."
 )
@@ -47,8 +48,7 @@ QUOTE_TOTAL = Text("billing.quote_total", "Total: {total}")
 
 PAYMENT_PROCESSING = Text(
     "billing.payment_processing",
-    "Thanks! Your bank is confirming the payment. We'll message you here as soon as it's "
-    "through.",
+    "Thanks! Your bank is confirming the payment. We'll message you here as soon as it's through.",
 )
 PAYMENT_FAILED = Text(
     "billing.payment_failed", "Your bank didn't confirm the payment, so nothing was charged."

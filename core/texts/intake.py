@@ -65,6 +65,24 @@ BUDGET = Text(
 )
 NO_LIMIT = Text("intake.no_limit", "No limit")
 BUDGET_HINT = Text("intake.budget_hint", "Please send a number, like 40.")
+BUDGET_NEGATIVE = Text(
+    "intake.budget_negative",
+    "A budget can't be below zero. Please send the most you'd spend, like 40, or tap No limit.",
+)
+BUDGET_DECIMALS = Text(
+    "intake.budget_decimals",
+    "Please send whole units or cents, like 40 or 40.50.",
+)
+BUDGET_ZERO = Text(
+    "intake.budget_zero",
+    "Every session has a price, so a budget needs to be more than zero. "
+    "Please send an amount, like 40, or tap No limit.",
+)
+BUDGET_TOO_LARGE = Text(
+    "intake.budget_too_large",
+    "That is more than any session here costs ({largest} at most). "
+    "Please send a smaller amount, or tap No limit.",
+)
 
 WHEN = Text("intake.when", "When would suit you?")
 

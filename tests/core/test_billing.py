@@ -128,7 +128,7 @@ def test_a_typed_tip_is_read_as_money(text: str, minor: int) -> None:
     [
         ("abc", "Please send a number, like 5."),
         ("", "Please send a number, like 5."),
-        ("5.555", "Please send a number, like 5."),
+        ("5.555", "Please send whole units or cents, like 5 or 7.50."),
         ("NaN", "Please send a number, like 5."),
         ("0.50", "The smallest tip is $1.00. Please send $1.00 or more."),
         ("-5", "The smallest tip is $1.00. Please send $1.00 or more."),

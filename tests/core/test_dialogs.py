@@ -209,13 +209,63 @@ async def test_done_without_a_topic_is_refused(chat: Chat) -> None:
     assert chat.texts() == ["Please choose at least one topic first."]
 
 
-@pytest.mark.parametrize("bad", ["abc", "forty", "-5", "0", "12.345", ""])
-async def test_a_budget_that_is_not_a_number_gets_a_concrete_hint(chat: Chat, bad: str) -> None:
+@pytest.mark.parametrize(
+    ("bad", "hint"),
+    [
+        ("abc", "Please send a number, like 40."),
+        ("forty", "Please send a number, like 40."),
+        ("", "Please send a number, like 40."),
+        ("1e9", "Please send a number, like 40."),
+        ("²", "Please send a number, like 40."),
+        (
+            "-5",
+            "A budget can't be below zero. Please send the most you'd spend, like 40, or tap "
+            "No limit.",
+        ),
+        ("40.555", "Please send whole units or cents, like 40 or 40.50."),
+        ("12.345", "Please send whole units or cents, like 40 or 40.50."),
+        (
+            "0",
+            "Every session has a price, so a budget needs to be more than zero. Please send an "
+            "amount, like 40, or tap No limit.",
+        ),
+        (
+            "1000000000",
+            "That is more than any session here costs ($10,000.00 at most). Please send a "
+            "smaller amount, or tap No limit.",
+        ),
+    ],
+)
+async def test_a_budget_that_is_no_amount_gets_a_hint_naming_what_is_wrong(
+    chat: Chat, matcher: FakeMatcher, bad: str, hint: str
+) -> None:
     await _to_budget(chat)
     await chat.send(TextInput(bad))
-    assert chat.texts() == ["Please send a number, like 40."]
+    assert chat.texts() == [hint]
+    assert chat.labels() == ["No limit"], "the step's button comes with the hint"
     await chat.send(TextInput("45.50"))
     assert chat.texts() == ["When would suit you?"]
+    await chat.press("Any time")
+    assert matcher.asked[-1]["budget"] == 4550
+
+
+@pytest.mark.parametrize(
+    ("typed", "minor"),
+    [
+        ("1,000", 100_000),
+        ("1000", 100_000),
+        ("$1,000.50", 100_050),
+        ("3,49", 349),
+        ("1 000", 100_000),
+    ],
+)
+async def test_a_budget_is_read_as_the_locale_writes_numbers(
+    chat: Chat, matcher: FakeMatcher, typed: str, minor: int
+) -> None:
+    await _to_budget(chat)
+    await chat.send(TextInput(typed))
+    await chat.press("Any time")
+    assert matcher.asked[-1]["budget"] == minor
 
 
 async def test_a_too_short_description_is_asked_again(chat: Chat) -> None:

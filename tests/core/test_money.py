@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.errors import CurrencyMismatch
-from core.money import Money, to_stripe_amount, total
+from core.money import AmountProblem, InvalidAmount, Money, to_stripe_amount, total
 
 amounts = st.integers(min_value=-(10**12), max_value=10**12)
 currencies = st.sampled_from(["USD", "EUR", "JPY", "GBP", "KWD"])
@@ -93,3 +93,41 @@ def test_percent_rounds_half_up_and_never_exceeds_the_whole(amount: int, percent
 def test_total_and_stripe_conversion() -> None:
     assert total([Money(8000, "USD"), Money(349, "USD")], "USD") == Money(8349, "USD")
     assert to_stripe_amount(Money(8349, "USD")) == (8349, "usd")
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "locale", "expected"),
+    [
+        ("1,000", "USD", "en_US", 100_000),
+        ("1000", "USD", "en_US", 100_000),
+        ("1 000", "USD", "en_US", 100_000),
+        ("US$ 12", "USD", "en_US", 1200),
+        ("12 USD", "USD", "en_US", 1200),
+        ("1.000", "EUR", "de_DE", 100_000),
+        ("1.000,50", "EUR", "de_DE", 100_050),
+        ("12,50 €", "EUR", "de_DE", 1250),
+        ("1500", "JPY", "ja_JP", 1500),
+    ],
+)
+def test_parse_follows_the_locale_and_its_group_marks(
+    text: str, currency: str, locale: str, expected: int
+) -> None:
+    assert Money.parse(text, currency, locale) == Money(expected, currency)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("-5", AmountProblem.NEGATIVE),
+        ("−5", AmountProblem.NEGATIVE),
+        ("40.555", AmountProblem.TOO_MANY_DECIMALS),
+        ("1e9", AmountProblem.NOT_A_NUMBER),
+        ("²", AmountProblem.NOT_A_NUMBER),
+        ("٣", AmountProblem.NOT_A_NUMBER),
+        ("1,0,0", AmountProblem.NOT_A_NUMBER),
+    ],
+)
+def test_parse_says_what_is_wrong(text: str, problem: AmountProblem) -> None:
+    with pytest.raises(InvalidAmount) as caught:
+        Money.parse(text, "USD")
+    assert caught.value.problem is problem
