@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -10,6 +12,7 @@ from core import scheduling
 from core.dialogs.engine import Context, Transition, committed, pressed, rows, typed
 from core.dialogs.steps import StepName
 from core.errors import PathwiseError
+from core.matching import TimePreference, Weights
 from core.models import Advisor, Booking, Offer
 from core.names import advisor_facing_name, pseudonym_for, receipt_name
 from core.parsing import parse_id
@@ -124,6 +127,8 @@ class SlotStep:
         slots = await scheduling.available_slots(
             ctx.uow, offer.advisor_id, OfferKind(offer.kind), ctx.now, rules=rules
         )
+        preference = _preference(ctx)
+        slots, note = _preferred_first(slots, preference, ctx.client.timezone, rules.horizon_days)
         page = int(ctx.data.get("slot_page", 0))
         shown = slots[page * SLOTS_PER_PAGE : (page + 1) * SLOTS_PER_PAGE]
         if not shown:
@@ -137,9 +142,10 @@ class SlotStep:
         buttons = [ctx.button(s.label(zone, locale), "slot", s.key) for s in shown]
         later = len(slots) > (page + 1) * SLOTS_PER_PAGE
         more = [ctx.button(tc.LATER_TIMES(), "more")] if later else []
+        question = t.WHEN(offer=offer.name, zone=zone)
         return [
             Message(
-                t.WHEN(offer=offer.name, zone=zone),
+                f"{question}\n{note}" if note else question,
                 (*rows(*buttons), *rows(*more, ctx.button(tc.BACK(), "back"))),
             )
         ]
@@ -174,6 +180,39 @@ class SlotStep:
         return committed(
             Transition(goto=StepName.SUMMARY, data={**ctx.data, "booking_id": booking.id})
         )
+
+
+def _preference(ctx: Context) -> TimePreference:
+    try:
+        return TimePreference(ctx.data.get("when", "any"))
+    except ValueError:
+        return TimePreference.ANY
+
+
+def _preferred_first(
+    slots: list[scheduling.Slot], preference: TimePreference, zone: str, days: int
+) -> tuple[list[scheduling.Slot], str]:
+    """The slots with those that suit the client's "when" (evenings, weekends, in their own
+    zone) first, each group in time order; and a line saying so, or that none suits."""
+    if preference not in (TimePreference.EVENINGS, TimePreference.WEEKENDS):
+        return slots, ""
+    tz = ZoneInfo(zone)
+    opens, closes = Weights().evening_hours
+    hours = {"opens": f"{opens:02d}:00", "closes": f"{closes:02d}:00"}
+
+    def suits(slot: scheduling.Slot) -> bool:
+        local = slot.starts_at.astimezone(tz)
+        if preference is TimePreference.WEEKENDS:
+            return local.weekday() >= 5
+        return opens <= local.hour < closes
+
+    fitting = [s for s in slots if suits(s)]
+    others = [s for s in slots if not suits(s)]
+    evenings = preference is TimePreference.EVENINGS
+    if not fitting:
+        note = t.NO_EVENINGS(days=days, **hours) if evenings else t.NO_WEEKENDS(days=days)
+        return slots, note
+    return fitting + others, t.EVENINGS_FIRST(**hours) if evenings else t.WEEKENDS_FIRST()
 
 
 class SummaryStep:

@@ -28,6 +28,19 @@ WHEN = Text(
     "booking.when",
     "When would you like your {offer}? Times are in your time zone ({zone}).",
 )
+EVENINGS_FIRST = Text(
+    "booking.evenings_first", "Evening times ({opens}–{closes}) come first, as you asked."
+)
+WEEKENDS_FIRST = Text("booking.weekends_first", "Weekend times come first, as you asked.")
+NO_EVENINGS = Text(
+    "booking.no_evenings",
+    "No evening times ({opens}–{closes}) are free in the next {days} days, so here are the "
+    "soonest.",
+)
+NO_WEEKENDS = Text(
+    "booking.no_weekends",
+    "No weekend times are free in the next {days} days, so here are the soonest.",
+)
 
 SUMMARY = Text(
     "booking.summary",

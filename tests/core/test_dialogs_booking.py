@@ -4,7 +4,7 @@ Checkout link from the real SDK talking to the local stand-in."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from io import BytesIO
 
 import pytest
@@ -44,6 +44,7 @@ async def _to_slots(
     description: str = "Thinking about changing careers after burnout at work.",
     *,
     share: bool = False,
+    when: str = "Any time",
 ) -> str:
     """Intake to the slots; with ``share``, the description is shared (the preview returned)."""
     await client.send(StartInput())
@@ -63,7 +64,7 @@ async def _to_slots(
     await client.send(TextInput("Madrid"))
     await client.press("Live, 60 minutes")
     await client.send(TextInput("80"))
-    await client.press("Any time")
+    await client.press(when)
     await client.press("Choose Ana Ruiz")
     await client.press("60-minute live session — $60.00")
     return preview
@@ -218,6 +219,40 @@ async def test_the_client_chooses_the_name_advisors_see_before_paying(
     assert [u.client_name for u in upcoming] == [alias]
     printed = await _receipt_text(db)
     assert "Zoë" in printed and alias not in printed
+
+
+@pytest.mark.parametrize(
+    ("when", "note", "suits"),
+    [
+        (
+            "Evenings",
+            "Evening times (17:00–22:00) come first, as you asked.",
+            lambda label: 17 <= int(label.split(", ")[1][:2]) < 22,
+        ),
+        (
+            "Weekends",
+            "Weekend times come first, as you asked.",
+            lambda label: label.startswith(("Sat", "Sun")),
+        ),
+    ],
+)
+async def test_the_times_offered_follow_when_the_client_said_would_suit(
+    db: Database,
+    clock: ManualClock,
+    world: tuple[DialogEngine, Billing, StripeSandbox],
+    when: str,
+    note: str,
+    suits: Callable[[str], bool],
+) -> None:
+    engine, _, _ = world
+    client = Chat(db, engine, clock, user_id=1010)
+    await _to_slots(client, when=when)
+    (question,) = client.texts()
+    assert question.endswith("\n" + note)
+    times = [
+        b.label for b in client.buttons() if isinstance(b, Button) and ":slot:" in b.data
+    ]
+    assert times and all(suits(label) for label in times), times
 
 
 async def test_paying_without_choosing_keeps_the_first_name_the_summary_showed(
