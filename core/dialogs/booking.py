@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -102,7 +103,11 @@ class ProfileStep:
                 return Transition(goto=StepName.SLOT, data=data)
             try:
                 booking = await scheduling.hold_package(
-                    ctx.uow, client_id=ctx.client.id, offer_id=offer.id, now=ctx.now
+                    ctx.uow,
+                    client_id=ctx.client.id,
+                    offer_id=offer.id,
+                    now=ctx.now,
+                    rules=_rules(ctx),
                 )
             except PathwiseError as error:
                 return Transition(replies=[Message(str(error))], reshow=True)
@@ -226,10 +231,15 @@ class SummaryStep:
             return [Message(str(error), rows(ctx.button(tc.BACK_TO_MENU(), "menu")))]
         shown = advisor_facing_name(ctx.client)
         alias = pseudonym_for(ctx.client.id)
+        booking = await ctx.uow.session.get(
+            Booking,
+            int(ctx.data["booking_id"]),
+            options=[selectinload(Booking.offer), selectinload(Booking.advisor)],
+        )
+        assert booking is not None  # the quote has just found it
         text = t.SUMMARY(
             quote=quote.describe(ctx.settings.locale),
-            guarantee_hours=ctx.settings.guarantee_window_hours,
-            hold_minutes=ctx.settings.slot_hold_minutes,
+            terms="\n".join(_terms(ctx, booking)),
             shown=shown,
             receipt_name=receipt_name(ctx.client),
         )
@@ -270,6 +280,41 @@ class SummaryStep:
 
 
 RECEIPT_NAME_MAX = 80
+
+
+def _terms(ctx: Context, booking: Booking) -> list[str]:
+    """Every term of the booking in plain words, one sentence each, before the Pay button."""
+    settings, zone = ctx.settings, ctx.client.timezone
+    locale, advisor = settings.locale, booking.advisor.display_name
+
+    def when(moment: datetime) -> str:
+        return scheduling.format_slot(moment, zone, locale)
+
+    terms = [t.TERM_FEE()]
+    if booking.starts_at is not None and booking.ends_at is not None:
+        minutes = (booking.ends_at - booking.starts_at) // timedelta(minutes=1)
+        start, end = when(booking.starts_at), scheduling.format_clock(booking.ends_at, zone, locale)
+        terms.append(t.TERM_LIVE(minutes=minutes, advisor=advisor, start=start, end=end, zone=zone))
+    else:
+        last = ctx.now + timedelta(days=booking.offer.days or 0)
+        end = scheduling.format_day(scheduling.local_day(last, zone), locale)
+        days = booking.offer.days or 0
+        terms.append(t.TERM_MESSAGING(days=days, advisor=advisor, end=end, zone=zone))
+    terms.append(t.TERM_JOIN(code_minutes=settings.link_code_ttl_minutes))
+    if booking.starts_at is not None:
+        hours = settings.free_cancel_hours
+        deadline = booking.starts_at - timedelta(hours=hours)
+        if deadline > ctx.now:
+            terms.append(t.TERM_CHANGES_LIVE(until=when(deadline), hours=hours))
+        else:
+            terms.append(t.TERM_CHANGES_TOO_SOON(hours=hours))
+        terms.append(t.TERM_GUARANTEE(hours=settings.guarantee_window_hours))
+        terms.append(t.TERM_HOLD_LIVE(minutes=settings.slot_hold_minutes))
+    else:
+        terms.append(t.TERM_CHANGES_MESSAGING())
+        terms.append(t.TERM_GUARANTEE(hours=settings.guarantee_window_hours))
+        terms.append(t.TERM_HOLD_MESSAGING(minutes=settings.slot_hold_minutes))
+    return terms
 
 
 class ReceiptNameStep:

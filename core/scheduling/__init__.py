@@ -34,7 +34,14 @@ from core.scheduling.errors import (
     SlotUnavailable,
     TooLateToChange,
 )
-from core.scheduling.formatting import DAY_FORMAT, SLOT_FORMAT, format_day, format_slot
+from core.scheduling.formatting import (
+    DAY_FORMAT,
+    SLOT_FORMAT,
+    format_clock,
+    format_day,
+    format_slot,
+    local_day,
+)
 from core.scheduling.holds import (
     confirm_booking,
     expire_holds,
@@ -94,12 +101,14 @@ __all__ = [
     "confirm_booking",
     "expire_holds",
     "extend_hold",
+    "format_clock",
     "format_day",
     "format_slot",
     "hold_instant",
     "hold_is_live",
     "hold_package",
     "hold_slot",
+    "local_day",
     "may_reschedule",
     "next_free_slots",
     "parse_hours",

@@ -12,6 +12,7 @@ from core.texts import scheduling as t
 
 SLOT_FORMAT = t.SLOT_FORMAT()
 DAY_FORMAT = t.DAY_FORMAT()
+CLOCK_FORMAT = "HH:mm"
 
 
 def _locale(name: str) -> Locale:
@@ -25,6 +26,16 @@ def _locale(name: str) -> Locale:
 def format_slot(when: datetime, tz: str, locale: str = "en_US") -> str:
     """``when`` as read in zone ``tz``, e.g. "Tue 24 Nov, 18:00" (day and month in ``locale``)."""
     return str(format_datetime(when, SLOT_FORMAT, tzinfo=zone(tz), locale=_locale(locale)))
+
+
+def format_clock(when: datetime, tz: str, locale: str = "en_US") -> str:
+    """``when``'s time of day as read in zone ``tz``, e.g. "18:00"."""
+    return str(format_datetime(when, CLOCK_FORMAT, tzinfo=zone(tz), locale=_locale(locale)))
+
+
+def local_day(when: datetime, tz: str) -> date:
+    """The date ``when`` falls on in zone ``tz``."""
+    return when.astimezone(zone(tz)).date()
 
 
 def format_day(day: date, locale: str = "en_US") -> str:

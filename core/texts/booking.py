@@ -44,12 +44,57 @@ NO_WEEKENDS = Text(
 
 SUMMARY = Text(
     "booking.summary",
-    "Here is your booking:\n\n{quote}\n\n"
-    "The handling fee is not refundable; the session price is covered by our "
-    "money-back guarantee for {guarantee_hours} hours after your "
-    "session. We hold this time for you for {hold_minutes} minutes while you pay.\n\n"
+    "Here is your booking:\n\n{quote}\n\n{terms}\n\n"
     "Your advisor will see you as “{shown}”, never your Telegram account. "
     "Your receipt will be made out to “{receipt_name}”.",
+)
+TERM_FEE = Text(
+    "booking.term_fee",
+    "The handling fee is not refundable; the session price is, as set out below.",
+)
+TERM_LIVE = Text(
+    "booking.term_live",
+    "What it is: a live text chat of {minutes} minutes with {advisor}, in a private Discord "
+    "room only the two of you and our bot can see. It runs {start} to {end} (your time, {zone}).",
+)
+TERM_MESSAGING = Text(
+    "booking.term_messaging",
+    "What it is: {days} days of written messages with {advisor}, in a private Discord room only "
+    "the two of you and our bot can see; your advisor answers at their own pace. It starts when "
+    "you pay and runs until {end} (your time, {zone}).",
+)
+TERM_JOIN = Text(
+    "booking.term_join",
+    "How to join: you need a Discord account (free). After paying, we send you an invite to the "
+    "Pathwise server and a code to type there; they work for {code_minutes} minutes, and fresh "
+    "ones come with your reminders.",
+)
+TERM_CHANGES_LIVE = Text(
+    "booking.term_changes_live",
+    "Changes: you can reschedule or cancel free of charge until {until} ({hours} hours before "
+    "the start); cancelling in time refunds the session price.",
+)
+TERM_CHANGES_TOO_SOON = Text(
+    "booking.term_changes_too_soon",
+    "Changes: it starts within {hours} hours, so once paid it can't be moved or cancelled for "
+    "free.",
+)
+TERM_CHANGES_MESSAGING = Text(
+    "booking.term_changes_messaging",
+    "Changes: a package starts when you pay, so it can't be moved or cancelled for free.",
+)
+TERM_GUARANTEE = Text(
+    "booking.term_guarantee",
+    "Money-back guarantee: if it doesn't help, ask within {hours} hours after it ends and we "
+    "refund the session price.",
+)
+TERM_HOLD_LIVE = Text(
+    "booking.term_hold_live",
+    "We hold this time for you for {minutes} minutes while you pay.",
+)
+TERM_HOLD_MESSAGING = Text(
+    "booking.term_hold_messaging",
+    "This booking waits {minutes} minutes for your payment.",
 )
 AS_FIRST = Text("booking.as_first", "Show my first name ({name})")
 AS_ALIAS = Text("booking.as_alias", "Use a pseudonym: {alias}")
@@ -84,9 +129,7 @@ CONFIRMING = Text(
     "Thank you! I'm confirming your payment with Stripe… "
     "I'll send your receipt here as soon as it's through.",
 )
-NOT_FOUND = Text(
-    "booking.not_found", "I couldn't find that payment among yours. Here is the menu:"
-)
+NOT_FOUND = Text("booking.not_found", "I couldn't find that payment among yours. Here is the menu:")
 BANK_CONFIRMING = Text(
     "booking.bank_confirming",
     "Your bank is still confirming this payment. I'll message you as soon as it's through.",

@@ -5,6 +5,7 @@ Checkout link from the real SDK talking to the local stand-in."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
 import pytest
@@ -45,6 +46,7 @@ async def _to_slots(
     *,
     share: bool = False,
     when: str = "Any time",
+    offer: str = "60-minute live session — $60.00",
 ) -> str:
     """Intake to the slots; with ``share``, the description is shared (the preview returned)."""
     await client.send(StartInput())
@@ -66,7 +68,7 @@ async def _to_slots(
     await client.send(TextInput("80"))
     await client.press(when)
     await client.press("Choose Ana Ruiz")
-    await client.press("60-minute live session — $60.00")
+    await client.press(offer)
     return preview
 
 
@@ -219,6 +221,81 @@ async def test_the_client_chooses_the_name_advisors_see_before_paying(
     assert [u.client_name for u in upcoming] == [alias]
     printed = await _receipt_text(db)
     assert "Zoë" in printed and alias not in printed
+
+
+JOIN = (
+    "How to join: you need a Discord account (free). After paying, we send you an invite to the "
+    "Pathwise server and a code to type there; they work for 15 minutes, and fresh ones come with "
+    "your reminders."
+)
+GUARANTEE = (
+    "Money-back guarantee: if it doesn't help, ask within 72 hours after it ends and we refund "
+    "the session price."
+)
+
+
+async def test_the_summary_says_every_term_of_a_live_session_before_paying(
+    db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
+) -> None:
+    engine, _, _ = world
+    client = Chat(db, engine, clock, user_id=1011)
+    await _to_slots(client, when="Weekends")
+    chosen = await client.press_first("slot")
+    assert chosen == "Sat 28 Nov, 10:00"
+    (summary,) = client.texts()
+    terms = summary.split("\n")
+    assert "Handling fee (non-refundable): $3.49" in terms
+    for term in [
+        "The handling fee is not refundable; the session price is, as set out below.",
+        "What it is: a live text chat of 60 minutes with Ana Ruiz, in a private Discord room only "
+        "the two of you and our bot can see. It runs Sat 28 Nov, 10:00 to 11:00 (your time, "
+        "Europe/Madrid).",
+        JOIN,
+        "Changes: you can reschedule or cancel free of charge until Fri 27 Nov, 10:00 (24 hours "
+        "before the start); cancelling in time refunds the session price.",
+        GUARANTEE,
+        "We hold this time for you for 30 minutes while you pay.",
+    ]:
+        assert term in terms, term
+    assert client.labels()[0] == "Pay $63.49"
+
+
+async def test_a_session_within_the_free_change_window_says_so_before_paying(
+    db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
+) -> None:
+    engine, _, _ = world
+    client = await _at_summary(db, clock, engine, 1012)  # today, 12:00: within 24 hours
+    assert (
+        "Changes: it starts within 24 hours, so once paid it can't be moved or cancelled for free."
+        in client.texts()[0].split("\n")
+    )
+
+
+async def test_a_messaging_package_summary_gives_its_dates_in_the_clients_zone_and_hold(
+    db: Database, clock: ManualClock, world: tuple[DialogEngine, Billing, StripeSandbox]
+) -> None:
+    engine, billing, _ = world
+    longer_hold = engine.settings.model_copy(update={"slot_hold_minutes": 45})
+    package_engine = make_engine(longer_hold, matcher=CatalogueMatcher(), billing=billing)
+    clock.set(datetime(2026, 11, 23, 23, 30, tzinfo=UTC))  # already Tuesday in Madrid
+    client = Chat(db, package_engine, clock, user_id=1013)
+    await _to_slots(client, offer="7-day messaging package — $90.00")
+    terms = client.texts()[0].split("\n")
+    for term in [
+        "What it is: 7 days of written messages with Ana Ruiz, in a private Discord room only "
+        "the two of you and our bot can see; your advisor answers at their own pace. It starts "
+        "when you pay and runs until Tue 1 Dec (your time, Europe/Madrid).",
+        JOIN,
+        "Changes: a package starts when you pay, so it can't be moved or cancelled for free.",
+        GUARANTEE,
+        "This booking waits 45 minutes for your payment.",
+    ]:
+        assert term in terms, term
+    assert not any("hold this time" in term for term in terms)
+    async with db.uow() as uow:
+        booking = await uow.session.scalar(select(Booking).where(Booking.starts_at.is_(None)))
+    assert booking is not None
+    assert booking.hold_expires_at == clock.now() + timedelta(minutes=45)
 
 
 @pytest.mark.parametrize(
