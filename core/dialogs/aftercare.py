@@ -48,6 +48,7 @@ PROGRESS_SHOWN = 5  # the latest check-ins shown in the progress view
 # Sessions that took place (a refunded one took place too, it just didn't help).
 _HELD_SESSIONS = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.REFUNDED)
 
+
 class AlreadyRated(Conflict):
     user_message = t.ALREADY_RATED()
 

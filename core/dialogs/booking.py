@@ -255,8 +255,7 @@ class SummaryStep:
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is not None and press.action == "menu":
-            await _release(ctx)
-            return Transition(goto=StepName.HOME, data={}, replies=[Message(t.LET_GO())])
+            return await _back_from_summary(ctx)
         if press is not None and press.action == "receipt_name":
             return Transition(goto=StepName.RECEIPT_NAME)
         if press is not None and press.action in ("as_alias", "as_first"):
@@ -384,14 +383,43 @@ async def _open_checkout(ctx: Context) -> Transition:
     )
 
 
+async def _back_from_summary(ctx: Context) -> Transition:
+    """Cancel at the summary: the held time goes back and the client is one step back, at the
+    times (or the advisor's offers, for a package), or at their bookings if they came from
+    there; never back through every question."""
+    booking = await ctx.uow.session.get(Booking, parse_id(str(ctx.data.get("booking_id"))) or 0)
+    await _release(ctx)
+    let_go: list[Reply] = [Message(t.LET_GO())]
+    data = {k: v for k, v in ctx.data.items() if k not in ("booking_id", "from")}
+    if ctx.data.get("from") == "bookings" or booking is None or "offer_id" not in data:
+        return Transition(goto=StepName.BOOKINGS, data={}, replies=let_go)
+    if booking.starts_at is None:
+        return Transition(goto=StepName.PROFILE, data=data, replies=[Message(t.LET_GO_PACKAGE())])
+    return Transition(goto=StepName.SLOT, data={**data, "slot_page": 0}, replies=let_go)
+
+
+async def release_held(ctx: Context) -> bool:
+    """Give back the held time the flow is paying for, if the client still holds it; whether
+    there was one. A payment that comes in after all confirms it if the time is still free
+    (billing's rule for a lapsed hold)."""
+    booking_id = parse_id(str(ctx.data.get("booking_id", "")))
+    if booking_id is None:
+        return False
+    booking = await ctx.uow.session.get(Booking, booking_id)
+    if booking is None or booking.client_id != ctx.client.id:
+        return False
+    if not scheduling.hold_is_live(booking, ctx.now):
+        return False
+    try:
+        await scheduling.release_hold(ctx.uow, booking_id, ctx.now)
+    except PathwiseError:
+        return False  # already expired or paid: nothing to give back
+    return True
+
+
 async def _release(ctx: Context) -> None:
     """Give back a held time the client no longer wants."""
-    booking_id = ctx.data.get("booking_id")
-    if booking_id is not None:
-        try:
-            await scheduling.release_hold(ctx.uow, int(booking_id), ctx.now)
-        except PathwiseError:
-            pass  # already expired or paid: nothing to give back
+    await release_held(ctx)
 
 
 def _rules(ctx: Context) -> scheduling.SchedulingRules:

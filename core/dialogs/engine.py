@@ -59,6 +59,7 @@ class Context:
     version: int
     services: DialogServices = field(default_factory=DialogServices)
     installed: Collection[str] = ()  # the steps the running engine has
+    step: str = ""  # the step the conversation is at when the input arrives
 
     def button(self, label: str, action: str, arg: str | int = "") -> Button:
         """A button whose id belongs to the step being shown."""
@@ -209,6 +210,7 @@ class DialogEngine:
             conversation.version,
             self.services,
             self.steps.keys(),
+            conversation.step,
         )
 
     def _installed(self, transition: Transition, *, say: bool = True) -> Transition:

@@ -122,6 +122,10 @@ async def follow_deep_link(ctx: Context, payload: str) -> Transition:
     return Transition(goto=StepName.HOME, data={})
 
 
+# Steps at which a time is held for the client while they decide to pay.
+PAYING_STEPS = frozenset({StepName.SUMMARY, StepName.RECEIPT_NAME, StepName.PAY})
+
+
 @dataclass
 class Flows:
     """Commands and /start, which work from any step."""
@@ -161,10 +165,24 @@ class Flows:
         return Transition(goto=StepName.DELETE_DATA)
 
     async def cancel(self, ctx: Context, _args: str) -> Transition:
-        """Stop whatever is going on; nothing half-done is kept."""
+        """Stop whatever is going on; nothing half-done is kept, a held time included."""
         if not await has_consented(ctx):
             return Transition(goto=StepName.WELCOME, data={})
-        return Transition(goto=StepName.HOME, data={}, replies=[Message(t.STOPPED())])
+        stopped = t.STOPPED()
+        if ctx.step in PAYING_STEPS and await booking.release_held(ctx):
+            stopped = t.STOPPED_AND_RELEASED()
+        return Transition(goto=StepName.HOME, data={}, replies=[Message(stopped)])
+
+    async def timezone(self, ctx: Context, _args: str) -> Transition:
+        """/timezone from anywhere; mid-flow, the flow resumes where it was once it is set."""
+        if not await has_consented(ctx):
+            return Transition(goto=StepName.WELCOME, data={})
+        if ctx.step == StepName.TIMEZONE:
+            return Transition(reshow=True)
+        if ctx.step in (StepName.HOME, StepName.WELCOME, ""):
+            return Transition(goto=StepName.TIMEZONE, data={"tz_then": "home"})
+        resume = {"tz_then": "resume", "tz_step": ctx.step, "tz_data": dict(ctx.data)}
+        return Transition(goto=StepName.TIMEZONE, data=resume)
 
     def handlers(self) -> dict[Command, CommandHandler]:
         """What each chat command of ``core.commands`` does."""
@@ -176,7 +194,7 @@ class Flows:
             commands.CANCEL: self.cancel,
             commands.BOOKINGS: self.opens(StepName.BOOKINGS),
             commands.CHECKIN: self.opens(StepName.MOOD),
-            commands.TIMEZONE: self.opens(StepName.TIMEZONE, {"tz_then": "home"}),
+            commands.TIMEZONE: self.timezone,
         }
 
 

@@ -24,6 +24,7 @@ from core.errors import PathwiseError
 from core.models import Booking, BookingStatus, Review
 from core.models.billing import Purchase, PurchaseKind, PurchaseStatus, Refund, RefundStatus
 from core.parsing import parse_id
+from core.payments.guarantee import guarantee_window, refundable_left
 from core.replies import AnyButton, Input, Message, Reply
 from core.texts import Text
 from core.texts import chat as tc
@@ -130,8 +131,10 @@ def status_words(booking: Booking, now: datetime) -> str:
 def when_text(ctx: Context, booking: Booking) -> str:
     """The session's start in the client's zone, e.g. "Tue 24 Nov, 10:00"; a package's days."""
     if booking.starts_at is None:
-        start = scheduling.format_day(booking.created_at.date(), ctx.settings.locale)
-        return t.FROM_DAY(day=start)
+        zone, locale = ctx.client.timezone, ctx.settings.locale
+        start = scheduling.format_day(scheduling.local_day(booking.created_at, zone), locale)
+        end = scheduling.format_day(scheduling.local_day(ends_at(booking), zone), locale)
+        return t.FROM_DAY(day=start, end=end)
     return scheduling.format_slot(booking.starts_at, ctx.client.timezone, ctx.settings.locale)
 
 
@@ -253,33 +256,36 @@ class BookingsStep:
 
 
 async def _card(ctx: Context, booking: Booking) -> tuple[list[str], list[AnyButton]]:
-    """The card's lines after its heading, and its actions, by where the booking stands."""
+    """The card's lines after its heading, and its actions, by where the booking stands. A
+    button is offered only when its action can be done now; otherwise a line says the rule
+    and when it ends."""
     now, settings, status = ctx.now, ctx.settings, booking.booking_status
     lines: list[str] = []
     actions: list[AnyButton] = []
     if status is BookingStatus.HELD:
-        lines.append(t.HOLDING())
-        actions.append(ctx.button(t.CANCEL_BOOKING(), "cancel", booking.id))
+        if scheduling.hold_is_live(booking, now):
+            lines.append(t.HOLDING())
+            actions.append(ctx.button(t.PAY_NOW(), "pay", booking.id))
+            actions.append(ctx.button(t.CANCEL_BOOKING(), "cancel", booking.id))
     elif status is BookingStatus.CONFIRMED and not has_started(booking, now):
         if scheduling.can_change_free(booking, now, rules(ctx)):
             assert booking.starts_at is not None
             deadline = booking.starts_at - timedelta(hours=settings.free_cancel_hours)
             until = scheduling.format_slot(deadline, ctx.client.timezone, settings.locale)
             lines.append(t.FREE_UNTIL(until=until))
+            actions.append(ctx.button(t.RESCHEDULE(), "reschedule", booking.id))
+            actions.append(ctx.button(t.CANCEL_BOOKING(), "cancel", booking.id))
         else:
             lines.append(t.FREE_ENDED(hours=settings.free_cancel_hours))
-        actions.append(ctx.button(t.RESCHEDULE(), "reschedule", booking.id))
-        actions.append(ctx.button(t.CANCEL_BOOKING(), "cancel", booking.id))
-    elif status is BookingStatus.CONFIRMED and await scheduling.advisor_missed(
-        ctx.uow, booking.id
-    ):
+    elif status is BookingStatus.CONFIRMED and await scheduling.advisor_missed(ctx.uow, booking.id):
         lines.append(t.ADVISOR_MISSED())
         actions.append(ctx.button(t.NEW_TIME(), "reschedule", booking.id))
         actions.append(ctx.button(t.ASK_REFUND(), "refund", booking.id))
     elif status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
-        if ends_at(booking) <= now:
-            lines.append(t.GUARANTEE(hours=settings.guarantee_window_hours))
-        actions.append(ctx.button(t.ASK_REFUND(), "refund", booking.id))
+        line, may_ask = await _guarantee_line(ctx, booking)
+        lines.extend([line] if line else [])
+        if may_ask:
+            actions.append(ctx.button(t.ASK_REFUND(), "refund", booking.id))
     elif status is BookingStatus.REFUNDED:
         lines.append(t.WAS_REFUNDED())
     elif status is BookingStatus.CANCELLED and await refund_outstanding(ctx, booking):
@@ -289,6 +295,32 @@ async def _card(ctx: Context, booking: Booking) -> tuple[list[str], list[AnyButt
     if rateable and ends_at(booking) <= now and not await is_reviewed(ctx, booking):
         actions.append(ctx.button(t.RATE(), "rate", booking.id))
     return lines, actions
+
+
+async def _guarantee_line(ctx: Context, booking: Booking) -> tuple[str, bool]:
+    """What the card says of the money-back guarantee, and whether a refund may be asked now:
+    from the end of the session (or a package's last day) until its window closes."""
+    purchase = await ctx.uow.session.scalar(
+        select(Purchase)
+        .where(
+            Purchase.booking_id == booking.id,
+            Purchase.kind == PurchaseKind.BOOKING.value,
+            Purchase.status == PurchaseStatus.PAID.value,
+        )
+        .options(selectinload(Purchase.refunds))
+    )
+    if purchase is None or refundable_left(purchase) == 0:
+        return "", False
+    opens, closes = guarantee_window(booking, purchase, ctx.settings)
+    zone, locale = ctx.client.timezone, ctx.settings.locale
+    if ctx.now < opens:
+        return t.GUARANTEE_OPENS(
+            opens=scheduling.format_slot(opens, zone, locale),
+            closes=scheduling.format_slot(closes, zone, locale),
+        ), False
+    if ctx.now > closes:
+        return t.GUARANTEE_ENDED(closes=scheduling.format_slot(closes, zone, locale)), False
+    return t.GUARANTEE(hours=ctx.settings.guarantee_window_hours), True
 
 
 class BookingStep:
@@ -318,10 +350,12 @@ class BookingStep:
             return tap_hint()
         if press.action == "back":
             return Transition(goto=StepName.BOOKINGS, data={})
-        if press.action not in ("reschedule", "cancel", "refund", "refundc", "rate"):
+        if press.action not in ("pay", "reschedule", "cancel", "refund", "refundc", "rate"):
             return tap_hint()
         try:
             booking = await own_booking(ctx, press.arg)
+            if press.action == "pay" and not scheduling.hold_is_live(booking, ctx.now):
+                raise scheduling.BookingClosed(t.HOLD_GONE())
             if press.action in ("reschedule", "cancel"):
                 await ensure_changeable(ctx, booking, reschedule=press.action == "reschedule")
             if press.action == "rate":
@@ -331,6 +365,8 @@ class BookingStep:
         except PathwiseError as error:
             return Transition(replies=[Message(str(error))], reshow=True)
         data = {"booking_id": booking.id}
+        if press.action == "pay":  # the summary again, its Pay button; Cancel comes back here
+            return Transition(goto=StepName.SUMMARY, data={**data, "from": "bookings"})
         if press.action == "reschedule":
             return Transition(goto=StepName.RESCHEDULE, data={**data, "slot_page": 0})
         if press.action == "cancel":

@@ -78,9 +78,7 @@ class DeleteDataStep:
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
         if press is not None and press.action == "erase_no":
-            return Transition(
-                goto=StepName.HOME, data={}, replies=[Message(t.NOTHING_DELETED())]
-            )
+            return Transition(goto=StepName.HOME, data={}, replies=[Message(t.NOTHING_DELETED())])
         if press is None or press.action != "erase_yes":
             return Transition(replies=[Message(t.DELETE_HINT())])
         ctx.services.need_privacy()

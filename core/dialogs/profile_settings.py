@@ -14,7 +14,7 @@ from functools import cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, available_timezones
 
-from core.dialogs.engine import Context, Transition, pressed, rows, typed
+from core.dialogs.engine import Context, Transition, committed, pressed, rows, typed
 from core.dialogs.steps import StepName
 from core.models import Client
 from core.replies import Input, Message, Reply
@@ -118,6 +118,7 @@ _AREAS = frozenset(
     }
 )
 
+
 def needs_timezone(client: Client) -> bool:
     """Whether we still have to ask the client where they are."""
     return client.timezone in ("", UNSET)
@@ -211,6 +212,17 @@ class TimezoneStep:
         then = str(data.pop("tz_then", "kind"))
         if then == "home":
             return Transition(goto=StepName.HOME, data={}, replies=[saved])
+        if then == "resume" and data.get("tz_step") in ctx.installed:
+            # /timezone mid-flow: back where the client was, times now shown in the new zone.
+            # Committed first: the step may read the client through billing's own transaction.
+            resumed = data.get("tz_data")
+            return committed(
+                Transition(
+                    goto=StepName(data["tz_step"]),
+                    data=dict(resumed) if isinstance(resumed, dict) else {},
+                    replies=[saved],
+                )
+            )
         return Transition(goto=StepName.KIND, data=data, replies=[saved])
 
 

@@ -33,9 +33,7 @@ CHOOSE_KIND = Text("advisors.choose_kind", "Choose live30, live60 or messaging."
 PACKAGE_LENGTH = Text(
     "advisors.package_length", "A messaging package needs its length: 1 to 90 days."
 )
-NOT_A_PRICE = Text(
-    "advisors.not_a_price", "{text!r} is not a price; write it like 45 or 45.50."
-)
+NOT_A_PRICE = Text("advisors.not_a_price", "{text!r} is not a price; write it like 45 or 45.50.")
 PRICE_ABOVE_ZERO = Text("advisors.price_above_zero", "A price must be more than zero.")
 UNREADABLE_HOURS = Text(
     "advisors.unreadable_hours",

@@ -74,9 +74,7 @@ TIP_WITH_STRIPE = Text("aftercare.tip_with_stripe", "Tip {tip} with Stripe")
 CONTINUE = Text("aftercare.continue", "Continue")
 CONTINUE_HINT = Text("aftercare.continue_hint", "Tap Continue when you're ready.")
 
-MOOD = Text(
-    "aftercare.mood", "How are you feeling today, from 1 (very low) to 10 (very good)?"
-)
+MOOD = Text("aftercare.mood", "How are you feeling today, from 1 (very low) to 10 (very good)?")
 MOOD_AFTER_SESSION = Text(
     "aftercare.mood_after_session",
     "One last question: how are you feeling today, from 1 (very low) to 10 (very good)?",

@@ -102,6 +102,7 @@ PAY = Text("booking.pay", "Pay {total}")
 RENAME = Text("booking.rename", "Change the name on my receipt")
 CANCEL = Text("booking.cancel", "Cancel")
 LET_GO = Text("booking.let_go", "Okay, I've let that time go.")
+LET_GO_PACKAGE = Text("booking.let_go_package", "Okay, I've let that go.")
 PAY_HINT = Text("booking.pay_hint", "Please tap Pay, or Cancel.")
 
 RECEIPT_NAME = Text(

@@ -31,4 +31,7 @@ HOW_AM_I = Text("menu.how_am_i", "How am I doing?")
 HELP = Text("menu.help", "Help")
 
 STOPPED = Text("menu.stopped", "Okay, I've stopped that.")
+STOPPED_AND_RELEASED = Text(
+    "menu.stopped_and_released", "Okay, I've stopped that and let the time you were holding go."
+)
 CHOOSE_AN_OPTION = Text("menu.choose_an_option", "Please choose one of the options below.")

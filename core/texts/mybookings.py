@@ -20,14 +20,12 @@ BOOKED = Text("mybookings.booked", "booked")
 CANCELLED = Text("mybookings.cancelled", "cancelled")
 REFUNDED = Text("mybookings.refunded", "refunded")
 EXPIRED = Text("mybookings.expired", "expired")
-FROM_DAY = Text("mybookings.from_day", "from {day}")
+FROM_DAY = Text("mybookings.from_day", "from {day} to {end}")
 WHAT = Text("mybookings.what", "{offer} with {advisor}")
 ADVISOR_TIME_UTC = Text("mybookings.advisor_time_utc", "{time} UTC")
 
 NONE_YET = Text("mybookings.none_yet", "You have no bookings yet. Shall we find you an advisor?")
-LIST_INTRO = Text(
-    "mybookings.list_intro", "Your bookings (times in your time zone, {zone}):"
-)
+LIST_INTRO = Text("mybookings.list_intro", "Your bookings (times in your time zone, {zone}):")
 UPCOMING = Text("mybookings.upcoming", "Upcoming:\n{lines}")
 RECENT = Text("mybookings.recent", "Recent:\n{lines}")
 LIST_LINE = Text("mybookings.list_line", "• {when} — {what} ({status})")
@@ -38,6 +36,20 @@ TAP_A_BOOKING = Text("mybookings.tap_a_booking", "Please tap one of your booking
 CARD_WHEN = Text("mybookings.card_when", "{when} (your time, {zone})")
 CARD_STATUS = Text("mybookings.card_status", "Status: {status}")
 HOLDING = Text("mybookings.holding", "We're holding this time for you while you pay.")
+PAY_NOW = Text("mybookings.pay_now", "Pay now")
+HOLD_GONE = Text(
+    "mybookings.hold_gone",
+    "The time we held for you has run out, so it can't be paid any more. Please book a time "
+    "again with /find.",
+)
+GUARANTEE_OPENS = Text(
+    "mybookings.guarantee_opens",
+    "If it doesn't help, our money-back guarantee lets you ask for the session price back "
+    "from {opens} until {closes}.",
+)
+GUARANTEE_ENDED = Text(
+    "mybookings.guarantee_ended", "The money-back guarantee for this one ended on {closes}."
+)
 CANCEL_BOOKING = Text("mybookings.cancel_booking", "Cancel booking")
 FREE_UNTIL = Text(
     "mybookings.free_until", "You can reschedule or cancel free of charge until {until}."

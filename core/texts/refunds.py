@@ -109,9 +109,7 @@ ADVISOR_OTHER = Text(
 
 # -- to the team ----------------------------------------------------------------------------
 
-FAILED = Text(
-    "refunds.failed", "Stripe refund {stripe_id} for purchase #{purchase_id} {status}."
-)
+FAILED = Text("refunds.failed", "Stripe refund {stripe_id} for purchase #{purchase_id} {status}.")
 FAILED_LATE = Text(
     "refunds.failed_late",
     "Stripe refund {stripe_id} for purchase #{purchase_id} {status} after it had succeeded; the "

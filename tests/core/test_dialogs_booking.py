@@ -174,7 +174,13 @@ async def test_cancelling_at_the_summary_gives_the_time_back(
     await _to_slots(client)
     chosen = await client.press_first("slot")
     await client.press("Cancel")
-    assert client.texts() == ["Okay, I've let that time go.", "What would you like to do?"]
+    # One step back, at the times (issue #16): not back through every question.
+    assert client.texts() == [
+        "Okay, I've let that time go.",
+        "When would you like your 60-minute live session? Times are in your time zone "
+        "(Europe/Madrid).",
+    ]
+    assert chosen in client.labels(), "the time let go is offered again"
     async with db.uow() as uow:
         booking = await uow.session.scalar(select(Booking))
     assert booking is not None and booking.status == BookingStatus.EXPIRED.value

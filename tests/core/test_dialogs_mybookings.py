@@ -145,7 +145,11 @@ async def test_my_bookings_lists_upcoming_and_recent_in_the_clients_time_zone(
 ) -> None:
     world = setup.world
     await setup.pay(db)
-    past = await new_booking(db, world, clock.now(), starts_at=clock.now() - timedelta(days=3))
+    now = clock.now()
+    clock.set(now - timedelta(days=4))  # booked and paid four days ago, held three days ago
+    past = await new_booking(db, world, clock.now(), starts_at=now - timedelta(days=3))
+    await setup.pay(db, past)
+    clock.set(now)
     lapsed = await new_booking(
         db, world, clock.now() - timedelta(hours=2), starts_at=clock.now() + timedelta(days=3)
     )
@@ -276,10 +280,11 @@ async def test_within_24_hours_reschedule_and_cancel_get_the_too_late_message(
     clock.advance(timedelta(minutes=1))  # the session is now 23 h 59 min away
     await open_booking(chat)
     assert "Free changes ended 24 hours before the start." in chat.texts()[0]
-    await chat.press("Reschedule")
+    assert chat.labels() == ["Back to my bookings"], "no button for what can't be done (#16)"
+    await chat.forge("reschedule", world.booking_id)  # an old card's button, say
     assert chat.texts()[0] == TOO_LATE
     assert chat.texts()[1].startswith("60-minute live session with Ana Ruiz\n")
-    await chat.press("Cancel booking")
+    await chat.forge("cancel", world.booking_id)
     assert chat.texts()[0] == TOO_LATE
     booking = await booking_row(db, world.booking_id)
     assert booking.status == BookingStatus.CONFIRMED.value
@@ -371,7 +376,7 @@ async def test_cancelling_an_unpaid_hold_lets_the_time_go_without_a_refund(
     await chat.send(CommandInput("bookings"))
     assert "(waiting for payment)" in chat.texts()[0]
     await chat.press("Tue 24 Nov, 10:00 · Ana Ruiz")
-    assert chat.labels() == ["Cancel booking", "Back to my bookings"]
+    assert chat.labels() == ["Pay now", "Cancel booking", "Back to my bookings"]
     await chat.press("Cancel booking")
     assert chat.texts()[0].endswith("Nothing has been paid, and I'll let the time go.")
     await chat.press("Yes, cancel it")
@@ -456,11 +461,19 @@ async def test_a_refund_is_refused_before_the_session_ends_and_after_the_window(
     clock.set(datetime(2026, 11, 24, 9, 20, tzinfo=UTC))  # the session is on
     await open_booking(chat)
     assert "Status: on now" in chat.texts()[0]
-    await chat.press("Ask for a refund")
+    assert (
+        "If it doesn't help, our money-back guarantee lets you ask for the session price back "
+        "from Tue 24 Nov, 11:00 until Fri 27 Nov, 11:00." in chat.texts()[0]
+    )
+    assert "Ask for a refund" not in chat.labels(), "not offered before it can be asked (#16)"
+    await chat.forge("refund", setup.world.booking_id)
     assert chat.texts()[0] == "You can ask for a refund once your session has ended."
     assert chat.texts()[1].startswith("60-minute live session with Ana Ruiz\n")
     clock.set(datetime(2026, 11, 27, 10, 1, tzinfo=UTC))  # 72 h and a minute after it ended
-    await chat.press("Ask for a refund")
+    await open_booking(chat)
+    assert "The money-back guarantee for this one ended on Fri 27 Nov, 11:00." in chat.texts()[0]
+    assert "Ask for a refund" not in chat.labels()
+    await chat.forge("refund", setup.world.booking_id)
     closed = "The money-back window for this session closed on Fri 27 Nov 2026, 11:00"
     assert chat.texts()[0] == f"{closed} (Europe/Madrid)."
     assert setup.gateway.refunds == {}
@@ -581,10 +594,13 @@ async def test_a_messaging_package_is_listed_as_active_and_refundable_after_its_
     chat = setup.chat(db, clock)
     await chat.start()
     await chat.send(CommandInput("bookings"))
-    assert "• from Mon 23 Nov — 7-day messaging package with Ana Ruiz (active)" in chat.texts()[0]
-    await chat.press("from Mon 23 Nov · Ana Ruiz")
-    assert chat.labels() == ["Ask for a refund", "Back to my bookings"], "no free cancellation"
-    await chat.press("Ask for a refund")
+    listed = "• from Mon 23 Nov to Mon 30 Nov — 7-day messaging package with Ana Ruiz (active)"
+    assert listed in chat.texts()[0]
+    await chat.press("from Mon 23 Nov to Mon 30 Nov · Ana Ruiz")
+    assert chat.labels() == ["Back to my bookings"], "no free cancellation, no refund yet"
+    assert "ask for the session price back from Mon 23 Nov, 10:00" not in chat.texts()[0]
+    assert "from Mon 30 Nov, 10:00 until Thu 3 Dec, 10:00." in chat.texts()[0]
+    await chat.forge("refund", booking.id)
     assert chat.texts()[0] == "You can ask for a refund once your session has ended."
     await chat.forge("cancel", booking.id)  # not offered: a package can't be cancelled free
     assert chat.texts()[0].startswith("A messaging package starts as soon as it's paid")
@@ -625,3 +641,72 @@ async def test_without_a_no_show_a_late_reschedule_is_still_refused(
         booking = await uow.session.get(Booking, world.booking_id)
         assert booking is not None
         assert not await scheduling.may_reschedule(uow, booking, clock.now())
+
+
+# -- an unpaid hold: pay it, let it go (issue #16) ------------------------------------------------
+
+
+async def test_an_unpaid_hold_can_be_paid_from_my_bookings(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await open_booking(chat)
+    await chat.press("Pay now")
+    assert chat.texts()[0].startswith("Here is your booking:\n\n60-minute live session")
+    await chat.press("Pay $63.49")
+    assert chat.link().label == "Pay with Stripe"
+    assert len(setup.gateway.checkouts) == 1
+
+
+async def test_cancel_at_a_summary_opened_from_my_bookings_goes_back_there(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await open_booking(chat)
+    await chat.press("Pay now")
+    await chat.press("Cancel")
+    assert chat.texts() == [
+        "Okay, I've let that time go.",
+        "You have no bookings yet. Shall we find you an advisor?",
+    ]
+    assert (await booking_row(db, setup.world.booking_id)).status == BookingStatus.EXPIRED.value
+
+
+@pytest.mark.parametrize("step", ["summary", "payment link"])
+async def test_cancel_while_paying_lets_the_held_time_go(
+    db: Database, setup: Setup, clock: ManualClock, step: str
+) -> None:
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await open_booking(chat)
+    await chat.press("Pay now")
+    if step == "payment link":
+        await chat.press("Pay $63.49")
+    await chat.send(CommandInput("cancel"))
+    assert chat.texts() == [
+        "Okay, I've stopped that and let the time you were holding go.",
+        "What would you like to do?",
+    ]
+    assert (await booking_row(db, setup.world.booking_id)).status == BookingStatus.EXPIRED.value
+    await chat.send(CommandInput("bookings"))
+    assert "Tue 24 Nov" not in chat.texts()[0], "nothing left waiting for payment"
+
+
+async def test_timezone_mid_booking_comes_back_to_the_summary_in_the_new_zone(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await open_booking(chat)
+    await chat.press("Pay now")
+    assert "Tue 24 Nov 2026, 10:00 (Europe/Madrid)" in chat.texts()[0]
+    await chat.send(CommandInput("timezone"))
+    await chat.send(TextInput("London"))
+    saved, summary = chat.texts()
+    assert saved.startswith("Got it: Europe/London.")
+    assert summary.startswith("Here is your booking:")
+    assert "Tue 24 Nov 2026, 09:00 (Europe/London)" in summary
+    assert "Pay $63.49" in chat.labels(), "the booking is not lost"
+    assert (await booking_row(db, setup.world.booking_id)).status == BookingStatus.HELD.value
