@@ -15,13 +15,12 @@ import pytest
 
 from bots.logs import LIBRARY_FLOORS, OWN_LOGGERS, configure_logging
 from bots.run import running
-from bots.web.server import TELEGRAM_SECRET_HEADER
 from core.clock import ManualClock
 from core.config import Settings
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.stripe_sandbox.signing import sign_payload
 from devtools.telegram_recorder import RecordingRequest
-from tests.support.run import run_settings
+from tests.support.run import post_update, run_settings
 
 TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 TELEGRAM_SECRET = "tg-webhook-secret-value"
@@ -159,12 +158,7 @@ async def test_a_handled_update_and_a_webhook_log_ids_only(
                     "text": PRIVATE_TEXT,
                 },
             }
-            async with http.post(
-                f"{base}/telegram/webhook",
-                json=update,
-                headers={TELEGRAM_SECRET_HEADER: TELEGRAM_SECRET},
-            ) as answer:
-                assert answer.status == 200
+            await post_update(http, base, update, TELEGRAM_SECRET)
             for _ in range(200):
                 if any(c.method == "sendMessage" for c in request.calls):
                     break

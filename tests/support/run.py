@@ -1,14 +1,13 @@
 """``pathwise run`` as it runs for real: its settings on the test database and the Stripe
 stand-in, the `pathwise` fixture (the telegram and web pieces through the composition root,
-an HTTP client, the recorded Bot API calls) and `Telegram`, a person whose updates are posted
-to ``/telegram/webhook`` over HTTP.
+an HTTP client, the recorded Bot API calls), `Telegram`, a person whose updates are posted
+to ``/telegram/webhook`` over HTTP, and `second_db`, a second worker's own database engine.
 
 Its fixtures are registered for every test through `pytest_plugins` in `tests/conftest.py`."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,8 +18,9 @@ from bots.run import running
 from bots.web.server import TELEGRAM_SECRET_HEADER
 from core.clock import ManualClock
 from core.config import Settings
+from core.db import Database
 from devtools.stripe_sandbox import StripeSandbox
-from devtools.telegram_recorder import ApiCall, RecordingRequest
+from devtools.telegram_recorder import ApiCall, RecordingRequest, TelegramUser
 
 TELEGRAM_SECRET = "tg-crisis-secret"
 
@@ -43,6 +43,16 @@ def run_settings(database_url: str, sandbox: StripeSandbox, **overrides: Any) ->
 
 
 @pytest.fixture
+async def second_db(database_url: str) -> AsyncIterator[Database]:
+    """Another worker: its own engine and connections to the same database."""
+    other = Database(database_url)
+    try:
+        yield other
+    finally:
+        await other.dispose()
+
+
+@pytest.fixture
 async def pathwise(database_url: str, clock: ManualClock) -> AsyncIterator[Pathwise]:
     async with StripeSandbox(webhook_secret="whsec_crisis") as sandbox:
         settings = run_settings(
@@ -60,8 +70,20 @@ async def pathwise(database_url: str, clock: ManualClock) -> AsyncIterator[Pathw
             yield http, f"http://127.0.0.1:{rt.web_port}", request
 
 
-class Telegram:
-    """A person in a private chat, their updates posted to ``/telegram/webhook`` over HTTP."""
+async def post_update(
+    http: aiohttp.ClientSession, base: str, update: dict[str, Any], secret: str = TELEGRAM_SECRET
+) -> None:
+    """One update posted to the running app's ``/telegram/webhook`` as Telegram posts it, with
+    the webhook's secret; the app takes it (200)."""
+    async with http.post(
+        f"{base}/telegram/webhook", json=update, headers={TELEGRAM_SECRET_HEADER: secret}
+    ) as answer:
+        assert answer.status == 200
+
+
+class Telegram(TelegramUser):
+    """A person in a private chat, their updates posted to ``/telegram/webhook`` over HTTP;
+    each call returns the bot's answers (the calls with a text) once they have come."""
 
     def __init__(
         self,
@@ -70,8 +92,9 @@ class Telegram:
         request: RecordingRequest,
         user: dict[str, Any],
     ) -> None:
-        self.http, self.base, self.request, self.user = http, base, request, user
-        self.ids = iter(range(1, 10_000))
+        super().__init__(None, request, user)  # type: ignore[arg-type]  # no app: over HTTP
+        self.http, self.base = http, base
+        self.wait_for = "sendMessage"
 
     @classmethod
     def on(cls, pathwise: Pathwise, user_id: int, first_name: str, language: str) -> Telegram:
@@ -79,57 +102,30 @@ class Telegram:
         user = {"id": user_id, "is_bot": False, "first_name": first_name}
         return cls(*pathwise, {**user, "language_code": language})
 
-    async def _post(self, update: dict[str, Any], wait_for: str = "sendMessage") -> list[ApiCall]:
+    async def update(self, payload: dict[str, Any]) -> list[ApiCall]:
         before = len(self.request.calls)
-        update = {"update_id": self.user["id"] * 1000 + next(self.ids), **update}
-        async with self.http.post(
-            f"{self.base}/telegram/webhook",
-            json=update,
-            headers={TELEGRAM_SECRET_HEADER: TELEGRAM_SECRET},
-        ) as answer:
-            assert answer.status == 200
+        payload = {"update_id": self.user["id"] * 1000 + next(self.ids), **payload}
+        await post_update(self.http, self.base, payload)
         for _ in range(500):
             new = self.request.calls[before:]
-            if any(c.method in (wait_for, "editMessageText") for c in new):
+            if any(c.method in (self.wait_for, "editMessageText") for c in new):
                 await asyncio.sleep(0.05)  # the rest of this update's answer
                 return [c for c in self.request.calls[before:] if c.text is not None]
             await asyncio.sleep(0.01)
         raise AssertionError("the bot did not answer")
 
     async def type(self, text: str) -> list[ApiCall]:
-        message: dict[str, Any] = {
-            "message_id": next(self.ids),
-            "date": int(time.time()),
-            "chat": {"id": self.user["id"], "type": "private"},
-            "from": self.user,
-            "text": text,
-        }
-        if text.startswith("/"):
-            message["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
-            ]
-        return await self._post({"message": message})
+        return await self.text(text)
 
     async def press(
         self, call: ApiCall, label: str, wait_for: str = "sendMessage"
     ) -> list[ApiCall]:
-        return await self._post(
-            {
-                "callback_query": {
-                    "id": str(next(self.ids)),
-                    "from": self.user,
-                    "chat_instance": "ci",
-                    "data": call.button(label)["callback_data"],
-                    "message": {
-                        "message_id": 1000,
-                        "date": int(time.time()),
-                        "chat": {"id": self.user["id"], "type": "private"},
-                        "text": "…",
-                    },
-                }
-            },
-            wait_for,
-        )
+        """Press ``label``; the answer is awaited until a ``wait_for`` call comes."""
+        self.wait_for = wait_for
+        try:
+            return await super().press(call, label)
+        finally:
+            self.wait_for = "sendMessage"
 
     async def to_description(self, city: str) -> None:
         """Consent, the time zone, then the intake up to the description."""
