@@ -7,7 +7,7 @@ from bots.telegram.adapter import COMMANDS
 from core.commands import help_text
 from core.config import Settings
 from core.dialogs import build_engine
-from tests.test_readme import table_rows
+from tests.support.readme import table_rows
 
 
 def test_the_readme_lists_every_telegram_command_and_only_those() -> None:

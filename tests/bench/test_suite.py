@@ -14,22 +14,18 @@ import bench.suite
 from bench.suite import Sizes
 from bots.cli import cli
 
+# fmt: off
+# A line a figure: (a, b) Telegram and webhooks, (c) receipts, (d) matching, (e, f) the tick
+# and memory, (g) scaling, (h) crisis screening.
 TINY = Sizes(
-    telegram_clients=2,
-    echo_updates=20,
-    webhook_events=3,
+    telegram_clients=2, echo_updates=20, webhook_events=3,
     receipts=2,
-    matching=(50,),
-    matching_queries=3,
-    matching_db=20,
-    matching_db_queries=2,
-    tick_sessions=6,
-    memory_clients=3,
-    scaling_workers=(1,),
-    scaling_events=2,
-    scaling_journeys=1,
+    matching=(50,), matching_queries=3, matching_db=20, matching_db_queries=2,
+    tick_sessions=6, memory_clients=3,
+    scaling_workers=(1,), scaling_events=2, scaling_journeys=1,
     crisis_rounds=1,
 )
+# fmt: on
 UNREACHABLE_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:1/none"
 
 

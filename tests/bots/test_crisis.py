@@ -6,137 +6,21 @@ are told without the words."""
 
 from __future__ import annotations
 
-import asyncio
 import html
 import time
-from collections.abc import AsyncIterator
-from typing import Any
 
-import aiohttp
-import pytest
-
-from bots.run import running
-from bots.web.server import TELEGRAM_SECRET_HEADER
-from core.clock import ManualClock
-from core.config import Settings
 from core.outbox import Audience
-from devtools.stripe_sandbox import StripeSandbox
-from devtools.telegram_recorder import ApiCall, RecordingRequest
-from tests.bots.test_discord_sessions import booked, opened
-from tests.support.discord_bot import Env, env
+from tests.support.discord_bot import Env, booked, opened
+from tests.support.run import Pathwise, Telegram
 from tests.support.sessions import ADVISOR_DISCORD, CLIENT_DISCORD, messages
 
-__all__ = ["env"]
-
-SECRET = "tg-crisis-secret"
 WORDS = "I want to kill myself"
 
 
-class Telegram:
-    """A person in a private chat, their updates posted to ``/telegram/webhook`` over HTTP."""
-
-    def __init__(
-        self,
-        http: aiohttp.ClientSession,
-        base: str,
-        request: RecordingRequest,
-        user: dict[str, Any],
-    ) -> None:
-        self.http, self.base, self.request, self.user = http, base, request, user
-        self.ids = iter(range(1, 10_000))
-
-    async def _post(self, update: dict[str, Any], wait_for: str = "sendMessage") -> list[ApiCall]:
-        before = len(self.request.calls)
-        update = {"update_id": self.user["id"] * 1000 + next(self.ids), **update}
-        async with self.http.post(
-            f"{self.base}/telegram/webhook", json=update, headers={TELEGRAM_SECRET_HEADER: SECRET}
-        ) as answer:
-            assert answer.status == 200
-        for _ in range(500):
-            new = self.request.calls[before:]
-            if any(c.method in (wait_for, "editMessageText") for c in new):
-                await asyncio.sleep(0.05)  # the rest of this update's answer
-                return [c for c in self.request.calls[before:] if c.text is not None]
-            await asyncio.sleep(0.01)
-        raise AssertionError("the bot did not answer")
-
-    async def type(self, text: str) -> list[ApiCall]:
-        message: dict[str, Any] = {
-            "message_id": next(self.ids),
-            "date": int(time.time()),
-            "chat": {"id": self.user["id"], "type": "private"},
-            "from": self.user,
-            "text": text,
-        }
-        if text.startswith("/"):
-            message["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
-            ]
-        return await self._post({"message": message})
-
-    async def press(
-        self, call: ApiCall, label: str, wait_for: str = "sendMessage"
-    ) -> list[ApiCall]:
-        return await self._post(
-            {
-                "callback_query": {
-                    "id": str(next(self.ids)),
-                    "from": self.user,
-                    "chat_instance": "ci",
-                    "data": call.button(label)["callback_data"],
-                    "message": {
-                        "message_id": 1000,
-                        "date": int(time.time()),
-                        "chat": {"id": self.user["id"], "type": "private"},
-                        "text": "…",
-                    },
-                }
-            },
-            wait_for,
-        )
-
-    async def to_description(self, city: str) -> None:
-        """Consent, the time zone, then the intake up to the description."""
-        [card] = await self.type("/start")
-        await self.press(card, "I understand and agree")
-        await self.type("/timezone")
-        await self.type(city)
-        [topics] = await self.type("/find")
-        [topics] = await self.press(topics, "Career and work")
-        [description] = await self.press(topics, "Done")
-        assert "what would you like help with" in (description.text or "")
-
-
-@pytest.fixture
-async def pathwise(
-    database_url: str, clock: ManualClock
-) -> AsyncIterator[tuple[Any, str, RecordingRequest]]:
-    async with StripeSandbox(webhook_secret="whsec_crisis") as sandbox:
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None,
-            database_url=database_url,
-            web_port=0,
-            telegram_token="123456:CRISIS",
-            telegram_webhook_secret=SECRET,
-            public_url="https://pathwise.example",
-            stripe_secret_key=sandbox.api_key,
-            stripe_webhook_secret="whsec_crisis",
-            stripe_api_base=sandbox.url,
-        )
-        request = RecordingRequest()
-        async with (
-            running(settings, {"telegram", "web"}, clock=clock, telegram_request=request) as rt,
-            aiohttp.ClientSession() as http,
-        ):
-            yield http, f"http://127.0.0.1:{rt.web_port}", request
-
-
 async def test_a_us_client_gets_988_at_once_and_carries_on_where_they_were(
-    pathwise: tuple[Any, str, RecordingRequest],
+    pathwise: Pathwise,
 ) -> None:
-    http, base, request = pathwise
-    user = {"id": 5551001, "is_bot": False, "first_name": "Jo", "language_code": "en"}
-    chat = Telegram(http, base, request, user)
+    chat = Telegram.on(pathwise, 5551001, "Jo", "en")
     await chat.to_description("New York")
 
     started = time.perf_counter()
@@ -157,11 +41,9 @@ async def test_a_us_client_gets_988_at_once_and_carries_on_where_they_were(
 
 
 async def test_a_spanish_client_gets_024_and_112_in_spanish(
-    pathwise: tuple[Any, str, RecordingRequest],
+    pathwise: Pathwise,
 ) -> None:
-    http, base, request = pathwise
-    user = {"id": 5551002, "is_bot": False, "first_name": "Lucía", "language_code": "es"}
-    chat = Telegram(http, base, request, user)
+    chat = Telegram.on(pathwise, 5551002, "Lucía", "es")
     await chat.to_description("Madrid")
 
     [answer] = await chat.type(WORDS)
@@ -177,11 +59,9 @@ async def test_a_spanish_client_gets_024_and_112_in_spanish(
 
 
 async def test_a_client_who_never_gave_a_time_zone_gets_lines_for_their_language(
-    pathwise: tuple[Any, str, RecordingRequest],
+    pathwise: Pathwise,
 ) -> None:
-    http, base, request = pathwise
-    user = {"id": 5551003, "is_bot": False, "first_name": "Ana", "language_code": "es"}
-    chat = Telegram(http, base, request, user)
+    chat = Telegram.on(pathwise, 5551003, "Ana", "es")
     [card] = await chat.type("/start")
     await chat.press(card, "I understand and agree")
     [answer] = await chat.type("ya no quiero vivir")  # at the menu, not in a flow

@@ -14,7 +14,6 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import JSON, BigInteger, Integer, MetaData, String, Text, select
 
-from bots.telegram.delivery import TelegramDelivery
 from core.clock import ManualClock
 from core.db import Database
 from core.documents import receipt_pdf
@@ -31,35 +30,30 @@ from core.models import (
 from core.models.billing import Refund, RefundStatus
 from core.privacy import DELETED_CLIENT
 from core.texts.mydata import ERASED, STALE_ERASE
-from devtools.stripe_sandbox import StripeSandbox
-from devtools.telegram_recorder import ApiCall, TelegramUser
-from tests.bots.test_telegram import CHAT, USER, Bot, only
-from tests.bots.test_telegram_journey import _slot_button, _url_button, journey  # noqa: F401
+from devtools.telegram_recorder import TelegramUser
+from tests.support.telegram_bot import (
+    USER,
+    Bot,
+    Journey,
+    only,
+    pay_for_ana,
+    to_description,
+    to_when,
+)
 
 DISCORD_ID = 987654321012345678
 DESCRIPTION = "My landlord Quillfeather keeps my deposit; reach me at zoe.q@example.org"
 REVIEW = "Ana untangled the Quillfeather mess beautifully"
 
 
-async def _paid_booking(bot: Bot, sandbox: StripeSandbox, delivery: TelegramDelivery) -> None:
-    """Consent, intake with a description, a slot with Ana Ruiz, paid on Stripe."""
-    card = only(await bot.text("/start"), "sendMessage")
-    menu = (await bot.press(card, "I understand and agree"))[-1]
-    topics = only(await bot.press(menu, "Find an advisor"), "sendMessage")
-    edited = only(await bot.press(topics, "Career and work"), "editMessageText")
-    await bot.press(edited, "Done")
-    language = only(await bot.text(DESCRIPTION), "sendMessage")
-    await bot.press(language, "Spanish")
-    kind = (await bot.text("Madrid"))[-1]
-    await bot.press(kind, "Live, 60 minutes")
-    when = only(await bot.text("80"), "sendMessage")
-    results = only(await bot.press(when, "Any time"), "sendMessage")
-    profile = only(await bot.press(results, "Choose Ana Ruiz"), "sendMessage")
-    slots = only(await bot.press(profile, "60-minute live session — $60.00"), "sendMessage")
-    summary = only(await bot.press(slots, _slot_button(slots)), "sendMessage")
-    pay = only(await bot.press(summary, "Pay $63.49"), "sendMessage")
-    await sandbox.pay(_url_button(pay)["url"].rsplit("/", 1)[1])
+async def _paid_booking(journey: Journey) -> Bot:
+    """Consent, intake with a description, a slot with Ana Ruiz, paid on Stripe; Zoë's bot."""
+    bot, sandbox, delivery = journey
+    await to_description(bot)
+    when = await to_when(bot, DESCRIPTION)
+    await pay_for_ana(bot, sandbox, only(await bot.press(when, "Any time"), "sendMessage"))
     await delivery.deliver_due()
+    return bot
 
 
 async def _more_data(db: Database, clock: ManualClock) -> int:
@@ -147,12 +141,11 @@ NEEDLES = [
 
 
 async def test_privacy_says_what_is_kept_and_sends_the_data_as_json(
-    journey: tuple[Bot, StripeSandbox, TelegramDelivery],  # noqa: F811
+    journey: Journey,
     db: Database,
     clock: ManualClock,
 ) -> None:
-    bot, sandbox, delivery = journey
-    await _paid_booking(bot, sandbox, delivery)
+    bot = await _paid_booking(journey)
     await _more_data(db, clock)
     privacy = only(await bot.text("/privacy"), "sendMessage")
     assert privacy.text is not None
@@ -179,13 +172,12 @@ async def test_privacy_says_what_is_kept_and_sends_the_data_as_json(
 
 @pytest.mark.parametrize("days_ahead", [0, 3], ids=["late-no-refund", "in-time-refunded"])
 async def test_deletemydata_explains_refunds_erases_everything_and_keeps_the_receipt(
-    journey: tuple[Bot, StripeSandbox, TelegramDelivery],  # noqa: F811
+    journey: Journey,
     db: Database,
     clock: ManualClock,
     days_ahead: int,
 ) -> None:
-    bot, sandbox, delivery = journey
-    await _paid_booking(bot, sandbox, delivery)
+    bot = await _paid_booking(journey)
     booking_id = await _more_data(db, clock)
     async with db.uow() as uow:
         booking = await uow.session.get(Booking, booking_id)
@@ -258,20 +250,13 @@ async def test_deletemydata_explains_refunds_erases_everything_and_keeps_the_rec
 
 
 async def test_keep_it_deletes_nothing(
-    journey: tuple[Bot, StripeSandbox, TelegramDelivery],  # noqa: F811
+    journey: Journey,
     db: Database,
 ) -> None:
-    bot, _sandbox, _delivery = journey
+    bot, _, _ = journey
     only(await bot.text("/start"), "sendMessage")
     plan = only(await bot.text("/deletemydata"), "sendMessage")
     assert plan.text is not None and "Your upcoming bookings" not in plan.text
     calls = await bot.press(plan, "No, keep it")
     assert calls[1].text == "Okay, nothing was deleted."
     assert await leftovers(db, [str(USER["id"])]) != []
-
-
-def _texts(calls: list[ApiCall]) -> list[str]:
-    return [c.text or "" for c in calls if c.method == "sendMessage"]
-
-
-_ = CHAT

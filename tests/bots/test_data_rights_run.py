@@ -4,25 +4,20 @@ Telegram's updates posted over HTTP to the web piece's webhook."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from core.db import Database
 from core.privacy import EXPORT_FILENAME, leftovers
 from core.texts.mydata import ERASED
-from devtools.telegram_recorder import RecordingRequest
-from tests.bots.test_crisis import Telegram, pathwise
-
-__all__ = ["pathwise"]
+from tests.support.run import Pathwise, Telegram
 
 WORDS = "My sister Quillon stopped talking to me after the wedding."
 
 
 async def test_export_then_delete_through_the_running_app(
-    pathwise: tuple[Any, str, RecordingRequest], database_url: str
+    pathwise: Pathwise, database_url: str
 ) -> None:
-    http, base, request = pathwise
-    user = {"id": 5553001, "is_bot": False, "first_name": "Marisol", "language_code": "en"}
-    chat = Telegram(http, base, request, user)
+    _, _, request = pathwise
+    chat = Telegram.on(pathwise, 5553001, "Marisol", "en")
     await chat.to_description("Madrid")
     await chat.type(WORDS)
 

@@ -12,10 +12,8 @@ from core import ledger
 from core.models.billing import Payout, Purchase, Receipt, Refund
 from devtools.discord_recorder import EPHEMERAL
 from tests.core.test_billing_payouts import _onboard
-from tests.support.discord_bot import ADMIN, STRANGER, Env, env, slash, sub
-from tests.support.sessions import ADVISOR_DISCORD, link_discord, messages, paid_booking
-
-__all__ = ["env"]
+from tests.support.discord_bot import ADMIN, STRANGER, Env, advisor_on_discord, slash, sub
+from tests.support.sessions import ADVISOR_DISCORD, messages
 
 TEAM_ONLY = "Only the Pathwise team can use this command."
 
@@ -38,16 +36,8 @@ async def _violations(env: Env) -> list[str]:
         return (await ledger.check_ledger(uow)).violations
 
 
-async def _paid(env: Env):  # type: ignore[no-untyped-def]
-    paid = await paid_booking(env.db, env.settings, env.clock)
-    await link_discord(
-        env.db, env.clock.now(), advisor_id=paid.world.advisor_id, user_id=ADVISOR_DISCORD
-    )
-    return paid
-
-
 async def test_a_goodwill_refund_before_the_session_in_two_parts_never_the_fee(env: Env) -> None:
-    paid = await _paid(env)
+    paid = await advisor_on_discord(env)
     gateway: Any = env.bot.billing.gateway  # type: ignore[union-attr]
 
     [(part, flags)] = await slash(env, "admin", ADMIN, refund(paid.booking_id, "20"))
@@ -95,7 +85,7 @@ async def test_a_goodwill_refund_before_the_session_in_two_parts_never_the_fee(e
 
 
 async def test_the_whole_price_before_the_payout_is_not_paid_to_the_advisor(env: Env) -> None:
-    paid = await _paid(env)
+    paid = await advisor_on_discord(env)
     [(whole, _)] = await slash(env, "admin", ADMIN, refund(paid.booking_id, "60.00"))
     assert "The advisor's session share won't be paid out." in whole
     [advisor_note] = await messages(env.db, "refund_notice")
@@ -110,7 +100,7 @@ async def test_the_whole_price_before_the_payout_is_not_paid_to_the_advisor(env:
 
 
 async def test_after_the_window_and_the_payout_the_platform_bears_it(env: Env) -> None:
-    paid = await _paid(env)
+    paid = await advisor_on_discord(env)
     billing = env.bot.billing
     assert billing is not None
     await _onboard(billing, billing.gateway, paid.world.advisor_id)  # type: ignore[arg-type]
@@ -129,7 +119,7 @@ async def test_after_the_window_and_the_payout_the_platform_bears_it(env: Env) -
 
 
 async def test_bad_amounts_and_reasons_get_clear_answers_and_refund_nothing(env: Env) -> None:
-    paid = await _paid(env)
+    paid = await advisor_on_discord(env)
     digits = "Type it in digits, like 20 or 12.50, or type all for everything that is left."
     for amount, expected in (
         ("abc", f"'abc' is not an amount. {digits}"),
@@ -160,7 +150,7 @@ async def test_bad_amounts_and_reasons_get_clear_answers_and_refund_nothing(env:
 
 
 async def test_only_the_team_may_refund_or_hold_a_payout(env: Env) -> None:
-    paid = await _paid(env)
+    paid = await advisor_on_discord(env)
     for person in (STRANGER, ADVISOR_DISCORD):
         for options in (
             refund(paid.booking_id, "5"),
@@ -176,7 +166,7 @@ async def test_only_the_team_may_refund_or_hold_a_payout(env: Env) -> None:
 
 
 async def test_a_held_payout_waits_until_released_then_goes_at_once(env: Env) -> None:
-    paid = await _paid(env)
+    paid = await advisor_on_discord(env)
     billing = env.bot.billing
     assert billing is not None
     await _onboard(billing, billing.gateway, paid.world.advisor_id)  # type: ignore[arg-type]
@@ -202,7 +192,7 @@ async def test_a_held_payout_waits_until_released_then_goes_at_once(env: Env) ->
 
 
 async def test_a_payout_released_before_its_date_goes_on_its_normal_date(env: Env) -> None:
-    paid = await _paid(env)
+    paid = await advisor_on_discord(env)
     await slash(env, "admin", ADMIN, payout("hold", paid.booking_id))
     [(released, _)] = await slash(env, "admin", ADMIN, payout("release", paid.booking_id))
     # The session is Wed 25 Nov 09:00-10:00 UTC; the 72-hour window closes Sat 28 Nov 10:00.

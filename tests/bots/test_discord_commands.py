@@ -11,28 +11,23 @@ from core.accounts import Platform, find_client
 from core.models import Advisor
 from core.models.billing import Refund
 from devtools.discord_recorder import EPHEMERAL
-from tests.support.discord_bot import ADMIN, STRANGER, Env, env, options, slash, sub
+from tests.support.discord_bot import (
+    ADMIN,
+    MIN,
+    STRANGER,
+    Env,
+    advisor_on_discord,
+    options,
+    slash,
+    sub,
+)
 from tests.support.sessions import (
     ADVISOR_DISCORD,
     CLIENT_DISCORD,
-    Paid,
-    link_discord,
     messages,
     paid_booking,
     the_session,
 )
-
-__all__ = ["env"]
-
-MIN = timedelta(minutes=1)
-
-
-async def advisor_on_discord(env: Env) -> Paid:
-    paid = await paid_booking(env.db, env.settings, env.clock)
-    await link_discord(
-        env.db, env.clock.now(), advisor_id=paid.world.advisor_id, user_id=ADVISOR_DISCORD
-    )
-    return paid
 
 
 # -- /link --------------------------------------------------------------------------------

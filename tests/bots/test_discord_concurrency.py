@@ -4,7 +4,6 @@ the same moment on PostgreSQL: one room is made and each DM is sent once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -24,15 +23,6 @@ from tests.support.sessions import (
 )
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def second_db(database_url: str) -> AsyncIterator[Database]:
-    other = Database(database_url)
-    try:
-        yield other
-    finally:
-        await other.dispose()
 
 
 async def test_two_workers_make_one_room_and_send_each_dm_once(

@@ -9,15 +9,13 @@ import discord
 
 from core.models.outbox import OutboxStatus
 from devtools.discord_recorder import BOT_ID
-from tests.support.discord_bot import ADMIN, ADMIN_ROLE, STRANGER, Env, env
+from tests.support.discord_bot import ADMIN, ADMIN_ROLE, STRANGER, Env
 from tests.support.sessions import (
     ADVISOR_DISCORD,
     link_discord,
     messages,
     paid_booking,
 )
-
-__all__ = ["env"]
 
 VIEW, SEND, HISTORY = 1 << 10, 1 << 11, 1 << 16
 

@@ -12,7 +12,7 @@ from core.models import Booking, BookingStatus, Client
 from core.privacy import DELETED_CLIENT, AlreadyErased
 from core.texts.mydata import ERASED
 from devtools.discord_recorder import EPHEMERAL
-from tests.support.discord_bot import STRANGER, Env, env, slash
+from tests.support.discord_bot import STRANGER, Env, slash
 from tests.support.sessions import (
     ADVISOR_DISCORD,
     CLIENT_DISCORD,
@@ -20,8 +20,6 @@ from tests.support.sessions import (
     paid_booking,
     the_session,
 )
-
-__all__ = ["env"]
 
 MIN = timedelta(minutes=1)
 

@@ -4,7 +4,6 @@ on discord.py's real models, and FakeDiscord records what Discord would have bee
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import discord
 
@@ -12,45 +11,11 @@ from core.models.sessions import SessionState
 from core.outbox import DocumentRef
 from devtools.discord_recorder import BOT_ID, EPHEMERAL
 from tests.support.billing import pdf_text
-from tests.support.discord_bot import STRANGER, Env, env
-from tests.support.sessions import (
-    ADVISOR_DISCORD,
-    CLIENT_DISCORD,
-    Paid,
-    link_discord,
-    messages,
-    paid_booking,
-    the_session,
-)
+from tests.support.discord_bot import MIN, STRANGER, Env, booked, opened
+from tests.support.sessions import ADVISOR_DISCORD, CLIENT_DISCORD, messages, the_session
 
-__all__ = ["env"]  # the fixture, shared
-
-MIN = timedelta(minutes=1)
 VIEW, SEND, ATTACH, HISTORY = 1 << 10, 1 << 11, 1 << 15, 1 << 16
 MANAGE_CHANNELS, MANAGE_MESSAGES, MANAGE_ROLES = 1 << 4, 1 << 13, 1 << 28
-
-
-async def booked(env: Env, *, client_linked: bool = True) -> Paid:
-    paid = await paid_booking(env.db, env.settings, env.clock)
-    now = env.clock.now()
-    await link_discord(env.db, now, advisor_id=paid.world.advisor_id, user_id=ADVISOR_DISCORD)
-    if client_linked:
-        await link_discord(env.db, now, client_id=paid.world.client_id, user_id=CLIENT_DISCORD)
-    await env.bot.sessions.tick()
-    return paid
-
-
-async def opened(env: Env) -> tuple[discord.TextChannel, dict[str, Any]]:
-    """Tick at the opening time; the room and its welcome message."""
-    s = await the_session(env.db)
-    env.clock.set(s.starts_at - 10 * MIN)
-    assert (await env.bot.sessions.tick()).opened == [s.id]
-    s = await the_session(env.db)
-    assert s.channel_id is not None
-    channel = env.guild.get_channel(s.channel_id)
-    assert isinstance(channel, discord.TextChannel)
-    [welcome] = env.fake.messages[channel.id]
-    return channel, welcome
 
 
 def member(env: Env, user_id: int) -> discord.Member:

@@ -15,10 +15,8 @@ from core.config import Settings
 from core.db import Database
 from core.sessions import RoomRequest
 from devtools.discord_recorder import GUILD_ID, FakeDiscord
-from tests.support.discord_bot import STRANGER, Env, discord_settings, env, start_bot
+from tests.support.discord_bot import STRANGER, Env, discord_settings, start_bot
 from tests.support.sessions import ADVISOR_DISCORD, CLIENT_DISCORD
-
-__all__ = ["env"]  # the fixture, shared
 
 
 def _bot(db: Database, settings: Settings, clock: ManualClock) -> PathwiseBot:

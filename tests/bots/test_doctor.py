@@ -33,12 +33,27 @@ GOOD = {
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATHWISE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'doc.sqlite3'}")
     for name in [*GOOD, "PATHWISE_PUBLIC_URL", "PATHWISE_STRIPE_API_BASE"]:
         monkeypatch.delenv(name, raising=False)
     return CliRunner()
+
+
+@pytest.fixture
+def configured(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """Every setting in GOOD, and the database migrated."""
+    for name, value in GOOD.items():
+        monkeypatch.setenv(name, value)
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    return runner
+
+
+def assert_no_good_secret_in(output: str) -> None:
+    for secret in GOOD.values():
+        if not secret.isdigit():
+            assert secret not in output
 
 
 @pytest.fixture
@@ -50,13 +65,8 @@ def server(monkeypatch: pytest.MonkeyPatch) -> FakeDiscord:
     return fake
 
 
-def test_a_good_configuration_passes(
-    env: CliRunner, monkeypatch: pytest.MonkeyPatch, server: FakeDiscord
-) -> None:
-    for name, value in GOOD.items():
-        monkeypatch.setenv(name, value)
-    assert env.invoke(cli, ["db", "upgrade"]).exit_code == 0
-    result = env.invoke(cli, ["doctor"])
+def test_a_good_configuration_passes(configured: CliRunner, server: FakeDiscord) -> None:
+    result = configured.invoke(cli, ["doctor"])
     assert result.exit_code == 0, result.output
     assert "Stripe key is a test key: no real money moves." in result.output
     assert "ok   The bot has every permission it needs in the server." in result.output
@@ -64,19 +74,17 @@ def test_a_good_configuration_passes(
         result.output
     )
     assert result.output.strip().endswith("All good.")
-    for secret in GOOD.values():
-        if not secret.isdigit():
-            assert secret not in result.output
+    assert_no_good_secret_in(result.output)
 
 
 def test_every_problem_is_one_line_and_no_secret_is_shown(
-    env: CliRunner, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATHWISE_TELEGRAM_TOKEN", "not-a-token-secret-value")
     monkeypatch.setenv("PATHWISE_STRIPE_SECRET_KEY", "pk_live_publishable_secret_value")
     monkeypatch.setenv("PATHWISE_STRIPE_WEBHOOK_SECRET", "wrong-secret-value")
     monkeypatch.setenv("PATHWISE_PUBLIC_URL", "http://example.invalid")
-    result = env.invoke(cli, ["doctor"])
+    result = runner.invoke(cli, ["doctor"])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     problems = [line for line in lines if line.startswith("FIX")]
@@ -241,13 +249,10 @@ async def test_a_bot_not_in_the_server_gets_the_invite_link(
 
 
 def test_doctor_exits_1_on_a_missing_permission_and_prints_no_secret(
-    env: CliRunner, monkeypatch: pytest.MonkeyPatch, server: FakeDiscord
+    configured: CliRunner, server: FakeDiscord
 ) -> None:
-    for name, value in GOOD.items():
-        monkeypatch.setenv(name, value)
-    assert env.invoke(cli, ["db", "upgrade"]).exit_code == 0
     server.bot_permissions &= ~(1 << 28)  # Manage Roles
-    result = env.invoke(cli, ["doctor"])
+    result = configured.invoke(cli, ["doctor"])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert [line for line in lines if line.startswith("FIX")] == [
@@ -257,9 +262,7 @@ def test_doctor_exits_1_on_a_missing_permission_and_prints_no_secret(
         f"&scope=bot+applications.commands&permissions={required_permissions().value}"
     ]
     assert lines[-1] == "1 problem(s) to fix."
-    for secret in GOOD.values():
-        if not secret.isdigit():
-            assert secret not in result.output
+    assert_no_good_secret_in(result.output)
 
 
 async def test_an_unreachable_discord_is_one_line(tmp_path: Path) -> None:

@@ -15,17 +15,19 @@ import pytest
 
 from bots.logs import LIBRARY_FLOORS, OWN_LOGGERS, configure_logging
 from bots.run import running
-from bots.web.server import TELEGRAM_SECRET_HEADER
 from core.clock import ManualClock
 from core.config import Settings
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.stripe_sandbox.signing import sign_payload
 from devtools.telegram_recorder import RecordingRequest
+from tests.support.run import post_update, run_settings
 
 TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 TELEGRAM_SECRET = "tg-webhook-secret-value"
 STRIPE_WEBHOOK_SECRET = "whsec_logs_secret_value"
 PRIVATE_TEXT = "I think my marriage is over and I can't tell anyone"
+
+Capture = pytest.CaptureFixture[str]
 
 
 @pytest.fixture(autouse=True)
@@ -50,9 +52,7 @@ def json_lines(err: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in err.splitlines() if line.strip()]
 
 
-def test_a_json_line_has_the_event_its_ids_and_hides_secrets(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_a_json_line_has_the_event_its_ids_and_hides_secrets(capsys: Capture) -> None:
     configure_logging(_settings(log_format="json", telegram_token=TELEGRAM_TOKEN))
     log = logging.getLogger("bots.example")
     log.info("outbox.delivered", extra={"outbox_id": 42, "channel": "telegram"})
@@ -66,9 +66,7 @@ def test_a_json_line_has_the_event_its_ids_and_hides_secrets(
     assert TELEGRAM_TOKEN not in err
 
 
-def test_a_logfmt_line_quotes_what_needs_it_and_stays_on_one_line(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_a_logfmt_line_quotes_what_needs_it_and_stays_on_one_line(capsys: Capture) -> None:
     configure_logging(_settings(log_format="text", stripe_secret_key="sk_test_hidden_key_1"))
     logging.getLogger("core.billing").warning(
         "stripe.call.failed", extra={"reason": 'bad "key" sk_test_hidden_key_1\nsecond line'}
@@ -79,7 +77,7 @@ def test_a_logfmt_line_quotes_what_needs_it_and_stays_on_one_line(
     assert line.endswith('reason="bad \\"key\\" [redacted]\\nsecond line"')
 
 
-def test_an_error_keeps_its_traceback_on_the_same_line(capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_error_keeps_its_traceback_on_the_same_line(capsys: Capture) -> None:
     configure_logging(_settings(log_format="json"))
     try:
         raise RuntimeError("boom")
@@ -96,7 +94,7 @@ def test_an_error_keeps_its_traceback_on_the_same_line(capsys: pytest.CaptureFix
     assert "RuntimeError: boom" not in line["traceback"]  # issue #14: messages may quote input
 
 
-def test_a_traceback_never_quotes_what_someone_typed(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_traceback_never_quotes_what_someone_typed(capsys: Capture) -> None:
     """A parser's error quotes its input, and a wrapping error its cause's: both are withheld,
     while every frame and type stays for debugging."""
     configure_logging(_settings(log_format="text"))
@@ -116,9 +114,7 @@ def test_a_traceback_never_quotes_what_someone_typed(capsys: pytest.CaptureFixtu
         assert piece not in err
 
 
-def test_library_lines_that_carry_urls_or_payloads_are_held_back(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_library_lines_that_carry_urls_or_payloads_are_held_back(capsys: Capture) -> None:
     configure_logging(_settings(log_format="json", log_level="DEBUG"))
     logging.getLogger("httpx").info(
         'HTTP Request: POST https://api.telegram.org/bot1:x/getMe "200"'
@@ -134,19 +130,16 @@ def test_library_lines_that_carry_urls_or_payloads_are_held_back(
 
 
 async def test_a_handled_update_and_a_webhook_log_ids_only(
-    capsys: pytest.CaptureFixture[str], database_url: str, clock: ManualClock
+    capsys: Capture, database_url: str, clock: ManualClock
 ) -> None:
     async with StripeSandbox(webhook_secret=STRIPE_WEBHOOK_SECRET) as sandbox:
-        settings = _settings(
-            database_url=database_url,
-            web_port=0,
+        settings = run_settings(
+            database_url,
+            sandbox,
             log_format="json",
             telegram_token=TELEGRAM_TOKEN,
             telegram_webhook_secret=TELEGRAM_SECRET,
             public_url="https://pathwise.example",
-            stripe_secret_key=sandbox.api_key,
-            stripe_webhook_secret=STRIPE_WEBHOOK_SECRET,
-            stripe_api_base=sandbox.url,
         )
         configure_logging(settings)
         request = RecordingRequest()
@@ -165,12 +158,7 @@ async def test_a_handled_update_and_a_webhook_log_ids_only(
                     "text": PRIVATE_TEXT,
                 },
             }
-            async with http.post(
-                f"{base}/telegram/webhook",
-                json=update,
-                headers={TELEGRAM_SECRET_HEADER: TELEGRAM_SECRET},
-            ) as answer:
-                assert answer.status == 200
+            await post_update(http, base, update, TELEGRAM_SECRET)
             for _ in range(200):
                 if any(c.method == "sendMessage" for c in request.calls):
                     break

@@ -5,7 +5,6 @@ one of them, logs at DEBUG through the handler `pathwise run` installs."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
@@ -14,9 +13,7 @@ from core.config import Settings
 from core.dialogs import Input, TextInput
 from core.dialogs.engine import Context, Transition
 from core.dialogs.intake import BudgetStep
-from devtools.stripe_sandbox import StripeSandbox
-from tests.bots.test_telegram import Bot, only
-from tests.bots.test_telegram_journey import _slot_button, _url_button, journey  # noqa: F401
+from tests.support.telegram_bot import Journey, only, pay_for_ana, to_description
 
 EMAIL = "zoe.private@example.com"
 PHONE = "+34 612 34 56 78"
@@ -25,7 +22,7 @@ TYPED = (EMAIL, PHONE, PHRASE, "612 34 56 78")
 
 
 async def test_a_whole_journey_logs_nothing_the_client_typed(
-    journey: tuple[Bot, StripeSandbox, Any],  # noqa: F811
+    journey: Journey,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -40,11 +37,7 @@ async def test_a_whole_journey_logs_nothing_the_client_typed(
 
     monkeypatch.setattr(BudgetStep, "receive", fragile)
 
-    card = only(await bot.text("/start"), "sendMessage")
-    menu = (await bot.press(card, "I understand and agree"))[-1]
-    topics = only(await bot.press(menu, "Find an advisor"), "sendMessage")
-    edited = only(await bot.press(topics, "Career and work"), "editMessageText")
-    await bot.press(edited, "Done")
+    await to_description(bot)
     language = only(
         await bot.text(f"I want to change careers, {PHRASE}. Reach me at {EMAIL} or {PHONE}."),
         "sendMessage",
@@ -58,12 +51,7 @@ async def test_a_whole_journey_logs_nothing_the_client_typed(
     assert failed and "wrong" in (failed[-1].text or "")  # the client got the apology
     bot.errors.clear()  # the one failure this test planted
     when = only(await bot.text("80"), "sendMessage")
-    results = only(await bot.press(when, "Any time"), "sendMessage")
-    profile = only(await bot.press(results, "Choose Ana Ruiz"), "sendMessage")
-    slots = only(await bot.press(profile, "60-minute live session — $60.00"), "sendMessage")
-    summary = only(await bot.press(slots, _slot_button(slots)), "sendMessage")
-    pay = only(await bot.press(summary, "Pay $63.49"), "sendMessage")
-    await sandbox.pay(_url_button(pay)["url"].rsplit("/", 1)[1])
+    await pay_for_ana(bot, sandbox, only(await bot.press(when, "Any time"), "sendMessage"))
     await delivery.deliver_due()
 
     captured = capsys.readouterr()

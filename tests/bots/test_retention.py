@@ -14,20 +14,17 @@ from core.db import Database
 from core.dialogs.privacy import privacy_text
 from core.models import Conversation
 from core.sessions import SessionService
-from tests.bots.test_telegram import Bot, bot, only  # noqa: F401
+from devtools.telegram_recorder import ApiCall
 from tests.support.sessions import FakeRooms
+from tests.support.telegram_bot import Bot, only, to_description, to_when
 
 DESCRIPTION = "My sister Philippa and I stopped speaking after the wedding."
 
 
-async def _intake_to_when(bot: Bot) -> None:  # noqa: F811
-    card = only(await bot.text("/start"), "sendMessage")
-    menu = (await bot.press(card, "I understand and agree"))[-1]
-    topics = only(await bot.press(menu, "Find an advisor"), "sendMessage")
-    edited = only(await bot.press(topics, "Family"), "editMessageText")
-    await bot.press(edited, "Done")
-    language = only(await bot.text(DESCRIPTION), "sendMessage")
-    await bot.press(language, "English")
+async def _intake_to_when(bot: Bot) -> ApiCall:
+    """The intake of a family matter in English, up to the question of when."""
+    await to_description(bot, "Family")
+    return await to_when(bot, DESCRIPTION, language="English")
 
 
 async def _conversation(db: Database) -> Conversation | None:
@@ -50,16 +47,12 @@ def test_privacy_text_states_the_configured_periods() -> None:
 
 
 async def test_an_abandoned_intake_expires_after_the_retention_period(
-    bot: Bot,  # noqa: F811
+    bot: Bot,
     db: Database,
     settings: Settings,
     clock: ManualClock,
 ) -> None:
-    card = only(await bot.text("/start"), "sendMessage")
-    menu = (await bot.press(card, "I understand and agree"))[-1]
-    topics = only(await bot.press(menu, "Find an advisor"), "sendMessage")
-    edited = only(await bot.press(topics, "Family"), "editMessageText")
-    await bot.press(edited, "Done")
+    await to_description(bot, "Family")
     await bot.text(DESCRIPTION)  # ... and the client walks away at the language question
     conversation = await _conversation(db)
     assert conversation is not None and conversation.data["description"] == DESCRIPTION
@@ -81,27 +74,20 @@ async def test_an_abandoned_intake_expires_after_the_retention_period(
 
 
 async def test_the_description_is_dropped_once_the_matches_are_shown(
-    bot: Bot,  # noqa: F811
+    bot: Bot,
     db: Database,
 ) -> None:
-    await _intake_to_when(bot)
-    kind = (await bot.text("Madrid"))[-1]
-    await bot.press(kind, "Live, 60 minutes")
-    when = only(await bot.text("80"), "sendMessage")
-    await bot.press(when, "Any time")
+    await bot.press(await _intake_to_when(bot), "Any time")
     conversation = await _conversation(db)
     assert conversation is not None and conversation.step == "results"
     assert "description" not in conversation.data
 
 
 async def test_a_description_the_client_shares_is_kept_for_the_advisor(
-    bot: Bot,  # noqa: F811
+    bot: Bot,
     db: Database,
 ) -> None:
-    await _intake_to_when(bot)
-    kind = (await bot.text("Madrid"))[-1]
-    await bot.press(kind, "Live, 60 minutes")
-    when = only(await bot.text("80"), "sendMessage")
+    when = await _intake_to_when(bot)
     async with db.uow() as uow:  # the sharing choice (``share_description``) as saved
         conversation = await uow.session.scalar(select(Conversation))
         assert conversation is not None

@@ -10,11 +10,12 @@ import signal
 import socket
 import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from bots.cli import cli
 from bots.run import running
@@ -25,6 +26,7 @@ from core.models import Booking, BookingStatus
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import RecordingRequest
 from tests.support.billing import seed
+from tests.support.run import run_settings
 
 
 @pytest.fixture
@@ -34,15 +36,7 @@ async def sandbox() -> StripeSandbox:
 
 
 def _settings(database_url: str, sandbox: StripeSandbox) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        database_url=database_url,
-        web_port=0,
-        telegram_token="123:RUN",
-        stripe_secret_key=sandbox.api_key,
-        stripe_webhook_secret="whsec_run",
-        stripe_api_base=sandbox.url,
-    )
+    return run_settings(database_url, sandbox, telegram_token="123:RUN")
 
 
 async def test_all_pieces_start_answer_and_stop(
@@ -138,28 +132,27 @@ async def test_run_refuses_an_unmigrated_database(tmp_path, sandbox: StripeSandb
             pass
 
 
-def test_run_without_a_stripe_key_names_the_variable(
-    monkeypatch: pytest.MonkeyPatch, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+def _run_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, piece: str) -> Result:
+    """``pathwise run --only PIECE`` in a fresh folder, on a freshly migrated database."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATHWISE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}")
     runner = CliRunner()
     assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
-    result = runner.invoke(cli, ["run", "--only", "web"])
+    return runner.invoke(cli, ["run", "--only", piece])
+
+
+def test_run_without_a_stripe_key_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    result = _run_only(monkeypatch, tmp_path, "web")
     assert result.exit_code == 1
     assert "PATHWISE_STRIPE_SECRET_KEY is not set" in result.output
 
 
 def test_discord_without_a_token_names_the_variable(
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path,
-    sandbox_env: None,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sandbox_env: None
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PATHWISE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'd.sqlite3'}")
-    runner = CliRunner()
-    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
-    result = runner.invoke(cli, ["run", "--only", "discord"])
+    result = _run_only(monkeypatch, tmp_path, "discord")
     assert result.exit_code == 1
     assert "PATHWISE_DISCORD_TOKEN is not set" in result.output
 

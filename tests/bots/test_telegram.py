@@ -4,69 +4,15 @@ replaced by a recorder (python-telegram-bot's own testing approach)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from telegram.ext import Application, ContextTypes
 
 from bots.telegram.adapter import TelegramAdapter, build_application
-from core.clock import ManualClock
 from core.config import Settings
-from core.db import Database
-from core.dialogs import DialogServices, build_engine
-from core.dialogs.engine import Context
-from core.dialogs.services import Suggestion
-from core.money import Money
 from core.texts.chat import APOLOGY, GROUP_REPLY
-from devtools.telegram_recorder import ApiCall, RecordingRequest, TelegramUser
-
-USER = {"id": 5550001, "is_bot": False, "first_name": "Zoë <b>"}
-CHAT = {"id": 5550001, "type": "private", "first_name": "Zoë"}
-
-
-class FakeMatcher:
-    async def suggest(self, ctx: Context, answers: dict[str, Any]) -> list[Suggestion]:
-        return [Suggestion(1, "Ana <Ruiz> & Co", Money(6000, "USD"), ("speaks Spanish",))]
-
-
-class Bot(TelegramUser):
-    """The application under test, driven by the test user Zoë."""
-
-    def __init__(self, app: Application, request: RecordingRequest) -> None:  # type: ignore[type-arg]
-        super().__init__(app, request, USER, CHAT)
-
-
-@pytest.fixture
-async def bot(db: Database, settings: Settings, clock: ManualClock) -> AsyncIterator[Bot]:
-    request = RecordingRequest()
-    engine = build_engine(settings, DialogServices(matcher=FakeMatcher()))
-    app = build_application(
-        settings,
-        TelegramAdapter(db, engine, clock),
-        token="123:TEST",
-        request=request,
-        rate_limit=False,
-    )
-    tester = Bot(app, request)
-
-    async def keep(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert context.error is not None
-        tester.errors.append(context.error)
-
-    app.add_error_handler(keep)
-    await app.initialize()
-    try:
-        yield tester
-    finally:
-        await app.shutdown()
-    assert tester.errors == [], "a handler raised"
-
-
-def only(calls: list[ApiCall], method: str) -> ApiCall:
-    matching = [c for c in calls if c.method == method]
-    assert len(matching) == 1, [c.method for c in calls]
-    return matching[0]
+from devtools.telegram_recorder import RecordingRequest
+from tests.support.telegram_bot import CHAT, Bot, agree, only, to_description, to_when
 
 
 async def test_start_sends_the_consent_card_with_an_agree_button(bot: Bot) -> None:
@@ -86,13 +32,8 @@ async def test_agreeing_answers_the_button_and_shows_the_menu(bot: Bot) -> None:
     assert calls[2].button_labels() == ["Find an advisor", "My bookings", "How am I doing?", "Help"]
 
 
-async def _menu(bot: Bot) -> ApiCall:
-    card = only(await bot.text("/start"), "sendMessage")
-    return (await bot.press(card, "I understand and agree"))[-1]
-
-
 async def test_a_toggle_edits_the_message_instead_of_sending_a_new_one(bot: Bot) -> None:
-    menu = await _menu(bot)
+    menu = await agree(bot)
     topics = only(await bot.press(menu, "Find an advisor"), "sendMessage")
     calls = await bot.press(topics, "Family")
     edit = only(calls, "editMessageText")
@@ -102,15 +43,8 @@ async def test_a_toggle_edits_the_message_instead_of_sending_a_new_one(bot: Bot)
 
 
 async def test_user_and_advisor_text_is_escaped_for_html(bot: Bot) -> None:
-    menu = await _menu(bot)
-    topics = only(await bot.press(menu, "Find an advisor"), "sendMessage")
-    edited = only(await bot.press(topics, "Career and work"), "editMessageText")
-    await bot.press(edited, "Done")
-    language = only(await bot.text("My <b>boss</b> & I don't get along at all."), "sendMessage")
-    await bot.press(language, "Spanish")
-    kind = [c for c in await bot.text("Madrid") if c.method == "sendMessage"][-1]
-    await bot.press(kind, "Live, 60 minutes")
-    when = only(await bot.text("80"), "sendMessage")
+    await to_description(bot)
+    when = await to_when(bot, "My <b>boss</b> & I don't get along at all.")
     results = only(await bot.press(when, "Evenings"), "sendMessage")
     assert results.text is not None and "Ana &lt;Ruiz&gt; &amp; Co — $60.00" in results.text
 
@@ -122,7 +56,7 @@ async def test_text_where_a_button_is_expected_gets_a_hint(bot: Bot) -> None:
 
 
 async def test_a_stale_button_says_it_has_expired(bot: Bot) -> None:
-    menu = await _menu(bot)
+    menu = await agree(bot)
     await bot.press(menu, "Find an advisor")
     calls = await bot.press(menu, "Find an advisor")
     texts = [c.text for c in calls if c.method in {"sendMessage", "editMessageText"}]
@@ -130,7 +64,7 @@ async def test_a_stale_button_says_it_has_expired(bot: Bot) -> None:
 
 
 async def test_commands_mid_flow_keep_the_place(bot: Bot) -> None:
-    menu = await _menu(bot)
+    menu = await agree(bot)
     await bot.press(menu, "Find an advisor")
     help_call = only(await bot.text("/help"), "sendMessage")
     assert help_call.text is not None and "/bookings" in help_call.text

@@ -23,7 +23,7 @@ CHAT_ID = 8080
 
 
 @pytest.fixture
-async def bot() -> AsyncIterator[tuple[Bot, RecordingRequest]]:
+async def recorded_bot() -> AsyncIterator[tuple[Bot, RecordingRequest]]:
     request = RecordingRequest()
     bot = Bot("123:TEST", request=request, get_updates_request=request)
     await bot.initialize()
@@ -53,9 +53,9 @@ async def _rows(db: Database) -> list[OutboxMessage]:
 
 
 async def test_a_due_message_is_sent_once_and_marked(
-    db: Database, clock: ManualClock, bot: tuple[Bot, RecordingRequest]
+    db: Database, clock: ManualClock, recorded_bot: tuple[Bot, RecordingRequest]
 ) -> None:
-    telegram, request = bot
+    telegram, request = recorded_bot
     await _queue(db, clock, "Your session is booked <Tue 18:00>", "k1")
     delivery = TelegramDelivery(db, telegram, clock)
     assert await delivery.deliver_due() == 1
@@ -69,9 +69,9 @@ async def test_a_due_message_is_sent_once_and_marked(
 
 
 async def test_a_failure_is_retried_later_with_backoff(
-    db: Database, clock: ManualClock, bot: tuple[Bot, RecordingRequest]
+    db: Database, clock: ManualClock, recorded_bot: tuple[Bot, RecordingRequest]
 ) -> None:
-    telegram, request = bot
+    telegram, request = recorded_bot
     await _queue(db, clock, "Reminder", "k2")
     request.fail_next.append((502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}))
     delivery = TelegramDelivery(db, telegram, clock)
@@ -89,12 +89,12 @@ async def test_a_failure_is_retried_later_with_backoff(
 async def test_a_message_that_fails_unexpectedly_never_holds_up_the_next(
     db: Database,
     clock: ManualClock,
-    bot: tuple[Bot, RecordingRequest],
+    recorded_bot: tuple[Bot, RecordingRequest],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A receipt that cannot be rendered (a bug, a bad font) is retried later; the client's
     other messages, and everyone else's, still go out now."""
-    telegram, request = bot
+    telegram, request = recorded_bot
     client_id = await _queue(db, clock, "Your receipt R-2026-000001.", "receipt")
     await _queue(db, clock, "Your room opens in 10 minutes.", "join")
     async with db.uow() as uow:  # the first message carries a document
@@ -128,9 +128,9 @@ async def test_a_message_that_fails_unexpectedly_never_holds_up_the_next(
 
 
 async def test_flood_control_is_honoured_as_a_retry(
-    db: Database, clock: ManualClock, bot: tuple[Bot, RecordingRequest]
+    db: Database, clock: ManualClock, recorded_bot: tuple[Bot, RecordingRequest]
 ) -> None:
-    telegram, request = bot
+    telegram, request = recorded_bot
     await _queue(db, clock, "Receipt", "k3")
     request.fail_next.append(
         (
@@ -149,9 +149,9 @@ async def test_flood_control_is_honoured_as_a_retry(
 
 
 async def test_a_client_who_blocked_the_bot_is_marked_and_not_retried(
-    db: Database, clock: ManualClock, bot: tuple[Bot, RecordingRequest]
+    db: Database, clock: ManualClock, recorded_bot: tuple[Bot, RecordingRequest]
 ) -> None:
-    telegram, request = bot
+    telegram, request = recorded_bot
     client_id = await _queue(db, clock, "First", "k4")
     await _queue(db, clock, "Second", "k5")
     request.fail_next.append(
@@ -188,9 +188,9 @@ async def test_the_same_notification_is_queued_once(db: Database, clock: ManualC
 
 
 async def test_buttons_stored_with_a_message_become_an_inline_keyboard(
-    db: Database, clock: ManualClock, bot: tuple[Bot, RecordingRequest]
+    db: Database, clock: ManualClock, recorded_bot: tuple[Bot, RecordingRequest]
 ) -> None:
-    telegram, request = bot
+    telegram, request = recorded_bot
     async with db.uow() as uow:
         client = await get_or_create_client(uow, Platform.TELEGRAM, CHAT_ID, "Zoë", clock.now())
         buttons = [[{"label": "★★★★★", "data": "4:rate:5"}], [{"label": "Tip", "url": "https://x.test/t"}]]

@@ -4,110 +4,25 @@ through the web server over HTTP, then the receipt PDF and the next steps in Tel
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from io import BytesIO
-from typing import Any
 
-import pytest
-from aiohttp.test_utils import TestServer
 from pypdf import PdfReader
-from telegram.ext import ContextTypes
 
-from bots.telegram.adapter import TelegramAdapter, build_application
-from bots.telegram.delivery import TelegramDelivery
-from bots.web.server import Metrics, WebDeps, build_web_app
-from core import catalogue
-from core.billing import Billing
-from core.clock import ManualClock
-from core.db import Database
-from core.dialogs import DialogServices, build_engine
-from core.dialogs.suggest import CatalogueMatcher
-from core.payments.stripe_gateway import RetryPolicy, StripeGateway
-from devtools.stripe_sandbox import StripeSandbox
-from devtools.telegram_recorder import ApiCall, RecordingRequest
-from tests.bots.test_telegram import CHAT, Bot, only
-from tests.support.billing import SECRET, billing_settings, fonts
+from tests.support.telegram_bot import (
+    CHAT,
+    Journey,
+    only,
+    slot_button,
+    to_description,
+    to_when,
+    url_button,
+)
 
 
-@pytest.fixture
-async def journey(
-    db: Database, database_url: str, clock: ManualClock
-) -> AsyncIterator[tuple[Bot, StripeSandbox, TelegramDelivery]]:
-    rows = catalogue.validate_rows(
-        catalogue.read_catalogue(
-            catalogue.Path(catalogue.__file__).parent / "data" / "advisors.yaml"
-        )
-    )
-    async with db.uow() as uow:
-        await catalogue.import_catalogue(uow, rows, datetime(2026, 11, 1, tzinfo=UTC))
-        await uow.commit()
-    async with StripeSandbox(webhook_secret=SECRET, clock=clock) as sandbox:
-        settings = billing_settings(
-            database_url, stripe_secret_key=sandbox.api_key, stripe_api_base=sandbox.url
-        )
-        gateway = StripeGateway.from_settings(
-            settings, retry=RetryPolicy(attempts=2, delays=(0.05,))
-        )
-        billing = Billing(db, gateway, settings, clock, fonts=fonts())
-        web = TestServer(
-            build_web_app(WebDeps(db=db, metrics=Metrics(), stripe_webhook=billing.handle_webhook)),
-            host="127.0.0.1",
-        )
-        await web.start_server()
-        sandbox.webhook_url = str(web.make_url("/stripe/webhook"))
-        request = RecordingRequest()
-        engine = build_engine(
-            settings, DialogServices(matcher=CatalogueMatcher(), billing=billing)
-        )
-        app = build_application(
-            settings,
-            TelegramAdapter(db, engine, clock),
-            token="123:TEST",
-            request=request,
-            rate_limit=False,
-        )
-        tester = Bot(app, request)
-
-        async def keep(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-            assert context.error is not None
-            tester.errors.append(context.error)
-
-        app.add_error_handler(keep)
-        await app.initialize()
-        try:
-            yield tester, sandbox, TelegramDelivery(db, app.bot, clock)
-        finally:
-            await app.shutdown()
-            await web.close()
-            await gateway.aclose()
-        assert tester.errors == []
-
-
-def _slot_button(call: ApiCall) -> str:
-    for row in call.keyboard:
-        for button in row:
-            if ":slot:" in button.get("callback_data", ""):
-                return str(button["text"])
-    raise AssertionError("no slot buttons")
-
-
-def _url_button(call: ApiCall) -> dict[str, Any]:
-    return next(b for row in call.keyboard for b in row if "url" in b)
-
-
-async def test_start_to_receipt(journey: tuple[Bot, StripeSandbox, TelegramDelivery]) -> None:
+async def test_start_to_receipt(journey: Journey) -> None:
     bot, sandbox, delivery = journey
-    card = only(await bot.text("/start"), "sendMessage")
-    menu = (await bot.press(card, "I understand and agree"))[-1]
-    topics = only(await bot.press(menu, "Find an advisor"), "sendMessage")
-    edited = only(await bot.press(topics, "Career and work"), "editMessageText")
-    await bot.press(edited, "Done")
-    language = only(await bot.text("I want to change careers but I'm afraid."), "sendMessage")
-    await bot.press(language, "Spanish")
-    kind = (await bot.text("Madrid"))[-1]
-    await bot.press(kind, "Live, 60 minutes")
-    when = only(await bot.text("80"), "sendMessage")
+    await to_description(bot)
+    when = await to_when(bot, "I want to change careers but I'm afraid.")
     results = only(await bot.press(when, "Any time"), "sendMessage")
     assert results.text is not None and results.text.startswith(
         "Here are the advisors who fit best:\n\nAna Ruiz — $60.00"
@@ -117,16 +32,16 @@ async def test_start_to_receipt(journey: tuple[Bot, StripeSandbox, TelegramDeliv
     assert photo.params["photo"] == "https://example.com/advisors/ana-ruiz.jpg"
     profile = only(profile_calls, "sendMessage")
     slots = only(await bot.press(profile, "60-minute live session — $60.00"), "sendMessage")
-    summary = only(await bot.press(slots, _slot_button(slots)), "sendMessage")
+    summary = only(await bot.press(slots, slot_button(slots)), "sendMessage")
     assert summary.text is not None
     assert "Handling fee (non-refundable): $3.49\nTotal: $63.49" in summary.text
     pay = only(await bot.press(summary, "Pay $63.49"), "sendMessage")
-    link = _url_button(pay)
+    link = url_button(pay)
     assert link["text"] == "Pay with Stripe" and link["url"].startswith(sandbox.url)
 
     # A double tap: the same checkout again, never a second one.
     again = only(await bot.press(pay, "Get a new payment link"), "sendMessage")
-    assert _url_button(again)["url"] == link["url"]
+    assert url_button(again)["url"] == link["url"]
     assert (
         len(
             [
@@ -180,7 +95,7 @@ async def test_start_to_receipt(journey: tuple[Bot, StripeSandbox, TelegramDeliv
 
 
 async def test_a_payment_link_of_someone_else_is_not_shown(
-    journey: tuple[Bot, StripeSandbox, TelegramDelivery],
+    journey: Journey,
 ) -> None:
     bot, _, _ = journey
     card = only(await bot.text("/start"), "sendMessage")

@@ -1,10 +1,13 @@
 """The Pathwise bot on FakeDiscord: real discord.py models, cogs, views and command tree, with
-the HTTP layer recorded. Imported by the ``test_discord*`` modules; holds no tests itself."""
+the HTTP layer recorded. The `env` fixture is registered for every test through
+`pytest_plugins` in `tests/conftest.py`; `slash` runs a slash command, and `booked` and
+`opened` bring a paid booking to its linked accounts and its open session room."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -16,11 +19,20 @@ from core.config import Settings
 from core.db import Database
 from devtools.discord_recorder import GUILD_ID, FakeDiscord
 from tests.support.billing import make_billing
-from tests.support.sessions import ADVISOR_DISCORD, CLIENT_DISCORD, session_settings
+from tests.support.sessions import (
+    ADVISOR_DISCORD,
+    CLIENT_DISCORD,
+    Paid,
+    link_discord,
+    paid_booking,
+    session_settings,
+    the_session,
+)
 
 STRANGER = 333_000_000_000_000_333
 ADMIN = 444_000_000_000_000_444
 ADMIN_ROLE = 555_000_000_000_000_555
+MIN = timedelta(minutes=1)
 
 
 @dataclass
@@ -109,3 +121,36 @@ def options(**values: Any) -> list[dict[str, Any]]:
     return [
         {"type": kinds[type(value)], "name": key, "value": value} for key, value in values.items()
     ]
+
+
+async def advisor_on_discord(env: Env) -> Paid:
+    """A paid booking whose advisor has linked their Discord account (the client has not)."""
+    paid = await paid_booking(env.db, env.settings, env.clock)
+    await link_discord(
+        env.db, env.clock.now(), advisor_id=paid.world.advisor_id, user_id=ADVISOR_DISCORD
+    )
+    return paid
+
+
+async def booked(env: Env, *, client_linked: bool = True) -> Paid:
+    """A paid booking, both accounts linked (or the advisor's only), after one tick."""
+    paid = await advisor_on_discord(env)
+    if client_linked:
+        await link_discord(
+            env.db, env.clock.now(), client_id=paid.world.client_id, user_id=CLIENT_DISCORD
+        )
+    await env.bot.sessions.tick()
+    return paid
+
+
+async def opened(env: Env) -> tuple[discord.TextChannel, dict[str, Any]]:
+    """Tick at the opening time; the room and its welcome message."""
+    s = await the_session(env.db)
+    env.clock.set(s.starts_at - 10 * MIN)
+    assert (await env.bot.sessions.tick()).opened == [s.id]
+    s = await the_session(env.db)
+    assert s.channel_id is not None
+    channel = env.guild.get_channel(s.channel_id)
+    assert isinstance(channel, discord.TextChannel)
+    [welcome] = env.fake.messages[channel.id]
+    return channel, welcome
