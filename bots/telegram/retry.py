@@ -57,7 +57,7 @@ class DeliveryLimiter(AIORateLimiter):
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.attempts),
             wait=wait_exponential_jitter(
-                initial=self.policy.first_wait,
+                multiplier=self.policy.first_wait,
                 max=self.policy.max_wait,
                 jitter=self.policy.first_wait,
             ),
