@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base
@@ -17,6 +17,6 @@ class ReceivedUpdate(Base):
     __table_args__ = (Index("ix_received_updates_received_at", "received_at"),)
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
-    # Telegram's update_id: a signed 32-bit number today, stored wide.
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # The update id's digest (core.updates.update_key), not the number itself.
+    update_key: Mapped[str] = mapped_column(String(32), primary_key=True)
     received_at: Mapped[datetime]

@@ -23,9 +23,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table('received_updates',
     sa.Column('platform', sa.String(length=16), nullable=False),
-    sa.Column('update_id', sa.BigInteger(), nullable=False),
+    sa.Column('update_key', sa.String(length=32), nullable=False),
     sa.Column('received_at', UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('platform', 'update_id', name=op.f('pk_received_updates'))
+    sa.PrimaryKeyConstraint('platform', 'update_key', name=op.f('pk_received_updates'))
     )
     with op.batch_alter_table('received_updates', schema=None) as batch_op:
         batch_op.create_index('ix_received_updates_received_at', ['received_at'], unique=False)
