@@ -25,12 +25,14 @@ from telegram.ext import TypeHandler
 
 from bots.run import Runtime, running
 from core import catalogue, commands
+from core.accounts import Platform
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
 from core.models import PlatformIdentity, Purchase
 from core.texts.booking import CONFIRMED_RECEIPT_SEPARATELY
 from core.texts.chat import APOLOGY, TEXT_ONLY
+from core.updates import take_in_once
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import ApiCall, RecordingRequest
 from tests.bots.test_run import OneUpdate
@@ -427,3 +429,33 @@ async def test_the_receipt_is_sent_once_after_paying(
     assert CONFIRMED_RECEIPT_SEPARATELY() in [c.text for c in back]
     (receipt,) = stand_in.delivered("sendDocument")
     assert receipt.files["document"][0].startswith("Pathwise-receipt-")
+
+
+async def _take_in_slowly(db: Database, now: datetime, *, commit: bool) -> bool:
+    """One handler's transaction: take the update in, work a while, then commit or fail."""
+    async with db.uow() as uow:
+        new = await take_in_once(uow, Platform.TELEGRAM, 9_200_001, now)
+        await asyncio.sleep(0.2)
+        if commit:
+            await uow.commit()
+    return new
+
+
+@pytest.mark.postgres
+async def test_two_handlers_of_one_update_at_once_take_it_in_once(
+    db: Database, clock: ManualClock
+) -> None:
+    first = asyncio.create_task(_take_in_slowly(db, clock.now(), commit=True))
+    await asyncio.sleep(0.05)  # the first has taken it in, and works on
+    second = asyncio.create_task(_take_in_slowly(db, clock.now(), commit=True))
+    assert list(await asyncio.gather(first, second)) == [True, False]
+
+
+@pytest.mark.postgres
+async def test_an_update_whose_handler_failed_is_taken_in_again(
+    db: Database, clock: ManualClock
+) -> None:
+    first = asyncio.create_task(_take_in_slowly(db, clock.now(), commit=False))
+    await asyncio.sleep(0.05)  # the first has taken it in, and works on
+    second = asyncio.create_task(_take_in_slowly(db, clock.now(), commit=True))
+    assert list(await asyncio.gather(first, second)) == [True, True]
