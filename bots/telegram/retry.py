@@ -34,7 +34,8 @@ class RetryPolicy:
 
 
 def transient(error: BaseException) -> bool:
-    """Worth another try: Telegram's 5xx, a timeout, a broken connection; never a refusal."""
+    """Worth another try: Telegram's 5xx, a timeout, a broken connection; never a refusal.
+    A call that timed out may still have arrived: a reply twice is better than none."""
     return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 

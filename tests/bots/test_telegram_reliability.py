@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -29,10 +29,10 @@ from core.accounts import Platform
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
-from core.models import PlatformIdentity, Purchase
+from core.models import PlatformIdentity, Purchase, ReceivedUpdate
 from core.texts.booking import CONFIRMED_RECEIPT_SEPARATELY
 from core.texts.chat import APOLOGY, TEXT_ONLY
-from core.updates import take_in_once
+from core.updates import take_in_once, update_key
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import ApiCall, RecordingRequest
 from tests.bots.test_run import OneUpdate
@@ -459,3 +459,26 @@ async def test_an_update_whose_handler_failed_is_taken_in_again(
     await asyncio.sleep(0.05)  # the first has taken it in, and works on
     second = asyncio.create_task(_take_in_slowly(db, clock.now(), commit=True))
     assert list(await asyncio.gather(first, second)) == [True, True]
+
+
+async def test_the_worker_forgets_update_ids_too_old_to_come_again(
+    db: Database,
+    database_url: str,
+    api: tuple[BotApi, str],
+    sandbox: StripeSandbox,
+    clock: ManualClock,
+) -> None:
+    async with db.uow() as uow:
+        await take_in_once(uow, Platform.TELEGRAM, 9_300_001, clock.now() - timedelta(days=3))
+        await take_in_once(uow, Platform.TELEGRAM, 9_300_002, clock.now() - timedelta(hours=1))
+        await uow.commit()
+    settings = _settings(database_url, api[1], sandbox)
+    async with running(settings, {"worker"}, clock=clock, worker_interval=0.05) as runtime:
+        assert runtime.worker is not None
+        for _ in range(200):
+            if runtime.worker.ticks >= 2:
+                break
+            await asyncio.sleep(0.05)
+    async with db.uow() as uow:
+        kept = list(await uow.session.scalars(select(ReceivedUpdate.update_key)))
+    assert kept == [update_key(9_300_002)]
