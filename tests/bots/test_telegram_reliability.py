@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -278,27 +278,28 @@ async def test_the_command_menu_is_set_when_pathwise_starts(
     ]
 
 
-async def test_a_reply_gets_through_telegram_5xx_answers(
-    start: Any, api: tuple[BotApi, str]
-) -> None:
-    stand_in, _ = api
-    async with start() as zoe:
-        stand_in.fail_next["sendMessage"] = [SERVER_ERROR, BAD_GATEWAY]
-        attempts = await zoe.deliver(zoe.text("/help"))
-    assert [a.status for a in attempts if a.call.method == "sendMessage"] == [500, 502, 200]
-    assert [c.text for c in _sent(attempts)] == [commands.help_text()]
-
-
-async def test_the_apology_gets_through_telegram_5xx_answers_too(
-    start: Any, api: tuple[BotApi, str]
-) -> None:
-    stand_in, _ = api
-    async with start() as zoe:
+@pytest.mark.parametrize(
+    ("failures", "statuses", "answer"),
+    [
+        ([SERVER_ERROR, BAD_GATEWAY], [500, 502, 200], commands.help_text),
         # The reply itself is refused for good; the apology meets a 5xx, then goes through.
-        stand_in.fail_next["sendMessage"] = [TOO_LONG, SERVER_ERROR]
+        ([TOO_LONG, SERVER_ERROR], [400, 500, 200], APOLOGY),
+    ],
+    ids=["the reply", "the apology"],
+)
+async def test_a_reply_gets_through_telegram_5xx_answers(
+    start: Any,
+    api: tuple[BotApi, str],
+    failures: list[tuple[int, dict[str, Any]]],
+    statuses: list[int],
+    answer: Callable[[], str],
+) -> None:
+    stand_in, _ = api
+    async with start() as zoe:
+        stand_in.fail_next["sendMessage"] = list(failures)
         attempts = await zoe.deliver(zoe.text("/help"))
-    assert [a.status for a in attempts if a.call.method == "sendMessage"] == [400, 500, 200]
-    assert [c.text for c in _sent(attempts)] == [APOLOGY()]
+    assert [a.status for a in attempts if a.call.method == "sendMessage"] == statuses
+    assert [c.text for c in _sent(attempts)] == [answer()]
 
 
 class TimesOutOnce(OneUpdate):
@@ -442,23 +443,18 @@ async def _take_in_slowly(db: Database, now: datetime, *, commit: bool) -> bool:
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("first_commits", "taken_in"),
+    [(True, [True, False]), (False, [True, True])],
+    ids=["the first handler commits: the second drops it", "the first fails: the second answers"],
+)
 async def test_two_handlers_of_one_update_at_once_take_it_in_once(
-    db: Database, clock: ManualClock
+    db: Database, clock: ManualClock, first_commits: bool, taken_in: list[bool]
 ) -> None:
-    first = asyncio.create_task(_take_in_slowly(db, clock.now(), commit=True))
+    first = asyncio.create_task(_take_in_slowly(db, clock.now(), commit=first_commits))
     await asyncio.sleep(0.05)  # the first has taken it in, and works on
     second = asyncio.create_task(_take_in_slowly(db, clock.now(), commit=True))
-    assert list(await asyncio.gather(first, second)) == [True, False]
-
-
-@pytest.mark.postgres
-async def test_an_update_whose_handler_failed_is_taken_in_again(
-    db: Database, clock: ManualClock
-) -> None:
-    first = asyncio.create_task(_take_in_slowly(db, clock.now(), commit=False))
-    await asyncio.sleep(0.05)  # the first has taken it in, and works on
-    second = asyncio.create_task(_take_in_slowly(db, clock.now(), commit=True))
-    assert list(await asyncio.gather(first, second)) == [True, True]
+    assert list(await asyncio.gather(first, second)) == taken_in
 
 
 async def test_the_worker_forgets_update_ids_too_old_to_come_again(
