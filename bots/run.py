@@ -15,14 +15,15 @@ import stripe
 from aiohttp import web
 from sqlalchemy import func, select
 from telegram import Bot, Update
-from telegram.ext import Application, TypeHandler
+from telegram.ext import Application, ExtBot, TypeHandler
 from telegram.request import BaseRequest
 
 from bots.telegram.adapter import TelegramAdapter, build_application
 from bots.telegram.delivery import TelegramDelivery
+from bots.telegram.retry import DeliveryLimiter
 from bots.web.server import Metrics, WebDeps, build_web_app
 from bots.worker import NamedJob, Worker
-from core import scheduling
+from core import scheduling, updates
 from core.billing import Billing
 from core.clock import Clock, SystemClock
 from core.config import Settings
@@ -68,6 +69,12 @@ class Runtime:
     async def expire_holds(self) -> None:
         async with self.db.uow() as uow:
             await scheduling.expire_holds(uow, self.clock.now())
+            await uow.commit()
+
+    async def forget_old_updates(self) -> None:
+        """Telegram update ids too old to be delivered again."""
+        async with self.db.uow() as uow:
+            await updates.forget_old(uow, self.clock.now())
             await uow.commit()
 
 
@@ -122,6 +129,8 @@ async def _start_telegram(
     app.add_handler(TypeHandler(Update, _count_update(runtime.metrics)), group=-1)
     await app.initialize()
     stack.push_async_callback(app.shutdown)
+    if app.post_init is not None:  # run_polling would call it; started by hand, we do
+        await app.post_init(app)
     await app.start()
     stack.push_async_callback(app.stop)
     await _receive_updates(app, runtime.settings, stack)
@@ -232,11 +241,12 @@ async def _telegram_bot(
     if settings.telegram_token is None:
         log.warning("worker.telegram_outbox.paused", extra={"missing": "PATHWISE_TELEGRAM_TOKEN"})
         return
-    bot = Bot(
+    bot: Bot = ExtBot(
         settings.require("telegram_token"),
         base_url=settings.telegram_api_base_url,
         request=request,
         get_updates_request=request,
+        rate_limiter=DeliveryLimiter(),  # the same retries as the running app's bot
     )
     await bot.initialize()
     stack.push_async_callback(bot.shutdown)
@@ -261,6 +271,7 @@ def _jobs(runtime: Runtime) -> list[NamedJob]:
             runtime.db, runtime.telegram_bot, runtime.clock, runtime.billing.fonts
         )
         jobs.append(NamedJob("telegram_outbox", delivery.deliver_due))
+        jobs.append(NamedJob("telegram_updates", runtime.forget_old_updates))
     return jobs
 
 

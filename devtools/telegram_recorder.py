@@ -57,6 +57,8 @@ class RecordingRequest(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[ApiCall] = []
         self._message_ids = count(1000)
+        # Telegram numbers updates per bot, never per user: one sequence for every user here.
+        self.update_ids = count(1)
         self.fail_next: list[tuple[int, dict[str, Any]]] = []  # (status, error body) to answer
 
     async def initialize(self) -> None:
@@ -141,7 +143,7 @@ class TelegramUser:
 
     async def update(self, payload: dict[str, Any]) -> list[ApiCall]:
         self.request.clear()
-        payload = {"update_id": next(self.ids), **payload}
+        payload = {"update_id": next(self.request.update_ids), **payload}
         await self.app.process_update(Update.de_json(payload, self.app.bot))
         return list(self.request.calls)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Sequence
+from contextlib import suppress
 
 from telegram import (
     Bot,
@@ -19,9 +20,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -32,6 +32,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bots.telegram.retry import DeliveryLimiter, RetryPolicy
 from core import commands
 from core.accounts import Platform, get_or_create_client
 from core.clock import Clock
@@ -52,11 +53,14 @@ from core.dialogs import (
 )
 from core.errors import PathwiseError
 from core.texts import chat as t
+from core.updates import take_in_once
 
 log = logging.getLogger(__name__)
 
 # Telegram's menu: the client commands of ``core.commands``, in their order.
 COMMANDS = tuple(BotCommand(name, description) for name, description in commands.menu())
+# Whatever a person sends that is not text: stickers, photos, voice notes, files, locations...
+NOT_TEXT = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL
 # What a log line may say about an input: its kind, never what the person typed.
 INPUT_KINDS: dict[type, str] = {
     StartInput: "start",
@@ -64,6 +68,7 @@ INPUT_KINDS: dict[type, str] = {
     TextInput: "text",
     ButtonPress: "button",
 }
+
 
 def keyboard(reply: Message) -> InlineKeyboardMarkup | None:
     """Core's rows of buttons as an inline keyboard."""
@@ -113,12 +118,22 @@ async def render(
                 parse_mode=ParseMode.HTML,
             )
         elif isinstance(reply, Image):
-            await app_bot.send_photo(
-                chat_id,
-                reply.url,
-                caption=html.escape(reply.caption, quote=False) or None,
-                parse_mode=ParseMode.HTML,
-            )
+            await _send_photo(app_bot, chat_id, reply, last=reply is replies[-1])
+
+
+async def _send_photo(app_bot: Bot, chat_id: int, image: Image, *, last: bool) -> None:
+    """A photo is decoration: one Telegram refuses (it could not fetch the URL) or cannot take
+    now is left out, so the text that follows still arrives; its caption is sent as text
+    when nothing follows."""
+    caption = html.escape(image.caption, quote=False)
+    try:
+        await app_bot.send_photo(
+            chat_id, image.url, caption=caption or None, parse_mode=ParseMode.HTML
+        )
+    except NetworkError as error:  # BadRequest included: "wrong file identifier/HTTP URL"
+        log.warning("telegram.photo_failed.left_out", extra={"error": type(error).__name__})
+        if last and caption:
+            await app_bot.send_message(chat_id, caption, parse_mode=ParseMode.HTML)
 
 
 class TelegramAdapter:
@@ -135,6 +150,7 @@ class TelegramAdapter:
         app.add_handler(CommandHandler("start", self.on_start, filters=private))
         app.add_handler(MessageHandler(private & filters.COMMAND, self.on_command))
         app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(MessageHandler(private & NOT_TEXT, self.on_not_text))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(MessageHandler(~private, self.on_group))
         app.add_error_handler(self.on_error)
@@ -154,11 +170,18 @@ class TelegramAdapter:
         assert update.effective_message and update.effective_message.text is not None
         await self._answer(update, context, TextInput(update.effective_message.text))
 
+    async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A sticker, photo, voice note, file...: say what the bot can read."""
+        chat = update.effective_chat
+        if chat is not None and await self._take_in(update):
+            await context.bot.send_message(chat.id, t.TEXT_ONLY())
+
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A press on an inline button; the spinner is stopped at once."""
         query = update.callback_query
         assert query is not None
-        await query.answer()
+        with suppress(BadRequest):  # a press delivered twice: "query is too old"
+            await query.answer()
         if query.message is None or query.message.chat.type != "private":
             return
         await self._answer(
@@ -169,6 +192,8 @@ class TelegramAdapter:
         """Groups: answer once, politely, and do nothing else."""
         chat = update.effective_chat
         if chat is None or context.chat_data is None or context.chat_data.get("greeted"):
+            return
+        if not await self._take_in(update):
             return
         context.chat_data["greeted"] = True
         await context.bot.send_message(chat.id, t.GROUP_REPLY())
@@ -186,6 +211,11 @@ class TelegramAdapter:
         now = self.clock.now()
         try:
             async with self.db.uow() as uow:
+                # Taken in with what the dialog does: a redelivery after a commit is dropped,
+                # one after a rollback is answered.
+                if not await take_in_once(uow, Platform.TELEGRAM, update.update_id, now):
+                    log.info("telegram.update.duplicate", extra={"update_id": update.update_id})
+                    return
                 client = await get_or_create_client(
                     uow, Platform.TELEGRAM, user.id, user.first_name, now
                 )
@@ -201,12 +231,27 @@ class TelegramAdapter:
             extra={"update_id": update.update_id, "input": INPUT_KINDS[type(event)]},
         )
 
+    async def _take_in(self, update: Update) -> bool:
+        """Record the update in its own transaction; False if it came before."""
+        async with self.db.uow() as uow:
+            new = await take_in_once(uow, Platform.TELEGRAM, update.update_id, self.clock.now())
+            await uow.commit()
+        if not new:
+            log.info("telegram.update.duplicate", extra={"update_id": update.update_id})
+        return new
+
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure (never the message contents) and apologise to the user."""
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("telegram.update.failed", extra={"update_id": update_id}, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, t.APOLOGY())
+            try:  # through the same retries as every reply
+                await context.bot.send_message(update.effective_chat.id, t.APOLOGY())
+            except TelegramError as error:
+                log.error(
+                    "telegram.apology.failed",
+                    extra={"update_id": update_id, "error": type(error).__name__},
+                )
 
 
 def build_application(
@@ -216,8 +261,10 @@ def build_application(
     token: str | None = None,
     request: BaseRequest | None = None,
     rate_limit: bool = True,
+    retry: RetryPolicy | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """The python-telegram-bot Application with every handler, built once at start-up."""
+    """The python-telegram-bot Application with every handler, built once at start-up; with
+    ``rate_limit``, every call goes through :class:`DeliveryLimiter` (429s, 5xx, timeouts)."""
     builder: ApplicationBuilder = (  # type: ignore[type-arg]
         Application.builder()
         .token(token or settings.require("telegram_token"))
@@ -227,12 +274,17 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(DeliveryLimiter(retry))
     app = builder.build()
     adapter.register(app)
     return app
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
-    """Register the command list users see in Telegram's menu."""
-    await app.bot.set_my_commands(COMMANDS)
+    """Register the command list users see in Telegram's menu. ``run_polling`` calls this;
+    an Application started by hand (``bots.run``) must call ``app.post_init`` itself. The
+    menu is a convenience: if Telegram still refuses it after the retries, the bot runs."""
+    try:
+        await app.bot.set_my_commands(COMMANDS)
+    except TelegramError as error:
+        log.warning("telegram.commands.not_set", extra={"error": type(error).__name__})

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from core.dialogs.engine import Context, Transition
 from core.dialogs.steps import StepName
-from core.documents import receipt_pdf
-from core.models.billing import Purchase, PurchaseStatus, Receipt
+from core.models.billing import Purchase, PurchaseStatus
 from core.parsing import parse_id
-from core.replies import Document, Message, Reply
+from core.replies import Message
 from core.texts import Text
 from core.texts import booking as t
 
@@ -27,7 +24,8 @@ async def returned_from_checkout(ctx: Context, payload: str) -> Transition:
     if purchase is None or purchase.client_id != ctx.client.id:
         return _home(t.NOT_FOUND)
     if purchase.status == PurchaseStatus.PAID.value:
-        return Transition(goto=StepName.HOME, data={}, replies=await _receipt(ctx, purchase))
+        # The receipt itself comes once, from the outbox the payment wrote it to.
+        return _home(t.CONFIRMED_RECEIPT_SEPARATELY)
     if purchase.status == PurchaseStatus.PROCESSING.value:
         return _home(t.BANK_CONFIRMING)
     if paid and purchase.status == PurchaseStatus.PENDING.value:
@@ -35,16 +33,3 @@ async def returned_from_checkout(ctx: Context, payload: str) -> Transition:
     if purchase.status == PurchaseStatus.PENDING.value:
         return _home(t.NOT_TAKEN)
     return _home(t.FAILED)
-
-
-async def _receipt(ctx: Context, purchase: Purchase) -> list[Reply]:
-    """The purchase's receipt again, for a client who came back after the webhook landed."""
-    receipt = await ctx.uow.session.scalar(
-        select(Receipt).where(Receipt.purchase_id == purchase.id, Receipt.kind == "receipt")
-    )
-    replies: list[Reply] = [Message(t.CONFIRMED())]
-    if receipt is not None:
-        billing = ctx.services.billing
-        pdf = await receipt_pdf(ctx.uow, receipt, billing.fonts if billing is not None else None)
-        replies.append(Document(pdf, receipt.filename, t.RECEIPT_CAPTION(number=receipt.number)))
-    return replies

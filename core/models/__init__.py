@@ -23,6 +23,7 @@ from core.models.outbox import OutboxMessage
 from core.models.reconcile import ReconcileRun
 from core.models.scheduling import AvailabilityException, AvailabilityRule, SlotClaim
 from core.models.sessions import AdviceSession, LinkAttempt, LinkCode, TranscriptFile
+from core.models.updates import ReceivedUpdate
 
 __all__ = [
     "AdviceSession",
@@ -48,6 +49,7 @@ __all__ = [
     "Purchase",
     "Receipt",
     "ReceiptCounter",
+    "ReceivedUpdate",
     "ReconcileRun",
     "Refund",
     "Review",

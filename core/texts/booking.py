@@ -144,5 +144,7 @@ FAILED = Text(
     "booking.failed",
     "That payment didn't go through and nothing was charged. Please book again with /find.",
 )
-CONFIRMED = Text("booking.confirmed", "Your payment is confirmed. Here is your receipt.")
-RECEIPT_CAPTION = Text("booking.receipt_caption", "Receipt {number}")
+CONFIRMED_RECEIPT_SEPARATELY = Text(
+    "booking.confirmed_receipt_separately",
+    "Your payment is confirmed. Your receipt comes as its own message in this chat.",
+)

@@ -29,3 +29,6 @@ TAP_A_TIME = Text("chat.tap_a_time", "Please tap one of the times below.")
 SKIP = Text("chat.skip", "Skip")
 NO_THANKS = Text("chat.no_thanks", "No thanks")
 FIND_AN_ADVISOR = Text("chat.find_an_advisor", "Find an advisor")
+TEXT_ONLY = Text(
+    "chat.text_only", "I can read text only — please type your message or use the buttons."
+)

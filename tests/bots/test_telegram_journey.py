@@ -87,11 +87,12 @@ async def test_start_to_receipt(journey: Journey) -> None:
         for t in texts
     ), texts
 
-    # Coming back after the webhook: the receipt again.
+    # Coming back after the webhook: confirmed, and the receipt is not sent a second time.
     later = await bot.text(f"/start paid_{purchase_id}")
-    assert [c.method for c in later] == ["sendMessage", "sendDocument", "sendMessage"]
-    assert later[1].files["document"][0] == filename
-    assert later[0].text == "Your payment is confirmed. Here is your receipt."
+    assert [c.method for c in later] == ["sendMessage", "sendMessage"]
+    assert later[0].text == (
+        "Your payment is confirmed. Your receipt comes as its own message in this chat."
+    )
 
 
 async def test_a_payment_link_of_someone_else_is_not_shown(
