@@ -34,8 +34,16 @@ class InvalidAmount(ValueError):
     """What a person typed is no amount of this currency; ``problem`` says why."""
 
     def __init__(self, problem: AmountProblem, text: str) -> None:
-        super().__init__(f"{problem.value}: {text!r}")
+        super().__init__(f"{_PROBLEM_WORDS[problem]}: {text!r}")
         self.problem = problem
+
+
+# For people reading an import's errors; the chat answers with its own texts.
+_PROBLEM_WORDS = {
+    AmountProblem.NOT_A_NUMBER: "not an amount",
+    AmountProblem.NEGATIVE: "below zero",
+    AmountProblem.TOO_MANY_DECIMALS: "too many decimal places",
+}
 
 
 # ASCII digits with the separators people put between them (group or decimal marks, spaces);
