@@ -21,7 +21,7 @@ from core.db import Database, create_engine
 from core.models import Base
 
 # The toolkit's fixtures (tests/support/), available to every test.
-pytest_plugins = ["tests.support.stripe_stand_in"]
+pytest_plugins = ["tests.support.stripe_stand_in", "tests.support.sessions"]
 
 POSTGRES_URL = os.environ.get("PATHWISE_TEST_DATABASE_URL")
 REQUIRE_POSTGRES = os.environ.get("PATHWISE_REQUIRE_POSTGRES") == "1"
