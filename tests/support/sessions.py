@@ -267,8 +267,8 @@ def make_service(
 ) -> tuple[SessionService, FakeRooms]:
     """A session service on the fake rooms, with the dialogs' after-session flow wired in (as
     the composition root wires it); ``kwargs`` go to the service."""
+    rooms = FakeRooms() if rooms is None else rooms
     kwargs.setdefault("start_aftercare", aftercare.start_aftercare)
-    rooms = rooms or FakeRooms()
     return SessionService(db, rooms, settings, clock, **kwargs), rooms
 
 
