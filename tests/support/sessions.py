@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import count
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -289,11 +289,12 @@ class SessionStage:
     async def tick(self) -> TickReport:
         return await self.service.tick()
 
-    async def session(self) -> AdviceSession:
-        """The one session there is."""
-        return await the_session(self.db)
-
-    async def book(self, *, starts_in: timedelta = timedelta(days=2), linked: str = "both") -> Paid:
+    async def book(
+        self,
+        *,
+        starts_in: timedelta = timedelta(days=2),
+        linked: Literal["both", "advisor", "nobody"] = "both",
+    ) -> Paid:
         """A 60-minute session with Ana, paid, its people on Discord as ``linked`` says
         ("both", "advisor" or "nobody"), and adopted by a first tick: one scheduled session."""
         assert linked in ("both", "advisor", "nobody"), linked
@@ -305,7 +306,7 @@ class SessionStage:
 
     async def open_room(self) -> FakeRoom:
         """Tick at the room's opening, 10 minutes before the start; the room."""
-        s = await self.session()
+        s = await the_session(self.db)
         self.clock.set(s.starts_at - 10 * MIN)
         report = await self.tick()
         assert report.opened == [s.id]
