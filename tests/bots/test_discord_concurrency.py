@@ -15,9 +15,8 @@ from devtools.discord_recorder import GUILD_ID
 from tests.support.discord_bot import discord_settings, fake_server, start_bot
 from tests.support.sessions import (
     ADVISOR_DISCORD,
-    CLIENT_DISCORD,
-    link_discord,
     messages,
+    on_discord,
     paid_booking,
     the_session,
 )
@@ -34,9 +33,7 @@ async def test_two_workers_make_one_room_and_send_each_dm_once(
     one = await start_bot(fake, db, settings, clock)
     two = await start_bot(fake, second_db, settings, clock)
     paid = await paid_booking(db, settings, clock)
-    now = clock.now()
-    await link_discord(db, now, advisor_id=paid.world.advisor_id, user_id=ADVISOR_DISCORD)
-    await link_discord(db, now, client_id=paid.world.client_id, user_id=CLIENT_DISCORD)
+    await on_discord(db, clock.now(), paid)
 
     async def both() -> None:
         await asyncio.gather(one.sessions.tick(), two.sessions.tick())

@@ -8,9 +8,11 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -78,140 +80,17 @@ def ids(matches: list[Match]) -> list[int]:
     return [m.card.id for m in matches]
 
 
+def profile(advisor_id: int, fields: dict[str, Any]) -> AdvisorCard:
+    """One advisor of the catalogue file, in the types a card holds."""
+    specialties = tuple(fields.pop("specialties"))
+    prices = {OfferKind(kind): usd(dollars) for kind, dollars in fields.pop("prices").items()}
+    return card(advisor_id, specialties=specialties, prices=prices, **fields)
+
+
 # A small catalogue, written like real profiles.
-ANA = card(
-    1,
-    slug="ana-ruiz",
-    display_name="Ana Ruiz",
-    bio=(
-        "Former HR director who now helps people through career change, burnout and hard "
-        "conversations at work. Practical, warm and direct; we leave every session with one "
-        "concrete next step."
-    ),
-    specialties=("career change", "burnout", "workplace conflict"),
-    topics=frozenset({Topic.CAREER, Topic.STRESS}),
-    languages=frozenset({"en", "es"}),
-    timezone="Europe/Madrid",
-    prices={LIVE30: usd(35), LIVE60: usd(60), MESSAGING: usd(90)},
-    rating_sum=154,  # 4.8125 over 32 reviews
-    rating_count=32,
-    upcoming_bookings=3,
-    next_free=datetime(2026, 3, 29, 17, 0, tzinfo=UTC),  # Sunday 18:00 in London (BST)
-)
-DAVID = card(
-    2,
-    slug="david-okafor",
-    display_name="David Okafor",
-    bio=(
-        "Lost my father young and spent ten years volunteering with bereavement groups. I sit "
-        "with grief and loss without rushing it, and help with the practical side of a death "
-        "in the family too."
-    ),
-    specialties=("grief", "bereavement", "loss of a parent"),
-    topics=frozenset({Topic.GRIEF, Topic.FAMILY}),
-    prices={LIVE30: usd(30), LIVE60: usd(55)},
-    rating_sum=196,  # 4.9 over 40
-    rating_count=40,
-    upcoming_bookings=6,
-    next_free=NOW + timedelta(hours=5),
-)
-MEI = card(
-    3,
-    slug="mei-lin",
-    display_name="Mei Lin",
-    bio=(
-        "Relationship advisor for couples and singles: communication, trust after betrayal, "
-        "long-distance love and cultural differences between families."
-    ),
-    specialties=("relationships", "communication", "long distance"),
-    topics=frozenset({Topic.RELATIONSHIPS, Topic.FAMILY}),
-    languages=frozenset({"en", "zh"}),
-    prices={LIVE30: usd(40), LIVE60: usd(70), MESSAGING: usd(120)},
-    rating_sum=88,  # 4.4 over 20
-    rating_count=20,
-    next_free=NOW + timedelta(days=1),
-)
-JONAS = card(
-    4,
-    slug="jonas-becker",
-    display_name="Jonas Becker",
-    bio=(
-        "Coach for stress and anxiety at work and at home. Breathing, boundaries and sleep; "
-        "simple tools you can practise between sessions."
-    ),
-    specialties=("stress", "anxiety", "sleep"),
-    topics=frozenset({Topic.STRESS}),
-    languages=frozenset({"de", "en"}),
-    prices={LIVE30: usd(28), LIVE60: usd(50)},
-    rating_sum=45,  # 4.5 over 10
-    rating_count=10,
-    next_free=NOW + timedelta(hours=3),
-)
-SAM = card(
-    5,
-    slug="sam-carter",
-    display_name="Sam Carter",
-    bio=(
-        "Twenty years in tech management. I help with promotions, layoffs, job search, salary "
-        "negotiation and the question of whether to stay or leave a job."
-    ),
-    specialties=("job search", "negotiation", "layoffs", "career change"),
-    topics=frozenset({Topic.CAREER}),
-    prices={LIVE30: usd(45), LIVE60: usd(80)},
-    rating_sum=0,  # new on Pathwise
-    rating_count=0,
-    next_free=NOW + timedelta(days=3),
-)
-PRIYA = card(
-    6,
-    slug="priya-sharma",
-    display_name="Priya Sharma",
-    bio=(
-        "Helps people at a crossroads find direction: quitting, moving country, going back to "
-        "study, starting over at forty. Values work and honest planning."
-    ),
-    specialties=("life direction", "relocation", "starting over"),
-    topics=frozenset({Topic.DIRECTION, Topic.CAREER}),
-    languages=frozenset({"en", "hi"}),
-    prices={MESSAGING: usd(70)},
-    rating_sum=300,  # 3.0 over 100
-    rating_count=100,
-    next_free=NOW + timedelta(hours=1),
-)
-LUCIA = card(
-    7,
-    slug="lucia-fernandes",
-    display_name="Lúcia Fernandes",
-    bio=(
-        "Family mediator: parents and adult children, siblings after an inheritance, blended "
-        "families and co-parenting after divorce. Calm, fair and confidential."
-    ),
-    specialties=("family conflict", "co-parenting", "divorce"),
-    topics=frozenset({Topic.FAMILY, Topic.RELATIONSHIPS}),
-    languages=frozenset({"pt", "es", "en"}),
-    prices={LIVE60: usd(65), MESSAGING: usd(95)},
-    rating_sum=230,  # 4.6 over 50
-    rating_count=50,
-    next_free=NOW + timedelta(days=4),
-)
-OLGA = card(
-    8,
-    slug="olga-nowak",
-    display_name="Olga Nowak",
-    bio=(
-        "Practical advice on money stress, debt and rebuilding after a business failure; also "
-        "a listening ear for the shame that often comes with it."
-    ),
-    specialties=("money stress", "business failure", "rebuilding"),
-    topics=frozenset({Topic.STRESS, Topic.CAREER, Topic.OTHER}),
-    languages=frozenset({"pl", "en", "de"}),
-    prices={LIVE30: usd(33), LIVE60: usd(58), MESSAGING: usd(80)},
-    rating_sum=104,  # 4.16 over 25
-    rating_count=25,
-    upcoming_bookings=1,
-    next_free=None,
-)
-CATALOGUE = (ANA, DAVID, MEI, JONAS, SAM, PRIYA, LUCIA, OLGA)
+PROFILES = yaml.safe_load((Path(__file__).parent / "matching_catalogue.yaml").read_text("utf-8"))
+CATALOGUE = tuple(profile(i, fields) for i, fields in enumerate(PROFILES, start=1))
+ANA, DAVID, MEI, JONAS, SAM, PRIYA, LUCIA, OLGA = CATALOGUE
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,6 +29,7 @@ from core.scheduling import (
     TooLateToChange,
 )
 from core.taxonomy import OfferKind
+from tests.support.rows import row
 
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 MADRID = ZoneInfo("Europe/Madrid")
@@ -132,14 +134,32 @@ async def confirm(db: Database, booking_id: int, now: datetime) -> Booking:
 
 
 async def booking_status(db: Database, booking_id: int) -> str:
-    async with db.uow() as uow:
-        booking = await uow.session.get(Booking, booking_id)
-        assert booking is not None
-        return booking.status
+    return (await row(db, Booking, booking_id)).status
 
 
 def labels(starts: list[datetime], tz: str) -> list[str]:
     return [scheduling.format_slot(start, tz) for start in starts]
+
+
+TUESDAY_18 = utc(2026, 11, 24, 17)  # Tue 24 Nov, 18:00 in Madrid
+
+
+class HeldSlot(NamedTuple):
+    ana: Seeded
+    client: int
+    other: int
+    start: datetime
+    held: Booking
+
+
+@pytest.fixture
+async def a_held_slot(db: Database, clock: ManualClock) -> HeldSlot:
+    """Ana's only half hour on Tuesdays (18:00 in Madrid), held now by client A; client B
+    would like it too."""
+    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
+    client, other = await add_client(db, "A"), await add_client(db, "B")
+    held = await hold(db, client, ana.live30, TUESDAY_18, clock.now())
+    return HeldSlot(ana, client, other, TUESDAY_18, held)
 
 
 # Weekly hours, time zones and DST -----------------------------------------------------------
@@ -446,13 +466,9 @@ def test_with_no_free_time_left_people_are_told_how_far_ahead_was_looked() -> No
 
 
 async def test_a_hold_keeps_the_slot_for_30_minutes_then_frees_it(
-    db: Database, clock: ManualClock
+    db: Database, clock: ManualClock, a_held_slot: HeldSlot
 ) -> None:
-    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
-    first, second = await add_client(db, "A"), await add_client(db, "B")
-    start = utc(2026, 11, 24, 17)
-
-    held = await hold(db, first, ana.live30, start, clock.now())
+    ana, _, second, start, held = a_held_slot
     assert (held.status, held.hold_expires_at) == ("held", utc(2026, 11, 23, 9, 30))
     assert (held.price_minor, held.currency, held.ends_at) == (
         3500,
@@ -476,12 +492,9 @@ async def test_a_hold_keeps_the_slot_for_30_minutes_then_frees_it(
 
 
 async def test_release_hold_frees_the_slot_at_once_and_is_idempotent(
-    db: Database, clock: ManualClock
+    db: Database, clock: ManualClock, a_held_slot: HeldSlot
 ) -> None:
-    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
-    client = await add_client(db)
-    start = utc(2026, 11, 24, 17)
-    held = await hold(db, client, ana.live30, start, clock.now())
+    ana, _, _, start, held = a_held_slot
     for _ in range(2):
         async with db.uow() as uow:
             released = await scheduling.release_hold(uow, held.id, clock.now())
@@ -494,12 +507,9 @@ async def test_release_hold_frees_the_slot_at_once_and_is_idempotent(
 
 
 async def test_a_hold_can_be_stretched_to_its_checkouts_expiry(
-    db: Database, clock: ManualClock
+    db: Database, clock: ManualClock, a_held_slot: HeldSlot
 ) -> None:
-    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
-    client, other = await add_client(db, "A"), await add_client(db, "B")
-    start = utc(2026, 11, 24, 17)
-    held = await hold(db, client, ana.live30, start, clock.now())
+    ana, _, other, start, held = a_held_slot
     async with db.uow() as uow:
         stretched = await scheduling.extend_hold(uow, held.id, utc(2026, 11, 23, 10), clock.now())
         same = await scheduling.extend_hold(uow, held.id, utc(2026, 11, 23, 9, 45), clock.now())
@@ -515,10 +525,10 @@ async def test_a_hold_can_be_stretched_to_its_checkouts_expiry(
     await hold(db, other, ana.live30, start, clock.now())
 
 
-async def test_the_tick_expires_lapsed_holds(db: Database, clock: ManualClock) -> None:
-    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
-    client = await add_client(db)
-    held = await hold(db, client, ana.live30, utc(2026, 11, 24, 17), clock.now())
+async def test_the_tick_expires_lapsed_holds(
+    db: Database, clock: ManualClock, a_held_slot: HeldSlot
+) -> None:
+    held = a_held_slot.held
     async with db.uow() as uow:
         assert await scheduling.expire_holds(uow, clock.now()) == []
     clock.advance(timedelta(minutes=30))
@@ -530,11 +540,11 @@ async def test_the_tick_expires_lapsed_holds(db: Database, clock: ManualClock) -
         assert await uow.session.scalar(select(func.count()).select_from(SlotClaim)) == 0
 
 
-async def test_a_double_tap_gets_the_same_hold_back(db: Database, clock: ManualClock) -> None:
-    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
-    client = await add_client(db)
-    first = await hold(db, client, ana.live30, utc(2026, 11, 24, 17), clock.now())
-    again = await hold(db, client, ana.live30, utc(2026, 11, 24, 17), clock.now())
+async def test_a_double_tap_gets_the_same_hold_back(
+    db: Database, clock: ManualClock, a_held_slot: HeldSlot
+) -> None:
+    ana, client, _, start, first = a_held_slot
+    again = await hold(db, client, ana.live30, start, clock.now())
     assert again.id == first.id
 
 
@@ -559,11 +569,7 @@ async def test_messaging_packages_need_no_slot(db: Database, clock: ManualClock)
         assert (package.starts_at, package.status, package.price_minor) == (None, "held", 9000)
         with pytest.raises(ValidationFailed, match="need no time slot"):
             await scheduling.hold_slot(
-                uow,
-                client_id=client,
-                offer_id=ana.messaging,
-                starts_at=utc(2026, 11, 24, 17),
-                now=clock.now(),
+                uow, client_id=client, offer_id=ana.messaging, starts_at=TUESDAY_18, now=clock.now()
             )
         with pytest.raises(ValidationFailed, match="needs a time"):
             await scheduling.hold_package(
@@ -610,36 +616,26 @@ async def test_overlapping_sessions_of_different_lengths_collide(
         await hold(db, second, ana.live30, utc(2026, 11, 24, 17, 30), clock.now())
 
 
-async def test_the_database_itself_refuses_a_second_claim(db: Database, clock: ManualClock) -> None:
-    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
-    client = await add_client(db)
-    held = await hold(db, client, ana.live30, utc(2026, 11, 24, 17), clock.now())
+async def test_the_database_itself_refuses_a_second_claim(
+    db: Database, a_held_slot: HeldSlot
+) -> None:
+    ana, _, _, start, held = a_held_slot
     async with db.uow() as uow:
         # Bypass every check in Python: only the unique constraint stands in the way.
-        uow.session.add(
-            SlotClaim(
-                advisor_id=ana.advisor_id, slot_start=utc(2026, 11, 24, 17), booking_id=held.id
-            )
-        )
+        uow.session.add(SlotClaim(advisor_id=ana.advisor_id, slot_start=start, booking_id=held.id))
         with pytest.raises(IntegrityError):
             await uow.session.flush()
 
 
 async def test_a_refused_hold_leaves_the_callers_transaction_usable(
-    db: Database, clock: ManualClock
+    db: Database, clock: ManualClock, a_held_slot: HeldSlot
 ) -> None:
-    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
-    first, second = await add_client(db, "A"), await add_client(db, "B")
-    await hold(db, first, ana.live30, utc(2026, 11, 24, 17), clock.now())
+    ana, _, second, start, _ = a_held_slot
     async with db.uow() as uow:
         uow.session.add(Client(display_name="Kept", created_at=CREATED))
         with pytest.raises(SlotTaken):
             await scheduling.hold_slot(
-                uow,
-                client_id=second,
-                offer_id=ana.live30,
-                starts_at=utc(2026, 11, 24, 17),
-                now=clock.now(),
+                uow, client_id=second, offer_id=ana.live30, starts_at=start, now=clock.now()
             )
         await uow.commit()
     async with db.uow() as uow:
@@ -652,11 +648,7 @@ async def test_an_uncommitted_hold_leaves_nothing_behind(db: Database, clock: Ma
     client = await add_client(db)
     async with db.uow() as uow:
         await scheduling.hold_slot(
-            uow,
-            client_id=client,
-            offer_id=ana.live30,
-            starts_at=utc(2026, 11, 24, 17),
-            now=clock.now(),
+            uow, client_id=client, offer_id=ana.live30, starts_at=TUESDAY_18, now=clock.now()
         )
     async with db.uow() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Booking)) == 0
@@ -667,12 +659,9 @@ async def test_an_uncommitted_hold_leaves_nothing_behind(db: Database, clock: Ma
 
 
 async def test_a_paid_booking_keeps_its_slot_past_the_hold(
-    db: Database, clock: ManualClock
+    db: Database, clock: ManualClock, a_held_slot: HeldSlot
 ) -> None:
-    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
-    first, second = await add_client(db, "A"), await add_client(db, "B")
-    start = utc(2026, 11, 24, 17)
-    held = await hold(db, first, ana.live30, start, clock.now())
+    ana, _, second, start, held = a_held_slot
     assert (await confirm(db, held.id, clock.now())).status == "confirmed"
     assert (await confirm(db, held.id, clock.now())).status == "confirmed"  # webhook replayed
     clock.advance(timedelta(hours=2))
@@ -680,11 +669,10 @@ async def test_a_paid_booking_keeps_its_slot_past_the_hold(
         await hold(db, second, ana.live30, start, clock.now())
 
 
-async def test_a_late_payment_reclaims_a_still_free_slot(db: Database, clock: ManualClock) -> None:
-    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
-    client = await add_client(db)
-    start = utc(2026, 11, 24, 17)
-    held = await hold(db, client, ana.live30, start, clock.now())
+async def test_a_late_payment_reclaims_a_still_free_slot(
+    db: Database, clock: ManualClock, a_held_slot: HeldSlot
+) -> None:
+    ana, _, _, start, held = a_held_slot
     async with db.uow() as uow:
         await scheduling.release_hold(uow, held.id, clock.now())
         await uow.commit()
@@ -692,11 +680,10 @@ async def test_a_late_payment_reclaims_a_still_free_slot(db: Database, clock: Ma
     assert start not in await slots(db, ana.advisor_id, clock.now())
 
 
-async def test_a_late_payment_for_a_lost_slot_is_refused(db: Database, clock: ManualClock) -> None:
-    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
-    first, second = await add_client(db, "A"), await add_client(db, "B")
-    start = utc(2026, 11, 24, 17)
-    held = await hold(db, first, ana.live30, start, clock.now())
+async def test_a_late_payment_for_a_lost_slot_is_refused(
+    db: Database, clock: ManualClock, a_held_slot: HeldSlot
+) -> None:
+    ana, _, second, start, held = a_held_slot
     clock.advance(timedelta(minutes=31))
     await hold(db, second, ana.live30, start, clock.now())
     with pytest.raises(SlotTaken):
@@ -838,10 +825,10 @@ async def test_forged_stale_and_other_peoples_bookings_get_clear_errors(
     assert scheduling.slot_from_key(str(scheduling.slot_key(start))) == start
 
 
-async def test_a_lapsed_hold_cannot_be_changed(db: Database, clock: ManualClock) -> None:
-    ana = await add_advisor(db, {"tue": ["18:00-19:00"]})
-    client = await add_client(db)
-    held = await hold(db, client, ana.live30, utc(2026, 11, 24, 17), clock.now())
+async def test_a_lapsed_hold_cannot_be_changed(
+    db: Database, clock: ManualClock, a_held_slot: HeldSlot
+) -> None:
+    _, client, _, _, held = a_held_slot
     clock.advance(timedelta(minutes=30))
     async with db.uow() as uow:
         with pytest.raises(BookingClosed, match="hold has expired"):

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select, update
 
 from core.clock import ManualClock
-from core.config import Settings
 from core.db import Database
 from core.errors import Conflict, NotAllowed
 from core.models import Booking, BookingStatus, Conversation, OutboxMessage
@@ -24,71 +23,52 @@ from core.sessions import RoomAction, SessionService
 from tests.support.sessions import (
     ADVISOR_DISCORD,
     CLIENT_DISCORD,
+    MIN,
+    FakeRoom,
     FakeRooms,
     Paid,
+    SessionStage,
     link_discord,
     make_service,
     messages,
+    on_discord,
     paid_booking,
     paid_package,
-    session_settings,
     sessions_of,
     the_session,
 )
 
-MIN = timedelta(minutes=1)
-
-
-@pytest.fixture
-def settings_(database_url: str) -> Settings:
-    return session_settings(database_url)
-
-
-async def on_discord(db: Database, clock: ManualClock, paid: Paid, *, client: bool = True) -> None:
-    await link_discord(db, clock.now(), advisor_id=paid.world.advisor_id, user_id=ADVISOR_DISCORD)
-    if client:
-        await link_discord(db, clock.now(), client_id=paid.world.client_id, user_id=CLIENT_DISCORD)
-
-
-async def until_open(db: Database, clock: ManualClock, service: SessionService, paid: Paid) -> int:
-    """Tick up to the room's opening (10 minutes before the start); the session's id."""
-    s = await the_session(db)
-    clock.set(s.starts_at - 10 * MIN)
-    report = await service.tick()
-    assert report.opened == [s.id]
-    return s.id
+# The usual starting points are the toolkit's fixtures (tests/support/sessions.py): `stage`
+# (the session service on fake rooms, nothing booked), `a_paid_booking` (paid, both people on
+# Discord, adopted by a first tick), `an_open_room` and `a_session_under_way`.
 
 
 # -- from payment to a scheduled session --------------------------------------------------
 
 
 async def test_a_paid_booking_becomes_one_scheduled_session_however_often_we_tick(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    service, rooms = make_service(db, settings_, clock)
+    paid = await paid_booking(db, stage.settings, clock)
 
-    first = await service.tick()
-    second = await service.tick()
+    first = await stage.tick()
+    second = await stage.tick()
 
     s = await the_session(db)
     assert first.adopted == [s.id] and second.adopted == []
     assert s.booking_id == paid.booking_id and s.state == SessionState.SCHEDULED
     assert s.channel_name.startswith("session-") and len(s.channel_name) == len("session-7f3k")
-    assert rooms.opens() == 0
+    assert stage.rooms.opens() == 0
 
 
 async def test_after_payment_a_client_not_on_discord_gets_a_single_use_invite_and_a_code(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, stage: SessionStage
 ) -> None:
-    await paid_booking(db, settings_, clock)
-    service, rooms = make_service(db, settings_, clock)
-
-    await service.tick()
-    await service.tick()
+    await stage.book(linked="nobody")
+    await stage.tick()
 
     [join] = await messages(db, "discord_join")
-    [(invite, max_age)] = rooms.invites
+    [(invite, max_age)] = stage.rooms.invites
     assert max_age == timedelta(minutes=15)
     code = join.payload["data"]["link_code"]
     assert invite in join.payload["text"]
@@ -97,15 +77,9 @@ async def test_after_payment_a_client_not_on_discord_gets_a_single_use_invite_an
 
 
 async def test_a_client_already_on_discord_gets_no_code(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage, a_paid_booking: Paid
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
-
-    await service.tick()
-
-    assert await messages(db, "discord_join") == [] and rooms.invites == []
+    assert await messages(db, "discord_join") == [] and stage.rooms.invites == []
     assert (await the_session(db)).join_sent_at == clock.now()
 
 
@@ -113,21 +87,18 @@ async def test_a_client_already_on_discord_gets_no_code(
 
 
 async def test_reminders_a_day_and_15_minutes_before_reach_both_people_once(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
-    paid = await paid_booking(db, settings_, clock, starts_in=timedelta(days=3))
-    await on_discord(db, clock, paid)
-    service, _ = make_service(db, settings_, clock)
-    await service.tick()
+    await stage.book(starts_in=timedelta(days=3))
     s = await the_session(db)
 
     clock.set(s.starts_at - timedelta(hours=24) - MIN)
-    assert (await service.tick()).reminded == []
+    assert (await stage.tick()).reminded == []
     clock.advance(MIN)
-    assert (await service.tick()).reminded == [s.id]
-    assert (await service.tick()).reminded == []
+    assert (await stage.tick()).reminded == [s.id]
+    assert (await stage.tick()).reminded == []
     clock.set(s.starts_at - 15 * MIN)
-    assert (await service.tick()).reminded == [s.id]
+    assert (await stage.tick()).reminded == [s.id]
 
     client = await messages(db, "session_reminder", audience="client")
     advisor = await messages(db, "session_reminder", audience="advisor")
@@ -147,13 +118,12 @@ async def test_reminders_a_day_and_15_minutes_before_reach_both_people_once(
 
 
 async def test_a_session_booked_two_hours_ahead_gets_no_day_reminder(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
-    paid = await paid_booking(db, settings_, clock, starts_in=timedelta(hours=2))
-    await on_discord(db, clock, paid)
-    service, _ = make_service(db, settings_, clock)
+    paid = await paid_booking(db, stage.settings, clock, starts_in=timedelta(hours=2))
+    await on_discord(db, clock.now(), paid)
     for _ in range(3):
-        await service.tick()
+        await stage.tick()
         clock.advance(30 * MIN)
 
     assert await messages(db, "session_reminder") == []
@@ -161,16 +131,13 @@ async def test_a_session_booked_two_hours_ahead_gets_no_day_reminder(
 
 
 async def test_reminders_that_come_too_late_are_skipped_for_the_room_link(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
-    paid = await paid_booking(db, settings_, clock, starts_in=timedelta(days=3))
-    await on_discord(db, clock, paid)
-    service, _ = make_service(db, settings_, clock)
-    await service.tick()
+    await stage.book(starts_in=timedelta(days=3))
     s = await the_session(db)
 
     clock.set(s.starts_at - 5 * MIN)  # the workers were down for days
-    report = await service.tick()
+    report = await stage.tick()
 
     assert report.opened == [s.id]
     assert await messages(db, "session_reminder") == []
@@ -178,19 +145,16 @@ async def test_reminders_that_come_too_late_are_skipped_for_the_room_link(
 
 
 async def test_a_client_still_not_on_discord_gets_a_fresh_invite_with_the_reminder(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
-    paid = await paid_booking(db, settings_, clock, starts_in=timedelta(days=3))
-    await link_discord(db, clock.now(), advisor_id=paid.world.advisor_id, user_id=ADVISOR_DISCORD)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
+    await stage.book(starts_in=timedelta(days=3), linked="advisor")
     s = await the_session(db)
 
     clock.set(s.starts_at - timedelta(hours=24))
-    await service.tick()
+    await stage.tick()
 
     [reminder] = await messages(db, "session_reminder", audience="client")
-    assert len(rooms.invites) == 2 and rooms.invites[1][0] in reminder.payload["text"]
+    assert len(stage.rooms.invites) == 2 and stage.rooms.invites[1][0] in reminder.payload["text"]
     assert (
         reminder.payload["data"]["link_code"]
         != (await messages(db, "discord_join"))[0].payload["data"]["link_code"]
@@ -201,21 +165,17 @@ async def test_a_client_still_not_on_discord_gets_a_fresh_invite_with_the_remind
 
 
 async def test_the_room_opens_ten_minutes_before_with_both_people_and_the_guidelines(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage, a_paid_booking: Paid
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
     s = await the_session(db)
 
     clock.set(s.starts_at - 11 * MIN)
-    assert (await service.tick()).opened == []
+    assert (await stage.tick()).opened == []
     clock.advance(MIN)
-    assert (await service.tick()).opened == [s.id]
-    assert (await service.tick()).opened == []
+    assert (await stage.tick()).opened == [s.id]
+    assert (await stage.tick()).opened == []
 
-    room = rooms.by_session(s.id)
+    room = stage.rooms.by_session(s.id)
     assert room.members == {CLIENT_DISCORD, ADVISOR_DISCORD}
     assert room.request.name == s.channel_name
     assert room.request.title == "60-minute live session with Ana Ruiz"
@@ -230,62 +190,50 @@ async def test_the_room_opens_ten_minutes_before_with_both_people_and_the_guidel
 
 
 async def test_a_failed_open_is_tried_again_when_its_lease_ends_and_makes_one_room(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage, a_paid_booking: Paid
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
     s = await the_session(db)
     clock.set(s.starts_at - 10 * MIN)
-    rooms.fail["open"] = 1
+    stage.rooms.fail["open"] = 1
 
-    report = await service.tick()
+    report = await stage.tick()
     assert report.opened == [] and report.failed_steps == []  # logged, not a broken tick
     clock.advance(MIN)
-    assert (await service.tick()).opened == []  # leased: nobody retries yet
+    assert (await stage.tick()).opened == []  # leased: nobody retries yet
     clock.advance(2 * MIN)
-    assert (await service.tick()).opened == [s.id]
-    assert len(rooms.rooms) == 1
+    assert (await stage.tick()).opened == [s.id]
+    assert len(stage.rooms.rooms) == 1
 
 
 async def test_warnings_at_ten_and_two_minutes_left_are_posted_once_each(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage, a_session_under_way: FakeRoom
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
-    session_id = await until_open(db, clock, service, paid)
-    await service.record_message(rooms.by_session(session_id).channel_id, ADVISOR_DISCORD)
     s = await the_session(db)
 
     for minutes_left in (11, 10, 9, 3, 2, 1):
         clock.set(s.ends_at - minutes_left * MIN)
-        await service.tick()
+        await stage.tick()
 
-    assert rooms.by_session(s.id).posts == [
+    assert stage.rooms.by_session(s.id).posts == [
         "10 minutes left in this session. A good moment to agree on one next step.",
         "2 minutes left. Time to wrap up: thank you both.",
     ]
 
 
 async def test_at_the_end_the_room_is_locked_and_telegram_starts_the_after_session_flow(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database,
+    clock: ManualClock,
+    stage: SessionStage,
+    a_paid_booking: Paid,
+    a_session_under_way: FakeRoom,
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
-    session_id = await until_open(db, clock, service, paid)
-    room = rooms.by_session(session_id)
-    await service.record_message(room.channel_id, ADVISOR_DISCORD)
+    paid, room = a_paid_booking, a_session_under_way
     s = await the_session(db)
 
     clock.set(s.ends_at - MIN)
-    assert (await service.tick()).ended == []
+    assert (await stage.tick()).ended == []
     clock.set(s.ends_at)
-    assert (await service.tick()).ended == [s.id]
+    assert (await stage.tick()).ended == [s.id]
 
     assert room.locked and room.offered_transcript
     assert room.closing is not None
@@ -308,73 +256,59 @@ async def test_at_the_end_the_room_is_locked_and_telegram_starts_the_after_sessi
         )
         assert conversation is not None and conversation.step == "rate"
         assert conversation.data == {"booking_id": paid.booking_id}
-    assert (await service.tick()).aftercare == []  # once
+    assert (await stage.tick()).aftercare == []  # once
     async with db.uow() as uow:
         booking = await uow.session.get(Booking, paid.booking_id)
         assert booking is not None and booking.status == BookingStatus.COMPLETED
 
 
 async def test_the_room_is_deleted_after_the_retention_period_and_not_before(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage, a_session_under_way: FakeRoom
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
-    session_id = await until_open(db, clock, service, paid)
-    await service.record_message(rooms.by_session(session_id).channel_id, ADVISOR_DISCORD)
     s = await the_session(db)
     clock.set(s.ends_at)
-    await service.tick()
+    await stage.tick()
 
     clock.advance(timedelta(hours=24) - MIN)
-    assert (await service.tick()).deleted == []
-    assert not rooms.by_session(s.id).deleted
+    assert (await stage.tick()).deleted == []
+    assert not stage.rooms.by_session(s.id).deleted
     clock.advance(MIN)
-    assert (await service.tick()).deleted == [s.id]
-    assert rooms.by_session(s.id).deleted
+    assert (await stage.tick()).deleted == [s.id]
+    assert stage.rooms.by_session(s.id).deleted
     assert (await the_session(db)).deleted_at == clock.now()
-    assert (await service.tick()).deleted == []
+    assert (await stage.tick()).deleted == []
 
 
 async def test_a_room_deleted_by_hand_still_counts_as_deleted(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage, a_session_under_way: FakeRoom
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
-    session_id = await until_open(db, clock, service, paid)
-    room = rooms.by_session(session_id)
-    await service.record_message(room.channel_id, ADVISOR_DISCORD)
-    room.deleted = True  # an admin removed it in Discord
+    a_session_under_way.deleted = True  # an admin removed it in Discord
     s = await the_session(db)
 
     clock.set(s.ends_at)
-    assert (await service.tick()).ended == [s.id]
+    assert (await stage.tick()).ended == [s.id]
     clock.advance(timedelta(hours=24))
-    assert (await service.tick()).deleted == [s.id]
+    assert (await stage.tick()).deleted == [s.id]
 
 
 # -- the advisor does not turn up ----------------------------------------------------------
 
 
 async def test_no_word_from_the_advisor_in_ten_minutes_offers_a_full_refund_or_a_new_time(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database,
+    clock: ManualClock,
+    stage: SessionStage,
+    a_paid_booking: Paid,
+    an_open_room: FakeRoom,
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
-    session_id = await until_open(db, clock, service, paid)
-    room = rooms.by_session(session_id)
-    await service.record_message(room.channel_id, CLIENT_DISCORD)  # the client is there
+    paid, room = a_paid_booking, an_open_room
+    await stage.service.record_message(room.channel_id, CLIENT_DISCORD)  # the client is there
     s = await the_session(db)
 
     clock.set(s.starts_at + 10 * MIN - timedelta(seconds=1))
-    assert (await service.tick()).no_shows == []
+    assert (await stage.tick()).no_shows == []
     clock.set(s.starts_at + 10 * MIN)
-    assert (await service.tick()).no_shows == [s.id]
+    assert (await stage.tick()).no_shows == [s.id]
 
     s = await the_session(db)
     assert s.state == SessionState.NO_SHOW and room.locked and not room.offered_transcript
@@ -392,90 +326,73 @@ async def test_no_word_from_the_advisor_in_ten_minutes_offers_a_full_refund_or_a
     assert outcome.amount.amount == 6000
     # No end-of-session flow for a session that never happened.
     clock.set(s.ends_at)
-    assert (await service.tick()).ended == []
+    assert (await stage.tick()).ended == []
     assert await messages(db, "aftercare") == []
 
 
 async def test_an_advisor_who_writes_in_time_is_not_a_no_show(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage, an_open_room: FakeRoom
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
-    session_id = await until_open(db, clock, service, paid)
     s = await the_session(db)
     clock.set(s.starts_at + 9 * MIN)
-    await service.record_message(rooms.by_session(session_id).channel_id, ADVISOR_DISCORD)
+    await stage.service.record_message(an_open_room.channel_id, ADVISOR_DISCORD)
 
     clock.set(s.starts_at + 20 * MIN)
-    assert (await service.tick()).no_shows == []
+    assert (await stage.tick()).no_shows == []
     assert (await the_session(db)).advisor_first_message_at == s.starts_at + 9 * MIN
 
 
 async def test_a_room_opened_late_gives_the_advisor_ten_minutes_from_the_opening(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage, a_paid_booking: Paid
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, _ = make_service(db, settings_, clock)
-    await service.tick()
     s = await the_session(db)
 
     clock.set(s.starts_at + 5 * MIN)  # the workers were down; the room opens now
-    assert (await service.tick()).opened == [s.id]
+    assert (await stage.tick()).opened == [s.id]
     clock.advance(9 * MIN)
-    assert (await service.tick()).no_shows == []
+    assert (await stage.tick()).no_shows == []
     clock.advance(MIN)
-    assert (await service.tick()).no_shows == [s.id]
+    assert (await stage.tick()).no_shows == [s.id]
 
 
 # -- buttons -------------------------------------------------------------------------------
 
 
 async def test_only_the_advisor_may_end_the_session_early(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage, an_open_room: FakeRoom
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
-    session_id = await until_open(db, clock, service, paid)
+    session_id = an_open_room.session_id
     clock.advance(15 * MIN)
 
     with pytest.raises(NotAllowed, match="Only the advisor can end the session early"):
-        await service.end_now(session_id, CLIENT_DISCORD)
+        await stage.service.end_now(session_id, CLIENT_DISCORD)
     with pytest.raises(NotAllowed):
-        await service.end_now(session_id, 999)
+        await stage.service.end_now(session_id, 999)
     assert (await the_session(db)).state == SessionState.OPEN
 
-    answer = await service.end_now(session_id, ADVISOR_DISCORD)
+    answer = await stage.service.end_now(session_id, ADVISOR_DISCORD)
     assert "ending" in answer
-    assert rooms.by_session(session_id).locked
+    assert stage.rooms.by_session(session_id).locked
     assert (await the_session(db)).state == SessionState.ENDED
     with pytest.raises(Conflict, match="already ended"):
-        await service.end_now(session_id, ADVISOR_DISCORD)
+        await stage.service.end_now(session_id, ADVISOR_DISCORD)
     # The after-session questions wait for the booked end, as rating does.
-    assert (await service.tick()).aftercare == []
+    assert (await stage.tick()).aftercare == []
     clock.set((await the_session(db)).ends_at)
-    assert (await service.tick()).aftercare == [session_id]
+    assert (await stage.tick()).aftercare == [session_id]
 
 
 async def test_either_person_may_report_a_problem_and_the_team_is_told(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, stage: SessionStage, an_open_room: FakeRoom
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, _ = make_service(db, settings_, clock)
-    await service.tick()
-    session_id = await until_open(db, clock, service, paid)
+    session_id = an_open_room.session_id
 
     for user in (CLIENT_DISCORD, ADVISOR_DISCORD):
-        await service.check_press(session_id, user, RoomAction.REPORT)
-        assert "team has been notified" in await service.report_problem(session_id, user)
-    await service.report_problem(session_id, CLIENT_DISCORD)  # a double press
+        await stage.service.check_press(session_id, user, RoomAction.REPORT)
+        assert "team has been notified" in await stage.service.report_problem(session_id, user)
+    await stage.service.report_problem(session_id, CLIENT_DISCORD)  # a double press
     with pytest.raises(NotAllowed):
-        await service.report_problem(session_id, 999)
+        await stage.service.report_problem(session_id, 999)
 
     reports = await messages(db, "problem_report", audience="admin")
     assert [r.payload["text"].split(" in session")[0] for r in reports] == [
@@ -488,29 +405,23 @@ async def test_either_person_may_report_a_problem_and_the_team_is_told(
 
 
 async def test_a_booking_cancelled_before_its_room_opens_gets_no_room(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage, a_paid_booking: Paid
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
+    paid = a_paid_booking
     async with db.uow() as uow:
         await cancel_booking(uow, paid.booking_id, client_id=paid.world.client_id, now=clock.now())
         await uow.commit()
 
-    assert (await service.tick()).cancelled == [(await the_session(db)).id]
+    assert (await stage.tick()).cancelled == [(await the_session(db)).id]
     clock.advance(timedelta(days=3))
-    await service.tick()
-    assert rooms.opens() == 0 and (await the_session(db)).state == SessionState.CANCELLED
+    await stage.tick()
+    assert stage.rooms.opens() == 0 and (await the_session(db)).state == SessionState.CANCELLED
 
 
 async def test_a_moved_booking_moves_its_session_and_its_reminders(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
-    paid = await paid_booking(db, settings_, clock, starts_in=timedelta(days=3))
-    await on_discord(db, clock, paid)
-    service, _ = make_service(db, settings_, clock)
-    await service.tick()
+    paid = await stage.book(starts_in=timedelta(days=3))
     s = await the_session(db)
     new_start = s.starts_at + timedelta(days=2)
     async with db.uow() as uow:
@@ -522,19 +433,17 @@ async def test_a_moved_booking_moves_its_session_and_its_reminders(
         )
         await uow.commit()
 
-    assert (await service.tick()).times_followed == [s.id]
+    assert (await stage.tick()).times_followed == [s.id]
     moved = await the_session(db)
     assert moved.starts_at == new_start and len(await sessions_of(db)) == 1
     clock.set(s.starts_at - 10 * MIN)  # the old opening time
-    assert (await service.tick()).opened == []
+    assert (await stage.tick()).opened == []
 
 
 async def test_reschedule_through_scheduling_keeps_one_session(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
-    paid = await paid_booking(db, settings_, clock, starts_in=timedelta(days=3))
-    service, _ = make_service(db, settings_, clock)
-    await service.tick()
+    paid = await stage.book(starts_in=timedelta(days=3), linked="nobody")
     s = await the_session(db)
     new_start = s.starts_at + timedelta(hours=2)
     async with db.uow() as uow:
@@ -551,7 +460,7 @@ async def test_reschedule_through_scheduling_keeps_one_session(
         )
         await uow.commit()
 
-    await service.tick()
+    await stage.tick()
     [moved] = await sessions_of(db)
     assert moved.starts_at == new_start
 
@@ -560,97 +469,91 @@ async def test_reschedule_through_scheduling_keeps_one_session(
 
 
 async def test_a_messaging_package_opens_at_once_and_nudges_the_advisor_after_24_hours(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
-    paid = await paid_package(db, settings_, clock, days=7)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
+    paid = await paid_package(db, stage.settings, clock, days=7)
+    await on_discord(db, clock.now(), paid)
 
-    report = await service.tick()
+    report = await stage.tick()
     s = await the_session(db)
     assert report.opened == [s.id] and s.ends_at == s.starts_at + timedelta(days=7)
     assert await messages(db, "discord_join") == []
-    channel = rooms.by_session(s.id).channel_id
-    assert not rooms.by_session(s.id).request.live
+    channel = stage.rooms.by_session(s.id).channel_id
+    assert not stage.rooms.by_session(s.id).request.live
 
     clock.advance(timedelta(hours=1))
-    await service.record_message(channel, CLIENT_DISCORD)
+    await stage.service.record_message(channel, CLIENT_DISCORD)
     clock.advance(timedelta(hours=2))
-    await service.record_message(channel, CLIENT_DISCORD)  # still the first message waits
+    await stage.service.record_message(channel, CLIENT_DISCORD)  # still the first message waits
     clock.advance(timedelta(hours=22) - MIN)
-    assert (await service.tick()).nudged == []
+    assert (await stage.tick()).nudged == []
     clock.advance(MIN)
-    assert (await service.tick()).nudged == [s.id]
-    assert (await service.tick()).nudged == []
+    assert (await stage.tick()).nudged == [s.id]
+    assert (await stage.tick()).nudged == []
     [nudge] = await messages(db, "client_waiting")
     assert "has been waiting for your answer" in nudge.payload["text"]
 
-    await service.record_message(channel, ADVISOR_DISCORD)
+    await stage.service.record_message(channel, ADVISOR_DISCORD)
     clock.advance(timedelta(hours=30))
-    assert (await service.tick()).nudged == []
-    assert (await service.tick()).no_shows == []  # no "first 10 minutes" for a package
+    assert (await stage.tick()).nudged == []
+    assert (await stage.tick()).no_shows == []  # no "first 10 minutes" for a package
     clock.set(s.ends_at)
-    assert (await service.tick()).ended == [s.id]
+    assert (await stage.tick()).ended == [s.id]
 
 
 # -- linking late, settling, payouts -------------------------------------------------------
 
 
 async def test_a_client_who_links_after_the_room_opened_is_let_in(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid, client=False)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
-    session_id = await until_open(db, clock, service, paid)
-    room = rooms.by_session(session_id)
+    paid = await stage.book(linked="advisor")
+    room = await stage.open_room()
     assert room.members == {ADVISOR_DISCORD}
     [open_message] = await messages(db, "room_open", audience="client")
     assert "/link" in open_message.payload["text"]  # the way in comes with the room's link
 
     await link_discord(db, clock.now(), client_id=paid.world.client_id, user_id=CLIENT_DISCORD)
-    assert await service.admit_client(paid.world.client_id) == [session_id]
+    assert await stage.service.admit_client(paid.world.client_id) == [room.session_id]
     assert room.members == {ADVISOR_DISCORD, CLIENT_DISCORD}
-    assert (await service.tick()).admitted == []
+    assert (await stage.tick()).admitted == []
 
 
 async def test_sessions_settle_when_the_window_passes_or_follow_a_refund(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
-    kept = await paid_booking(db, settings_, clock)
+    kept = await paid_booking(db, stage.settings, clock)
     refunded = await paid_booking(
         db,
-        settings_,
+        stage.settings,
         clock,
         starts_in=timedelta(days=2, hours=2),
         world=kept.world,
         billing=kept.billing,
     )
-    await on_discord(db, clock, kept)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
+    await on_discord(db, clock.now(), kept)
+    await stage.tick()
     first, second = await sessions_of(db)
     for s in (first, second):
         clock.set(s.starts_at - 10 * MIN)
-        await service.tick()
-        await service.record_message(rooms.by_session(s.id).channel_id, ADVISOR_DISCORD)
+        await stage.tick()
+        await stage.service.record_message(stage.rooms.by_session(s.id).channel_id, ADVISOR_DISCORD)
         clock.set(s.ends_at)
-        await service.tick()
+        await stage.tick()
     await refunded.billing.request_refund(refunded.booking_id, refunded.world.client_id)
 
-    report = await service.tick()
+    report = await stage.tick()
     assert report.refunded == [second.id] and report.settled == []
     clock.set(first.ends_at + timedelta(hours=72) - MIN)
-    assert (await service.tick()).settled == []
+    assert (await stage.tick()).settled == []
     clock.advance(MIN)
-    assert (await service.tick()).settled == [first.id]
+    assert (await stage.tick()).settled == [first.id]
     states = [s.state for s in await sessions_of(db)]
     assert states == [SessionState.SETTLED, SessionState.REFUNDED]
 
 
 async def test_the_tick_releases_due_payouts(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
     class Payouts:
         runs = 0
@@ -659,20 +562,20 @@ async def test_the_tick_releases_due_payouts(
             Payouts.runs += 1
             return "ran"
 
-    service, _ = make_service(db, settings_, clock, payouts=Payouts())
+    service, _ = make_service(db, stage.settings, clock, payouts=Payouts())
     report = await service.tick()
     assert report.payouts == "ran" and Payouts.runs == 1
 
 
 async def test_a_failing_payout_release_does_not_stop_the_tick(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
     class Broken:
         async def release_due_payouts(self) -> object:
             raise RuntimeError("Stripe down")
 
-    await paid_booking(db, settings_, clock)
-    service, _ = make_service(db, settings_, clock, payouts=Broken())
+    await paid_booking(db, stage.settings, clock)
+    service, _ = make_service(db, stage.settings, clock, payouts=Broken())
     report = await service.tick()
     assert report.failed_steps == ["payouts"] and len(report.adopted) == 1
 
@@ -681,7 +584,7 @@ async def test_a_failing_payout_release_does_not_stop_the_tick(
 
 
 async def test_a_transcript_goes_to_the_client_only_and_is_deleted_once_delivered(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, stage: SessionStage, a_paid_booking: Paid, a_session_under_way: FakeRoom
 ) -> None:
     from core.documents import load_document
     from core.models.sessions import TranscriptFile
@@ -689,37 +592,32 @@ async def test_a_transcript_goes_to_the_client_only_and_is_deleted_once_delivere
     from core.sessions import TranscriptLine
     from tests.support.billing import pdf_text
 
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
-    service, rooms = make_service(db, settings_, clock)
-    await service.tick()
-    session_id = await until_open(db, clock, service, paid)
-    await service.record_message(rooms.by_session(session_id).channel_id, ADVISOR_DISCORD)
+    session_id = a_session_under_way.session_id
     s = await the_session(db)
-    clock.set(s.ends_at)
-    await service.tick()
-    assert rooms.by_session(session_id).offered_transcript
+    stage.clock.set(s.ends_at)
+    await stage.tick()
+    assert a_session_under_way.offered_transcript
 
     with pytest.raises(NotAllowed, match="Only the client"):
-        await service.transcript_source(session_id, ADVISOR_DISCORD)
-    source = await service.transcript_source(session_id, CLIENT_DISCORD)
+        await stage.service.transcript_source(session_id, ADVISOR_DISCORD)
+    source = await stage.service.transcript_source(session_id, CLIENT_DISCORD)
     lines = [
         TranscriptLine(s.starts_at + MIN, CLIENT_DISCORD, "Hello, I feel stuck at work."),
         TranscriptLine(s.starts_at + 2 * MIN, ADVISOR_DISCORD, "Tell me more — what changed?"),
     ]
-    assert "on its way" in await service.send_transcript(source, lines)
+    assert "on its way" in await stage.service.send_transcript(source, lines)
     with pytest.raises(Conflict, match="already on its way"):
-        await service.transcript_source(session_id, CLIENT_DISCORD)
+        await stage.service.transcript_source(session_id, CLIENT_DISCORD)
 
     [message] = await messages(db, "transcript")
-    assert message.client_id == paid.world.client_id and message.audience == "client"
+    assert message.client_id == a_paid_booking.world.client_id and message.audience == "client"
     ref = DocumentRef(**message.payload["document"])
     async with db.uow() as uow:
         text = pdf_text(await load_document(uow, ref))
     assert "You" in text and "Hello, I feel stuck at work." in text
     assert "Ana Ruiz" in text and "what changed?" in text
 
-    await service.tick()  # not delivered yet: kept
+    await stage.tick()  # not delivered yet: kept
     async with db.uow() as uow:
         assert await uow.session.get(TranscriptFile, ref.id) is not None
         await uow.session.execute(
@@ -728,19 +626,19 @@ async def test_a_transcript_goes_to_the_client_only_and_is_deleted_once_delivere
             .values(status=OutboxStatus.SENT.value)
         )
         await uow.commit()
-    await service.tick()
+    await stage.tick()
     async with db.uow() as uow:
         assert await uow.session.get(TranscriptFile, ref.id) is None
 
 
 async def test_two_services_ticking_in_turn_never_open_twice(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, stage: SessionStage
 ) -> None:
-    paid = await paid_booking(db, settings_, clock)
-    await on_discord(db, clock, paid)
+    paid = await paid_booking(db, stage.settings, clock)
+    await on_discord(db, clock.now(), paid)
     rooms = FakeRooms()
-    one = SessionService(db, rooms, settings_, clock)
-    two = SessionService(db, rooms, settings_, clock)
+    one = SessionService(db, rooms, stage.settings, clock)
+    two = SessionService(db, rooms, stage.settings, clock)
     await one.tick()
     await two.tick()
     s = await the_session(db)

@@ -5,7 +5,6 @@ hide the races, so these run on PostgreSQL only.)"""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -40,16 +39,6 @@ class SlowRooms(FakeRooms):
     async def create_invite(self, max_age: timedelta) -> str:
         await asyncio.sleep(0.05)
         return await super().create_invite(max_age)
-
-
-@pytest.fixture
-async def second_db(database_url: str) -> AsyncIterator[Database]:
-    """Another worker: its own engine and connections to the same database."""
-    other = Database(database_url)
-    try:
-        yield other
-    finally:
-        await other.dispose()
 
 
 async def test_two_workers_ticking_at_once_act_once(

@@ -18,7 +18,6 @@ from bots.run import running
 from bots.web.server import TELEGRAM_SECRET_HEADER
 from core.clock import ManualClock
 from core.config import Settings
-from core.db import Database
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import ApiCall, RecordingRequest, TelegramUser
 
@@ -40,16 +39,6 @@ def run_settings(database_url: str, sandbox: StripeSandbox, **overrides: Any) ->
         stripe_api_base=sandbox.url,
         **overrides,
     )
-
-
-@pytest.fixture
-async def second_db(database_url: str) -> AsyncIterator[Database]:
-    """Another worker: its own engine and connections to the same database."""
-    other = Database(database_url)
-    try:
-        yield other
-    finally:
-        await other.dispose()
 
 
 @pytest.fixture

@@ -2,17 +2,27 @@
 way (checkout, then Stripe's signed webhook through billing), Discord accounts.
 
 Imported by ``test_sessions*`` modules and the Discord adapter tests; it holds no tests itself.
+Its fixtures (registered for every test through ``pytest_plugins``) are the lifecycle's usual
+starting points, each built on the one before:
+
+- ``stage``: the session service on the fake rooms, nothing booked yet (``stage.book(...)``
+  for a booking at another time or with other people on Discord);
+- ``a_paid_booking``: paid, both people on Discord, adopted by a first tick;
+- ``an_open_room``: its room, opened ten minutes before the start;
+- ``a_session_under_way``: that room once the advisor has written in it.
+
+``second_db`` is another worker's connection to the same database, for the races.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import count
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import select
+import pytest
 
 from core.accounts import Platform
 from core.billing import Billing
@@ -22,7 +32,14 @@ from core.db import Database
 from core.dialogs import aftercare
 from core.models import AdviceSession, Offer, OutboxMessage, PlatformIdentity
 from core.scheduling import hold_package
-from core.sessions import OpenedRoom, RoomGone, RoomRequest, SessionRooms, SessionService
+from core.sessions import (
+    OpenedRoom,
+    RoomGone,
+    RoomRequest,
+    SessionRooms,
+    SessionService,
+    TickReport,
+)
 from tests.support.billing import (
     World,
     billing_settings,
@@ -31,9 +48,11 @@ from tests.support.billing import (
     pay,
     seed,
 )
+from tests.support.rows import rows
 
 CLIENT_DISCORD = 111_000_000_000_000_111
 ADVISOR_DISCORD = 222_000_000_000_000_222
+MIN = timedelta(minutes=1)
 
 
 @dataclass
@@ -46,6 +65,10 @@ class FakeRoom:
     closing: str | None = None
     offered_transcript: bool = False
     deleted: bool = False
+
+    @property
+    def session_id(self) -> int:
+        return self.request.session_id
 
 
 class FakeRooms(SessionRooms):
@@ -211,9 +234,16 @@ async def link_discord(
         await uow.commit()
 
 
+async def on_discord(db: Database, now: datetime, paid: Paid, *, client: bool = True) -> None:
+    """Link the paid booking's advisor (and, unless ``client`` is false, its client) to
+    Discord, as ``ADVISOR_DISCORD`` and ``CLIENT_DISCORD``."""
+    await link_discord(db, now, advisor_id=paid.world.advisor_id, user_id=ADVISOR_DISCORD)
+    if client:
+        await link_discord(db, now, client_id=paid.world.client_id, user_id=CLIENT_DISCORD)
+
+
 async def sessions_of(db: Database) -> list[AdviceSession]:
-    async with db.uow() as uow:
-        return list(await uow.session.scalars(select(AdviceSession).order_by(AdviceSession.id)))
+    return await rows(db, AdviceSession)
 
 
 async def the_session(db: Database) -> AdviceSession:
@@ -222,13 +252,10 @@ async def the_session(db: Database) -> AdviceSession:
 
 
 async def messages(db: Database, kind: str | None = None, **where: Any) -> list[OutboxMessage]:
-    async with db.uow() as uow:
-        query = select(OutboxMessage).order_by(OutboxMessage.id)
-        if kind is not None:
-            query = query.where(OutboxMessage.kind == kind)
-        for name, value in where.items():
-            query = query.where(getattr(OutboxMessage, name) == value)
-        return list(await uow.session.scalars(query))
+    """The outbox rows, oldest first: of one ``kind`` if given, with columns equal to ``where``."""
+    if kind is not None:
+        where["kind"] = kind
+    return await rows(db, OutboxMessage, **where)
 
 
 def make_service(
@@ -238,6 +265,87 @@ def make_service(
     rooms: FakeRooms | None = None,
     **kwargs: Any,
 ) -> tuple[SessionService, FakeRooms]:
-    rooms = rooms or FakeRooms()
+    """A session service on the fake rooms, with the dialogs' after-session flow wired in (as
+    the composition root wires it); ``kwargs`` go to the service."""
+    rooms = FakeRooms() if rooms is None else rooms
     kwargs.setdefault("start_aftercare", aftercare.start_aftercare)
     return SessionService(db, rooms, settings, clock, **kwargs), rooms
+
+
+# -- the lifecycle tests' usual starting points, as fixtures -------------------------------
+
+
+@dataclass
+class SessionStage:
+    """What a lifecycle test works with: the database, the clock it moves, settings under
+    which bookings can be paid, and the session service on the fake rooms, ticked by hand."""
+
+    db: Database
+    settings: Settings
+    clock: ManualClock
+    service: SessionService
+    rooms: FakeRooms
+
+    async def tick(self) -> TickReport:
+        return await self.service.tick()
+
+    async def book(
+        self,
+        *,
+        starts_in: timedelta = timedelta(days=2),
+        linked: Literal["both", "advisor", "nobody"] = "both",
+    ) -> Paid:
+        """A 60-minute session with Ana, paid, its people on Discord as ``linked`` says
+        ("both", "advisor" or "nobody"), and adopted by a first tick: one scheduled session."""
+        assert linked in ("both", "advisor", "nobody"), linked
+        paid = await paid_booking(self.db, self.settings, self.clock, starts_in=starts_in)
+        if linked != "nobody":
+            await on_discord(self.db, self.clock.now(), paid, client=linked == "both")
+        await self.tick()
+        return paid
+
+    async def open_room(self) -> FakeRoom:
+        """Tick at the room's opening, 10 minutes before the start; the room."""
+        s = await the_session(self.db)
+        self.clock.set(s.starts_at - 10 * MIN)
+        report = await self.tick()
+        assert report.opened == [s.id]
+        return self.rooms.by_session(s.id)
+
+
+@pytest.fixture
+def stage(db: Database, database_url: str, clock: ManualClock) -> SessionStage:
+    """Nothing booked yet: the session service on fresh fake rooms."""
+    settings = session_settings(database_url)
+    service, rooms = make_service(db, settings, clock)
+    return SessionStage(db, settings, clock, service, rooms)
+
+
+@pytest.fixture
+async def a_paid_booking(stage: SessionStage) -> Paid:
+    """A 60-minute session with Ana two days ahead, paid, both people on Discord, and
+    adopted by a first tick: one scheduled session."""
+    return await stage.book()
+
+
+@pytest.fixture
+async def an_open_room(stage: SessionStage, a_paid_booking: Paid) -> FakeRoom:
+    """``a_paid_booking``'s room, opened ten minutes before the start with both people in."""
+    return await stage.open_room()
+
+
+@pytest.fixture
+async def a_session_under_way(stage: SessionStage, an_open_room: FakeRoom) -> FakeRoom:
+    """``an_open_room`` once the advisor has written in it: no no-show, the session runs."""
+    await stage.service.record_message(an_open_room.channel_id, ADVISOR_DISCORD)
+    return an_open_room
+
+
+@pytest.fixture
+async def second_db(database_url: str) -> AsyncIterator[Database]:
+    """Another worker: its own engine and connections to the same database."""
+    other = Database(database_url)
+    try:
+        yield other
+    finally:
+        await other.dispose()
