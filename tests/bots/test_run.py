@@ -11,7 +11,6 @@ import socket
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -26,7 +25,7 @@ from core.models import Booking, BookingStatus
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import RecordingRequest
 from tests.support.billing import seed
-from tests.support.run import run_settings
+from tests.support.run import OneUpdate, run_settings
 
 
 @pytest.fixture
@@ -75,31 +74,6 @@ async def test_all_pieces_start_answer_and_stop(
         booking = await uow.session.get(Booking, world.booking_id)
         assert booking is not None and booking.status == BookingStatus.EXPIRED.value
     assert runtime.worker.ticks > ticks
-
-
-class OneUpdate(RecordingRequest):
-    """Telegram's getUpdates answering one private message, once (polling mode)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.pending = [
-            {
-                "update_id": 70001,
-                "message": {
-                    "message_id": 1,
-                    "date": 1_780_000_000,
-                    "chat": {"id": 5550002, "type": "private", "first_name": "Ana"},
-                    "from": {"id": 5550002, "is_bot": False, "first_name": "Ana"},
-                    "text": "/help",
-                    "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-                },
-            }
-        ]
-
-    def _result(self, method: str, params: dict[str, Any]) -> Any:
-        if method == "getUpdates" and self.pending:
-            return [self.pending.pop()]
-        return super()._result(method, params)
 
 
 async def test_a_polled_update_is_answered_and_counted(

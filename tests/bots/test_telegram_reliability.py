@@ -35,8 +35,8 @@ from core.texts.chat import APOLOGY, TEXT_ONLY
 from core.updates import take_in_once, update_key
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import ApiCall, RecordingRequest
-from tests.bots.test_run import OneUpdate
 from tests.support.billing import billing_settings
+from tests.support.run import OneUpdate
 from tests.support.sessions import paid_booking
 
 TOKEN = "123456:RELIABLE"

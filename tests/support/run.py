@@ -126,3 +126,28 @@ class Telegram(TelegramUser):
         [topics] = await self.press(topics, "Career and work")
         [description] = await self.press(topics, "Done")
         assert "what would you like help with" in (description.text or "")
+
+
+class OneUpdate(RecordingRequest):
+    """Telegram's getUpdates answering one private message, once (polling mode)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending = [
+            {
+                "update_id": 70001,
+                "message": {
+                    "message_id": 1,
+                    "date": 1_780_000_000,
+                    "chat": {"id": 5550002, "type": "private", "first_name": "Ana"},
+                    "from": {"id": 5550002, "is_bot": False, "first_name": "Ana"},
+                    "text": "/help",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+                },
+            }
+        ]
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getUpdates" and self.pending:
+            return [self.pending.pop()]
+        return super()._result(method, params)
