@@ -29,6 +29,7 @@ from core.scheduling.changes import (
 from core.scheduling.errors import (
     BookingClosed,
     BookingNotFound,
+    ClientDoubleBooked,
     HoldLimitReached,
     SlotTaken,
     SlotUnavailable,
@@ -82,6 +83,7 @@ __all__ = [
     "WEEKDAYS",
     "BookingClosed",
     "BookingNotFound",
+    "ClientDoubleBooked",
     "HoldLimitReached",
     "SchedulingRules",
     "Slot",

@@ -11,7 +11,7 @@ from core.errors import ValidationFailed
 from core.models import Booking, BookingStatus
 from core.models.billing import Purchase
 from core.scheduling.availability import is_offered, refusal
-from core.scheduling.claims import clear_stale, drop_claims, insert_claims
+from core.scheduling.claims import check_client_free, clear_stale, drop_claims, insert_claims
 from core.scheduling.errors import (
     BookingClosed,
     BookingNotFound,
@@ -130,6 +130,9 @@ async def reschedule_booking(
     if start == booking.starts_at:
         return booking
     length = booking.ends_at - booking.starts_at
+    await check_client_free(
+        uow, client_id, start, start + length, now, tz=tz, locale=locale, moving=booking.id
+    )
     if not await is_offered(uow, booking.advisor_id, length, start, now, rules):
         raise await refusal(
             SlotUnavailable, uow, booking.advisor_id, length, now, rules, tz, locale

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from core.db import UnitOfWork
-from core.models import Booking, BookingStatus, SlotClaim
-from core.scheduling.errors import HoldLimitReached
+from core.models import Booking, BookingStatus, Client, SlotClaim
+from core.scheduling.errors import ClientDoubleBooked, HoldLimitReached
+from core.scheduling.formatting import format_slot
 from core.scheduling.rules import MAX_LIVE_HOLDS
+from core.texts import scheduling as t
 
 
 async def check_hold_limit(uow: UnitOfWork, client_id: int, now: datetime) -> None:
@@ -110,3 +113,48 @@ async def drop_claims(uow: UnitOfWork, booking_id: int) -> None:
         .where(SlotClaim.booking_id == booking_id)
         .execution_options(synchronize_session=False)
     )
+
+
+async def check_client_free(
+    uow: UnitOfWork,
+    client_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    tz: str,
+    locale: str,
+    moving: int | None = None,
+) -> None:
+    """Refuse a time that overlaps another of the client's sessions (with any advisor),
+    naming that session; ``moving`` is the booking being rescheduled, which does not count.
+    The client's row is locked first, so two holds of one client are checked one at a time."""
+    await uow.session.execute(select(Client.id).where(Client.id == client_id).with_for_update())
+    live = or_(
+        Booking.status == BookingStatus.CONFIRMED.value,
+        and_(Booking.status == BookingStatus.HELD.value, Booking.hold_expires_at > now),
+    )
+    query = (
+        select(Booking)
+        .where(
+            Booking.client_id == client_id,
+            live,
+            Booking.starts_at < end,
+            Booking.ends_at > start,
+        )
+        .options(selectinload(Booking.offer), selectinload(Booking.advisor))
+        .order_by(Booking.starts_at)
+        .limit(1)
+    )
+    if moving is not None:
+        query = query.where(Booking.id != moving)
+    clash = await uow.session.scalar(query)
+    if clash is not None:
+        assert clash.starts_at is not None
+        raise ClientDoubleBooked(
+            t.CLIENT_CLASH(
+                offer=clash.offer.name,
+                advisor=clash.advisor.display_name,
+                when=format_slot(clash.starts_at, tz, locale),
+            )
+        )

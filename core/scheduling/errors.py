@@ -58,3 +58,7 @@ class HoldLimitReached(Conflict):
     """The client already holds as many unpaid slots as allowed."""
 
     user_message = t.HOLD_LIMIT(limit=MAX_LIVE_HOLDS)
+
+
+class ClientDoubleBooked(Conflict):
+    """The client already has a session (booked or being paid for) at an overlapping time."""

@@ -9,7 +9,13 @@ from sqlalchemy import delete, select, update
 from core.db import UnitOfWork
 from core.models import Advisor, Booking, BookingStatus, Offer, SlotClaim
 from core.scheduling.availability import is_offered, refusal, session_length, soonest_slots
-from core.scheduling.claims import check_hold_limit, clear_stale, drop_claims, insert_claims
+from core.scheduling.claims import (
+    check_client_free,
+    check_hold_limit,
+    clear_stale,
+    drop_claims,
+    insert_claims,
+)
 from core.scheduling.errors import BookingClosed, BookingNotFound, SlotTaken, SlotUnavailable
 from core.scheduling.lookups import bookable_offer, find_client, lock_booking
 from core.scheduling.rules import DEFAULT_RULES, SchedulingRules
@@ -47,6 +53,7 @@ async def hold_slot(
     if mine is not None:
         return mine
     await check_hold_limit(uow, client_id, now)
+    await check_client_free(uow, client_id, start, start + length, now, tz=tz, locale=locale)
     if not await is_offered(uow, advisor.id, length, start, now, rules):
         raise await refusal(SlotUnavailable, uow, advisor.id, length, now, rules, tz, locale)
 

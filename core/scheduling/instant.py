@@ -10,7 +10,12 @@ from core.db import UnitOfWork
 from core.errors import Conflict
 from core.models import Advisor, Booking, SlotClaim
 from core.scheduling.availability import refusal, session_length
-from core.scheduling.claims import check_hold_limit, clear_stale, insert_claims
+from core.scheduling.claims import (
+    check_client_free,
+    check_hold_limit,
+    clear_stale,
+    insert_claims,
+)
 from core.scheduling.errors import SlotTaken
 from core.scheduling.holds import held_booking
 from core.scheduling.lookups import bookable_offer, find_advisor, find_client
@@ -38,6 +43,7 @@ async def hold_instant(
         raise Conflict(t.ADVISOR_OFFLINE(advisor=advisor.display_name))
     await check_hold_limit(uow, client_id, now)
     start = EPOCH + -((EPOCH - now) // GRID) * GRID  # the next grid boundary, or now
+    await check_client_free(uow, client_id, start, start + length, now, tz=tz, locale=locale)
     booking = held_booking(client_id, offer, advisor, now, rules, start, length)
     cells = grid_cells(start, length + rules.buffer)
     await clear_stale(uow, advisor.id, cells, now)

@@ -31,6 +31,11 @@ PACKAGE_NEEDS_NO_SLOT = Text(
 SESSION_NEEDS_TIME = Text(
     "scheduling.session_needs_time", "A live session needs a time: please pick one first."
 )
+CLIENT_CLASH = Text(
+    "scheduling.client_clash",
+    "That time overlaps your {offer} with {advisor} on {when} (your time). Please choose "
+    "another time, or change that booking in /bookings.",
+)
 HOLD_LIMIT = Text(
     "scheduling.hold_limit",
     "You already have {limit} bookings waiting for payment. "

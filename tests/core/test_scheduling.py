@@ -22,6 +22,7 @@ from core.models import Advisor, Booking, BookingStatus, Client, Offer, SlotClai
 from core.scheduling import (
     BookingClosed,
     BookingNotFound,
+    ClientDoubleBooked,
     HoldLimitReached,
     SchedulingRules,
     SlotTaken,
@@ -1038,3 +1039,55 @@ async def test_twenty_clients_race_for_a_lapsed_hold(db: Database, clock: Manual
     assert sum(isinstance(r, SlotTaken) for r in results) == 19
     assert await booking_status(db, lapsed.id) == "expired"
     assert await live_bookings(db) == [(start, utc(2026, 11, 24, 17, 30))]
+
+
+# -- the client's own sessions never overlap (issue #16) ------------------------------------------
+
+
+async def test_a_second_booking_overlapping_one_the_client_holds_is_refused_naming_it(
+    db: Database,
+) -> None:
+    now = utc(2026, 11, 23, 9)
+    every_day = {day: ["08:00-20:00"] for day in scheduling.WEEKDAYS}
+    ana = await add_advisor(db, every_day)
+    jonas = await add_advisor(db, every_day, slug="jonas-becker", name="Jonas Becker")
+    client = await add_client(db, timezone="Europe/Madrid")
+    paid = await hold(db, client, ana.live60, utc(2026, 11, 25, 10), now)
+    await confirm(db, paid.id, now)
+    inside, across_the_start = (jonas.live30, 10, 30), (jonas.live60, 9, 30)
+    for offer, hour, minute in (inside, across_the_start):
+        with pytest.raises(ClientDoubleBooked) as caught:
+            await hold(db, client, offer, utc(2026, 11, 25, hour, minute), now)
+        assert str(caught.value) == (
+            "That time overlaps your 60-minute live session with Ana Ruiz on Wed 25 Nov, 11:00 "
+            "(your time). Please choose another time, or change that booking in /bookings."
+        )
+    unpaid = await hold(db, client, jonas.live30, utc(2026, 11, 25, 12), now)  # right after: fine
+    with pytest.raises(ClientDoubleBooked):  # a live hold counts too
+        await hold(db, client, ana.live30, utc(2026, 11, 25, 12), now)
+    other = await add_client(db, "Zoë")
+    assert (await hold(db, other, ana.live30, utc(2026, 11, 25, 12), now)).id
+    later = now + timedelta(minutes=31)  # the unpaid hold lapsed: the time is free for them again
+    assert (await hold(db, client, jonas.live60, utc(2026, 11, 25, 12), later)).id != unpaid.id
+
+
+async def test_rescheduling_onto_another_of_the_clients_sessions_is_refused(db: Database) -> None:
+    now = utc(2026, 11, 23, 9)
+    every_day = {day: ["08:00-20:00"] for day in scheduling.WEEKDAYS}
+    ana = await add_advisor(db, every_day)
+    jonas = await add_advisor(db, every_day, slug="jonas-becker", name="Jonas Becker")
+    client = await add_client(db, timezone="Europe/Madrid")
+    with_ana = await hold(db, client, ana.live60, utc(2026, 11, 25, 10), now)
+    with_jonas = await hold(db, client, jonas.live60, utc(2026, 11, 26, 10), now)
+    for booking in (with_ana, with_jonas):
+        await confirm(db, booking.id, now)
+    async with db.uow() as uow:
+        with pytest.raises(ClientDoubleBooked, match="Jonas Becker on Thu 26 Nov, 11:00"):
+            await scheduling.reschedule_booking(
+                uow, with_ana.id, client_id=client, starts_at=utc(2026, 11, 26, 10, 30), now=now
+            )
+        moved = await scheduling.reschedule_booking(  # its own old time does not count
+            uow, with_ana.id, client_id=client, starts_at=utc(2026, 11, 25, 10, 30), now=now
+        )
+        await uow.commit()
+    assert moved.starts_at == utc(2026, 11, 25, 10, 30)
