@@ -268,7 +268,11 @@ def _jobs(runtime: Runtime) -> list[NamedJob]:
         )
     if runtime.telegram_bot is not None:
         delivery = TelegramDelivery(
-            runtime.db, runtime.telegram_bot, runtime.clock, runtime.billing.fonts
+            runtime.db,
+            runtime.telegram_bot,
+            runtime.clock,
+            runtime.billing.fonts,
+            settings=runtime.settings,
         )
         jobs.append(NamedJob("telegram_outbox", delivery.deliver_due))
         jobs.append(NamedJob("telegram_updates", runtime.forget_old_updates))

@@ -14,13 +14,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from core.calendar_invite import session_invite
+from core.config import Settings
 from core.db import Database, UnitOfWork
 from core.errors import NotFound
+from core.models import Booking
 from core.models.billing import Receipt
 from core.models.sessions import TranscriptFile
 from core.outbox import DocumentRef
@@ -33,7 +38,12 @@ RENDER_BATCH = 50  # documents rendered per call of render_missing_receipts
 
 
 async def load_document(
-    uow: UnitOfWork, ref: DocumentRef, fonts: ReceiptFonts | None = None
+    uow: UnitOfWork,
+    ref: DocumentRef,
+    fonts: ReceiptFonts | None = None,
+    *,
+    settings: Settings | None = None,
+    now: datetime | None = None,
 ) -> bytes:
     """The bytes of the document ``ref`` names; a receipt's PDF is rendered (and written in
     ``uow``, if its caller commits) if nobody has yet."""
@@ -43,12 +53,34 @@ async def load_document(
         if transcript is None:
             raise NotFound(TRANSCRIPT_GONE())
         return transcript.pdf
+    if ref.kind == "calendar":
+        if settings is None or now is None:
+            raise NotFound("a calendar file is made with the settings and the time")
+        return await _calendar_file(uow, ref.id, settings, now)
     if ref.kind != "receipt":
         raise NotFound(f"unknown document kind {ref.kind!r}")
     receipt = await uow.session.get(Receipt, ref.id)
     if receipt is None:
         raise NotFound(f"no receipt {ref.id}")
     return await receipt_pdf(uow, receipt, fonts)
+
+
+async def _calendar_file(
+    uow: UnitOfWork, booking_id: int, settings: Settings, now: datetime
+) -> bytes:
+    """A live session's calendar file, made from the booking as it stands now."""
+    booking = await uow.session.get(
+        Booking,
+        booking_id,
+        options=[
+            selectinload(Booking.offer),
+            selectinload(Booking.advisor),
+            selectinload(Booking.client),
+        ],
+    )
+    if booking is None or booking.starts_at is None:
+        raise NotFound(f"no live booking {booking_id}")
+    return session_invite(booking, settings, now)
 
 
 async def _render(content: dict[str, Any], fonts: ReceiptFonts | None) -> bytes:

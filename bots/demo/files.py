@@ -1,4 +1,5 @@
-"""What the demo leaves behind: the PDFs Zoë received and the ledger as CSV."""
+"""What the demo leaves behind: the PDFs and the calendar file Zoë received, and the ledger as
+CSV."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from core.money import Money
 
 
 async def write_files(world: World, out: Path, receipts_sent: dict[str, bytes]) -> list[Path]:
-    """Zoë's PDFs under ``out/receipts`` and the ledger as ``out/ledger.csv``."""
+    """Zoë's PDFs under ``out/receipts``, her calendar file in ``out`` and the ledger as
+    ``out/ledger.csv``."""
     receipts = out / "receipts"
     receipts.mkdir(parents=True, exist_ok=True)
     written = []
     for name, content in receipts_sent.items():
-        target = receipts / name
+        target = (receipts if name.endswith(".pdf") else out) / name
         target.write_bytes(content)
         written.append(target)
     written.append(await _ledger_csv(world, out / "ledger.csv"))

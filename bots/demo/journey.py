@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from bots.demo.files import write_files
 from bots.demo.invariants import Invariants
-from bots.demo.player import Player, button, last_with_buttons, one_document
+from bots.demo.player import Player, button, calendar_event, last_with_buttons, one_document
 from bots.demo.report import InvariantBroken, StepFailed, Transcript
 from bots.demo.world import (
     ADMIN_DISCORD,
@@ -37,7 +37,7 @@ from bots.demo.world import (
     demo_world,
 )
 from core.documents import receipt_pdf
-from core.models import AdviceSession
+from core.models import AdviceSession, Booking
 from core.models.billing import Receipt
 from core.privacy import DELETED_CLIENT, leftovers
 from devtools.telegram_recorder import ApiCall
@@ -172,11 +172,24 @@ class Journey(Player):
     async def receipt_and_payment_dm(self) -> None:
         self.t.stage(STAGES[3])
         before = len(self.w.fake.messages.get(ADVISOR_DISCORD + 1, []))
-        name, text = one_document(await self.deliver(), "receipt")
+        delivered = await self.deliver()
+        name, text = one_document(delivered, "receipt")
         self.checks.require(
             "receipt itemized",
             all(part in text for part in (ADVISOR, "$60.00", "$3.49", "$63.49", "non-refundable")),
             f"{name} lists the session, the non-refundable $3.49 fee and the $63.49 total",
+        )
+        ics, event = calendar_event(delivered, "calendar file")
+        async with self.w.db.uow() as uow:
+            booking = (await uow.session.scalars(select(Booking))).first()
+        self.checks.require(
+            "calendar file for the session",
+            booking is not None
+            and event.decoded("dtstart") == booking.starts_at
+            and event.decoded("dtend") == booking.ends_at
+            and "How to join" in str(event["description"])
+            and "Changes:" in str(event["description"]),
+            f"{ics} holds the session's start and end, how to join and the change rule",
         )
         self.inv.advisor_dm_since(before, "New booking paid", "payment DM")
         await self.inv.books_balance("after the payment")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 
+from icalendar import Calendar
 from pypdf import PdfReader
 
 from bots.demo.report import Checks, StepFailed, Transcript
@@ -32,12 +33,32 @@ def last_with_buttons(calls: list[ApiCall], step: str) -> ApiCall:
 
 def one_document(calls: list[ApiCall], what: str) -> tuple[str, str]:
     """The one PDF among ``calls``: its file name and its text, read back."""
-    documents = [c for c in calls if c.method == "sendDocument"]
+    documents = [
+        c
+        for c in calls
+        if c.method == "sendDocument" and any(n.endswith(".pdf") for n, _, _ in c.files.values())
+    ]
     if len(documents) != 1:
         raise StepFailed(what, f"expected one {what}, got {len(documents)}")
     name, content, _ = next(iter(documents[0].files.values()))
     text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
     return name, text
+
+
+def calendar_event(calls: list[ApiCall], what: str) -> tuple[str, Any]:
+    """The one calendar file among ``calls``: its file name and its event, read back."""
+    files = [
+        (name, content)
+        for c in calls
+        if c.method == "sendDocument"
+        for name, content, _ in c.files.values()
+        if name.endswith(".ics")
+    ]
+    if len(files) != 1:
+        raise StepFailed(what, f"expected one calendar file, got {len(files)}")
+    name, content = files[0]
+    (event,) = Calendar.from_ical(content).walk("VEVENT")
+    return name, event
 
 
 class Player:

@@ -232,7 +232,9 @@ async def demo_world(
             billing=billing,
             webhook_url=webhook_url,
             telegram=user,
-            telegram_delivery=TelegramDelivery(db, user.app.bot, clock, billing.fonts),
+            telegram_delivery=TelegramDelivery(
+                db, user.app.bot, clock, billing.fonts, settings=settings
+            ),
             discord_bot=bot,
             guild=guild,
             fake=fake,

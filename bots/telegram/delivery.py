@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from core import outbox
 from core.accounts import Platform, mark_telegram_blocked, platform_user_id
 from core.clock import Clock
+from core.config import Settings
 from core.db import Database, UnitOfWork
 from core.documents import load_document
 from core.models import Client
@@ -29,13 +30,20 @@ class TelegramDelivery:
     """Sends due Telegram outbox messages; ``deliver_due`` is called by the worker loop."""
 
     def __init__(
-        self, db: Database, bot: Bot, clock: Clock, fonts: ReceiptFonts | None = None
+        self,
+        db: Database,
+        bot: Bot,
+        clock: Clock,
+        fonts: ReceiptFonts | None = None,
+        settings: Settings | None = None,
     ) -> None:
-        """``fonts``: the process's parsed fonts, for receipts rendered on their way out."""
+        """``fonts``: the process's parsed fonts, for receipts rendered on their way out;
+        ``settings``: the rules a calendar file states."""
         self.db = db
         self.bot = bot
         self.clock = clock
         self.fonts = fonts
+        self.settings = settings
 
     async def deliver_due(self, limit: int = 20) -> int:
         """Send what is due now; returns how many were sent."""
@@ -86,7 +94,9 @@ class TelegramDelivery:
         chat_id = await platform_user_id(uow, Platform.TELEGRAM, client_id=item.client_id)
         if item.document is None:
             return chat_id, blocked, None
-        document = await load_document(uow, item.document, self.fonts)
+        document = await load_document(
+            uow, item.document, self.fonts, settings=self.settings, now=self.clock.now()
+        )
         await uow.commit()  # a receipt rendered just now is kept
         return chat_id, blocked, document
 

@@ -135,7 +135,9 @@ class TerminalChat:
             for item in items:
                 self.write(f"\nPathwise: {item.text}")
                 if item.document is not None:
-                    content = await load_document(uow, item.document)
+                    content = await load_document(
+                        uow, item.document, settings=self.billing.settings, now=now
+                    )
                     self.write(f"[document saved: {self.save(item.document.filename, content)}]")
                 await outbox.mark_sent(uow, item.id, now)
             await uow.commit()

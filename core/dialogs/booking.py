@@ -14,7 +14,7 @@ from core.dialogs.engine import Context, Transition, committed, pressed, rows, t
 from core.dialogs.steps import StepName
 from core.errors import PathwiseError
 from core.matching import TimePreference, Weights
-from core.models import Advisor, Booking, Offer
+from core.models import Advisor, Booking, BookingStatus, Offer
 from core.names import advisor_facing_name, pseudonym_for, receipt_name
 from core.parsing import parse_id
 from core.replies import Image, Input, LinkButton, Message, Reply
@@ -361,7 +361,13 @@ class PayStep:
         press = pressed(event)
         if press is not None and press.action == "pay":
             return _checkout(ctx)
-        return Transition(replies=[Message(t.USE_PAY_BUTTON())])
+        booking = await ctx.uow.session.get(Booking, parse_id(str(ctx.data.get("booking_id"))) or 0)
+        if booking is not None and booking.booking_status is BookingStatus.CONFIRMED:
+            # Paid meanwhile (the webhook confirmed it): the chat goes on from the menu.
+            return Transition(goto=StepName.HOME, data={}, replies=[Message(t.PAID_GO_ON())])
+        if booking is None or not scheduling.hold_is_live(booking, ctx.now):
+            return Transition(goto=StepName.HOME, data={}, replies=[Message(t.LINK_RAN_OUT())])
+        return Transition(replies=[Message(t.USE_PAY_BUTTON())], reshow=True)
 
 
 def _checkout(ctx: Context) -> Transition:

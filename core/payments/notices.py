@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core import outbox
+from core.calendar_invite import filename as calendar_filename
 from core.config import Settings
 from core.db import UnitOfWork
 from core.models.accounts import Advisor, Client
@@ -23,6 +24,7 @@ from core.outbox import DocumentRef
 from core.payments.deps import client_locale
 from core.payments.times import local_time
 from core.texts import billing as t
+from core.texts import calendar as tcal
 from core.texts import refunds as rt
 
 # Why a refund was made, as stored on it and printed on its credit note: the wording of its
@@ -34,7 +36,7 @@ REASON_EXTERNAL = "refunded outside Pathwise"
 
 
 def booking_when(booking: Booking | None, timezone: str | None) -> str:
-    """" on <date of the booking>" in a person's zone, or nothing if it has no date."""
+    """ " on <date of the booking>" in a person's zone, or nothing if it has no date."""
     if booking is None or booking.starts_at is None:
         return ""
     return rt.ON_DATE(when=local_time(booking.starts_at, timezone))
@@ -87,6 +89,18 @@ async def notify_paid(
             dedupe_key=f"paid_client:{purchase.id}",
             now=now,
         )
+        if booking is not None and booking.starts_at is not None:
+            await outbox.enqueue(  # the session for the client's own calendar app
+                uow,
+                audience=Audience.CLIENT,
+                kind="calendar",
+                client_id=client.id,
+                text=tcal.READY(),
+                document=DocumentRef("calendar", booking.id, calendar_filename(booking)),
+                data=_ids(purchase),
+                dedupe_key=f"calendar:{purchase.id}",
+                now=now,
+            )
     text = advisor_paid_text(settings, purchase, booking, offer, client, advisor)
     if not await has_payout_account(uow, advisor.id):
         text += t.SET_UP_PAYOUTS()

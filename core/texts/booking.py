@@ -123,7 +123,16 @@ CHECKOUT = Text(
 )
 PAY_WITH_STRIPE = Text("booking.pay_with_stripe", "Pay with Stripe")
 NEW_LINK = Text("booking.new_link", "Get a new payment link")
-USE_PAY_BUTTON = Text("booking.use_pay_button", "Please use the payment button above.")
+USE_PAY_BUTTON = Text("booking.use_pay_button", "Please use the payment button below.")
+PAID_GO_ON = Text(
+    "booking.paid_go_on",
+    "Your booking is paid and confirmed; you'll find it in /bookings.",
+)
+LINK_RAN_OUT = Text(
+    "booking.link_ran_out",
+    "The time we held for you has run out, so that payment link no longer works. You can book "
+    "again with /find.",
+)
 
 CONFIRMING = Text(
     "booking.confirming",

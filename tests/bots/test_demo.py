@@ -24,6 +24,7 @@ INVARIANTS = {
     "a second click on Pay charges once",
     "webhooks accepted",
     "receipt itemized",
+    "calendar file for the session",
     "advisor payment DM",
     "ledger balanced",
     "channel private",
@@ -122,5 +123,5 @@ def test_the_command_exits_0_with_a_fresh_database_each_time(
     for _ in range(2):  # a second run starts again from an empty database
         outcome = runner.invoke(cli, ["demo", "--out", str(tmp_path)])
         assert outcome.exit_code == 0, outcome.output
-        assert "Demo passed: 20 invariants held." in outcome.output
+        assert "Demo passed: 21 invariants held." in outcome.output
         assert str(tmp_path / "ledger.csv") in outcome.output

@@ -428,8 +428,10 @@ async def test_the_receipt_is_sent_once_after_paying(
         )
         await asyncio.sleep(0.3)  # a few more worker ticks: nothing else goes out
     assert CONFIRMED_RECEIPT_SEPARATELY() in [c.text for c in back]
-    (receipt,) = stand_in.delivered("sendDocument")
-    assert receipt.files["document"][0].startswith("Pathwise-receipt-")
+    sent = [call.files["document"][0] for call in stand_in.delivered("sendDocument")]
+    (receipt,) = [name for name in sent if name.endswith(".pdf")]
+    assert receipt.startswith("Pathwise-receipt-")
+    assert [name for name in sent if name.endswith(".ics")] == ["Pathwise-session-2026-11-25.ics"]
 
 
 async def _take_in_slowly(db: Database, now: datetime, *, commit: bool) -> bool:

@@ -114,7 +114,7 @@ async def test_a_paid_checkout_confirms_the_booking_and_writes_ledger_receipt_an
         assert expected in text, expected
 
     client_rows = await outbox_rows(db, audience="client")
-    assert [row.kind for row in client_rows] == ["receipt", "next_steps"]
+    assert [row.kind for row in client_rows] == ["receipt", "next_steps", "calendar"]
     assert client_rows[0].client_id == world.client_id
     assert client_rows[0].payload["document"] == {
         "kind": "receipt",

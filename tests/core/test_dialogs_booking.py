@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -24,8 +25,9 @@ from core.dialogs import (
 )
 from core.dialogs.suggest import CatalogueMatcher
 from core.models import Booking, BookingStatus
+from core.outbox import DocumentRef
 from devtools.stripe_sandbox import StripeSandbox
-from tests.support.billing import outbox_rows
+from tests.support.billing import billing_settings, outbox_rows
 from tests.support.chat import Chat, import_sample, make_engine
 from tests.support.stripe_stand_in import checkout_id, stripe_stand_in
 
@@ -78,6 +80,20 @@ async def _at_summary(db: Database, clock: ManualClock, engine: DialogEngine, us
     await _to_slots(client)
     await client.press_first("slot")
     return client
+
+
+async def _calendar_events(db: Database, clock: ManualClock) -> list[Any]:
+    """The events of the calendar file sent to the client, read back with icalendar."""
+    from icalendar import Calendar
+
+    from core.documents import load_document
+
+    (row,) = [r for r in await outbox_rows(db) if r.kind == "calendar"]
+    ref = DocumentRef(**row.payload["document"])
+    assert ref.filename.startswith("Pathwise-session-") and ref.filename.endswith(".ics")
+    async with db.uow() as uow:
+        ics = await load_document(uow, ref, settings=billing_settings(""), now=clock.now())
+    return list(Calendar.from_ical(ics).walk("VEVENT"))
 
 
 async def _receipt_text(db: Database) -> str:
@@ -142,9 +158,21 @@ async def test_find_book_and_pay_from_intake_to_a_confirmed_booking(
     sent = [(row.audience, row.kind) for row in await outbox_rows(db)]
     assert sorted(sent) == [
         ("advisor", "payment_received"),
+        ("client", "calendar"),  # issue #16: the session for the client's calendar app
         ("client", "next_steps"),
         ("client", "receipt"),
     ]
+    (event,) = await _calendar_events(db, clock)
+    assert event.decoded("dtstart") == datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # 12:00 Madrid
+    assert event.decoded("dtend") == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert str(event["summary"]) == "60-minute live session with Ana Ruiz (Pathwise)"
+    description = str(event["description"])
+    assert "private Discord room only the two of you and our bot can see" in description
+    assert "Pathwise sends you the room's link in Telegram 10 minutes before the start" in (
+        description
+    )
+    assert "can no longer be moved or cancelled for free" in description  # booked 3 h ahead
+    assert str(event["uid"]) == f"booking-{booking.id}@pathwise"
 
 
 async def test_a_time_taken_by_someone_else_gets_the_next_free_times(

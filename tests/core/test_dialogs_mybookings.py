@@ -710,3 +710,23 @@ async def test_timezone_mid_booking_comes_back_to_the_summary_in_the_new_zone(
     assert "Tue 24 Nov 2026, 09:00 (Europe/London)" in summary
     assert "Pay $63.49" in chat.labels(), "the booking is not lost"
     assert (await booking_row(db, setup.world.booking_id)).status == BookingStatus.HELD.value
+
+
+async def test_text_after_paying_goes_on_from_the_menu_not_the_pay_button(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    chat = setup.chat(db, clock)
+    await chat.start()
+    await open_booking(chat)
+    await chat.press("Pay now")
+    await chat.press("Pay $63.49")
+    await chat.send(TextInput("done?"))
+    assert chat.texts()[0] == "Please use the payment button below."
+    assert chat.link().label == "Pay with Stripe", "the link comes again with the hint"
+    purchase_id = await setup.billing.start_checkout(setup.world.booking_id, setup.world.client_id)
+    await pay(setup.billing, db, purchase_id.purchase_id)  # Stripe's webhook confirms it
+    await chat.send(TextInput("thanks!"))
+    assert chat.texts() == [
+        "Your booking is paid and confirmed; you'll find it in /bookings.",
+        "What would you like to do?",
+    ]
