@@ -126,6 +126,16 @@ async def stripe_stand_in(
             await gateway.aclose()
 
 
+async def onboard_at(billing: Billing, sandbox: StripeSandbox, advisor_id: int) -> str:
+    """The advisor, the stand-in's first, onboarded on its Connect pages: the account's id."""
+    await billing.start_payout_onboarding(
+        advisor_id, refresh_url="https://p.test/r", return_url="https://p.test/ok"
+    )
+    [account_id] = sandbox.state.objects["account"]
+    await sandbox.complete_onboarding(account_id)
+    return account_id
+
+
 @dataclass
 class History:
     """What `history` made: the world, its purchases (the two sessions, then the tip) and the
@@ -154,11 +164,7 @@ async def history(
     first_end, second_end = await ends_at(db, world.booking_id), await ends_at(db, other)
     clock.set(first_end + timedelta(hours=1))
     await billing.request_refund(world.booking_id, world.client_id)
-    await billing.start_payout_onboarding(
-        world.advisor_id, refresh_url="https://p.test/r", return_url="https://p.test/ok"
-    )
-    [account_id] = sandbox.state.objects["account"]
-    await sandbox.complete_onboarding(account_id)
+    account_id = await onboard_at(billing, sandbox, world.advisor_id)
     clock.set(second_end + timedelta(hours=72))
     assert len((await billing.release_due_payouts()).paid) == 2
     await sandbox.flush()
