@@ -18,7 +18,7 @@ from core.db import Database
 from core.models.billing import Payout, Purchase, Refund
 from core.payments.reconcile import Problem, RecordKind, StripeRecordsReader, reconcile
 from tests.support.billing import ledger_violations
-from tests.support.stripe_stand_in import History, StandInParts
+from tests.support.stripe_stand_in import History
 
 USD = "USD"
 
@@ -40,14 +40,9 @@ async def test_a_clean_history_has_no_differences_and_ledger_check_agrees(
 
 
 async def test_every_kind_of_drift_is_reported(
-    db: Database,
-    stand_in: StandInParts,
-    stripe_history: History,
-    stand_in_sdk: stripe.StripeClient,
-    clock: ManualClock,
+    db: Database, stripe_history: History, stand_in_sdk: stripe.StripeClient, clock: ManualClock
 ) -> None:
-    _, sandbox, _ = stand_in
-    sdk = stand_in_sdk
+    sandbox, sdk = stripe_history.sandbox, stand_in_sdk
     first, second, tip = stripe_history.purchases
     account_id = stripe_history.account_id
     async with db.uow() as uow:
@@ -144,14 +139,9 @@ async def test_every_kind_of_drift_is_reported(
 
 
 async def test_a_dispute_is_compared_and_since_leaves_older_drift_out(
-    db: Database,
-    stand_in: StandInParts,
-    stripe_history: History,
-    stand_in_sdk: stripe.StripeClient,
-    clock: ManualClock,
+    db: Database, stripe_history: History, stand_in_sdk: stripe.StripeClient, clock: ManualClock
 ) -> None:
-    _, sandbox, _ = stand_in
-    sdk = stand_in_sdk
+    sandbox, sdk = stripe_history.sandbox, stand_in_sdk
     second = stripe_history.purchases[1]
     async with db.uow() as uow:
         purchase = await uow.session.get(Purchase, second)
@@ -184,9 +174,9 @@ async def test_a_dispute_is_compared_and_since_leaves_older_drift_out(
 
 
 async def test_pathwise_reconcile_prints_each_difference_and_exits_1(
-    database_url: str, stand_in: StandInParts, stripe_history: History
+    database_url: str, stripe_history: History
 ) -> None:
-    _, sandbox, _ = stand_in
+    sandbox = stripe_history.sandbox
     env = {
         "PATHWISE_DATABASE_URL": database_url,
         "PATHWISE_STRIPE_SECRET_KEY": sandbox.api_key,

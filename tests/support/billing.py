@@ -251,6 +251,20 @@ def session_object(
     }
 
 
+def dispute_object(purchase: Purchase, **fields: Any) -> dict[str, Any]:
+    """A dispute of a purchase's whole payment as Stripe sends it in events; ``fields`` add
+    to it or override (a ``status`` of "lost", say)."""
+    return {
+        "id": "dp_test_1",
+        "object": "dispute",
+        "amount": purchase.total_minor,
+        "currency": purchase.currency.lower(),
+        "status": "needs_response",
+        "payment_intent": purchase.payment_intent_id,
+        **fields,
+    }
+
+
 async def pay(billing: Billing, db: Database, purchase_id: int, **overrides: Any) -> WebhookResult:
     """Stripe tells us the checkout was paid."""
     purchase = await checkout_of(db, purchase_id)

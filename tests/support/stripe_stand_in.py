@@ -138,9 +138,10 @@ async def onboard_at(billing: Billing, sandbox: StripeSandbox, advisor_id: int) 
 
 @dataclass
 class History:
-    """What `history` made: the world, its purchases (the two sessions, then the tip) and the
-    advisor's connected account."""
+    """What `history` made at a stand-in: the world, its purchases (the two sessions, then
+    the tip) and the advisor's connected account."""
 
+    sandbox: StripeSandbox
     world: World
     purchases: list[int]
     account_id: str
@@ -168,7 +169,7 @@ async def history(
     clock.set(second_end + timedelta(hours=72))
     assert len((await billing.release_due_payouts()).paid) == 2
     await sandbox.flush()
-    return History(world, purchases, account_id)
+    return History(sandbox, world, purchases, account_id)
 
 
 @pytest.fixture
