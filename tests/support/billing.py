@@ -261,6 +261,7 @@ def dispute_object(purchase: Purchase, **fields: Any) -> dict[str, Any]:
         "currency": purchase.currency.lower(),
         "status": "needs_response",
         "payment_intent": purchase.payment_intent_id,
+        "metadata": {},
         **fields,
     }
 
