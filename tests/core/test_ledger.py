@@ -26,8 +26,8 @@ from tests.support.billing import (
     seed,
 )
 
-USD = "USD"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+USD = "USD"
 
 
 def test_postings_must_balance_in_every_currency() -> None:
