@@ -24,7 +24,6 @@ from tests.support.billing import (
     checkout_of,
     checkout_paid,
     deliver,
-    ends_at,
     event_body,
     ledger_violations,
     make_billing,
@@ -137,12 +136,10 @@ async def test_two_workers_releasing_payouts_at_once_pay_each_share_once(
     assert await ledger_violations(db) == []
 
 
-@pytest.mark.usefixtures("paid_purchase")
+@pytest.mark.usefixtures("refund_window_open")
 async def test_two_refund_requests_at_once_refund_once(
-    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    clock.set(await ends_at(db, world.booking_id) + timedelta(hours=1))
-
     outcomes = await asyncio.gather(
         billing.request_refund(world.booking_id, world.client_id),
         billing.request_refund(world.booking_id, world.client_id),

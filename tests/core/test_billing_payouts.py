@@ -24,14 +24,12 @@ from tests.support.billing import (
     checkout_paid,
     deliver,
     dispute_object,
-    event_body,
     ledger_violations,
     make_billing,
     new_booking,
     onboard,
     outbox_rows,
     pay,
-    sign,
     tip_paid,
     window_closes,
 )
@@ -297,6 +295,8 @@ async def test_advisors_onboarding_arrives_signed_by_the_connected_accounts_endp
     db: Database, database_url: str, clock: ManualClock, world: World
 ) -> None:
     """Stripe sends connected accounts' events to a second endpoint with its own secret."""
+    from tests.support.billing import event_body, sign
+
     connect_secret = "whsec_connect_0123456789"
     settings = billing_settings(database_url, stripe_connect_webhook_secret=connect_secret)
     billing, gateway = make_billing(db, settings, clock)

@@ -23,7 +23,6 @@ from tests.support.billing import (
     checkout_of,
     deliver,
     dispute_object,
-    ends_at,
     onboard,
     outbox_rows,
     window_closes,
@@ -170,15 +169,14 @@ async def test_a_dispute_lost_after_the_payout_reverses_the_transfer(
     assert [(r.key, r.amount) for r in reversals] == [("trr_fake_000001", amount)]
 
 
+@pytest.mark.usefixtures("refund_window_open")
 async def test_a_charge_refunded_without_a_refunds_list_never_confirms_a_pending_refund(
-    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway,
-    paid_purchase: int,
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway, paid_purchase: int
 ) -> None:
     """Issue 13, point 2: a $3 Dashboard refund while the $60 guarantee refund is pending."""
     from core.payments.gateway import StripeRefund
 
     purchase_id = paid_purchase
-    clock.set(await ends_at(db, world.booking_id) + timedelta(hours=1))
     gateway.refund_status = "pending"
     outcome = await billing.request_refund(world.booking_id, world.client_id)
     assert outcome.credit_note_number is None  # not confirmed yet

@@ -74,12 +74,12 @@ async def test_the_preview_returns_the_service_price_and_keeps_the_fee_and_tips(
     assert "Your tips are not affected" in text and "(Europe/Madrid)" in text
 
 
+@pytest.mark.usefixtures("paid_tip", "refund_window_open")
 async def test_a_refund_returns_exactly_the_service_price_with_a_credit_note(
-    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway,
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway,
     paid_purchase: int, paid_tip: int,
 ) -> None:
     purchase_id, tip_id = paid_purchase, paid_tip
-    clock.set(await ends_at(db, world.booking_id) + timedelta(hours=1))
 
     outcome = await billing.request_refund(world.booking_id, world.client_id)
 
@@ -132,11 +132,10 @@ async def test_a_refund_returns_exactly_the_service_price_with_a_credit_note(
     assert await ledger_violations(db) == []
 
 
-@paid_with_a_tip
+@pytest.mark.usefixtures("paid_tip", "refund_window_open")
 async def test_asking_twice_is_refused_and_stripe_is_asked_once(
-    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway
+    world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    clock.set(await ends_at(db, world.booking_id) + timedelta(hours=1))
     await billing.request_refund(world.booking_id, world.client_id)
 
     with pytest.raises(AlreadyRefunded, match="already been refunded"):
@@ -165,11 +164,10 @@ async def test_no_refund_before_the_session_ends_or_after_the_window(
     assert gateway.refunds == {}
 
 
-@paid_with_a_tip
+@pytest.mark.usefixtures("paid_tip", "refund_window_open")
 async def test_someone_elses_booking_is_refused(
-    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway
+    world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    clock.set(await ends_at(db, world.booking_id) + timedelta(hours=1))
     with pytest.raises(NotYourBooking, match="couldn't find that booking among yours"):
         await billing.request_refund(world.booking_id, world.other_client_id)
     with pytest.raises(NotYourBooking):
@@ -220,13 +218,11 @@ async def test_when_stripe_is_busy_the_refund_resumes_with_the_same_key_even_aft
     assert await ledger_violations(db) == []
 
 
-@pytest.mark.usefixtures("paid_tip")
+@pytest.mark.usefixtures("paid_tip", "refund_window_open")
 async def test_the_charge_refunded_event_confirms_a_refund_whose_answer_was_lost(
-    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway,
-    paid_purchase: int,
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway, paid_purchase: int
 ) -> None:
     purchase_id = paid_purchase
-    clock.set(await ends_at(db, world.booking_id) + timedelta(hours=1))
     gateway.fail_next("create_refund", PaymentsUnavailable())
     with pytest.raises(PaymentsUnavailable):
         await billing.request_refund(world.booking_id, world.client_id)
@@ -338,13 +334,12 @@ async def test_a_booking_cancelled_in_time_gets_its_service_price_back(
     assert await ledger_violations(db) == []
 
 
-@pytest.mark.usefixtures("paid_purchase")
+@pytest.mark.usefixtures("refund_window_open")
 async def test_a_failed_stripe_refund_tells_an_admin(
-    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
     from core.payments.gateway import PaymentProviderError
 
-    clock.set(await ends_at(db, world.booking_id) + timedelta(hours=1))
     gateway.refund_status = "failed"
 
     with pytest.raises(PaymentProviderError, match="couldn't make the refund"):

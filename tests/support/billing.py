@@ -149,11 +149,9 @@ def fonts() -> ReceiptFonts:
 
 
 def make_billing(
-    db: Database,
-    settings: Settings,
-    clock: ManualClock,
-    gateway: FakePaymentGateway | None = None,
+    db: Database, settings: Settings, clock: ManualClock, gateway: FakePaymentGateway | None = None
 ) -> tuple[Billing, FakePaymentGateway]:
+    """Billing on ``settings`` and a fake Stripe (a new one unless ``gateway`` is given)."""
     gateway = gateway or FakePaymentGateway()
     return Billing(db, gateway, settings, clock, fonts=fonts()), gateway
 

@@ -7,13 +7,24 @@ A test that needs other settings builds its billing with ``make_billing`` instea
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from core.billing import Billing, Checkout
 from core.clock import ManualClock
 from core.db import Database
 from devtools.fake_payments import FakePaymentGateway
-from tests.support.billing import World, billing_settings, fonts, onboard, pay, seed, tip_paid
+from tests.support.billing import (
+    World,
+    billing_settings,
+    ends_at,
+    fonts,
+    onboard,
+    pay,
+    seed,
+    tip_paid,
+)
 
 
 @pytest.fixture
@@ -47,6 +58,15 @@ async def paid_purchase(db: Database, billing: Billing, checkout: Checkout) -> i
     """The world's booking paid, as Stripe's webhook tells it: the purchase's id."""
     await pay(billing, db, checkout.purchase_id)
     return checkout.purchase_id
+
+
+@pytest.fixture
+async def refund_window_open(
+    db: Database, clock: ManualClock, world: World, paid_purchase: int
+) -> None:
+    """The world's booking paid, and the clock an hour after its session ended: the
+    money-back window is open. (Ask for ``paid_tip`` before it, to tip before the session.)"""
+    clock.set(await ends_at(db, world.booking_id) + timedelta(hours=1))
 
 
 @pytest.fixture
