@@ -19,7 +19,7 @@ from tests.support.billing import (
     World,
     billing_settings,
     ends_at,
-    fonts,
+    make_billing,
     onboard,
     pay,
     seed,
@@ -44,7 +44,7 @@ def billing(
     db: Database, database_url: str, clock: ManualClock, gateway: FakePaymentGateway
 ) -> Billing:
     """Billing with the default settings, on the fake Stripe."""
-    return Billing(db, gateway, billing_settings(database_url), clock, fonts=fonts())
+    return make_billing(db, billing_settings(database_url), clock, gateway)[0]
 
 
 @pytest.fixture

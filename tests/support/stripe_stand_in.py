@@ -36,8 +36,8 @@ from tests.support.billing import (
     seed,
 )
 
-# The rest of the toolkit's fixtures, registered with this module's (tests/conftest.py names
-# this one).
+# The billing fixtures (a seeded world, billing on a fake Stripe, a paid booking...) come with
+# this module's, which tests/conftest.py registers for every test.
 pytest_plugins = ["tests.support.billing_fixtures"]
 
 
