@@ -179,6 +179,26 @@ async def test_a_disputed_payment_is_not_paid_out(
     assert gateway.transfers == {} and await _payouts(db) == []
 
 
+@pytest.mark.usefixtures("onboarded_advisor")
+async def test_a_cancelled_session_is_never_paid_out(
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway,
+    paid_purchase: int,
+) -> None:
+    from core import scheduling
+
+    async with db.uow() as uow:
+        await scheduling.cancel_booking(
+            uow, world.booking_id, client_id=world.client_id, now=clock.now()
+        )
+        await uow.commit()
+    clock.set(await window_closes(db, world.booking_id) + timedelta(days=1))
+
+    await billing.release_due_payouts()  # the refund has not been asked for yet
+
+    assert gateway.transfers == {}
+    assert (await checkout_of(db, paid_purchase)).payout_state == PayoutState.HELD
+
+
 @onboarded_and_paid
 async def test_when_stripe_is_busy_the_payout_is_retried_with_the_same_key(
     db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway
@@ -269,26 +289,6 @@ async def test_a_refund_still_in_flight_at_the_window_close_blocks_the_session_p
     assert [p.net_minor for p in await _payouts(db)] == [500]
     assert (await checkout_of(db, booked_id)).payout_state == PayoutState.NOTHING_DUE
     assert await ledger_violations(db) == []
-
-
-@pytest.mark.usefixtures("onboarded_advisor")
-async def test_a_cancelled_session_is_never_paid_out(
-    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway,
-    paid_purchase: int,
-) -> None:
-    from core import scheduling
-
-    async with db.uow() as uow:
-        await scheduling.cancel_booking(
-            uow, world.booking_id, client_id=world.client_id, now=clock.now()
-        )
-        await uow.commit()
-    clock.set(await window_closes(db, world.booking_id) + timedelta(days=1))
-
-    await billing.release_due_payouts()  # the refund has not been asked for yet
-
-    assert gateway.transfers == {}
-    assert (await checkout_of(db, paid_purchase)).payout_state == PayoutState.HELD
 
 
 async def test_advisors_onboarding_arrives_signed_by_the_connected_accounts_endpoint(

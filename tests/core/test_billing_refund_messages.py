@@ -20,6 +20,7 @@ from devtools.fake_payments import FakePaymentGateway
 from tests.support.billing import (
     World,
     booking_of,
+    charge_object,
     checkout_of,
     deliver,
     dispute_object,
@@ -185,16 +186,12 @@ async def test_a_charge_refunded_without_a_refunds_list_never_confirms_a_pending
         StripeRefund("re_dashboard", "succeeded", 300, "USD"),
         StripeRefund(ours.id, "pending", 6000, "USD", {"refund_id": str(outcome.refund_id)}),
     ]
-    intent = (await checkout_of(db, purchase_id)).payment_intent_id
-    charge = {
-        "id": "ch_1",
-        "object": "charge",
-        "amount": 6349,
-        "amount_refunded": 6300,
-        "currency": "usd",
-        "payment_intent": intent,
-        "metadata": {"purchase_id": str(purchase_id)},
-    }
+    charge = charge_object(
+        await checkout_of(db, purchase_id),
+        id="ch_1",
+        amount_refunded=6300,
+        metadata={"purchase_id": str(purchase_id)},
+    )
 
     result = await deliver(billing, "charge.refunded", charge)
 

@@ -36,6 +36,7 @@ from tests.support.billing import (
     BUYER,
     SESSION_AND_FEE,
     World,
+    charge_object,
     checkout_of,
     deliver,
     dispute_object,
@@ -72,6 +73,12 @@ async def test_the_preview_returns_the_service_price_and_keeps_the_fee_and_tips(
     assert "Total refund: $60.00" in text
     assert "Handling fee (non-refundable): $3.49" in text
     assert "Your tips are not affected" in text and "(Europe/Madrid)" in text
+
+
+@pytest.mark.usefixtures("checkout")
+async def test_an_unpaid_booking_has_nothing_to_refund(world: World, billing: Billing) -> None:
+    with pytest.raises(NothingToRefund):
+        await billing.preview_refund(world.booking_id, world.client_id)
 
 
 @pytest.mark.usefixtures("paid_tip", "refund_window_open")
@@ -175,12 +182,6 @@ async def test_someone_elses_booking_is_refused(
     assert gateway.refunds == {}
 
 
-@pytest.mark.usefixtures("checkout")
-async def test_an_unpaid_booking_has_nothing_to_refund(world: World, billing: Billing) -> None:
-    with pytest.raises(NothingToRefund):
-        await billing.preview_refund(world.booking_id, world.client_id)
-
-
 @paid_with_a_tip
 async def test_an_advisor_no_show_opens_the_refund_at_once(
     db: Database, clock: ManualClock, world: World, billing: Billing
@@ -230,25 +231,15 @@ async def test_the_charge_refunded_event_confirms_a_refund_whose_answer_was_lost
         pending = await uow.session.scalar(select(Refund))
     assert pending is not None and pending.status == RefundStatus.PENDING
     purchase = await checkout_of(db, purchase_id)
-    charge = {
-        "id": "ch_test_1",
-        "object": "charge",
-        "amount": 6349,
-        "amount_refunded": 6000,
-        "currency": "usd",
-        "payment_intent": purchase.payment_intent_id,
-        "refunds": {
-            "object": "list",
-            "data": [
-                {
-                    "id": "re_from_event",
-                    "amount": 6000,
-                    "status": "succeeded",
-                    "metadata": {"purchase_id": str(purchase_id), "refund_id": str(pending.id)},
-                }
-            ],
-        },
+    refund = {
+        "id": "re_from_event",
+        "amount": 6000,
+        "status": "succeeded",
+        "metadata": {"purchase_id": str(purchase_id), "refund_id": str(pending.id)},
     }
+    charge = charge_object(
+        purchase, amount_refunded=6000, refunds={"object": "list", "data": [refund]}
+    )
 
     first = await deliver(billing, "charge.refunded", charge)
     again = await deliver(billing, "charge.refunded", charge)
@@ -273,15 +264,13 @@ async def test_a_refund_made_outside_pathwise_is_recorded_and_holds_the_payout(
 ) -> None:
     purchase_id = paid_purchase
     purchase = await checkout_of(db, purchase_id)
-    charge = {
-        "id": "ch_test_2",
-        "object": "charge",
-        "amount": 6349,
-        "amount_refunded": 6349,
-        "currency": "usd",
-        "payment_intent": purchase.payment_intent_id,
-        "refunds": {"object": "list", "data": [{"id": "re_dashboard", "amount": 6349}]},
-    }
+    dashboard = {"id": "re_dashboard", "amount": 6349}
+    charge = charge_object(
+        purchase,
+        id="ch_test_2",
+        amount_refunded=6349,
+        refunds={"object": "list", "data": [dashboard]},
+    )
 
     result = await deliver(billing, "charge.refunded", charge)
 

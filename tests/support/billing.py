@@ -249,6 +249,19 @@ def session_object(
     }
 
 
+def charge_object(purchase: Purchase, **fields: Any) -> dict[str, Any]:
+    """The charge of a purchase's payment as Stripe sends it in events (``charge.refunded``);
+    ``fields`` add to it or override (``amount_refunded``, say)."""
+    return {
+        "id": "ch_test_1",
+        "object": "charge",
+        "amount": purchase.total_minor,
+        "currency": purchase.currency.lower(),
+        "payment_intent": purchase.payment_intent_id,
+        **fields,
+    }
+
+
 def dispute_object(purchase: Purchase, **fields: Any) -> dict[str, Any]:
     """A dispute of a purchase's whole payment as Stripe sends it in events; ``fields`` add
     to it or override (a ``status`` of "lost", say)."""
