@@ -23,6 +23,7 @@ from core.models import Base
 # The toolkit's fixtures (tests/support/), available to every test.
 pytest_plugins = [
     "tests.support.stripe_stand_in",
+    "tests.support.billing_fixtures",
     "tests.support.sessions",
     "tests.support.discord_bot",
     "tests.support.telegram_bot",

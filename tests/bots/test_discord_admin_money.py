@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core import ledger
 from core.models.billing import Payout, Purchase, Receipt, Refund
 from devtools.discord_recorder import EPHEMERAL
-from tests.core.test_billing_payouts import _onboard
+from tests.support.billing import onboard as _onboard
 from tests.support.discord_bot import ADMIN, STRANGER, Env, advisor_on_discord, slash, sub
 from tests.support.sessions import ADVISOR_DISCORD, messages
 

@@ -11,6 +11,7 @@ from core import ledger
 from core.billing import (
     FEE_LABEL,
     AlreadyPaid,
+    Billing,
     HoldExpired,
     InvalidTip,
     LineKind,
@@ -32,15 +33,16 @@ from core.models.billing import LedgerEntry, LedgerTransaction, Purchase, Purcha
 from core.models.scheduling import SlotClaim
 from core.money import Money
 from core.payments.gateway import PaymentsUnavailable
+from devtools.fake_payments import FakePaymentGateway
 from tests.support.billing import (
     World,
     billing_settings,
     checkout_of,
     make_billing,
+    new_booking,
     outbox_rows,
     pay,
     receipt_text,
-    seed,
 )
 
 USD = "USD"
@@ -146,24 +148,15 @@ def test_a_bad_tip_gets_a_clear_answer(text: str, message: str) -> None:
 # -- checkout ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def world(db: Database, clock: ManualClock) -> World:
-    return await seed(db, clock.now())
-
-
-@pytest.fixture
-def settings_(database_url: str) -> Settings:
-    return billing_settings(database_url)
+async def _booking_held_for(db: Database, world: World, clock: ManualClock, hold: timedelta) -> int:
+    """Another booking of the world's client, the day after tomorrow, held for ``hold``."""
+    now = clock.now()
+    return await new_booking(db, world, now, starts_at=now + timedelta(days=2), hold=hold)
 
 
 async def test_checkout_has_one_line_per_quote_line_metadata_urls_and_a_key(
-    db: Database,
-    world,
-    settings_: Settings,
-    clock: ManualClock,
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    billing, gateway = make_billing(db, settings_, clock)
-
     checkout = await billing.start_checkout(world.booking_id, world.client_id)
 
     [request] = gateway.checkout_requests.values()
@@ -188,12 +181,8 @@ async def test_checkout_has_one_line_per_quote_line_metadata_urls_and_a_key(
 
 
 async def test_checkout_lives_at_least_as_long_as_stripe_requires_and_the_hold_follows(
-    db: Database,
-    world,
-    settings_: Settings,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing
 ) -> None:
-    billing, _ = make_billing(db, settings_, clock)
     now = clock.now()
 
     checkout = await billing.start_checkout(world.booking_id, world.client_id)
@@ -206,12 +195,8 @@ async def test_checkout_lives_at_least_as_long_as_stripe_requires_and_the_hold_f
 
 
 async def test_the_hold_extension_moves_the_slot_claims_too(
-    db: Database,
-    world,
-    settings_: Settings,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing
 ) -> None:
-    billing, _ = make_billing(db, settings_, clock)
     start = clock.now() + timedelta(days=1)
     async with db.uow() as uow:
         uow.session.add(
@@ -232,27 +217,16 @@ async def test_the_hold_extension_moves_the_slot_claims_too(
 
 
 async def test_a_longer_hold_sets_the_checkout_expiry(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing
 ) -> None:
-    from tests.support.billing import new_booking
-
-    world = await seed(db, clock.now())
-    booking_id = await new_booking(
-        db, world, clock.now(), starts_at=clock.now() + timedelta(days=2), hold=timedelta(hours=2)
-    )
-    billing, _ = make_billing(db, settings_, clock)
+    booking_id = await _booking_held_for(db, world, clock, timedelta(hours=2))
     checkout = await billing.start_checkout(booking_id, world.client_id)
     assert checkout.expires_at == clock.now() + timedelta(hours=2)
 
 
 async def test_pressing_pay_twice_returns_the_same_open_checkout(
-    db: Database,
-    world,
-    settings_: Settings,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    billing, gateway = make_billing(db, settings_, clock)
-
     first = await billing.start_checkout(world.booking_id, world.client_id)
     clock.advance(timedelta(minutes=5))
     second = await billing.start_checkout(world.booking_id, world.client_id)
@@ -268,13 +242,9 @@ async def test_pressing_pay_twice_returns_the_same_open_checkout(
 
 @pytest.mark.parametrize("failures", [1, 2], ids=["once", "twice"])
 async def test_when_stripe_is_busy_the_client_is_asked_to_retry_and_the_key_is_kept(
-    db: Database,
-    world: World,
-    settings_: Settings,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway,
     failures: int,
 ) -> None:
-    billing, gateway = make_billing(db, settings_, clock)
     gateway.fail_next("create_checkout", *[PaymentsUnavailable() for _ in range(failures)])
 
     for _ in range(failures):
@@ -290,15 +260,9 @@ async def test_when_stripe_is_busy_the_client_is_asked_to_retry_and_the_key_is_k
 
 
 async def test_a_retry_long_after_a_failure_starts_a_fresh_attempt(
-    db: Database, settings_: Settings, clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    from tests.support.billing import new_booking
-
-    world = await seed(db, clock.now())
-    booking_id = await new_booking(
-        db, world, clock.now(), starts_at=clock.now() + timedelta(days=2), hold=timedelta(hours=1)
-    )
-    billing, gateway = make_billing(db, settings_, clock)
+    booking_id = await _booking_held_for(db, world, clock, timedelta(hours=1))
     gateway.fail_next("create_checkout", PaymentsUnavailable())
     with pytest.raises(PaymentsUnavailable):
         await billing.start_checkout(booking_id, world.client_id)
@@ -312,12 +276,8 @@ async def test_a_retry_long_after_a_failure_starts_a_fresh_attempt(
 
 
 async def test_checkout_refusals(
-    db: Database,
-    world,
-    settings_: Settings,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing
 ) -> None:
-    billing, _ = make_billing(db, settings_, clock)
     with pytest.raises(NotYourBooking):
         await billing.start_checkout(world.booking_id, world.other_client_id)
     with pytest.raises(NotYourBooking):
@@ -328,8 +288,6 @@ async def test_checkout_refusals(
     with pytest.raises(AlreadyPaid):
         await billing.start_checkout(world.booking_id, world.client_id)
 
-    from tests.support.billing import new_booking
-
     lapsed = await new_booking(db, world, clock.now(), starts_at=clock.now() + timedelta(days=4))
     clock.advance(timedelta(minutes=31))
     with pytest.raises(HoldExpired, match="Your hold on this time ran out"):
@@ -337,10 +295,7 @@ async def test_checkout_refusals(
 
 
 async def test_configured_return_urls_name_the_purchase(
-    db: Database,
-    world,
-    database_url: str,
-    clock: ManualClock,
+    db: Database, database_url: str, clock: ManualClock, world: World
 ) -> None:
     settings = billing_settings(
         database_url,
@@ -355,10 +310,7 @@ async def test_configured_return_urls_name_the_purchase(
 
 
 async def test_the_link_back_to_the_bot_is_a_setting(
-    db: Database,
-    world,
-    database_url: str,
-    clock: ManualClock,
+    db: Database, database_url: str, clock: ManualClock, world: World
 ) -> None:
     settings = billing_settings(database_url, bot_link="https://bots.pathwise.test/start")
     billing, gateway = make_billing(db, settings, clock)
@@ -372,18 +324,12 @@ async def test_the_link_back_to_the_bot_is_a_setting(
 # -- tips -------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("paid_purchase")
 async def test_a_tip_is_its_own_checkout_with_no_fee_and_all_of_it_goes_to_the_advisor(
-    db: Database,
-    world,
-    settings_: Settings,
-    clock: ManualClock,
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    billing, gateway = make_billing(db, settings_, clock)
-    booked = await billing.start_checkout(world.booking_id, world.client_id)
-    await pay(billing, db, booked.purchase_id)
-
     tip = await billing.start_tip_checkout(
-        world.booking_id, world.client_id, parse_tip("5", settings_)
+        world.booking_id, world.client_id, parse_tip("5", billing.settings)
     )
     again = await billing.start_tip_checkout(world.booking_id, world.client_id, Money(500, USD))
     assert again.url == tip.url and again.reused
@@ -427,12 +373,8 @@ async def test_a_tip_is_its_own_checkout_with_no_fee_and_all_of_it_goes_to_the_a
 
 
 async def test_tips_need_a_paid_session_of_ones_own_and_an_amount_in_range(
-    db: Database,
-    world,
-    settings_: Settings,
-    clock: ManualClock,
+    db: Database, world: World, billing: Billing
 ) -> None:
-    billing, _ = make_billing(db, settings_, clock)
     with pytest.raises(TipNotAllowed):
         await billing.start_tip_checkout(world.booking_id, world.client_id, Money(500, USD))
     booked = await billing.start_checkout(world.booking_id, world.client_id)

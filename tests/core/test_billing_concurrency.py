@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from core import ledger
+from core.billing import Billing, Checkout
 from core.clock import ManualClock
 from core.db import Database
 from core.models import Booking
@@ -19,15 +19,17 @@ from core.money import Money
 from core.payments.gateway import CheckoutRequest, CheckoutSession, TransferResult
 from devtools.fake_payments import FakePaymentGateway
 from tests.support.billing import (
+    World,
     billing_settings,
     checkout_of,
+    checkout_paid,
     deliver,
     event_body,
+    ledger_violations,
     make_billing,
     new_booking,
+    onboard,
     outbox_rows,
-    pay,
-    seed,
     session_object,
     sign,
 )
@@ -57,23 +59,31 @@ async def _count(db: Database, model: Any, *where: Any) -> int:
         return int(await uow.session.scalar(query) or 0)
 
 
-async def _violations(db: Database) -> list[str]:
-    async with db.uow() as uow:
-        return (await ledger.check_ledger(uow)).violations
+async def _two_workers_and_paid_bookings(
+    db: Database, database_url: str, clock: ManualClock, world: World, bookings: int
+) -> tuple[Billing, Billing, SlowGateway]:
+    """Two billing workers on one slow Stripe, the advisor onboarded, and ``bookings``
+    bookings of the world's client paid (the seeded one first, then one a day)."""
+    settings = billing_settings(database_url)
+    gateway = SlowGateway()
+    billing, _ = make_billing(db, settings, clock, gateway)
+    worker_two, _ = make_billing(db, settings, clock, gateway)
+    await onboard(billing, gateway, world.advisor_id)
+    booking_ids = [world.booking_id] + [
+        await new_booking(db, world, clock.now(), starts_at=clock.now() + timedelta(days=d))
+        for d in range(2, bookings + 1)
+    ]
+    for booking_id in booking_ids:
+        await checkout_paid(billing, db, world, booking_id)
+    return billing, worker_two, gateway
 
 
 async def test_the_same_event_handled_by_two_workers_at_once_acts_once(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, database_url: str, clock: ManualClock, billing: Billing, checkout: Checkout
 ) -> None:
-    world = await seed(db, clock.now())
-    billing, _ = make_billing(db, billing_settings(database_url), clock)
     other, _ = make_billing(db, billing_settings(database_url), clock)  # a second worker
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
-    body = event_body(
-        "checkout.session.completed",
-        session_object(await checkout_of(db, checkout.purchase_id)),
-        event_id="evt_twice",
-    )
+    purchase = await checkout_of(db, checkout.purchase_id)
+    body = event_body("checkout.session.completed", session_object(purchase), event_id="evt_twice")
 
     results = await asyncio.gather(
         billing.handle_webhook(body, sign(body)), other.handle_webhook(body, sign(body))
@@ -84,15 +94,12 @@ async def test_the_same_event_handled_by_two_workers_at_once_acts_once(
     assert await _count(db, Receipt) == 1
     assert await _count(db, LedgerTransaction) == 1
     assert len(await outbox_rows(db, audience="advisor")) == 1
-    assert await _violations(db) == []
+    assert await ledger_violations(db) == []
 
 
 async def test_two_events_for_one_payment_at_once_confirm_it_once(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, billing: Billing, checkout: Checkout
 ) -> None:
-    world = await seed(db, clock.now())
-    billing, _ = make_billing(db, billing_settings(database_url), clock)
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
     obj = session_object(await checkout_of(db, checkout.purchase_id))
 
     results = await asyncio.gather(
@@ -104,29 +111,15 @@ async def test_two_events_for_one_payment_at_once_confirm_it_once(
     assert sorted(r.message for r in results) == ["already paid", "already paid", "paid"]
     assert await _count(db, Receipt) == 1
     assert await _count(db, LedgerTransaction) == 1
-    assert await _violations(db) == []
+    assert await ledger_violations(db) == []
 
 
 async def test_two_workers_releasing_payouts_at_once_pay_each_share_once(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, database_url: str, clock: ManualClock, world: World
 ) -> None:
-    world = await seed(db, clock.now())
-    settings = billing_settings(database_url)
-    gateway = SlowGateway()
-    billing, _ = make_billing(db, settings, clock, gateway)
-    worker_two, _ = make_billing(db, settings, clock, gateway)
-    await billing.start_payout_onboarding(
-        world.advisor_id, refresh_url="https://x.test/r", return_url="https://x.test/d"
+    billing, worker_two, gateway = await _two_workers_and_paid_bookings(
+        db, database_url, clock, world, bookings=4
     )
-    [account_id] = gateway.accounts
-    await deliver(billing, "account.updated", {"id": account_id, "payouts_enabled": True})
-    bookings = [world.booking_id] + [
-        await new_booking(db, world, clock.now(), starts_at=clock.now() + timedelta(days=d))
-        for d in (2, 3, 4)
-    ]
-    for booking_id in bookings:
-        checkout = await billing.start_checkout(booking_id, world.client_id)
-        await pay(billing, db, checkout.purchase_id)
     async with db.uow() as uow:
         last_end = max(b.ends_at for b in await uow.session.scalars(select(Booking)) if b.ends_at)
     clock.set(last_end + timedelta(hours=73))
@@ -140,21 +133,13 @@ async def test_two_workers_releasing_payouts_at_once_pay_each_share_once(
     assert len(gateway.transfers) == 4
     assert await _count(db, Payout) == 4
     assert len(await outbox_rows(db, kind="payout_statement")) == 4
-    assert await _violations(db) == []
+    assert await ledger_violations(db) == []
 
 
+@pytest.mark.usefixtures("refund_window_open")
 async def test_two_refund_requests_at_once_refund_once(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    world = await seed(db, clock.now())
-    billing, gateway = make_billing(db, billing_settings(database_url), clock)
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
-    await pay(billing, db, checkout.purchase_id)
-    async with db.uow() as uow:
-        booking = await uow.session.get(Booking, world.booking_id)
-        assert booking is not None and booking.ends_at is not None
-        clock.set(booking.ends_at + timedelta(hours=1))
-
     outcomes = await asyncio.gather(
         billing.request_refund(world.booking_id, world.client_id),
         billing.request_refund(world.booking_id, world.client_id),
@@ -169,13 +154,12 @@ async def test_two_refund_requests_at_once_refund_once(
         6000, USD
     )
     assert await _count(db, Receipt, Receipt.kind == "credit_note") == 1
-    assert await _violations(db) == []
+    assert await ledger_violations(db) == []
 
 
 async def test_two_pay_presses_at_once_make_one_checkout(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, database_url: str, clock: ManualClock, world: World
 ) -> None:
-    world = await seed(db, clock.now())
     gateway = SlowGateway()
     billing, _ = make_billing(db, billing_settings(database_url), clock, gateway)
 
@@ -190,29 +174,15 @@ async def test_two_pay_presses_at_once_make_one_checkout(
 
 
 async def test_two_workers_retrying_due_payouts_at_once_transfer_each_once(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, database_url: str, clock: ManualClock, world: World
 ) -> None:
     from core.payments.gateway import PaymentsUnavailable
 
-    world = await seed(db, clock.now())
-    settings = billing_settings(database_url)
-    gateway = SlowGateway()
-    billing, _ = make_billing(db, settings, clock, gateway)
-    worker_two, _ = make_billing(db, settings, clock, gateway)
-    await billing.start_payout_onboarding(
-        world.advisor_id, refresh_url="https://x.test/r", return_url="https://x.test/d"
+    billing, worker_two, gateway = await _two_workers_and_paid_bookings(
+        db, database_url, clock, world, bookings=3
     )
-    [account_id] = gateway.accounts
-    await deliver(billing, "account.updated", {"id": account_id, "payouts_enabled": True})
-    bookings = [world.booking_id] + [
-        await new_booking(db, world, clock.now(), starts_at=clock.now() + timedelta(days=d))
-        for d in (2, 3)
-    ]
-    for booking_id in bookings:
-        checkout = await billing.start_checkout(booking_id, world.client_id)
-        await pay(billing, db, checkout.purchase_id)
     clock.advance(timedelta(days=8))
-    gateway.fail_next("create_transfer", *[PaymentsUnavailable() for _ in bookings])
+    gateway.fail_next("create_transfer", *[PaymentsUnavailable() for _ in range(3)])
     first = await billing.release_due_payouts()
     assert len(first.retry_later) == 3 and gateway.transfers == {}
 
@@ -224,4 +194,4 @@ async def test_two_workers_retrying_due_payouts_at_once_transfer_each_once(
     assert len(keys) == 3 + 3 and len(set(keys)) == 3  # 3 failed tries, then one each
     assert len(gateway.transfers) == 3
     assert len(await outbox_rows(db, kind="payout_statement")) == 3
-    assert await _violations(db) == []
+    assert await ledger_violations(db) == []

@@ -43,17 +43,10 @@ from core.models.billing import (
     Refund,
 )
 from core.payments.reconcile import StripeRecordsReader, reconcile
-from core.payments.stripe_gateway import RetryPolicy, StripeGateway, build_stripe_client
+from core.payments.stripe_gateway import RetryPolicy
 from devtools.stripe_sandbox import API_VERSION, StripeSandbox
-from tests.support.billing import (
-    SECRET,
-    World,
-    billing_settings,
-    checkout_of,
-    fonts,
-    new_booking,
-    seed,
-)
+from tests.support.billing import World, checkout_of, new_booking, seed
+from tests.support.stripe_stand_in import Webhooks, onboard_at, sdk_for, stripe_stand_in
 
 log = logging.getLogger(__name__)
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=:DeprecationWarning")
@@ -63,20 +56,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=:DeprecationWarning
 # (seed 13) of 8 instead, for a quick run while working on billing; CI never sets it.
 MAX_ORDERS = 8 if os.environ.get("PATHWISE_SAMPLE_ORDERS") == "1" else 10**6
 WINDOW = timedelta(hours=72)
-
-
-class Wiring:
-    """The stand-in's webhooks go to billing.handle_webhook, as bots/web passes them."""
-
-    def __init__(self) -> None:
-        self.billing: Billing | None = None
-        self.statuses: list[int] = []
-
-    async def receive(self, body: bytes, signature: str) -> int:
-        assert self.billing is not None
-        result = await self.billing.handle_webhook(body, signature)
-        self.statuses.append(result.status)
-        return result.status
 
 
 @dataclass
@@ -95,7 +74,7 @@ class Stand:
     sdk: stripe.StripeClient
     billing: Billing
     sandbox: StripeSandbox
-    wiring: Wiring
+    webhooks: Webhooks
     clock: ManualClock
     db: Database
     world: World
@@ -103,36 +82,15 @@ class Stand:
 
 @pytest.fixture
 async def stand(db: Database, database_url: str, clock: ManualClock) -> AsyncIterator[Stand]:
-    wiring = Wiring()
-    async with StripeSandbox(
-        webhook_secret=SECRET,
-        webhook_callback=wiring.receive,
-        clock=clock,
-        seed=13,
-        enforce_balance=False,
-    ) as sandbox:
-        settings = billing_settings(
-            database_url, stripe_secret_key=sandbox.api_key, stripe_api_base=sandbox.url
-        )
-        gateway = StripeGateway.from_settings(
-            settings, timeout=2.0, retry=RetryPolicy(attempts=2, delays=(0.01,))
-        )
-        wiring.billing = Billing(db, gateway, settings, clock, fonts=fonts())
+    retry = RetryPolicy(attempts=2, delays=(0.01,))
+    async with stripe_stand_in(
+        db, database_url, clock, seed=13, enforce_balance=False, retry=retry
+    ) as stand_in:
+        billing, sandbox, webhooks = stand_in.billing, stand_in.sandbox, stand_in.webhooks
         world = await seed(db, clock.now())
-        await wiring.billing.start_payout_onboarding(
-            world.advisor_id,
-            refresh_url="https://pathwise.test/r",
-            return_url="https://pathwise.test/d",
-        )
-        [account_id] = sandbox.state.objects["account"]
-        await sandbox.complete_onboarding(account_id)
-        http = stripe.HTTPXClient(timeout=5.0)
-        sdk = build_stripe_client(settings, http_client=http)
-        try:
-            yield Stand(sdk, wiring.billing, sandbox, wiring, clock, db, world)
-        finally:
-            await http.close_async()
-            await gateway.aclose()
+        await onboard_at(billing, sandbox, world.advisor_id)
+        async with sdk_for(sandbox) as sdk:
+            yield Stand(sdk, billing, sandbox, webhooks, clock, db, world)
 
 
 # -- the scenarios -------------------------------------------------------------------------

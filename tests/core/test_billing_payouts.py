@@ -3,7 +3,7 @@ statement; advisors not yet onboarded accrue and are paid once they are."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +13,6 @@ from core.billing import Billing, release_due_payouts
 from core.clock import ManualClock
 from core.db import Database
 from core.ledger import Account
-from core.models import Booking
 from core.models.billing import Payout, PayoutState, PayoutStatus
 from core.money import Money
 from core.payments.gateway import PaymentProviderError, PaymentsUnavailable
@@ -22,37 +21,22 @@ from tests.support.billing import (
     World,
     billing_settings,
     checkout_of,
+    checkout_paid,
     deliver,
-    event_body,
+    dispute_object,
+    ledger_violations,
     make_billing,
     new_booking,
+    onboard,
     outbox_rows,
     pay,
-    seed,
-    sign,
+    tip_paid,
+    window_closes,
 )
 
 USD = "USD"
-
-
-async def _onboard(billing: Billing, gateway: FakePaymentGateway, advisor_id: int) -> str:
-    await billing.start_payout_onboarding(
-        advisor_id, refresh_url="https://x.test/r", return_url="https://x.test/ok"
-    )
-    account_id = list(gateway.accounts)[-1]
-    await deliver(
-        billing,
-        "account.updated",
-        {"id": account_id, "object": "account", "payouts_enabled": True, "details_submitted": True},
-    )
-    return account_id
-
-
-async def _window_closes(db: Database, booking_id: int) -> datetime:
-    async with db.uow() as uow:
-        booking = await uow.session.get(Booking, booking_id)
-        assert booking is not None and booking.ends_at is not None
-        return booking.ends_at + timedelta(hours=72)
+# Most tests: the advisor onboarded, then the world's booking paid with a $5 tip on it.
+onboarded_and_paid = pytest.mark.usefixtures("onboarded_advisor", "paid_purchase", "paid_tip")
 
 
 async def _payouts(db: Database) -> list[Payout]:
@@ -60,27 +44,12 @@ async def _payouts(db: Database) -> list[Payout]:
         return list(await uow.session.scalars(select(Payout).order_by(Payout.id)))
 
 
-async def _violations(db: Database) -> list[str]:
-    async with db.uow() as uow:
-        return (await ledger.check_ledger(uow)).violations
-
-
-async def _paid_booking_with_tip(db: Database, billing: Billing, world: World) -> tuple[int, int]:
-    booked = await billing.start_checkout(world.booking_id, world.client_id)
-    await pay(billing, db, booked.purchase_id)
-    tip = await billing.start_tip_checkout(world.booking_id, world.client_id, Money(500, USD))
-    await pay(billing, db, tip.purchase_id)
-    return booked.purchase_id, tip.purchase_id
-
-
 async def test_the_advisor_is_paid_their_share_once_the_window_has_passed(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway,
+    onboarded_advisor: str, paid_purchase: int, paid_tip: int,
 ) -> None:
-    world = await seed(db, clock.now())
-    billing, gateway = make_billing(db, billing_settings(database_url), clock)
-    account_id = await _onboard(billing, gateway, world.advisor_id)
-    booked_id, tip_id = await _paid_booking_with_tip(db, billing, world)
-    closes = await _window_closes(db, world.booking_id)
+    account_id, booked_id, tip_id = onboarded_advisor, paid_purchase, paid_tip
+    closes = await window_closes(db, world.booking_id)
 
     clock.set(closes - timedelta(seconds=1))
     early = await billing.release_due_payouts()
@@ -126,18 +95,18 @@ async def test_the_advisor_is_paid_their_share_once_the_window_has_passed(
 
     again = await billing.release_due_payouts()
     assert again.paid == [] and len(gateway.transfers) == 1
-    assert await _violations(db) == []
+    assert await ledger_violations(db) == []
 
 
 async def test_commission_comes_off_the_service_price_only(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, database_url: str, clock: ManualClock, world: World
 ) -> None:
-    world = await seed(db, clock.now())
     settings = billing_settings(database_url, commission_percent=10)
     billing, gateway = make_billing(db, settings, clock)
-    await _onboard(billing, gateway, world.advisor_id)
-    await _paid_booking_with_tip(db, billing, world)
-    clock.set(await _window_closes(db, world.booking_id))
+    await onboard(billing, gateway, world.advisor_id)
+    await checkout_paid(billing, db, world)
+    await tip_paid(billing, db, world)
+    clock.set(await window_closes(db, world.booking_id))
 
     await billing.release_due_payouts()
 
@@ -149,19 +118,16 @@ async def test_commission_comes_off_the_service_price_only(
     [statement] = await outbox_rows(db, kind="payout_statement")
     assert "Commission: $6.00" in statement.payload["text"]
     assert "Net paid to you: $59.00" in statement.payload["text"]
-    assert await _violations(db) == []
+    assert await ledger_violations(db) == []
 
 
+@pytest.mark.usefixtures("paid_purchase", "paid_tip")
 async def test_an_advisor_not_yet_onboarded_accrues_and_is_paid_once_onboarded(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    world = await seed(db, clock.now())
-    billing, gateway = make_billing(db, billing_settings(database_url), clock)
-    await _paid_booking_with_tip(db, billing, world)
     second = await new_booking(db, world, clock.now(), starts_at=clock.now() + timedelta(days=2))
-    booked = await billing.start_checkout(second, world.client_id)
-    await pay(billing, db, booked.purchase_id)
-    clock.set(await _window_closes(db, second) + timedelta(hours=1))
+    await checkout_paid(billing, db, world, second)
+    clock.set(await window_closes(db, second) + timedelta(hours=1))
 
     waiting = await billing.release_due_payouts()
     assert waiting.waiting_for_onboarding == {world.advisor_id}
@@ -169,7 +135,7 @@ async def test_an_advisor_not_yet_onboarded_accrues_and_is_paid_once_onboarded(
     earnings = await billing.advisor_earnings(world.advisor_id)
     assert earnings.ready == Money(12500, USD) and not earnings.payouts_enabled
 
-    await _onboard(billing, gateway, world.advisor_id)
+    await onboard(billing, gateway, world.advisor_id)
     run = await billing.release_due_payouts()
 
     assert len(run.paid) == 2  # one payout per booking, each with its transfer group
@@ -178,17 +144,15 @@ async def test_an_advisor_not_yet_onboarded_accrues_and_is_paid_once_onboarded(
     assert len(await outbox_rows(db, kind="payout_statement")) == 2
     earnings = await billing.advisor_earnings(world.advisor_id)
     assert earnings.paid_out == Money(12500, USD) and earnings.ready == Money(0, USD)
-    assert await _violations(db) == []
+    assert await ledger_violations(db) == []
 
 
+@onboarded_and_paid
 async def test_a_refunded_session_pays_out_only_its_tips(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing, paid_purchase: int
 ) -> None:
-    world = await seed(db, clock.now())
-    billing, gateway = make_billing(db, billing_settings(database_url), clock)
-    await _onboard(billing, gateway, world.advisor_id)
-    booked_id, _ = await _paid_booking_with_tip(db, billing, world)
-    closes = await _window_closes(db, world.booking_id)
+    booked_id = paid_purchase
+    closes = await window_closes(db, world.booking_id)
     clock.set(closes - timedelta(hours=1))
     await billing.request_refund(world.booking_id, world.client_id)
     clock.set(closes)
@@ -198,43 +162,48 @@ async def test_a_refunded_session_pays_out_only_its_tips(
     [payout] = await _payouts(db)
     assert (payout.gross_minor, payout.net_minor) == (500, 500)
     assert (await checkout_of(db, booked_id)).payout_state == PayoutState.NOTHING_DUE
-    assert await _violations(db) == []
+    assert await ledger_violations(db) == []
 
 
+@pytest.mark.usefixtures("onboarded_advisor")
 async def test_a_disputed_payment_is_not_paid_out(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway,
+    paid_purchase: int,
 ) -> None:
-    world = await seed(db, clock.now())
-    billing, gateway = make_billing(db, billing_settings(database_url), clock)
-    await _onboard(billing, gateway, world.advisor_id)
-    booked = await billing.start_checkout(world.booking_id, world.client_id)
-    await pay(billing, db, booked.purchase_id)
-    purchase = await checkout_of(db, booked.purchase_id)
-    await deliver(
-        billing,
-        "charge.dispute.created",
-        {
-            "id": "dp_x",
-            "amount": 6349,
-            "currency": "usd",
-            "payment_intent": purchase.payment_intent_id,
-        },
-    )
-    clock.set(await _window_closes(db, world.booking_id) + timedelta(days=1))
+    purchase = await checkout_of(db, paid_purchase)
+    await deliver(billing, "charge.dispute.created", dispute_object(purchase, id="dp_x"))
+    clock.set(await window_closes(db, world.booking_id) + timedelta(days=1))
 
     await billing.release_due_payouts()
 
     assert gateway.transfers == {} and await _payouts(db) == []
 
 
-async def test_when_stripe_is_busy_the_payout_is_retried_with_the_same_key(
-    db: Database, database_url: str, clock: ManualClock
+@pytest.mark.usefixtures("onboarded_advisor")
+async def test_a_cancelled_session_is_never_paid_out(
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway,
+    paid_purchase: int,
 ) -> None:
-    world = await seed(db, clock.now())
-    billing, gateway = make_billing(db, billing_settings(database_url), clock)
-    await _onboard(billing, gateway, world.advisor_id)
-    await _paid_booking_with_tip(db, billing, world)
-    clock.set(await _window_closes(db, world.booking_id))
+    from core import scheduling
+
+    async with db.uow() as uow:
+        await scheduling.cancel_booking(
+            uow, world.booking_id, client_id=world.client_id, now=clock.now()
+        )
+        await uow.commit()
+    clock.set(await window_closes(db, world.booking_id) + timedelta(days=1))
+
+    await billing.release_due_payouts()  # the refund has not been asked for yet
+
+    assert gateway.transfers == {}
+    assert (await checkout_of(db, paid_purchase)).payout_state == PayoutState.HELD
+
+
+@onboarded_and_paid
+async def test_when_stripe_is_busy_the_payout_is_retried_with_the_same_key(
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway
+) -> None:
+    clock.set(await window_closes(db, world.booking_id))
     gateway.fail_next("create_transfer", PaymentsUnavailable())
 
     first = await billing.release_due_payouts()
@@ -244,39 +213,33 @@ async def test_when_stripe_is_busy_the_payout_is_retried_with_the_same_key(
     assert first.retry_later == [payout.id] and second.paid == [payout.id]
     keys = [key for method, key in gateway.calls if method == "create_transfer"]
     assert keys == [payout.idempotency_key, payout.idempotency_key]
-    assert await _violations(db) == []
+    assert await ledger_violations(db) == []
 
 
+@pytest.mark.usefixtures("onboarded_advisor", "paid_tip")
 async def test_a_refused_payout_is_put_on_hold_for_an_admin(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway,
+    paid_purchase: int,
 ) -> None:
-    world = await seed(db, clock.now())
-    billing, gateway = make_billing(db, billing_settings(database_url), clock)
-    await _onboard(billing, gateway, world.advisor_id)
-    booked_id, _ = await _paid_booking_with_tip(db, billing, world)
-    clock.set(await _window_closes(db, world.booking_id))
+    clock.set(await window_closes(db, world.booking_id))
     gateway.fail_next("create_transfer", PaymentProviderError(code="insufficient_capabilities"))
 
     run = await billing.release_due_payouts()
 
     [payout] = await _payouts(db)
     assert run.failed == [payout.id] and payout.status == PayoutStatus.FAILED
-    assert (await checkout_of(db, booked_id)).payout_state == PayoutState.ON_HOLD
+    assert (await checkout_of(db, paid_purchase)).payout_state == PayoutState.ON_HOLD
     [alert] = await outbox_rows(db, kind="payout_failed")
     assert "insufficient_capabilities" in alert.payload["text"]
     assert (await billing.release_due_payouts()).paid == []
-    assert await _violations(db) == []
+    assert await ledger_violations(db) == []
 
 
+@pytest.mark.usefixtures("onboarded_advisor", "paid_purchase")
 async def test_a_tip_after_the_window_is_paid_at_the_next_run(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    world = await seed(db, clock.now())
-    billing, gateway = make_billing(db, billing_settings(database_url), clock)
-    await _onboard(billing, gateway, world.advisor_id)
-    booked = await billing.start_checkout(world.booking_id, world.client_id)
-    await pay(billing, db, booked.purchase_id)
-    clock.set(await _window_closes(db, world.booking_id) + timedelta(days=2))
+    clock.set(await window_closes(db, world.booking_id) + timedelta(days=2))
     await release_due_payouts(db, gateway, billing.settings, clock.now())
 
     tip = await billing.start_tip_checkout(world.booking_id, world.client_id, Money(300, USD))
@@ -287,18 +250,16 @@ async def test_a_tip_after_the_window_is_paid_at_the_next_run(
     assert [p.net_minor for p in payouts] == [6000, 300]
     assert run.paid == [payouts[1].id]
     assert {group for _, _, group in gateway.transfers.values()} == {f"booking_{world.booking_id}"}
-    assert await _violations(db) == []
+    assert await ledger_violations(db) == []
 
 
+@pytest.mark.usefixtures("paid_purchase", "paid_tip")
 @pytest.mark.parametrize("state", ["held", "available"])
 async def test_advisor_earnings_split_held_from_ready(
-    db: Database, database_url: str, clock: ManualClock, state: str
+    db: Database, clock: ManualClock, world: World, billing: Billing, state: str
 ) -> None:
-    world = await seed(db, clock.now())
-    billing, _ = make_billing(db, billing_settings(database_url), clock)
-    await _paid_booking_with_tip(db, billing, world)
     if state == "available":
-        clock.set(await _window_closes(db, world.booking_id))
+        clock.set(await window_closes(db, world.booking_id))
     earnings = await billing.advisor_earnings(world.advisor_id)
     expected = Money(6500, USD)
     assert (earnings.held, earnings.ready) == (
@@ -306,14 +267,13 @@ async def test_advisor_earnings_split_held_from_ready(
     )
 
 
+@pytest.mark.usefixtures("onboarded_advisor", "paid_tip")
 async def test_a_refund_still_in_flight_at_the_window_close_blocks_the_session_payout(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway,
+    paid_purchase: int,
 ) -> None:
-    world = await seed(db, clock.now())
-    billing, gateway = make_billing(db, billing_settings(database_url), clock)
-    await _onboard(billing, gateway, world.advisor_id)
-    booked_id, _ = await _paid_booking_with_tip(db, billing, world)
-    closes = await _window_closes(db, world.booking_id)
+    booked_id = paid_purchase
+    closes = await window_closes(db, world.booking_id)
     clock.set(closes - timedelta(minutes=1))
     gateway.fail_next("create_refund", PaymentsUnavailable())
     with pytest.raises(PaymentsUnavailable):
@@ -328,37 +288,15 @@ async def test_a_refund_still_in_flight_at_the_window_close_blocks_the_session_p
     await billing.release_due_payouts()
     assert [p.net_minor for p in await _payouts(db)] == [500]
     assert (await checkout_of(db, booked_id)).payout_state == PayoutState.NOTHING_DUE
-    assert await _violations(db) == []
-
-
-async def test_a_cancelled_session_is_never_paid_out(
-    db: Database, database_url: str, clock: ManualClock
-) -> None:
-    from core import scheduling
-
-    world = await seed(db, clock.now())
-    billing, gateway = make_billing(db, billing_settings(database_url), clock)
-    await _onboard(billing, gateway, world.advisor_id)
-    booked = await billing.start_checkout(world.booking_id, world.client_id)
-    await pay(billing, db, booked.purchase_id)
-    async with db.uow() as uow:
-        await scheduling.cancel_booking(
-            uow, world.booking_id, client_id=world.client_id, now=clock.now()
-        )
-        await uow.commit()
-    clock.set(await _window_closes(db, world.booking_id) + timedelta(days=1))
-
-    await billing.release_due_payouts()  # the refund has not been asked for yet
-
-    assert gateway.transfers == {}
-    assert (await checkout_of(db, booked.purchase_id)).payout_state == PayoutState.HELD
+    assert await ledger_violations(db) == []
 
 
 async def test_advisors_onboarding_arrives_signed_by_the_connected_accounts_endpoint(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, database_url: str, clock: ManualClock, world: World
 ) -> None:
     """Stripe sends connected accounts' events to a second endpoint with its own secret."""
-    world = await seed(db, clock.now())
+    from tests.support.billing import event_body, sign
+
     connect_secret = "whsec_connect_0123456789"
     settings = billing_settings(database_url, stripe_connect_webhook_secret=connect_secret)
     billing, gateway = make_billing(db, settings, clock)

@@ -43,14 +43,7 @@ from core.models.billing import (
 )
 from core.money import Money
 from devtools.fake_payments import FakePaymentGateway
-from tests.support.billing import (
-    billing_settings,
-    deliver,
-    fonts,
-    new_booking,
-    pay,
-    seed,
-)
+from tests.support.billing import billing_settings, deliver, fonts, new_booking, pay, seed
 
 USD = "USD"
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

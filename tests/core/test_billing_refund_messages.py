@@ -19,30 +19,18 @@ from core.payments.times import local_time as _local
 from devtools.fake_payments import FakePaymentGateway
 from tests.support.billing import (
     World,
-    billing_settings,
+    booking_of,
+    charge_object,
     checkout_of,
     deliver,
-    make_billing,
+    dispute_object,
+    onboard,
     outbox_rows,
-    pay,
-    seed,
+    window_closes,
 )
 
-
-@pytest.fixture
-async def booked(db: Database, database_url: str, clock: ManualClock) -> tuple[World, Billing, int]:
-    world = await seed(db, clock.now())
-    billing, _ = make_billing(db, billing_settings(database_url), clock)
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
-    await pay(billing, db, checkout.purchase_id)
-    return world, billing, checkout.purchase_id
-
-
-async def _booking(db: Database, booking_id: int) -> Booking:
-    async with db.uow() as uow:
-        booking = await uow.session.get(Booking, booking_id)
-        assert booking is not None
-        return booking
+# Every test: the world's booking, paid.
+pytestmark = pytest.mark.usefixtures("paid_purchase")
 
 
 async def _texts(db: Database) -> tuple[str, str]:
@@ -52,10 +40,9 @@ async def _texts(db: Database) -> tuple[str, str]:
 
 
 async def test_a_cancellation_refund_is_worded_as_a_cancellation_to_both(
-    db: Database, booked: tuple[World, Billing, int]
+    db: Database, world: World, billing: Billing
 ) -> None:
-    world, billing, _ = booked
-    booking = await _booking(db, world.booking_id)
+    booking = await booking_of(db, world.booking_id)
     async with db.uow() as uow:
         await uow.session.execute(
             update(Booking)
@@ -79,10 +66,9 @@ async def test_a_cancellation_refund_is_worded_as_a_cancellation_to_both(
 
 
 async def test_a_guarantee_refund_is_worded_as_the_guarantee(
-    db: Database, booked: tuple[World, Billing, int], clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing
 ) -> None:
-    world, billing, _ = booked
-    booking = await _booking(db, world.booking_id)
+    booking = await booking_of(db, world.booking_id)
     assert booking.ends_at is not None and booking.starts_at is not None
     clock.set(booking.ends_at + timedelta(hours=1))
 
@@ -96,10 +82,10 @@ async def test_a_guarantee_refund_is_worded_as_the_guarantee(
 
 
 async def test_an_unanswered_no_show_is_refunded_when_the_window_ends_and_never_paid_out(
-    db: Database, booked: tuple[World, Billing, int], clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing, paid_purchase: int
 ) -> None:
-    world, billing, purchase_id = booked
-    booking = await _booking(db, world.booking_id)
+    purchase_id = paid_purchase
+    booking = await booking_of(db, world.booking_id)
     assert booking.starts_at is not None and booking.ends_at is not None
     async with db.uow() as uow:
         await report_advisor_no_show(uow, booking.id, booking.starts_at + timedelta(minutes=10))
@@ -125,23 +111,13 @@ async def test_an_unanswered_no_show_is_refunded_when_the_window_ends_and_never_
 
 
 async def test_a_dispute_is_told_to_both_sides_and_a_lost_one_is_not_paid_out(
-    db: Database, booked: tuple[World, Billing, int], clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing, paid_purchase: int
 ) -> None:
-    world, billing, purchase_id = booked
-    booking = await _booking(db, world.booking_id)
+    purchase_id = paid_purchase
+    booking = await booking_of(db, world.booking_id)
     assert booking.starts_at is not None
-    intent = (await checkout_of(db, purchase_id)).payment_intent_id
-    dispute = {
-        "id": "dp_msg",
-        "object": "dispute",
-        "amount": 6349,
-        "currency": "usd",
-        "status": "needs_response",
-        "reason": "fraudulent",
-        "payment_intent": intent,
-        "charge": "ch_msg",
-        "metadata": {},
-    }
+    purchase = await checkout_of(db, purchase_id)
+    dispute = dispute_object(purchase, id="dp_msg", reason="fraudulent", charge="ch_msg")
 
     assert (await deliver(billing, "charge.dispute.created", dispute)).status == 200
     [to_client] = await outbox_rows(db, kind="dispute", audience="client")
@@ -164,28 +140,17 @@ async def test_a_dispute_is_told_to_both_sides_and_a_lost_one_is_not_paid_out(
 
 
 async def test_a_dispute_lost_after_the_payout_reverses_the_transfer(
-    db: Database, booked: tuple[World, Billing, int], clock: ManualClock
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway,
+    paid_purchase: int,
 ) -> None:
     from core import ledger
-    from tests.core.test_billing_payouts import _onboard, _window_closes
 
-    world, billing, purchase_id = booked
-    gateway = billing.gateway
-    assert isinstance(gateway, FakePaymentGateway)
-    await _onboard(billing, gateway, world.advisor_id)
-    clock.set(await _window_closes(db, world.booking_id) + timedelta(minutes=1))
+    purchase_id = paid_purchase
+    await onboard(billing, gateway, world.advisor_id)
+    clock.set(await window_closes(db, world.booking_id) + timedelta(minutes=1))
     assert len((await billing.release_due_payouts()).paid) == 1
-    intent = (await checkout_of(db, purchase_id)).payment_intent_id
-    dispute = {
-        "id": "dp_late",
-        "object": "dispute",
-        "amount": 6349,
-        "currency": "usd",
-        "status": "lost",
-        "payment_intent": intent,
-        "charge": "ch_late",
-        "metadata": {},
-    }
+    purchase = await checkout_of(db, purchase_id)
+    dispute = dispute_object(purchase, id="dp_late", status="lost", charge="ch_late")
 
     assert (await deliver(billing, "charge.dispute.closed", dispute)).status == 200
     assert (await checkout_of(db, purchase_id)).payout_state == PayoutState.REVERSAL_DUE
@@ -205,18 +170,14 @@ async def test_a_dispute_lost_after_the_payout_reverses_the_transfer(
     assert [(r.key, r.amount) for r in reversals] == [("trr_fake_000001", amount)]
 
 
+@pytest.mark.usefixtures("refund_window_open")
 async def test_a_charge_refunded_without_a_refunds_list_never_confirms_a_pending_refund(
-    db: Database, booked: tuple[World, Billing, int], clock: ManualClock
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway, paid_purchase: int
 ) -> None:
     """Issue 13, point 2: a $3 Dashboard refund while the $60 guarantee refund is pending."""
     from core.payments.gateway import StripeRefund
 
-    world, billing, purchase_id = booked
-    gateway = billing.gateway
-    assert isinstance(gateway, FakePaymentGateway)
-    booking = await _booking(db, world.booking_id)
-    assert booking.ends_at is not None
-    clock.set(booking.ends_at + timedelta(hours=1))
+    purchase_id = paid_purchase
     gateway.refund_status = "pending"
     outcome = await billing.request_refund(world.booking_id, world.client_id)
     assert outcome.credit_note_number is None  # not confirmed yet
@@ -225,16 +186,12 @@ async def test_a_charge_refunded_without_a_refunds_list_never_confirms_a_pending
         StripeRefund("re_dashboard", "succeeded", 300, "USD"),
         StripeRefund(ours.id, "pending", 6000, "USD", {"refund_id": str(outcome.refund_id)}),
     ]
-    intent = (await checkout_of(db, purchase_id)).payment_intent_id
-    charge = {
-        "id": "ch_1",
-        "object": "charge",
-        "amount": 6349,
-        "amount_refunded": 6300,
-        "currency": "usd",
-        "payment_intent": intent,
-        "metadata": {"purchase_id": str(purchase_id)},
-    }
+    charge = charge_object(
+        await checkout_of(db, purchase_id),
+        id="ch_1",
+        amount_refunded=6300,
+        metadata={"purchase_id": str(purchase_id)},
+    )
 
     result = await deliver(billing, "charge.refunded", charge)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -34,53 +34,28 @@ from core.payments.gateway import PaymentsUnavailable
 from devtools.fake_payments import FakePaymentGateway
 from tests.support.billing import (
     BUYER,
+    SESSION_AND_FEE,
     World,
-    billing_settings,
+    charge_object,
     checkout_of,
     deliver,
-    make_billing,
+    dispute_object,
+    ends_at,
+    ledger_violations,
     outbox_rows,
-    pay,
     receipt_text,
-    seed,
 )
 
 USD = "USD"
-# (the world, billing, its fake Stripe, the session purchase id, the tip purchase id)
-Paid = tuple[World, Billing, FakePaymentGateway, int, int]
+# Most tests: a paid 60-minute session tomorrow, and a $5 tip on it.
+paid_with_a_tip = pytest.mark.usefixtures("paid_purchase", "paid_tip")
 
 
-@pytest.fixture
-async def paid(db: Database, database_url: str, clock: ManualClock) -> Paid:
-    """A paid 60-minute session tomorrow, and a $5 tip on it."""
-    world = await seed(db, clock.now())
-    billing, gateway = make_billing(db, billing_settings(database_url), clock)
-    booked = await billing.start_checkout(world.booking_id, world.client_id)
-    await pay(billing, db, booked.purchase_id)
-    tip = await billing.start_tip_checkout(world.booking_id, world.client_id, Money(500, USD))
-    await pay(billing, db, tip.purchase_id)
-    return world, billing, gateway, booked.purchase_id, tip.purchase_id
-
-
-async def _ends_at(db: Database, booking_id: int) -> datetime:
-    async with db.uow() as uow:
-        booking = await uow.session.get(Booking, booking_id)
-        assert booking is not None and booking.ends_at is not None
-        return booking.ends_at
-
-
-async def _check(db: Database) -> list[str]:
-    async with db.uow() as uow:
-        return (await ledger.check_ledger(uow)).violations
-
-
+@paid_with_a_tip
 async def test_the_preview_returns_the_service_price_and_keeps_the_fee_and_tips(
-    db: Database,
-    paid,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing
 ) -> None:
-    world, billing, *_ = paid
-    clock.set(await _ends_at(db, world.booking_id) + timedelta(minutes=1))
+    clock.set(await ends_at(db, world.booking_id) + timedelta(minutes=1))
 
     preview = await billing.preview_refund(world.booking_id, world.client_id)
 
@@ -100,13 +75,18 @@ async def test_the_preview_returns_the_service_price_and_keeps_the_fee_and_tips(
     assert "Your tips are not affected" in text and "(Europe/Madrid)" in text
 
 
+@pytest.mark.usefixtures("checkout")
+async def test_an_unpaid_booking_has_nothing_to_refund(world: World, billing: Billing) -> None:
+    with pytest.raises(NothingToRefund):
+        await billing.preview_refund(world.booking_id, world.client_id)
+
+
+@pytest.mark.usefixtures("paid_tip", "refund_window_open")
 async def test_a_refund_returns_exactly_the_service_price_with_a_credit_note(
-    db: Database,
-    paid,
-    clock: ManualClock,
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway,
+    paid_purchase: int, paid_tip: int,
 ) -> None:
-    world, billing, gateway, purchase_id, tip_id = paid
-    clock.set(await _ends_at(db, world.booking_id) + timedelta(hours=1))
+    purchase_id, tip_id = paid_purchase, paid_tip
 
     outcome = await billing.request_refund(world.booking_id, world.client_id)
 
@@ -140,10 +120,7 @@ async def test_a_refund_returns_exactly_the_service_price_with_a_credit_note(
         "CN-2026-000001",
         "R-2026-000001",
         BUYER,
-        "60-minute live session with Ana Ruiz",
-        "$60.00",
-        "Handling fee (non-refundable)",
-        "$3.49",
+        *SESSION_AND_FEE,
         "Money-back guarantee",
         made.id,
     ):
@@ -159,16 +136,13 @@ async def test_a_refund_returns_exactly_the_service_price_with_a_credit_note(
         to_advisor.advisor_id == world.advisor_id
         and "Tips are not affected" in (to_advisor.payload["text"])
     )
-    assert await _check(db) == []
+    assert await ledger_violations(db) == []
 
 
+@pytest.mark.usefixtures("paid_tip", "refund_window_open")
 async def test_asking_twice_is_refused_and_stripe_is_asked_once(
-    db: Database,
-    paid,
-    clock: ManualClock,
+    world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    world, billing, gateway, *_ = paid
-    clock.set(await _ends_at(db, world.booking_id) + timedelta(hours=1))
     await billing.request_refund(world.booking_id, world.client_id)
 
     with pytest.raises(AlreadyRefunded, match="already been refunded"):
@@ -178,13 +152,11 @@ async def test_asking_twice_is_refused_and_stripe_is_asked_once(
     assert len(gateway.refunds) == 1
 
 
+@paid_with_a_tip
 async def test_no_refund_before_the_session_ends_or_after_the_window(
-    db: Database,
-    paid,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    world, billing, gateway, *_ = paid
-    ends = await _ends_at(db, world.booking_id)
+    ends = await ends_at(db, world.booking_id)
 
     clock.set(ends - timedelta(minutes=1))
     with pytest.raises(RefundNotYetAvailable, match="once your session has ended"):
@@ -199,13 +171,10 @@ async def test_no_refund_before_the_session_ends_or_after_the_window(
     assert gateway.refunds == {}
 
 
+@pytest.mark.usefixtures("paid_tip", "refund_window_open")
 async def test_someone_elses_booking_is_refused(
-    db: Database,
-    paid,
-    clock: ManualClock,
+    world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    world, billing, gateway, *_ = paid
-    clock.set(await _ends_at(db, world.booking_id) + timedelta(hours=1))
     with pytest.raises(NotYourBooking, match="couldn't find that booking among yours"):
         await billing.request_refund(world.booking_id, world.other_client_id)
     with pytest.raises(NotYourBooking):
@@ -213,23 +182,11 @@ async def test_someone_elses_booking_is_refused(
     assert gateway.refunds == {}
 
 
-async def test_an_unpaid_booking_has_nothing_to_refund(
-    db: Database, database_url: str, clock: ManualClock
-) -> None:
-    world = await seed(db, clock.now())
-    billing, _ = make_billing(db, billing_settings(database_url), clock)
-    await billing.start_checkout(world.booking_id, world.client_id)
-    with pytest.raises(NothingToRefund):
-        await billing.preview_refund(world.booking_id, world.client_id)
-
-
+@paid_with_a_tip
 async def test_an_advisor_no_show_opens_the_refund_at_once(
-    db: Database,
-    paid,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing
 ) -> None:
-    world, billing, *_ = paid
-    ends = await _ends_at(db, world.booking_id)
+    ends = await ends_at(db, world.booking_id)
     clock.set(ends - timedelta(minutes=45))  # 15 minutes into the session
     async with db.uow() as uow:
         assert await report_advisor_no_show(uow, world.booking_id, clock.now())
@@ -243,13 +200,11 @@ async def test_an_advisor_no_show_opens_the_refund_at_once(
     assert refund is not None and refund.reason == "Advisor did not attend"
 
 
+@paid_with_a_tip
 async def test_when_stripe_is_busy_the_refund_resumes_with_the_same_key_even_after_the_window(
-    db: Database,
-    paid,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    world, billing, gateway, *_ = paid
-    ends = await _ends_at(db, world.booking_id)
+    ends = await ends_at(db, world.booking_id)
     clock.set(ends + timedelta(hours=71, minutes=59))
     gateway.fail_next("create_refund", PaymentsUnavailable())
 
@@ -261,16 +216,14 @@ async def test_when_stripe_is_busy_the_refund_resumes_with_the_same_key_even_aft
     keys = [key for method, key in gateway.calls if method == "create_refund"]
     assert len(keys) == 2 and keys[0] == keys[1]
     assert outcome.credit_note_number == "CN-2026-000001"
-    assert await _check(db) == []
+    assert await ledger_violations(db) == []
 
 
+@pytest.mark.usefixtures("paid_tip", "refund_window_open")
 async def test_the_charge_refunded_event_confirms_a_refund_whose_answer_was_lost(
-    db: Database,
-    paid,
-    clock: ManualClock,
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway, paid_purchase: int
 ) -> None:
-    world, billing, gateway, purchase_id, _ = paid
-    clock.set(await _ends_at(db, world.booking_id) + timedelta(hours=1))
+    purchase_id = paid_purchase
     gateway.fail_next("create_refund", PaymentsUnavailable())
     with pytest.raises(PaymentsUnavailable):
         await billing.request_refund(world.booking_id, world.client_id)
@@ -278,25 +231,15 @@ async def test_the_charge_refunded_event_confirms_a_refund_whose_answer_was_lost
         pending = await uow.session.scalar(select(Refund))
     assert pending is not None and pending.status == RefundStatus.PENDING
     purchase = await checkout_of(db, purchase_id)
-    charge = {
-        "id": "ch_test_1",
-        "object": "charge",
-        "amount": 6349,
-        "amount_refunded": 6000,
-        "currency": "usd",
-        "payment_intent": purchase.payment_intent_id,
-        "refunds": {
-            "object": "list",
-            "data": [
-                {
-                    "id": "re_from_event",
-                    "amount": 6000,
-                    "status": "succeeded",
-                    "metadata": {"purchase_id": str(purchase_id), "refund_id": str(pending.id)},
-                }
-            ],
-        },
+    refund = {
+        "id": "re_from_event",
+        "amount": 6000,
+        "status": "succeeded",
+        "metadata": {"purchase_id": str(purchase_id), "refund_id": str(pending.id)},
     }
+    charge = charge_object(
+        purchase, amount_refunded=6000, refunds={"object": "list", "data": [refund]}
+    )
 
     first = await deliver(billing, "charge.refunded", charge)
     again = await deliver(billing, "charge.refunded", charge)
@@ -312,24 +255,22 @@ async def test_the_charge_refunded_event_confirms_a_refund_whose_answer_was_lost
         )
     assert refund is not None and refund.stripe_refund_id == "re_from_event"
     assert len(notes) == 1
-    assert await _check(db) == []
+    assert await ledger_violations(db) == []
 
 
+@pytest.mark.usefixtures("paid_tip")
 async def test_a_refund_made_outside_pathwise_is_recorded_and_holds_the_payout(
-    db: Database,
-    paid: Paid,
+    db: Database, billing: Billing, paid_purchase: int
 ) -> None:
-    _world, billing, _gateway, purchase_id, _ = paid
+    purchase_id = paid_purchase
     purchase = await checkout_of(db, purchase_id)
-    charge = {
-        "id": "ch_test_2",
-        "object": "charge",
-        "amount": 6349,
-        "amount_refunded": 6349,
-        "currency": "usd",
-        "payment_intent": purchase.payment_intent_id,
-        "refunds": {"object": "list", "data": [{"id": "re_dashboard", "amount": 6349}]},
-    }
+    dashboard = {"id": "re_dashboard", "amount": 6349}
+    charge = charge_object(
+        purchase,
+        id="ch_test_2",
+        amount_refunded=6349,
+        refunds={"object": "list", "data": [dashboard]},
+    )
 
     result = await deliver(billing, "charge.refunded", charge)
 
@@ -344,38 +285,25 @@ async def test_a_refund_made_outside_pathwise_is_recorded_and_holds_the_payout(
     assert (await checkout_of(db, purchase_id)).payout_state == PayoutState.ON_HOLD
     [alert] = await outbox_rows(db, kind="external_refund")
     assert "outside Pathwise" in alert.payload["text"]
-    assert await _check(db) == []
+    assert await ledger_violations(db) == []
 
 
+@pytest.mark.usefixtures("paid_tip")
 async def test_a_disputed_payment_cannot_be_refunded_here(
-    db: Database,
-    paid,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing, paid_purchase: int
 ) -> None:
-    world, billing, _, purchase_id, _ = paid
-    purchase = await checkout_of(db, purchase_id)
-    await deliver(
-        billing,
-        "charge.dispute.created",
-        {
-            "id": "dp_1",
-            "amount": 6349,
-            "currency": "usd",
-            "payment_intent": purchase.payment_intent_id,
-            "reason": "general",
-        },
-    )
-    clock.set(await _ends_at(db, world.booking_id) + timedelta(hours=1))
+    purchase = await checkout_of(db, paid_purchase)
+    dispute = dispute_object(purchase, id="dp_1", reason="general")
+    await deliver(billing, "charge.dispute.created", dispute)
+    clock.set(await ends_at(db, world.booking_id) + timedelta(hours=1))
     with pytest.raises(PaymentUnderReview):
         await billing.request_refund(world.booking_id, world.client_id)
 
 
+@paid_with_a_tip
 async def test_a_booking_cancelled_in_time_gets_its_service_price_back(
-    db: Database,
-    paid,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing
 ) -> None:
-    world, billing, _gateway, _purchase_id, _ = paid
     async with db.uow() as uow:
         await scheduling.cancel_booking(
             uow, world.booking_id, client_id=world.client_id, now=clock.now()
@@ -392,24 +320,19 @@ async def test_a_booking_cancelled_in_time_gets_its_service_price_back(
         refund = await uow.session.scalar(select(Refund))
     assert booking is not None and booking.status == BookingStatus.CANCELLED
     assert refund is not None and refund.reason == "Booking cancelled"
-    assert await _check(db) == []
+    assert await ledger_violations(db) == []
 
 
+@pytest.mark.usefixtures("refund_window_open")
 async def test_a_failed_stripe_refund_tells_an_admin(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
     from core.payments.gateway import PaymentProviderError
 
-    world: World = await seed(db, clock.now())
-    gateway = FakePaymentGateway()
-    billing = Billing(db, gateway, billing_settings(database_url), clock)
-    booked = await billing.start_checkout(world.booking_id, world.client_id)
-    await pay(billing, db, booked.purchase_id)
-    clock.set(await _ends_at(db, world.booking_id) + timedelta(hours=1))
     gateway.refund_status = "failed"
 
     with pytest.raises(PaymentProviderError, match="couldn't make the refund"):
         await billing.request_refund(world.booking_id, world.client_id)
     [alert] = await outbox_rows(db, kind="refund_failed")
     assert "failed" in alert.payload["text"]
-    assert await _check(db) == []
+    assert await ledger_violations(db) == []

@@ -8,18 +8,18 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import aiohttp
 import pytest
 
-from bots.run import running
+from bots.run import Runtime, running
 from core.clock import ManualClock
-from core.config import Settings
 from core.db import Database
 from devtools.stripe_sandbox import StripeSandbox, sign_payload
 from devtools.telegram_recorder import RecordingRequest
-from tests.support.billing import checkout_of, seed
+from tests.support.billing import billing_settings, checkout_of, seed
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=:DeprecationWarning")
 SECRET = "whsec_http_bodies"
@@ -31,16 +31,20 @@ async def sandbox(clock: ManualClock) -> AsyncIterator[StripeSandbox]:
         yield running_sandbox
 
 
-def _settings(database_url: str, sandbox: StripeSandbox) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        database_url=database_url,
+def _web(
+    database_url: str, sandbox: StripeSandbox, clock: ManualClock
+) -> AbstractAsyncContextManager[Runtime]:
+    """Pathwise's web server on a free port, wired as `pathwise run` wires it, with Stripe
+    at the stand-in."""
+    settings = billing_settings(
+        database_url,
         web_port=0,
         telegram_token="123:HTTP",
         stripe_secret_key=sandbox.api_key,
         stripe_webhook_secret=SECRET,
         stripe_api_base=sandbox.url,
     )
+    return running(settings, {"web"}, clock=clock, telegram_request=RecordingRequest())
 
 
 def _session(metadata: Any) -> dict[str, Any]:
@@ -121,12 +125,7 @@ async def test_each_malformed_signed_body_is_answered_400_naming_the_event(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await seed(db, clock.now())
-    async with running(
-        _settings(database_url, sandbox),
-        {"web"},
-        clock=clock,
-        telegram_request=RecordingRequest(),
-    ) as runtime:
+    async with _web(database_url, sandbox, clock) as runtime:
         url = f"http://127.0.0.1:{runtime.web_port}/stripe/webhook"
         async with aiohttp.ClientSession() as http:
             for name, (event_id, body) in BAD_BODIES.items():
@@ -155,12 +154,7 @@ async def test_a_duplicate_delivery_costs_no_call_to_stripe(
     clock: ManualClock,
 ) -> None:
     world = await seed(db, clock.now())
-    async with running(
-        _settings(database_url, sandbox),
-        {"web"},
-        clock=clock,
-        telegram_request=RecordingRequest(),
-    ) as runtime:
+    async with _web(database_url, sandbox, clock) as runtime:
         sandbox.webhook_url = f"http://127.0.0.1:{runtime.web_port}/stripe/webhook"
         checkout = await runtime.billing.start_checkout(world.booking_id, world.client_id)
         session_id = (await checkout_of(db, checkout.purchase_id)).checkout_session_id or ""

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from core import ledger
-from core.billing import Billing
+from core.billing import Billing, Checkout
 from core.clock import ManualClock
 from core.db import Database
 from core.ledger import Account
-from core.models import Booking, BookingStatus
+from core.models import BookingStatus
 from core.models.billing import (
     AdvisorPayoutAccount,
     LedgerEntry,
@@ -27,60 +27,39 @@ from core.models.billing import (
 from core.money import Money
 from devtools.fake_payments import FakePaymentGateway
 from tests.support.billing import (
-    BUYER,
+    RECEIPT_SAYS,
     World,
     billing_settings,
+    booking_of,
     checkout_of,
     count,
     deliver,
+    dispute_object,
     event_body,
+    ledger_violations,
     make_billing,
+    new_booking,
     outbox_rows,
     pay,
     receipt_text,
-    seed,
     session_object,
     sign,
 )
 
 
 @pytest.fixture
-async def world(db: Database, clock: ManualClock) -> World:
-    return await seed(db, clock.now())
-
-
-@pytest.fixture
-def billing_and_gateway(
-    db: Database, database_url: str, clock: ManualClock
-) -> tuple[Billing, FakePaymentGateway]:
-    return make_billing(db, billing_settings(database_url), clock)
-
-
-async def _booking(db: Database, booking_id: int) -> Booking:
-    async with db.uow() as uow:
-        booking = await uow.session.get(Booking, booking_id)
-        assert booking is not None
-        return booking
-
-
-async def _ledger_ok(db: Database) -> None:
-    async with db.uow() as uow:
-        report = await ledger.check_ledger(uow)
-    assert report.violations == []
+async def purchase(db: Database, checkout: Checkout) -> Purchase:
+    """The world's booking's purchase, at checkout."""
+    return await checkout_of(db, checkout.purchase_id)
 
 
 async def test_a_paid_checkout_confirms_the_booking_and_writes_ledger_receipt_and_messages(
-    db: Database,
-    world,
-    billing_and_gateway: tuple[Billing, FakePaymentGateway],
+    db: Database, world: World, billing: Billing, checkout: Checkout
 ) -> None:
-    billing, _ = billing_and_gateway
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
-
     result = await pay(billing, db, checkout.purchase_id)
 
     assert result == (200, "paid")
-    assert (await _booking(db, world.booking_id)).status == BookingStatus.CONFIRMED
+    assert (await booking_of(db, world.booking_id)).status == BookingStatus.CONFIRMED
     purchase = await checkout_of(db, checkout.purchase_id)
     assert purchase.status == PurchaseStatus.PAID
     assert purchase.payout_state == PayoutState.HELD
@@ -98,19 +77,7 @@ async def test_a_paid_checkout_confirms_the_booking_and_writes_ledger_receipt_an
     }
     assert receipt is not None and receipt.number == "R-2026-000001"
     text = await receipt_text(db, receipt)
-    for expected in (
-        "R-2026-000001",
-        BUYER,
-        "Ana Ruiz",
-        "60-minute live session with Ana Ruiz",
-        "$60.00",
-        "Handling fee (non-refundable)",
-        "$3.49",
-        "$63.49",
-        "Visa •••• 4242",
-        f"pi_test_{purchase.id:06d}",
-        "Pathwise",
-    ):
+    for expected in (*RECEIPT_SAYS, "Ana Ruiz", f"pi_test_{purchase.id:06d}", "Pathwise"):
         assert expected in text, expected
 
     client_rows = await outbox_rows(db, audience="client")
@@ -132,18 +99,12 @@ async def test_a_paid_checkout_confirms_the_booking_and_writes_ledger_receipt_an
         in (advisor_row.payload["text"])
     )
     assert "4242" not in str([r.payload for r in await outbox_rows(db)])  # no card data
-    await _ledger_ok(db)
+    assert await ledger_violations(db) == []
 
 
 async def test_receipt_numbers_run_on_without_gaps(
-    db: Database,
-    world,
-    billing_and_gateway,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing
 ) -> None:
-    from tests.support.billing import new_booking
-
-    billing, _ = billing_and_gateway
     numbers = []
     for day in range(1, 4):
         booking_id = await new_booking(
@@ -157,13 +118,8 @@ async def test_receipt_numbers_run_on_without_gaps(
 
 
 async def test_a_forged_or_stale_signature_is_rejected_and_changes_nothing(
-    db: Database,
-    world,
-    billing_and_gateway: tuple[Billing, FakePaymentGateway],
+    db: Database, billing: Billing, purchase: Purchase
 ) -> None:
-    billing, _ = billing_and_gateway
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
-    purchase = await checkout_of(db, checkout.purchase_id)
     body = event_body("checkout.session.completed", session_object(purchase))
 
     forged = await billing.handle_webhook(body, sign(body, secret="whsec_someone_else"))
@@ -173,19 +129,14 @@ async def test_a_forged_or_stale_signature_is_rejected_and_changes_nothing(
 
     assert [r.status for r in (forged, stale, missing, tampered)] == [400, 400, 400, 400]
     assert forged.message == "invalid signature"
-    assert (await checkout_of(db, checkout.purchase_id)).status == PurchaseStatus.PENDING
+    assert (await checkout_of(db, purchase.id)).status == PurchaseStatus.PENDING
     assert await count(db, StripeEvent) == 0
     assert await count(db, LedgerTransaction) == 0
 
 
 async def test_a_replayed_event_is_applied_once(
-    db: Database,
-    world,
-    billing_and_gateway: tuple[Billing, FakePaymentGateway],
+    db: Database, billing: Billing, purchase: Purchase
 ) -> None:
-    billing, _ = billing_and_gateway
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
-    purchase = await checkout_of(db, checkout.purchase_id)
     obj = session_object(purchase)
 
     first = await deliver(billing, "checkout.session.completed", obj, event_id="evt_same")
@@ -199,15 +150,13 @@ async def test_a_replayed_event_is_applied_once(
     assert await count(db, Receipt) == 1
     assert await count(db, LedgerTransaction) == 1
     assert len(await outbox_rows(db, audience="advisor")) == 1
-    await _ledger_ok(db)
+    assert await ledger_violations(db) == []
 
 
+@pytest.mark.usefixtures("world")
 async def test_an_event_for_an_unknown_purchase_is_acknowledged_and_ignored(
-    db: Database,
-    world,
-    billing_and_gateway: tuple[Billing, FakePaymentGateway],
+    db: Database, billing: Billing
 ) -> None:
-    billing, _ = billing_and_gateway
     obj = {
         "id": "cs_test_not_ours",
         "object": "checkout.session",
@@ -232,20 +181,14 @@ async def test_an_event_for_an_unknown_purchase_is_acknowledged_and_ignored(
     ("amount", "currency"), [(100, None), (6349, "eur")], ids=["amount", "currency"]
 )
 async def test_an_amount_or_currency_mismatch_is_not_confirmed_and_an_admin_is_told(
-    db: Database,
-    world: World,
-    billing_and_gateway: tuple[Billing, FakePaymentGateway],
-    amount: int,
+    db: Database, world: World, billing: Billing, checkout: Checkout, amount: int,
     currency: str | None,
 ) -> None:
-    billing, _ = billing_and_gateway
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
-
     result = await pay(billing, db, checkout.purchase_id, amount_total=amount, currency=currency)
 
     assert result.status == 200 and result.message.startswith("held for review: amount mismatch")
     assert (await checkout_of(db, checkout.purchase_id)).status == PurchaseStatus.REJECTED
-    assert (await _booking(db, world.booking_id)).status != BookingStatus.CONFIRMED
+    assert (await booking_of(db, world.booking_id)).status != BookingStatus.CONFIRMED
     assert await count(db, Receipt) == 0
     [alert] = await outbox_rows(db, audience="admin")
     assert alert.kind == "payment_problem" and "NOT confirmed" in alert.payload["text"]
@@ -254,62 +197,38 @@ async def test_an_amount_or_currency_mismatch_is_not_confirmed_and_an_admin_is_t
     async with db.uow() as uow:
         suspense = await ledger.balance(uow, Account.SUSPENSE, (currency or "usd").upper())
     assert suspense == Money(-amount, (currency or "usd").upper())
-    await _ledger_ok(db)
+    assert await ledger_violations(db) == []
 
 
-async def test_an_unknown_event_type_is_answered_200(
-    db: Database,
-    billing_and_gateway: tuple[Billing, FakePaymentGateway],
-) -> None:
-    billing, _ = billing_and_gateway
+async def test_an_unknown_event_type_is_answered_200(billing: Billing) -> None:
     result = await deliver(billing, "customer.created", {"id": "cus_1", "object": "customer"})
     assert result == (200, "ignored: unhandled event type customer.created")
 
 
 async def test_an_expired_checkout_releases_the_hold(
-    db: Database,
-    world,
-    billing_and_gateway: tuple[Billing, FakePaymentGateway],
+    db: Database, world: World, billing: Billing, purchase: Purchase
 ) -> None:
-    billing, _ = billing_and_gateway
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
-    purchase = await checkout_of(db, checkout.purchase_id)
-
     result = await deliver(billing, "checkout.session.expired", session_object(purchase))
 
     assert result == (200, "checkout expired; hold released")
-    assert (await checkout_of(db, checkout.purchase_id)).status == PurchaseStatus.EXPIRED
-    assert (await _booking(db, world.booking_id)).status == BookingStatus.EXPIRED
+    assert (await checkout_of(db, purchase.id)).status == PurchaseStatus.EXPIRED
+    assert (await booking_of(db, world.booking_id)).status == BookingStatus.EXPIRED
 
 
 async def test_a_late_expired_event_does_not_undo_a_payment(
-    db: Database,
-    world,
-    billing_and_gateway: tuple[Billing, FakePaymentGateway],
+    db: Database, world: World, billing: Billing, purchase: Purchase
 ) -> None:
-    billing, _ = billing_and_gateway
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
-    purchase = await checkout_of(db, checkout.purchase_id)
-    await pay(billing, db, checkout.purchase_id)
+    await pay(billing, db, purchase.id)
 
     result = await deliver(billing, "checkout.session.expired", session_object(purchase))
 
     assert result == (200, "ignored: purchase is paid")
-    assert (await _booking(db, world.booking_id)).status == BookingStatus.CONFIRMED
+    assert (await booking_of(db, world.booking_id)).status == BookingStatus.CONFIRMED
 
 
 async def test_a_delayed_payment_waits_then_confirms_or_releases(
-    db: Database,
-    world,
-    billing_and_gateway,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing, purchase: Purchase
 ) -> None:
-    from tests.support.billing import new_booking
-
-    billing, _ = billing_and_gateway
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
-    purchase = await checkout_of(db, checkout.purchase_id)
-
     waiting = await deliver(
         billing, "checkout.session.completed", session_object(purchase, payment_status="unpaid")
     )
@@ -319,7 +238,7 @@ async def test_a_delayed_payment_waits_then_confirms_or_releases(
         billing, "checkout.session.async_payment_succeeded", session_object(purchase)
     )
     assert settled == (200, "paid")
-    assert (await _booking(db, world.booking_id)).status == BookingStatus.CONFIRMED
+    assert (await booking_of(db, world.booking_id)).status == BookingStatus.CONFIRMED
 
     second = await new_booking(db, world, clock.now(), starts_at=clock.now() + timedelta(days=3))
     checkout = await billing.start_checkout(second, world.client_id)
@@ -333,46 +252,27 @@ async def test_a_delayed_payment_waits_then_confirms_or_releases(
         session_object(purchase, payment_status="unpaid"),
     )
     assert failed == (200, "payment failed")
-    assert (await _booking(db, second)).status == BookingStatus.EXPIRED
+    assert (await booking_of(db, second)).status == BookingStatus.EXPIRED
     assert (
         "nothing was charged" in (await outbox_rows(db, kind="payment_failed"))[0].payload["text"]
     )
-    await _ledger_ok(db)
+    assert await ledger_violations(db) == []
 
 
 async def test_a_payment_after_the_hold_lapsed_confirms_if_the_slot_is_still_free(
-    db: Database,
-    world,
-    billing_and_gateway,
-    clock: ManualClock,
+    db: Database, clock: ManualClock, world: World, billing: Billing, checkout: Checkout
 ) -> None:
-    billing, _ = billing_and_gateway
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
     clock.advance(timedelta(hours=2))  # the webhook was delayed well past the hold
 
     assert (await pay(billing, db, checkout.purchase_id)) == (200, "paid")
-    assert (await _booking(db, world.booking_id)).status == BookingStatus.CONFIRMED
+    assert (await booking_of(db, world.booking_id)).status == BookingStatus.CONFIRMED
 
 
 async def test_a_dispute_holds_the_payout_and_alerts_an_admin(
-    db: Database,
-    world,
-    billing_and_gateway: tuple[Billing, FakePaymentGateway],
+    db: Database, billing: Billing, paid_purchase: int
 ) -> None:
-    billing, _ = billing_and_gateway
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
-    await pay(billing, db, checkout.purchase_id)
-    purchase = await checkout_of(db, checkout.purchase_id)
-    dispute = {
-        "id": "dp_test_1",
-        "object": "dispute",
-        "amount": 6349,
-        "currency": "usd",
-        "charge": "ch_test_1",
-        "payment_intent": purchase.payment_intent_id,
-        "reason": "fraudulent",
-        "status": "needs_response",
-    }
+    purchase = await checkout_of(db, paid_purchase)
+    dispute = dispute_object(purchase, charge="ch_test_1", reason="fraudulent")
 
     result = await deliver(billing, "charge.dispute.created", dispute)
     again = await deliver(
@@ -381,22 +281,18 @@ async def test_a_dispute_holds_the_payout_and_alerts_an_admin(
 
     assert result == (200, "dispute recorded; payout held")
     assert again.status == 200
-    after = await checkout_of(db, checkout.purchase_id)
+    after = await checkout_of(db, paid_purchase)
     assert after.payout_state == PayoutState.ON_HOLD and after.disputed_at is not None
     [alert] = await outbox_rows(db, audience="admin")
     assert "dp_test_1" in alert.payload["text"] and "on hold" in alert.payload["text"]
     async with db.uow() as uow:
         assert await ledger.balance(uow, Account.DISPUTES, "USD") == Money(6349, "USD")
-    await _ledger_ok(db)
+    assert await ledger_violations(db) == []
 
 
 async def test_account_updated_turns_payouts_on(
-    db: Database,
-    world,
-    billing_and_gateway,
-    clock: ManualClock,
+    db: Database, world: World, billing: Billing, gateway: FakePaymentGateway
 ) -> None:
-    billing, gateway = billing_and_gateway
     link = await billing.start_payout_onboarding(
         world.advisor_id, refresh_url="https://x.test/r", return_url="https://x.test/ok"
     )
@@ -431,10 +327,8 @@ async def test_a_missing_webhook_secret_is_a_configuration_error(
 
 
 async def test_purchases_and_bookings_agree(
-    db: Database, world: World, billing_and_gateway
+    db: Database, world: World, checkout: Checkout
 ) -> None:
-    billing, _ = billing_and_gateway
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
     async with db.uow() as uow:
         purchase = await uow.session.scalar(select(Purchase))
     assert purchase is not None and purchase.booking_id == world.booking_id

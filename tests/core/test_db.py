@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from core.db import Database
+from core.db import Database, UnitOfWork
 from core.errors import DatabaseNotReady
 from core.models import Client, PlatformIdentity
 
@@ -54,29 +54,27 @@ async def test_naive_timestamps_are_refused(db: Database) -> None:
             await uow.session.flush()
 
 
+async def _client_on_telegram(uow: UnitOfWork, name: str, user_id: int, now: datetime) -> None:
+    """A client, and the Telegram account ``user_id`` as theirs, added to ``uow`` and flushed."""
+    client = Client(display_name=name, created_at=now)
+    uow.session.add(client)
+    await uow.session.flush()
+    uow.session.add(
+        PlatformIdentity(
+            platform="telegram", platform_user_id=user_id, client_id=client.id, created_at=now
+        )
+    )
+    await uow.session.flush()
+
+
 async def test_one_platform_account_belongs_to_one_person(db: Database) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     async with db.uow() as uow:
-        client = Client(display_name="Zoë", created_at=now)
-        uow.session.add(client)
-        await uow.session.flush()
-        uow.session.add(
-            PlatformIdentity(
-                platform="telegram", platform_user_id=7, client_id=client.id, created_at=now
-            )
-        )
+        await _client_on_telegram(uow, "Zoë", 7, now)
         await uow.commit()
     async with db.uow() as uow:
-        other = Client(display_name="Someone else", created_at=now)
-        uow.session.add(other)
-        await uow.session.flush()
-        uow.session.add(
-            PlatformIdentity(
-                platform="telegram", platform_user_id=7, client_id=other.id, created_at=now
-            )
-        )
         with pytest.raises(IntegrityError):
-            await uow.session.flush()
+            await _client_on_telegram(uow, "Someone else", 7, now)
 
 
 async def test_an_identity_needs_exactly_one_owner(db: Database) -> None:

@@ -15,20 +15,19 @@ from bots.cli import cli
 from core import ledger, migrations
 from core.clock import ManualClock
 from core.db import Database
-from core.ledger import (
-    Account,
-    Posting,
-    TransactionKind,
-    UnbalancedTransaction,
-    check_balanced,
-    check_ledger,
-)
+from core.ledger import Account, Posting, TransactionKind, UnbalancedTransaction, check_balanced
 from core.models.billing import LedgerEntry, LedgerTransaction, Purchase, ReceiptCounter
 from core.money import Money
-from tests.support.billing import billing_settings, make_billing, pay, seed
+from tests.support.billing import (
+    billing_settings,
+    checkout_paid,
+    ledger_violations,
+    make_billing,
+    seed,
+)
 
-USD = "USD"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+USD = "USD"
 
 
 def test_postings_must_balance_in_every_currency() -> None:
@@ -78,7 +77,7 @@ async def test_posting_the_same_key_twice_posts_once(db: Database) -> None:
     assert first is not None and second is None
     async with db.uow() as uow:
         assert await ledger.balance(uow, Account.CASH, USD) == Money(100, USD)
-        report = await check_ledger(uow)
+        report = await ledger.check_ledger(uow)
     assert report.ok and (report.transactions, report.entries) == (1, 2)
 
 
@@ -105,24 +104,9 @@ async def test_the_database_refuses_to_change_or_delete_ledger_rows(db: Database
         assert await ledger.balance(uow, Account.CASH, USD) == Money(100, USD)
 
 
-async def _paid_world(db: Database, database_url: str, clock: ManualClock) -> int:
-    world = await seed(db, clock.now())
-    billing, _ = make_billing(db, billing_settings(database_url), clock)
-    checkout = await billing.start_checkout(world.booking_id, world.client_id)
-    await pay(billing, db, checkout.purchase_id)
-    return checkout.purchase_id
-
-
-async def _violations(db: Database) -> list[str]:
-    async with db.uow() as uow:
-        return (await check_ledger(uow)).violations
-
-
-async def test_check_finds_an_unbalanced_transaction_and_a_refunded_fee(
-    db: Database, database_url: str, clock: ManualClock
-) -> None:
-    await _paid_world(db, database_url, clock)
-    assert await _violations(db) == []
+@pytest.mark.usefixtures("paid_purchase")
+async def test_check_finds_an_unbalanced_transaction_and_a_refunded_fee(db: Database) -> None:
+    assert await ledger_violations(db) == []
     async with db.uow() as uow:
         # Written around ledger.post(), as a buggy or malicious change would.
         result = await uow.session.execute(
@@ -145,16 +129,16 @@ async def test_check_finds_an_unbalanced_transaction_and_a_refunded_fee(
         )
         await uow.commit()
 
-    violations = await _violations(db)
+    violations = await ledger_violations(db)
 
     assert "transaction refund:bogus does not balance in USD: +9 left over" in violations
     assert "handling fee debited (refunded) in transaction refund:bogus" in violations
 
 
 async def test_check_finds_a_paid_purchase_without_money_and_a_gap_in_numbers(
-    db: Database, database_url: str, clock: ManualClock
+    db: Database, paid_purchase: int
 ) -> None:
-    purchase_id = await _paid_world(db, database_url, clock)
+    purchase_id = paid_purchase
     async with db.uow() as uow:
         # A receipt number skipped, and a purchase marked paid behind the ledger's back.
         await uow.session.execute(
@@ -182,7 +166,7 @@ async def test_check_finds_a_paid_purchase_without_money_and_a_gap_in_numbers(
         await uow.commit()
         clone_id = clone.id
 
-    violations = await _violations(db)
+    violations = await ledger_violations(db)
 
     assert f"paid purchase {clone_id} has no payment in the ledger" in violations
     assert f"paid purchase {clone_id} has 0 receipts; needs 1" in violations
@@ -192,10 +176,8 @@ async def test_check_finds_a_paid_purchase_without_money_and_a_gap_in_numbers(
     )
 
 
-async def test_check_finds_an_advisor_paid_more_than_earned(
-    db: Database, database_url: str, clock: ManualClock
-) -> None:
-    await _paid_world(db, database_url, clock)
+@pytest.mark.usefixtures("paid_purchase")
+async def test_check_finds_an_advisor_paid_more_than_earned(db: Database) -> None:
     async with db.uow() as uow:
         advisor_id = await uow.session.scalar(select(Purchase.advisor_id))
         await ledger.post(
@@ -207,7 +189,7 @@ async def test_check_finds_an_advisor_paid_more_than_earned(
         )
         await uow.commit()
 
-    violations = await _violations(db)
+    violations = await ledger_violations(db)
 
     assert f"advisor {advisor_id} was paid 1000 USD more than they earned" in violations
     assert "more cash paid out than taken in (USD): -651" in violations
@@ -229,7 +211,9 @@ def _seed_paid(url: str, *, break_it: bool) -> None:
     async def go() -> None:
         database = Database(url)
         try:
-            await _paid_world(database, url, ManualClock(NOW))
+            world = await seed(database, NOW)
+            billing, _ = make_billing(database, billing_settings(url), ManualClock(NOW))
+            await checkout_paid(billing, database, world)
             if break_it:
                 async with database.uow() as uow:
                     await uow.session.execute(update(ReceiptCounter).values(last_sequence=5))

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from core import outbox
-from core.db import Database
+from core.db import Database, UnitOfWork
 from core.models import Client
 from core.models.outbox import OutboxMessage
 from core.outbox import Audience, DocumentRef, OutboxStatus
@@ -26,17 +26,22 @@ async def _client(db: Database) -> int:
         return client.id
 
 
+async def _note(uow: UnitOfWork, client_id: int, key: str, text: str, when: datetime = NOW) -> bool:
+    """A note to a client queued in ``uow``: False if its dedupe key is queued already."""
+    return await outbox.enqueue(
+        uow,
+        audience=Audience.CLIENT,
+        kind="note",
+        client_id=client_id,
+        text=text,
+        dedupe_key=key,
+        now=when,
+    )
+
+
 async def _enqueue(db: Database, client_id: int, key: str, *, when: datetime = NOW) -> None:
     async with db.uow() as uow:
-        await outbox.enqueue(
-            uow,
-            audience=Audience.CLIENT,
-            kind="note",
-            client_id=client_id,
-            text=f"hello {key}",
-            dedupe_key=key,
-            now=when,
-        )
+        await _note(uow, client_id, key, f"hello {key}", when)
         await uow.commit()
 
 
@@ -48,15 +53,7 @@ async def _rows(db: Database) -> list[OutboxMessage]:
 async def test_a_message_exists_only_if_its_transaction_commits(db: Database) -> None:
     client_id = await _client(db)
     async with db.uow() as uow:
-        await outbox.enqueue(
-            uow,
-            audience=Audience.CLIENT,
-            kind="note",
-            client_id=client_id,
-            text="rolled back",
-            dedupe_key="a",
-            now=NOW,
-        )
+        await _note(uow, client_id, "a", "rolled back")
         # no commit: the unit of work rolls back
     assert await _rows(db) == []
 
@@ -88,24 +85,8 @@ async def test_the_same_dedupe_key_is_queued_once_without_spoiling_the_transacti
     client_id = await _client(db)
     await _enqueue(db, client_id, "k")
     async with db.uow() as uow:
-        again = await outbox.enqueue(
-            uow,
-            audience=Audience.CLIENT,
-            kind="note",
-            client_id=client_id,
-            text="again",
-            dedupe_key="k",
-            now=NOW,
-        )
-        other = await outbox.enqueue(
-            uow,
-            audience=Audience.CLIENT,
-            kind="note",
-            client_id=client_id,
-            text="other",
-            dedupe_key="k2",
-            now=NOW,
-        )
+        again = await _note(uow, client_id, "k", "again")
+        other = await _note(uow, client_id, "k2", "other")
         await uow.commit()
     assert (again, other) == (False, True)
     assert [row.payload["text"] for row in await _rows(db)] == ["hello k", "other"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime
 
 import fpdf
 import pytest
@@ -20,10 +19,9 @@ from pypdf.generic import DictionaryObject
 
 from core.pdf_subsets import FPDF_VERSION_COPIED, SubsetCache, SubsetCachingPDF
 from core.receipts import FONT_DIR, ReceiptFonts, render_receipt
-from tests.core.test_receipts import make_receipt
+from tests.support.receipts import ISSUED, make_receipt
 
 FONT_FILE = FONT_DIR / "DejaVuSans-Latin.ttf"
-ISSUED = datetime(2026, 3, 3, 14, 5, tzinfo=UTC)
 ASCII = "".join(chr(code) for code in range(0x20, 0x7F))
 
 

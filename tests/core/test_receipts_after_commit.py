@@ -22,32 +22,16 @@ from core.models.billing import PurchaseStatus, Receipt
 from core.outbox import Audience
 from core.receipts import render_payload
 from core.sessions import SessionService
-from devtools.fake_payments import FakePaymentGateway
 from tests.support.billing import (
     World,
     billing_settings,
     checkout_of,
     fonts,
-    make_billing,
     new_booking,
     pay,
     pdf_text,
-    seed,
 )
 from tests.support.sessions import FakeRooms
-
-
-@pytest.fixture
-async def world(db: Database, clock: ManualClock) -> World:
-    return await seed(db, clock.now())
-
-
-@pytest.fixture
-def billing(db: Database, database_url: str, clock: ManualClock) -> Billing:
-    made: tuple[Billing, FakePaymentGateway] = make_billing(
-        db, billing_settings(database_url), clock
-    )
-    return made[0]
 
 
 async def _receipts(db: Database) -> list[Receipt]:

@@ -6,75 +6,21 @@ at "Stripe" (or in the ledger's links to it) is reported, and `pathwise reconcil
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 import stripe
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from bots.cli import cli
-from core import ledger
-from core.billing import Billing
 from core.clock import ManualClock
 from core.db import Database
-from core.models import Booking
 from core.models.billing import Payout, Purchase, Refund
-from core.money import Money
 from core.payments.reconcile import Problem, RecordKind, StripeRecordsReader, reconcile
-from core.payments.stripe_gateway import build_stripe_client
-from devtools.stripe_sandbox import StripeSandbox
-from tests.support.billing import (
-    billing_settings,
-    checkout_of,
-    new_booking,
-    seed,
-)
+from tests.support.billing import ledger_violations
+from tests.support.stripe_stand_in import History
 
 USD = "USD"
-
-
-@pytest.fixture
-async def sdk(stand_in) -> AsyncIterator[stripe.StripeClient]:
-    _, sandbox, _ = stand_in
-    http = stripe.HTTPXClient(timeout=5.0)
-    settings = billing_settings(
-        "sqlite://", stripe_secret_key=sandbox.api_key, stripe_api_base=sandbox.url
-    )
-    yield build_stripe_client(settings, http_client=http)
-    await http.close_async()
-
-
-async def _history(db: Database, billing: Billing, sandbox: StripeSandbox, clock: ManualClock):
-    """Two paid sessions and a tip; the first session refunded under the guarantee; the
-    advisor onboarded and paid both payouts (the tip, and the second session)."""
-    world = await seed(db, clock.now())
-    other = await new_booking(db, world, clock.now(), starts_at=clock.now() + timedelta(days=2))
-    purchases = []
-    for booking_id in (world.booking_id, other):
-        made = await billing.start_checkout(booking_id, world.client_id)
-        purchases.append(made.purchase_id)
-        await sandbox.pay((await checkout_of(db, made.purchase_id)).checkout_session_id or "")
-    tip = await billing.start_tip_checkout(world.booking_id, world.client_id, Money(500, USD))
-    purchases.append(tip.purchase_id)
-    await sandbox.pay((await checkout_of(db, tip.purchase_id)).checkout_session_id or "")
-    async with db.uow() as uow:
-        first = await uow.session.get(Booking, world.booking_id)
-        second = await uow.session.get(Booking, other)
-        assert first is not None and second is not None and second.ends_at and first.ends_at
-        first_end, second_end = first.ends_at, second.ends_at
-    clock.set(first_end + timedelta(hours=1))
-    await billing.request_refund(world.booking_id, world.client_id)
-    await billing.start_payout_onboarding(
-        world.advisor_id, refresh_url="https://p.test/r", return_url="https://p.test/ok"
-    )
-    [account_id] = sandbox.state.objects["account"]
-    await sandbox.complete_onboarding(account_id)
-    clock.set(second_end + timedelta(hours=72))
-    assert len((await billing.release_due_payouts()).paid) == 2
-    await sandbox.flush()
-    return world, purchases, account_id
 
 
 async def _report(db: Database, sdk: stripe.StripeClient, since=None):  # type: ignore[no-untyped-def]
@@ -82,32 +28,23 @@ async def _report(db: Database, sdk: stripe.StripeClient, since=None):  # type: 
 
 
 async def test_a_clean_history_has_no_differences_and_ledger_check_agrees(
-    db: Database,
-    stand_in,
-    sdk: stripe.StripeClient,
-    clock: ManualClock,
+    db: Database, stripe_history: History, stand_in_sdk: stripe.StripeClient
 ) -> None:
-    billing, sandbox, _ = stand_in
-    await _history(db, billing, sandbox, clock)
-
-    report = await _report(db, sdk)
+    report = await _report(db, stand_in_sdk)
 
     assert report.differences == []
     assert report.compared[RecordKind.CHARGE] == 3
     assert report.compared[RecordKind.REFUND] == 1
     assert report.compared[RecordKind.TRANSFER] == 2
-    async with db.uow() as uow:
-        assert (await ledger.check_ledger(uow)).violations == []
+    assert await ledger_violations(db) == []
 
 
 async def test_every_kind_of_drift_is_reported(
-    db: Database,
-    stand_in,
-    sdk: stripe.StripeClient,
-    clock: ManualClock,
+    db: Database, stripe_history: History, stand_in_sdk: stripe.StripeClient, clock: ManualClock
 ) -> None:
-    billing, sandbox, _ = stand_in
-    _, (first, second, tip), account_id = await _history(db, billing, sandbox, clock)
+    sandbox, sdk = stripe_history.sandbox, stand_in_sdk
+    first, second, tip = stripe_history.purchases
+    account_id = stripe_history.account_id
     async with db.uow() as uow:
         purchases = {
             p.id: p for p in await uow.session.scalars(select(Purchase).order_by(Purchase.id))
@@ -202,13 +139,10 @@ async def test_every_kind_of_drift_is_reported(
 
 
 async def test_a_dispute_is_compared_and_since_leaves_older_drift_out(
-    db: Database,
-    stand_in,
-    sdk: stripe.StripeClient,
-    clock: ManualClock,
+    db: Database, stripe_history: History, stand_in_sdk: stripe.StripeClient, clock: ManualClock
 ) -> None:
-    billing, sandbox, _ = stand_in
-    _, (_, second, _), _ = await _history(db, billing, sandbox, clock)
+    sandbox, sdk = stripe_history.sandbox, stand_in_sdk
+    second = stripe_history.purchases[1]
     async with db.uow() as uow:
         purchase = await uow.session.get(Purchase, second)
         assert purchase is not None and purchase.payment_intent_id
@@ -240,13 +174,9 @@ async def test_a_dispute_is_compared_and_since_leaves_older_drift_out(
 
 
 async def test_pathwise_reconcile_prints_each_difference_and_exits_1(
-    db: Database,
-    database_url: str,
-    stand_in,
-    clock: ManualClock,
+    database_url: str, stripe_history: History
 ) -> None:
-    billing, sandbox, _ = stand_in
-    await _history(db, billing, sandbox, clock)
+    sandbox = stripe_history.sandbox
     env = {
         "PATHWISE_DATABASE_URL": database_url,
         "PATHWISE_STRIPE_SECRET_KEY": sandbox.api_key,

@@ -7,7 +7,6 @@ the team told on the admin channel when the ledger and Stripe differ, and throug
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,21 +19,17 @@ from core.config import Settings
 from core.db import Database
 from core.models import OutboxMessage, ReconcileRun
 from core.payments.reconcile import StripeRecordsReader, run_daily
-from core.payments.stripe_gateway import build_stripe_client
 from devtools.stripe_sandbox import StripeSandbox
-from tests.core.test_reconcile import _history
-from tests.support.billing import SECRET, billing_settings
+from tests.support.billing import SECRET
+from tests.support.stripe_stand_in import StandInParts
+
+# Every test starts from a paid, refunded and paid-out history at the stand-in.
+pytestmark = pytest.mark.usefixtures("stripe_history")
 
 
 @pytest.fixture
-async def reader(stand_in) -> AsyncIterator[StripeRecordsReader]:
-    _, sandbox, _ = stand_in
-    http = stripe.HTTPXClient(timeout=5.0)
-    settings = billing_settings(
-        "sqlite://", stripe_secret_key=sandbox.api_key, stripe_api_base=sandbox.url
-    )
-    yield StripeRecordsReader(build_stripe_client(settings, http_client=http))
-    await http.close_async()
+def reader(stand_in_sdk: stripe.StripeClient) -> StripeRecordsReader:
+    return StripeRecordsReader(stand_in_sdk)
 
 
 async def _alerts(db: Database) -> list[OutboxMessage]:
@@ -58,10 +53,9 @@ def _stray_transfer(sandbox: StripeSandbox, amount: int) -> None:
 
 
 async def test_two_workers_reconcile_once_a_day_and_alert_the_team(
-    db: Database, stand_in, reader: StripeRecordsReader, clock: ManualClock
+    db: Database, stand_in: StandInParts, reader: StripeRecordsReader, clock: ManualClock
 ) -> None:
-    billing, sandbox, _ = stand_in
-    await _history(db, billing, sandbox, clock)
+    _, sandbox, _ = stand_in
     await asyncio.to_thread(_stray_transfer, sandbox, 900)
     now = clock.now()
 
@@ -91,10 +85,8 @@ async def test_two_workers_reconcile_once_a_day_and_alert_the_team(
 
 
 async def test_a_clean_day_tells_nobody_and_a_run_cut_short_is_taken_over(
-    db: Database, stand_in, reader: StripeRecordsReader, clock: ManualClock
+    db: Database, reader: StripeRecordsReader, clock: ManualClock
 ) -> None:
-    billing, sandbox, _ = stand_in
-    await _history(db, billing, sandbox, clock)
     now = clock.now()
     day = now.astimezone(UTC).date().isoformat()
     async with db.uow() as uow:  # a worker claimed today, then died
@@ -112,10 +104,9 @@ async def test_a_clean_day_tells_nobody_and_a_run_cut_short_is_taken_over(
 
 
 async def test_pathwise_runs_it_from_the_worker(
-    db: Database, database_url: str, stand_in, clock: ManualClock
+    db: Database, database_url: str, stand_in: StandInParts, clock: ManualClock
 ) -> None:
-    billing, sandbox, _ = stand_in
-    await _history(db, billing, sandbox, clock)
+    _, sandbox, _ = stand_in
     await asyncio.to_thread(_stray_transfer, sandbox, 1100)
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,

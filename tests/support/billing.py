@@ -1,7 +1,8 @@
 """Shared helpers for the billing tests: a seeded world, signed Stripe events, PDF text.
 
 Imported by the ``test_billing*`` modules (``from tests.support.billing import ...``);
-it holds no tests itself.
+it holds no tests itself. Its fixtures (a seeded world, billing on a fake Stripe, a paid
+booking, an onboarded advisor) are in ``tests/support/billing_fixtures.py``.
 """
 
 from __future__ import annotations
@@ -20,19 +21,31 @@ from typing import Any
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from core.billing import Billing, WebhookResult
+from core import ledger
+from core.billing import Billing, Checkout, WebhookResult
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
 from core.documents import load_document
 from core.models import Advisor, Booking, BookingStatus, Client, Offer, OutboxMessage
 from core.models.billing import Purchase, Receipt
+from core.money import Money
 from core.outbox import DocumentRef
 from core.receipts import ReceiptFonts
 from devtools.fake_payments import FakePaymentGateway
 
 SECRET = "whsec_test_0123456789abcdef"
 BUYER = "Zoë Łukasz 李雷"
+# What the receipt of the seeded booking says, whatever else it says.
+SESSION_AND_FEE = (
+    "60-minute live session with Ana Ruiz",
+    "$60.00",
+    "Handling fee (non-refundable)",
+    "$3.49",
+)
+RECEIPT_SAYS = ("R-2026-000001", BUYER, *SESSION_AND_FEE, "$63.49", "Visa •••• 4242")
+# The guarantee window of the default settings (PATHWISE_GUARANTEE_WINDOW_HOURS).
+WINDOW = timedelta(hours=72)
 
 
 def billing_settings(database_url: str, **overrides: Any) -> Settings:
@@ -136,13 +149,42 @@ def fonts() -> ReceiptFonts:
 
 
 def make_billing(
-    db: Database,
-    settings: Settings,
-    clock: ManualClock,
-    gateway: FakePaymentGateway | None = None,
+    db: Database, settings: Settings, clock: ManualClock, gateway: FakePaymentGateway | None = None
 ) -> tuple[Billing, FakePaymentGateway]:
+    """Billing on ``settings`` and a fake Stripe (a new one unless ``gateway`` is given)."""
     gateway = gateway or FakePaymentGateway()
     return Billing(db, gateway, settings, clock, fonts=fonts()), gateway
+
+
+async def checkout_paid(
+    billing: Billing, db: Database, world: World, booking_id: int | None = None
+) -> Checkout:
+    """A booking of the world's client (the seeded one by default) checked out and paid."""
+    checkout = await billing.start_checkout(booking_id or world.booking_id, world.client_id)
+    await pay(billing, db, checkout.purchase_id)
+    return checkout
+
+
+async def tip_paid(billing: Billing, db: Database, world: World, minor: int = 500) -> int:
+    """A tip on the seeded booking, checked out and paid: its purchase id."""
+    tip = await billing.start_tip_checkout(world.booking_id, world.client_id, Money(minor, "USD"))
+    await pay(billing, db, tip.purchase_id)
+    return tip.purchase_id
+
+
+async def onboard(billing: Billing, gateway: FakePaymentGateway, advisor_id: int) -> str:
+    """The advisor onboarded with Stripe Connect, as Stripe's account.updated tells it: their
+    connected account's id."""
+    await billing.start_payout_onboarding(
+        advisor_id, refresh_url="https://x.test/r", return_url="https://x.test/ok"
+    )
+    account_id = list(gateway.accounts)[-1]
+    await deliver(
+        billing,
+        "account.updated",
+        {"id": account_id, "object": "account", "payouts_enabled": True, "details_submitted": True},
+    )
+    return account_id
 
 
 # -- Stripe events ---------------------------------------------------------------------------
@@ -207,6 +249,34 @@ def session_object(
     }
 
 
+def charge_object(purchase: Purchase, **fields: Any) -> dict[str, Any]:
+    """The charge of a purchase's payment as Stripe sends it in events (``charge.refunded``);
+    ``fields`` add to it or override (``amount_refunded``, say)."""
+    return {
+        "id": "ch_test_1",
+        "object": "charge",
+        "amount": purchase.total_minor,
+        "currency": purchase.currency.lower(),
+        "payment_intent": purchase.payment_intent_id,
+        **fields,
+    }
+
+
+def dispute_object(purchase: Purchase, **fields: Any) -> dict[str, Any]:
+    """A dispute of a purchase's whole payment as Stripe sends it in events; ``fields`` add
+    to it or override (a ``status`` of "lost", say)."""
+    return {
+        "id": "dp_test_1",
+        "object": "dispute",
+        "amount": purchase.total_minor,
+        "currency": purchase.currency.lower(),
+        "status": "needs_response",
+        "payment_intent": purchase.payment_intent_id,
+        "metadata": {},
+        **fields,
+    }
+
+
 async def pay(billing: Billing, db: Database, purchase_id: int, **overrides: Any) -> WebhookResult:
     """Stripe tells us the checkout was paid."""
     purchase = await checkout_of(db, purchase_id)
@@ -216,6 +286,31 @@ async def pay(billing: Billing, db: Database, purchase_id: int, **overrides: Any
 
 
 # -- reading back ----------------------------------------------------------------------------
+
+
+async def booking_of(db: Database, booking_id: int) -> Booking:
+    async with db.uow() as uow:
+        booking = await uow.session.get(Booking, booking_id)
+        assert booking is not None
+        return booking
+
+
+async def ends_at(db: Database, booking_id: int) -> datetime:
+    """When the booked session ends."""
+    booking = await booking_of(db, booking_id)
+    assert booking.ends_at is not None
+    return booking.ends_at
+
+
+async def window_closes(db: Database, booking_id: int) -> datetime:
+    """When the money-back window of a booking closes (and its payout falls due)."""
+    return await ends_at(db, booking_id) + WINDOW
+
+
+async def ledger_violations(db: Database) -> list[str]:
+    """What ``pathwise ledger check`` finds wrong (nothing, in a healthy ledger)."""
+    async with db.uow() as uow:
+        return (await ledger.check_ledger(uow)).violations
 
 
 def pdf_text(data: bytes) -> str:
