@@ -56,7 +56,8 @@ REVIEW_THANKS = Text("aftercare.review_thanks", "Thank you for your review.")
 TIP = Text(
     "aftercare.tip",
     "Would you like to leave {advisor} a tip? It's entirely optional, and all of it "
-    "goes to {advisor}: there's no handling fee on tips.",
+    "goes to {advisor}: there's no handling fee on tips. A tip is a gift, so it can't be "
+    "refunded.",
 )
 OTHER_AMOUNT = Text("aftercare.other_amount", "Other amount")
 TIP_HINT = Text("aftercare.tip_hint", "Please tap an amount, “Other amount” or “No thanks”.")

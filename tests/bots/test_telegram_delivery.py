@@ -104,7 +104,7 @@ async def test_a_message_that_fails_unexpectedly_never_holds_up_the_next(
         row.payload = {**row.payload, "document": {"kind": "receipt", "id": 1, "filename": "r.pdf"}}
         await uow.commit()
 
-    async def broken(*args: object) -> bytes:
+    async def broken(*args: object, **kwargs: object) -> bytes:
         raise RuntimeError("fpdf2 failed")
 
     monkeypatch.setattr("bots.telegram.delivery.load_document", broken)
@@ -117,7 +117,7 @@ async def test_a_message_that_fails_unexpectedly_never_holds_up_the_next(
     assert failed.next_attempt_at == clock.now() + timedelta(seconds=30)
     assert sent.status == "sent"
 
-    async def fixed(*args: object) -> bytes:
+    async def fixed(*args: object, **kwargs: object) -> bytes:
         return b"%PDF-1.3 receipt"
 
     monkeypatch.setattr("bots.telegram.delivery.load_document", fixed)

@@ -81,7 +81,7 @@ RATE = (
 )
 TIP = (
     "Would you like to leave Ana Ruiz a tip? It's entirely optional, and all of it goes to "
-    "Ana Ruiz: there's no handling fee on tips."
+    "Ana Ruiz: there's no handling fee on tips. A tip is a gift, so it can't be refunded."
 )
 MOOD = "One last question: how are you feeling today, from 1 (very low) to 10 (very good)?"
 

@@ -339,6 +339,7 @@ async def test_cancelling_in_time_refunds_the_session_price_but_never_the_fee(
     assert [r.kind for r in await outbox_rows(db, client_id=world.client_id)] == [
         "receipt",
         "next_steps",
+        "calendar",  # issue #16: sent with the payment
         "credit_note",
     ]
     advisor_kinds = {r.kind for r in await outbox_rows(db, advisor_id=world.advisor_id)}
