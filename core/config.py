@@ -8,7 +8,8 @@ starts, which names the missing variable.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -155,15 +156,11 @@ class Settings(BaseSettings):
         text = (value or "").strip().removesuffix("%").strip()
         if not text:
             return None
-        try:
-            rate = Decimal(text)
-        except InvalidOperation:
-            raise ValueError("must be a percentage like 21 or 7.5") from None
-        if not rate.is_finite() or not 0 <= rate < 100:
-            raise ValueError("must be a percentage from 0 up to (not including) 100")
-        if rate != rate.quantize(Decimal("0.01")):
+        if not re.fullmatch(r"[0-9]{1,2}(?:\.[0-9]+)?", text):
+            raise ValueError("must be a percentage below 100 written like 21 or 7.5")
+        if Decimal(text) != Decimal(text).quantize(Decimal("0.01")):
             raise ValueError("must have at most two decimals (basis points), like 7.25")
-        return text
+        return format(Decimal(text).normalize(), "f")  # "20", "7.5": as people write it
 
     @field_validator("prices_include_tax")
     @classmethod

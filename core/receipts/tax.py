@@ -36,7 +36,8 @@ class Tax:
 
     def rate_text(self, locale: str = "en_US") -> str:
         """``21%``, ``7.5%``, as ``locale`` writes a percentage."""
-        return str(format_percent(Decimal(self.basis_points).scaleb(-4), "#,##0.##%", locale))
+        rate = Decimal(self.basis_points).scaleb(-4)
+        return str(format_percent(rate, locale=locale, decimal_quantization=False))
 
     def contained_in(self, amount: Money) -> Money:
         """The tax within a tax-inclusive ``amount``, rounded half up to a minor unit."""
