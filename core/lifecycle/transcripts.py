@@ -20,13 +20,14 @@ from fpdf import FPDF
 from sqlalchemy import ColumnElement, String, cast, literal
 
 from core import outbox
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.lifecycle.context import Lifecycle, lock
 from core.lifecycle.people import read_people, when
 from core.lifecycle.presses import RoomAction, check_press
 from core.models.sessions import AdviceSession, TranscriptFile
 from core.outbox import Audience, DocumentRef
 from core.receipts import ReceiptFonts, add_fonts
+from core.scheduling import local_day
 from core.texts import rooms as r
 from core.texts import sessions as t
 
@@ -91,7 +92,7 @@ async def send_transcript(
         if s.transcript_requested_at is not None:
             raise Conflict(r.TRANSCRIPT_ALREADY_SENT())
         s.transcript_requested_at = now
-        filename = r.TRANSCRIPT_FILENAME(date=f"{s.starts_at:%Y-%m-%d}")
+        filename = r.TRANSCRIPT_FILENAME(date=_local_date(s.starts_at, source.client_zone))
         file = TranscriptFile(
             session_id=s.id, client_id=s.client_id, filename=filename, pdf=pdf, created_at=now
         )
@@ -110,6 +111,14 @@ async def send_transcript(
         )
         await uow.commit()
     return r.TRANSCRIPT_SENT()
+
+
+def _local_date(moment: datetime, zone: str) -> str:
+    """``2026-11-24``: the session's date as the client lived it (UTC's if their zone is bad)."""
+    try:
+        return local_day(moment, zone).isoformat()
+    except ValidationFailed:
+        return local_day(moment, "UTC").isoformat()
 
 
 def transcript_key(file_id: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
@@ -122,3 +123,22 @@ def test_an_account_not_known_as_the_advisor_is_not_given_the_advisors_name() ->
     source = a_source(advisor_user_id=None)
     assert readable(f"<@{ADVISOR_DISCORD}> hi", source) == "someone hi"
     assert readable(f"<@{CLIENT_DISCORD}> hi", source) == f"{CHOSEN} hi"
+
+
+async def test_the_file_is_named_for_the_sessions_date_in_the_clients_zone(
+    db: Database, stage: SessionStage, a_paid_booking: Paid, a_session_under_way: FakeRoom
+) -> None:
+    s = await the_session(db)
+    async with db.uow() as uow:
+        client = await uow.session.get(Client, a_paid_booking.world.client_id)
+        assert client is not None
+        client.timezone = "Pacific/Pago_Pago"  # UTC−11: still the day before UTC's
+        await uow.commit()
+    stage.clock.set(s.ends_at)
+    await stage.tick()
+    source = await stage.service.transcript_source(s.id, CLIENT_DISCORD)
+    await stage.service.send_transcript(source, [])
+    [message] = await messages(db, "transcript")
+    local = s.starts_at.astimezone(ZoneInfo("Pacific/Pago_Pago")).date()
+    assert local != s.starts_at.date()
+    assert message.payload["document"]["filename"] == f"Pathwise-transcript-{local:%Y-%m-%d}.pdf"
