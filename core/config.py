@@ -142,7 +142,7 @@ class Settings(BaseSettings):
     # set; and the tax rate whose share each receipt line shows (unset: no tax lines).
     company_registration_number: str | None = None
     tax_id: str | None = None
-    tax_name: str = "VAT"
+    tax_name: str = Field(default="VAT", pattern=r"\S")  # a word, not blank
     # An exact percentage ("21", "7.5"), at most two decimals (basis points); never a float.
     tax_rate_percent: str | None = None
     # true: prices already include the tax (a receipt shows the tax within each line).

@@ -110,7 +110,7 @@ def _stored(
 def settings_tax(settings: Settings) -> Tax | None:
     """The tax today's prices include, as receipts print it; None when no rate is set."""
     points = settings.tax_basis_points
-    return None if points is None else Tax(settings.tax_name, points)
+    return None if points is None else Tax(settings.tax_name.strip(), points)
 
 
 async def accepted_terms(

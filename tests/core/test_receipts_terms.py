@@ -288,6 +288,11 @@ def test_a_tax_rate_that_is_not_an_exact_percentage_is_refused(bad: str) -> None
         settings(tax_rate_percent=bad)
 
 
+def test_a_blank_tax_name_is_refused_before_any_receipt_needs_it() -> None:
+    with pytest.raises(ValidationError, match="tax_name"):
+        settings(tax_name="  ")
+
+
 def test_tax_added_on_top_of_prices_is_refused_while_stripe_charges_the_prices_as_they_are(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
