@@ -177,7 +177,9 @@ async def issue_receipt(
     return receipt
 
 
-def _credited_lines(purchase: Purchase, refund: Refund) -> tuple[list[QuoteLine], list[QuoteLine]]:
+def _credited_lines(
+    purchase: Purchase, refund: Refund
+) -> tuple[list[QuoteLine], list[QuoteLine]]:
     """(refunded, kept) lines of a credit note."""
     if refund.kind == RefundKind.EXTERNAL:
         # Made at Stripe, of any amount: it says what was returned, and nothing of the fee.
@@ -198,7 +200,9 @@ async def issue_credit_note(
     """Number the refund's credit note and store what it prints, in the refund's transaction."""
     client, advisor = await people_of(uow, purchase)
     original = await uow.session.scalar(
-        select(Receipt).where(Receipt.purchase_id == purchase.id).where(Receipt.kind == "receipt")
+        select(Receipt)
+        .where(Receipt.purchase_id == purchase.id)
+        .where(Receipt.kind == "receipt")
     )
     if original is None:
         raise RuntimeError(f"purchase {purchase.id} has no receipt to credit")
