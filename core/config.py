@@ -8,6 +8,8 @@ starts, which names the missing variable.
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -135,6 +137,47 @@ class Settings(BaseSettings):
                 "put it in the environment or in .env to use this feature."
             )
         return str(value)
+
+    # Receipts: the platform's registration and tax numbers, printed under its address when
+    # set; and the tax rate whose share each receipt line shows (unset: no tax lines).
+    company_registration_number: str | None = None
+    tax_id: str | None = None
+    tax_name: str = Field(default="VAT", pattern=r"\S")  # a word, not blank
+    # An exact percentage ("21", "7.5"), at most two decimals (basis points); never a float.
+    tax_rate_percent: str | None = None
+    # true: prices already include the tax (a receipt shows the tax within each line).
+    # false (tax added on top) is refused while a rate is set: Stripe would be asked for less
+    # than such a receipt totals.
+    prices_include_tax: bool = True
+
+    @field_validator("tax_rate_percent")
+    @classmethod
+    def _exact_tax_rate(cls, value: str | None) -> str | None:
+        text = (value or "").strip().removesuffix("%").strip()
+        if not text:
+            return None
+        if not re.fullmatch(r"[0-9]{1,2}(?:\.[0-9]+)?", text):
+            raise ValueError("must be a percentage below 100 written like 21 or 7.5")
+        if Decimal(text) != Decimal(text).quantize(Decimal("0.01")):
+            raise ValueError("must have at most two decimals (basis points), like 7.25")
+        return format(Decimal(text).normalize(), "f")  # "20", "7.5": as people write it
+
+    @field_validator("prices_include_tax")
+    @classmethod
+    def _inclusive_tax_only(cls, value: bool, info: ValidationInfo) -> bool:
+        if not value and info.data.get("tax_rate_percent"):
+            raise ValueError(
+                "false (tax added on top of prices) is not supported yet; set it to true "
+                "(prices include the tax) or unset PATHWISE_TAX_RATE_PERCENT"
+            )
+        return value
+
+    @property
+    def tax_basis_points(self) -> int | None:
+        """The tax rate in hundredths of a percent (21 % is 2100); None when no rate is set."""
+        if not self.tax_rate_percent:
+            return None
+        return int(Decimal(self.tax_rate_percent) * 100)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,24 +1,33 @@
 """A session's transcript, asked for by its client: where the adapter reads the room from,
 the PDF made in memory (with ``core.receipts``' fonts), and its delivery to the client. The
-file is kept only until delivered (``retention.forget`` deletes it then)."""
+file is kept only until delivered (``retention.forget`` deletes it then).
+
+The PDF names people as the room knew them: the advisor by their display name, the client by
+the name their advisor sees. The room's messages hold the platform's mention codes
+(``<@1577543768876253191> has joined``); those become the same names, or neutral words for
+anyone or anything else, so no code reaches the page.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Final
 
 from fpdf import FPDF
 from sqlalchemy import ColumnElement, String, cast, literal
 
 from core import outbox
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.lifecycle.context import Lifecycle, lock
 from core.lifecycle.people import read_people, when
 from core.lifecycle.presses import RoomAction, check_press
 from core.models.sessions import AdviceSession, TranscriptFile
 from core.outbox import Audience, DocumentRef
 from core.receipts import ReceiptFonts, add_fonts
+from core.scheduling import local_day
 from core.texts import rooms as r
 from core.texts import sessions as t
 
@@ -32,6 +41,7 @@ class TranscriptSource:
     client_user_id: int
     advisor_user_id: int | None
     advisor_name: str
+    client_name: str
     title: str
     starts_at: datetime
     client_zone: str
@@ -61,6 +71,7 @@ async def transcript_source(life: Lifecycle, session_id: int, user_id: int) -> T
             client_user_id=user_id,
             advisor_user_id=s.advisor_user_id,
             advisor_name=people.advisor_name,
+            client_name=people.client_name,
             title=r.TITLE(offer_name=people.offer_name, advisor_name=people.advisor_name),
             starts_at=s.starts_at,
             client_zone=people.client_zone,
@@ -81,7 +92,7 @@ async def send_transcript(
         if s.transcript_requested_at is not None:
             raise Conflict(r.TRANSCRIPT_ALREADY_SENT())
         s.transcript_requested_at = now
-        filename = r.TRANSCRIPT_FILENAME(date=f"{s.starts_at:%Y-%m-%d}")
+        filename = r.TRANSCRIPT_FILENAME(date=_local_date(s.starts_at, source.client_zone))
         file = TranscriptFile(
             session_id=s.id, client_id=s.client_id, filename=filename, pdf=pdf, created_at=now
         )
@@ -100,6 +111,14 @@ async def send_transcript(
         )
         await uow.commit()
     return r.TRANSCRIPT_SENT()
+
+
+def _local_date(moment: datetime, zone: str) -> str:
+    """``2026-11-24``: the session's date as the client lived it (UTC's if their zone is bad)."""
+    try:
+        return local_day(moment, zone).isoformat()
+    except ValidationFailed:
+        return local_day(moment, "UTC").isoformat()
 
 
 def transcript_key(file_id: int) -> str:
@@ -123,7 +142,7 @@ def render_transcript(
 
     def author(uid: int) -> str:
         if uid == source.client_user_id:
-            return r.TRANSCRIPT_YOU()
+            return source.client_name
         if uid == source.advisor_user_id:
             return source.advisor_name
         return r.TRANSCRIPT_BOT()
@@ -131,7 +150,7 @@ def render_transcript(
     entries = [
         (
             r.TRANSCRIPT_ENTRY(author=author(line.author_user_id), when=when(line.at, zone)),
-            line.text,
+            readable(line.text, source),
         )
         for line in lines
     ]
@@ -153,6 +172,46 @@ def render_transcript(
     pdf.ln(4)
     _write_entries(pdf, entries)
     return bytes(pdf.output())
+
+
+# Discord's markup for a user (<@id>, <@!id>), a role (<@&id>), a channel (<#id>), a custom
+# emoji (<:name:id>, <a:name:id>), a timestamp (<t:unix> or <t:unix:style>) and a slash
+# command (</name:id>).
+_MARKUP: Final = re.compile(
+    r"<(?:@!?(?P<user>\d+)|@&(?P<role>\d+)|#(?P<channel>\d+)|a?:(?P<emoji>\w+):\d+"
+    r"|t:(?P<unix>-?\d{1,12})(?::[tTdDfFR])?|/(?P<command>[\w -]+):\d+)>"
+)
+
+
+def readable(text: str, source: TranscriptSource) -> str:
+    """``text`` with its mention codes written out: the two people by name, anyone or
+    anything else in neutral words."""
+
+    def word(match: re.Match[str]) -> str:
+        if match["user"] is not None:
+            uid = int(match["user"])
+            if uid == source.client_user_id:
+                return source.client_name
+            if uid == source.advisor_user_id:
+                return source.advisor_name
+            return r.TRANSCRIPT_SOMEONE()
+        if match["role"] is not None:
+            return r.TRANSCRIPT_A_ROLE()
+        if match["channel"] is not None:
+            if int(match["channel"]) == source.channel_id:
+                return r.TRANSCRIPT_THIS_ROOM()
+            return r.TRANSCRIPT_A_CHANNEL()
+        if match["emoji"] is not None:
+            return f":{match['emoji']}:"
+        if match["unix"] is not None:
+            try:
+                moment = datetime.fromtimestamp(int(match["unix"]), UTC)
+            except (OverflowError, OSError, ValueError):
+                return r.TRANSCRIPT_A_TIME()
+            return when(moment, source.client_zone)
+        return f"/{match['command']}"
+
+    return _MARKUP.sub(word, text)
 
 
 def _write_entries(pdf: FPDF, entries: Sequence[tuple[str, str]]) -> None:

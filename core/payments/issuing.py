@@ -18,18 +18,21 @@ from core.errors import NotFound
 from core.models.accounts import Advisor, Client
 from core.models.billing import Purchase, Receipt, ReceiptCounter, Refund, RefundKind
 from core.models.bookings import Booking
+from core.models.dialogs import Consent
 from core.names import receipt_name
 from core.payments.deps import BillingDeps, client_locale
 from core.payments.locks import people_of
 from core.payments.pricing import LineKind, QuoteLine, purchase_lines
-from core.payments.times import local_time, zone
+from core.payments.times import zone
 from core.receipts import (
     CreditNoteData,
     PaymentMethod,
     ReceiptData,
     ReceiptLine,
+    Tax,
     document_payload,
     format_receipt_number,
+    format_when,
     receipt_filename,
 )
 from core.texts import billing as t
@@ -104,6 +107,27 @@ def _stored(
     )
 
 
+def settings_tax(settings: Settings) -> Tax | None:
+    """The tax today's prices include, as receipts print it; None when no rate is set."""
+    points = settings.tax_basis_points
+    return None if points is None else Tax(settings.tax_name.strip(), points)
+
+
+async def accepted_terms(
+    uow: UnitOfWork, client: Client | None, now: datetime
+) -> tuple[str, datetime | None]:
+    """The version of the terms the client last accepted by ``now``, and when."""
+    if client is None:
+        return "", None
+    consent = await uow.session.scalar(
+        select(Consent)
+        .where(Consent.client_id == client.id, Consent.accepted_at <= now)
+        .order_by(Consent.accepted_at.desc(), Consent.id.desc())
+        .limit(1)
+    )
+    return ("", None) if consent is None else (consent.terms_version, consent.accepted_at)
+
+
 async def issue_receipt(
     settings: Settings,
     uow: UnitOfWork,
@@ -118,8 +142,12 @@ async def issue_receipt(
     year = now.astimezone(UTC).year
     sequence = await allocate_number(uow, "receipt", year)
     number = format_receipt_number("receipt", year, sequence)
-    timezone = client.timezone if client is not None else "UTC"
-    detail = local_time(booking.starts_at, timezone) if booking and booking.starts_at else ""
+    timezone = zone(client.timezone if client is not None else "UTC").key
+    locale = client_locale(client, settings)
+    detail = (
+        format_when(booking.starts_at, timezone, locale) if booking and booking.starts_at else ""
+    )
+    terms_version, terms_accepted_at = await accepted_terms(uow, client, now)
     data = ReceiptData(
         number=number,
         issued_at=now,
@@ -134,8 +162,13 @@ async def issue_receipt(
         ),
         stripe_reference=purchase.payment_intent_id or purchase.checkout_session_id or "-",
         guarantee_hours=settings.guarantee_window_hours,
-        locale=client_locale(client, settings),
-        timezone=zone(timezone).key,
+        locale=locale,
+        timezone=timezone,
+        registration_number=settings.company_registration_number or "",
+        tax_id=settings.tax_id or "",
+        tax=settings_tax(settings),
+        terms_version=terms_version,
+        terms_accepted_at=terms_accepted_at,
     )
     content = document_payload(data)
     receipt = _stored(settings, "receipt", number, year, sequence, purchase, None, content, now)
@@ -167,12 +200,15 @@ async def issue_credit_note(
     """Number the refund's credit note and store what it prints, in the refund's transaction."""
     client, advisor = await people_of(uow, purchase)
     original = await uow.session.scalar(
-        select(Receipt.number)
+        select(Receipt)
         .where(Receipt.purchase_id == purchase.id)
         .where(Receipt.kind == "receipt")
     )
     if original is None:
         raise RuntimeError(f"purchase {purchase.id} has no receipt to credit")
+    # The refund holds the tax share the receipt printed, whatever the rate is today.
+    tax = (original.content or {}).get("tax")
+    booking = await uow.session.get(Booking, purchase.booking_id) if purchase.booking_id else None
     year = now.astimezone(UTC).year
     sequence = await allocate_number(uow, "credit_note", year)
     number = format_receipt_number("credit_note", year, sequence)
@@ -180,7 +216,7 @@ async def issue_credit_note(
     timezone = client.timezone if client is not None else "UTC"
     data = CreditNoteData(
         number=number,
-        original_receipt_number=original,
+        original_receipt_number=original.number,
         issued_at=now,
         platform_name=settings.platform_name,
         platform_address=settings.platform_address,
@@ -193,6 +229,10 @@ async def issue_credit_note(
         reason=refund.reason,
         locale=client_locale(client, settings),
         timezone=zone(timezone).key,
+        registration_number=settings.company_registration_number or "",
+        tax_id=settings.tax_id or "",
+        tax=Tax(str(tax["name"]), int(tax["basis_points"])) if tax else None,
+        session_at=booking.starts_at if booking is not None else None,
     )
     content = document_payload(data)
     receipt = _stored(

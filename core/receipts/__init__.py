@@ -17,11 +17,13 @@ parsing can be shared.
 
 The package's modules: ``numbers`` (document numbers and file names), ``data`` (what billing
 hands in), ``fonts`` (the bundled fonts), ``content`` (what a document says), ``layout``
-(the PDF), ``payload`` (what a document prints, stored until it is rendered).
+(the PDF), ``payload`` (what a document prints, stored until it is rendered), ``tax`` (the tax
+within each line).
 """
 
 from __future__ import annotations
 
+from core.receipts.content import format_when
 from core.receipts.data import CreditNoteData, PaymentMethod, ReceiptData, ReceiptLine
 from core.receipts.fonts import FONT_DIR, ReceiptFonts, add_fonts
 from core.receipts.layout import render_credit_note, render_receipt
@@ -32,6 +34,7 @@ from core.receipts.numbers import (
     receipt_filename,
 )
 from core.receipts.payload import document_payload, render_payload
+from core.receipts.tax import Tax
 
 __all__ = [
     "FONT_DIR",
@@ -41,9 +44,11 @@ __all__ = [
     "ReceiptData",
     "ReceiptFonts",
     "ReceiptLine",
+    "Tax",
     "add_fonts",
     "document_payload",
     "format_receipt_number",
+    "format_when",
     "parse_receipt_number",
     "receipt_filename",
     "render_credit_note",

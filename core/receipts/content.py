@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_time
 
+from core.money import Money
+from core.money import total as sum_money
 from core.receipts.data import CreditNoteData, ReceiptData, ReceiptLine
+from core.receipts.tax import Tax
 from core.texts import receipts as t
 
 # -- what a document says -----------------------------------------------------------------
@@ -42,6 +45,7 @@ class Document:
     number: str
     platform_name: str
     platform_address: str
+    platform_numbers: tuple[str, ...]
     facts: tuple[tuple[str, str], ...]
     sections: tuple[Section, ...]
     notes: tuple[str, ...]
@@ -51,6 +55,7 @@ class Document:
     def text(self) -> str:
         """Every string the document prints, to choose its fonts."""
         parts = [self.title, self.number, self.platform_name, self.platform_address]
+        parts += self.platform_numbers
         parts += [*TABLE_HEADINGS, *(part for fact in self.facts for part in fact)]
         for section in self.sections:
             rows = (*section.rows, *([section.total] if section.total else []))
@@ -68,27 +73,35 @@ TABLE_HEADINGS: Final = (t.DESCRIPTION(), t.AMOUNT())
 def receipt_document(data: ReceiptData) -> Document:
     """What a receipt says."""
     locale = data.locale
-    facts = (
+    facts = [
         (t.RECEIPT_NUMBER(), data.number),
-        (t.DATE(), _format_when(data.issued_at, data.timezone, data.locale)),
+        (t.DATE(), format_when(data.issued_at, data.timezone, data.locale)),
         (t.BILLED_TO(), data.buyer_name),
         (t.ADVISOR(), data.advisor_name),
         (t.PAYMENT_METHOD(), data.payment_method.label),
         (t.STRIPE_REFERENCE(), data.stripe_reference),
-    )
+    ]
+    if data.terms_version.strip():
+        facts.append((t.TERMS(), _terms(data)))
     items = Section(
         t.ITEMS(),
         tuple(
-            Row(_line_label(line), line.amount.format(locale), line.detail) for line in data.lines
+            Row(_line_label(line), line.amount.format(locale), _detail(line, data.tax, locale))
+            for line in data.lines
         ),
-        Row(t.TOTAL(), _with_code(data.total.format(locale), data.currency)),
+        Row(
+            t.TOTAL(),
+            _with_code(data.total.format(locale), data.currency),
+            _tax_text(data.tax, data.lines, data.currency, locale),
+        ),
     )
     return Document(
         t.RECEIPT(),
         data.number,
         data.platform_name,
         data.platform_address,
-        facts,
+        _platform_numbers(data),
+        tuple(facts),
         (items,),
         _receipt_notes(data),
         data.issued_at,
@@ -110,22 +123,28 @@ def credit_note_document(data: CreditNoteData) -> Document:
     locale = data.locale
     facts = [
         (t.CREDIT_NOTE_NUMBER(), data.number),
-        (t.DATE(), _format_when(data.issued_at, data.timezone, data.locale)),
+        (t.DATE(), format_when(data.issued_at, data.timezone, data.locale)),
         (t.ORIGINAL_RECEIPT(), data.original_receipt_number),
         (t.BILLED_TO(), data.buyer_name),
         (t.ADVISOR(), data.advisor_name),
         (t.STRIPE_REFERENCE(), data.stripe_reference),
     ]
+    if data.session_at is not None:
+        facts.insert(3, (t.SESSION(), format_when(data.session_at, data.timezone, data.locale)))
     if data.reason.strip():
         facts.append((t.REASON(), data.reason.strip()))
     sections = [
         Section(
             t.REFUNDED(),
             tuple(
-                Row(line.description, line.amount.format(locale), line.detail)
+                Row(line.description, line.amount.format(locale), _detail(line, data.tax, locale))
                 for line in data.refunded
             ),
-            Row(t.REFUNDED_TOTAL(), _with_code(data.total.format(locale), data.currency)),
+            Row(
+                t.REFUNDED_TOTAL(),
+                _with_code(data.total.format(locale), data.currency),
+                _tax_text(data.tax, data.refunded, data.currency, locale),
+            ),
         )
     ]
     if data.kept:
@@ -141,11 +160,47 @@ def credit_note_document(data: CreditNoteData) -> Document:
         data.number,
         data.platform_name,
         data.platform_address,
+        _platform_numbers(data),
         tuple(facts),
         tuple(sections),
         (note,),
         data.issued_at,
         _language(data.locale),
+    )
+
+
+def _platform_numbers(data: ReceiptData | CreditNoteData) -> tuple[str, ...]:
+    """The platform's registration and tax numbers, those that are set."""
+    numbers = []
+    if data.registration_number.strip():
+        numbers.append(t.REGISTRATION_NUMBER(number=data.registration_number.strip()))
+    if data.tax_id.strip():
+        numbers.append(t.TAX_ID(number=data.tax_id.strip()))
+    return tuple(numbers)
+
+
+def _terms(data: ReceiptData) -> str:
+    """``Version 2026-11, accepted March 3, 2026, 9:05 AM EST``."""
+    version = data.terms_version.strip()
+    if data.terms_accepted_at is None:
+        return t.TERMS_VERSION(version=version)
+    when = format_when(data.terms_accepted_at, data.timezone, data.locale)
+    return t.TERMS_VERSION_ACCEPTED(version=version, when=when)
+
+
+def _detail(line: ReceiptLine, tax: Tax | None, locale: str) -> str:
+    """A line's detail (its session time, say), then the tax it contains."""
+    parts = [line.detail, _tax_text(tax, [line], line.amount.currency, locale)]
+    return "\n".join(part for part in parts if part)
+
+
+def _tax_text(tax: Tax | None, lines: list[ReceiptLine], currency: str, locale: str) -> str:
+    """``incl. VAT 21%: $10.41``: the tax within these lines, each rounded, then added up."""
+    if tax is None:
+        return ""
+    contained: Money = sum_money([tax.contained_in(line.amount) for line in lines], currency)
+    return t.TAX_INCLUDED(
+        name=tax.name, rate=tax.rate_text(locale), amount=contained.format(locale)
     )
 
 
@@ -170,8 +225,9 @@ def _with_code(formatted: str, currency: str) -> str:
     return formatted if currency in formatted else f"{formatted} {currency}"
 
 
-def _format_when(moment: datetime, timezone: str, locale: str) -> str:
-    """``March 3, 2026, 9:05 AM EST``: the date and time in the reader's zone."""
+def format_when(moment: datetime, timezone: str, locale: str) -> str:
+    """``March 3, 2026, 9:05 AM EST``: the date and time in the reader's zone. Every moment a
+    receipt or credit note prints (issue, session, terms accepted) is written this way."""
     local = moment.astimezone(ZoneInfo(timezone))
     zone = local.tzname() or timezone
     if zone[:1] in "+-":

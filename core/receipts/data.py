@@ -14,6 +14,7 @@ from core.errors import CurrencyMismatch
 from core.money import Money
 from core.money import total as sum_money
 from core.receipts.numbers import LineKind, parse_own_number
+from core.receipts.tax import Tax
 from core.texts import receipts as t
 
 # Stripe's card.brand values, as people write them.
@@ -100,9 +101,20 @@ class ReceiptData:
     guarantee_hours: int
     locale: str = "en_US"
     timezone: str = "UTC"
+    # The platform's numbers (printed under its address when set) and the tax its prices hold.
+    registration_number: str = ""
+    tax_id: str = ""
+    tax: Tax | None = None
+    # The terms the buyer accepted (their latest consent before paying), when known.
+    terms_version: str = ""
+    terms_accepted_at: datetime | None = None
 
     def __post_init__(self) -> None:
         parse_own_number(self.number, "receipt")
+        if self.terms_accepted_at is not None:
+            _check_aware(self.terms_accepted_at, "terms_accepted_at")
+            if not self.terms_version.strip():
+                raise ValueError("an acceptance of terms needs the terms' version")
         object.__setattr__(self, "currency", _currency(self.currency))
         object.__setattr__(self, "lines", list(self.lines))
         _check_common(self, self.lines, "a receipt needs at least one line")
@@ -137,9 +149,16 @@ class CreditNoteData:
     reason: str = ""
     locale: str = "en_US"
     timezone: str = "UTC"
+    registration_number: str = ""
+    tax_id: str = ""
+    tax: Tax | None = None  # the original receipt's, so the refund holds the same share
+    # When the refunded booking's session was (or was to be) held.
+    session_at: datetime | None = None
 
     def __post_init__(self) -> None:
         parse_own_number(self.number, "credit_note")
+        if self.session_at is not None:
+            _check_aware(self.session_at, "session_at")
         parse_own_number(self.original_receipt_number, "receipt")
         object.__setattr__(self, "currency", _currency(self.currency))
         object.__setattr__(self, "refunded", list(self.refunded))
@@ -171,8 +190,7 @@ def _check_common(data: ReceiptData | CreditNoteData, lines: list[ReceiptLine], 
     if not lines:
         raise ValueError(empty)
     _check_currency(lines, data.currency)
-    if data.issued_at.tzinfo is None or data.issued_at.utcoffset() is None:
-        raise ValueError("issued_at must be timezone-aware (UTC)")
+    _check_aware(data.issued_at, "issued_at")
     for name in ("platform_name", "buyer_name", "advisor_name", "stripe_reference"):
         if not str(getattr(data, name)).strip():
             raise ValueError(f"{name} must not be blank")
@@ -193,3 +211,8 @@ def _check_currency(lines: list[ReceiptLine], currency: str) -> None:
             raise CurrencyMismatch(
                 f"{line.description!r} is in {line.amount.currency}, the document in {currency}"
             )
+
+
+def _check_aware(moment: datetime, name: str) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware (UTC)")

@@ -46,7 +46,8 @@ class _DocumentPDF(SubsetCachingPDF):
         self.cell(half, 8, doc.title, align="R", new_x="LMARGIN", new_y="NEXT")
         self.set_font(FAMILY, "", 9)
         self.set_text_color(*_GREY)
-        self.multi_cell(half * 1.2, 4.5, doc.platform_address, align="L", new_x="LMARGIN")
+        letterhead = "\n".join([doc.platform_address, *doc.platform_numbers])
+        self.multi_cell(half * 1.2, 4.5, letterhead, align="L", new_x="LMARGIN")
         below_address = self.get_y()
         self.set_xy(self.l_margin + half, top + 8)
         self.cell(half, 4.5, doc.number, align="R")
@@ -133,6 +134,10 @@ def _section_table(pdf: FPDF, section: Section) -> None:
                 row.cell(
                     text, style=total_style, padding=(2.5, 1, 1.5, 1), border=CellBordersLayout.TOP
                 )
+            if section.total.detail:
+                detail = table.row()
+                detail.cell(section.total.detail, style=detail_style, padding=(0, 1, 1.5, 1))
+                detail.cell("", padding=(0, 1, 1.5, 1))
     pdf.ln(6)
 
 

@@ -10,6 +10,7 @@ from core.money import Money
 from core.receipts.data import CreditNoteData, PaymentMethod, ReceiptData, ReceiptLine
 from core.receipts.fonts import ReceiptFonts
 from core.receipts.layout import render_credit_note, render_receipt
+from core.receipts.tax import Tax
 
 # -- what a document prints, stored until (and after) it is rendered ----------------------
 #
@@ -39,6 +40,21 @@ def _line_of(payload: Mapping[str, Any]) -> ReceiptLine:
     )
 
 
+def _tax_payload(tax: Tax | None) -> dict[str, Any] | None:
+    # Prices include the tax; a receipt of prices without it would say so here.
+    return None if tax is None else {"name": tax.name, "basis_points": tax.basis_points}
+
+
+def _tax_of(payload: Mapping[str, Any] | None) -> Tax | None:
+    if not payload:
+        return None
+    return Tax(str(payload["name"]), int(payload["basis_points"]))
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
 def document_payload(data: ReceiptData | CreditNoteData) -> dict[str, Any]:
     """Everything ``data`` prints, as JSON-ready values; :func:`render_payload` renders it."""
     common = {
@@ -52,6 +68,9 @@ def document_payload(data: ReceiptData | CreditNoteData) -> dict[str, Any]:
         "stripe_reference": data.stripe_reference,
         "locale": data.locale,
         "timezone": data.timezone,
+        "registration_number": data.registration_number,
+        "tax_id": data.tax_id,
+        "tax": _tax_payload(data.tax),
     }
     if isinstance(data, ReceiptData):
         return {
@@ -63,6 +82,10 @@ def document_payload(data: ReceiptData | CreditNoteData) -> dict[str, Any]:
                 "last4": data.payment_method.last4,
             },
             "guarantee_hours": data.guarantee_hours,
+            "terms_version": data.terms_version,
+            "terms_accepted_at": (
+                data.terms_accepted_at.isoformat() if data.terms_accepted_at else None
+            ),
         }
     return {
         "kind": "credit_note",
@@ -71,6 +94,7 @@ def document_payload(data: ReceiptData | CreditNoteData) -> dict[str, Any]:
         "refunded": [_line_payload(line) for line in data.refunded],
         "kept": [_line_payload(line) for line in data.kept],
         "reason": data.reason,
+        "session_at": data.session_at.isoformat() if data.session_at else None,
     }
 
 
@@ -91,6 +115,10 @@ def document_of(payload: Mapping[str, Any]) -> ReceiptData | CreditNoteData:
         )
     }
     common["issued_at"] = datetime.fromisoformat(payload["issued_at"])
+    # Documents stored before these were printed have none of them.
+    common["registration_number"] = str(payload.get("registration_number", ""))
+    common["tax_id"] = str(payload.get("tax_id", ""))
+    common["tax"] = _tax_of(payload.get("tax"))
     if payload["kind"] == "receipt":
         method = payload.get("payment_method") or {}
         return ReceiptData(
@@ -98,6 +126,8 @@ def document_of(payload: Mapping[str, Any]) -> ReceiptData | CreditNoteData:
             lines=[_line_of(line) for line in payload["lines"]],
             payment_method=PaymentMethod(method.get("brand"), method.get("last4")),
             guarantee_hours=int(payload["guarantee_hours"]),
+            terms_version=str(payload.get("terms_version", "")),
+            terms_accepted_at=_moment(payload.get("terms_accepted_at")),
         )
     return CreditNoteData(
         **common,
@@ -105,6 +135,7 @@ def document_of(payload: Mapping[str, Any]) -> ReceiptData | CreditNoteData:
         refunded=[_line_of(line) for line in payload["refunded"]],
         kept=[_line_of(line) for line in payload["kept"]],
         reason=str(payload.get("reason", "")),
+        session_at=_moment(payload.get("session_at")),
     )
 
 

@@ -19,6 +19,17 @@ PAYMENT_METHOD = Text("receipts.payment_method", "Payment method")
 STRIPE_REFERENCE = Text("receipts.stripe_reference", "Stripe reference")
 ORIGINAL_RECEIPT = Text("receipts.original_receipt", "Original receipt")
 REASON = Text("receipts.reason", "Reason")
+SESSION = Text("receipts.session", "Session")
+TERMS = Text("receipts.terms", "Terms accepted")
+TERMS_VERSION = Text("receipts.terms_version", "Version {version}")
+TERMS_VERSION_ACCEPTED = Text(
+    "receipts.terms_version_accepted", "Version {version}, accepted {when}"
+)
+
+# -- the platform's numbers, under its address ----------------------------------------------
+
+REGISTRATION_NUMBER = Text("receipts.registration_number", "Company registration number: {number}")
+TAX_ID = Text("receipts.tax_id", "Tax ID: {number}")
 
 # -- the tables -----------------------------------------------------------------------------
 
@@ -33,6 +44,8 @@ LINE_NON_REFUNDABLE = Text("receipts.line_non_refundable", "{description} (non-r
 KEPT_REFUNDABLE = Text("receipts.kept_refundable", "{description} — not refunded")
 KEPT_MARKED = Text("receipts.kept_marked", "{description} — kept")
 KEPT_NON_REFUNDABLE = Text("receipts.kept_non_refundable", "{description} — non-refundable, kept")
+# Under a line (and its total) when prices include a tax: "incl. VAT 21%: $10.41".
+TAX_INCLUDED = Text("receipts.tax_included", "incl. {name} {rate}: {amount}")
 
 # -- the notes ------------------------------------------------------------------------------
 

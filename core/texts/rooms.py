@@ -102,7 +102,12 @@ TRANSCRIPT_SUBTITLE = Text(
     "rooms.transcript_subtitle", "Session of {starts} (your time). Made {made}."
 )
 TRANSCRIPT_ENTRY = Text("rooms.transcript_entry", "{author} · {when}")
-TRANSCRIPT_YOU = Text("rooms.transcript_you", "You")
+# Mention codes of anyone or anything but the two people, written out in neutral words.
+TRANSCRIPT_SOMEONE = Text("rooms.transcript_someone", "someone")
+TRANSCRIPT_A_ROLE = Text("rooms.transcript_a_role", "a group")
+TRANSCRIPT_THIS_ROOM = Text("rooms.transcript_this_room", "this room")
+TRANSCRIPT_A_CHANNEL = Text("rooms.transcript_a_channel", "another channel")
+TRANSCRIPT_A_TIME = Text("rooms.transcript_a_time", "a time")
 TRANSCRIPT_BOT = Text("rooms.transcript_bot", "Pathwise")
 TRANSCRIPT_EMPTY = Text("rooms.transcript_empty", "No messages were written in this room.")
 TRANSCRIPT_ATTACHMENT = Text("rooms.transcript_attachment", "(an attachment)")

@@ -590,7 +590,7 @@ async def test_a_transcript_goes_to_the_client_only_and_is_deleted_once_delivere
     from core.models.sessions import TranscriptFile
     from core.outbox import DocumentRef
     from core.sessions import TranscriptLine
-    from tests.support.billing import pdf_text
+    from tests.support.billing import BUYER, pdf_text
 
     session_id = a_session_under_way.session_id
     s = await the_session(db)
@@ -614,7 +614,8 @@ async def test_a_transcript_goes_to_the_client_only_and_is_deleted_once_delivere
     ref = DocumentRef(**message.payload["document"])
     async with db.uow() as uow:
         text = pdf_text(await load_document(uow, ref))
-    assert "You" in text and "Hello, I feel stuck at work." in text
+    # Issue 16: the client's lines carry the name their advisor sees (here their first name).
+    assert f"{BUYER} · " in text and "Hello, I feel stuck at work." in text
     assert "Ana Ruiz" in text and "what changed?" in text
 
     await stage.tick()  # not delivered yet: kept
