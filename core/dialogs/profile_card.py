@@ -63,7 +63,6 @@ async def profile_facts(uow: UnitOfWork, advisor_id: int) -> ProfileFacts:
         select(func.count(AdviceSession.id)).where(
             AdviceSession.advisor_id == advisor_id,
             AdviceSession.state.in_(HELD_STATES),
-            AdviceSession.ended_at.is_not(None),
         )
     )
     recent = await session.execute(
