@@ -5,40 +5,35 @@ the advisor's card for someone new in Telegram."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import update
 
-from bots.telegram.adapter import COMMANDS, TelegramAdapter
+from bots.telegram.adapter import COMMANDS
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
-from core.dialogs import DialogServices, build_engine
 from core.models import Advisor
-from devtools.discord_recorder import EPHEMERAL, GUILD_ID
+from devtools.discord_recorder import EPHEMERAL
 from devtools.telegram_recorder import ApiCall, TelegramUser
 from tests.support.chat import import_sample
-from tests.support.discord_bot import ADMIN_ROLE, STRANGER, Env, fake_server, slash, start_bot
+from tests.support.discord_bot import STRANGER, Env, slash
 from tests.support.reviews import reviewed_session
-from tests.support.sessions import ADVISOR_DISCORD, link_discord, session_settings
-from tests.support.telegram_bot import Bot, FakeMatcher, only, started
+from tests.support.sessions import ADVISOR_DISCORD, link_discord
+from tests.support.telegram_bot import Bot, only
 
 BOT = "PathwiseShareBot"  # PATHWISE_TELEGRAM_BOT_USERNAME in these tests
 ANA_LINK = f"https://t.me/{BOT}?start=advisor_ana-ruiz"
+# The Discord bot's settings keep the default username, PathwiseBot.
+ANA_LINK_DEFAULT = "https://t.me/PathwiseBot?start=advisor_ana-ruiz"
 FRIEND = {"id": 5550002, "is_bot": False, "first_name": "Ben"}
 
 
 @pytest.fixture
-def share_settings(database_url: str) -> Settings:
-    return session_settings(
-        database_url,
-        discord_guild_id=GUILD_ID,
-        discord_admin_role_id=ADMIN_ROLE,
-        telegram_bot_username=BOT,
-    )
+def settings(database_url: str) -> Settings:
+    """The `bot` fixture's settings: a bot username of its own, so the link must come from it."""
+    return Settings(_env_file=None, database_url=database_url, telegram_bot_username=BOT)  # type: ignore[call-arg]
 
 
 @pytest.fixture
@@ -46,30 +41,11 @@ async def ids(db: Database) -> dict[str, int]:
     return await import_sample(db)
 
 
-@asynccontextmanager
-async def telegram(db: Database, settings: Settings, clock: ManualClock) -> AsyncIterator[Bot]:
-    """The Telegram bot on the test's settings, driven by Zoë."""
-    engine = build_engine(settings, DialogServices(matcher=FakeMatcher()))
-    async with started(settings, TelegramAdapter(db, engine, clock)) as bot:
-        yield bot
-    assert bot.errors == [], "a handler raised"
-
-
 @pytest.fixture
-async def server(
-    db: Database, share_settings: Settings, clock: ManualClock, ids: dict[str, int]
-) -> AsyncIterator[Env]:
-    """The Discord bot on the test's settings, Ana Ruiz of the sample catalogue linked."""
-    await link_discord(db, clock.now(), advisor_id=ids["ana-ruiz"], user_id=ADVISOR_DISCORD)
-    fake = fake_server()
-    bot = await start_bot(fake, db, share_settings, clock)
-    guild = bot.get_guild(GUILD_ID)
-    assert guild is not None
-    undo = fake.patch_webhooks()
-    try:
-        yield Env(fake, bot, guild, share_settings, db, clock)
-    finally:
-        undo()
+async def server(env: Env, ids: dict[str, int]) -> Env:
+    """The Discord bot with Ana Ruiz of the sample catalogue linked as an advisor."""
+    await link_discord(env.db, env.clock.now(), advisor_id=ids["ana-ruiz"], user_id=ADVISOR_DISCORD)
+    return env
 
 
 async def opened_by_someone_new(bot: Bot, url: str) -> list[ApiCall]:
@@ -83,7 +59,7 @@ async def opened_by_someone_new(bot: Bot, url: str) -> list[ApiCall]:
 
 
 async def test_a_client_shares_an_advisor_from_the_card_in_telegram(
-    db: Database, share_settings: Settings, clock: ManualClock, ids: dict[str, int]
+    bot: Bot, db: Database, clock: ManualClock, ids: dict[str, int]
 ) -> None:
     ana, now = ids["ana-ruiz"], clock.now()
     await reviewed_session(db, ana, now, 5, "Clear, warm and practical.", client_name="Lea")
@@ -91,59 +67,51 @@ async def test_a_client_shares_an_advisor_from_the_card_in_telegram(
     await reviewed_session(
         db, ana, now, 5, "I left with a plan.", client_name="Zoë", advisor_name="Quiet Harbor"
     )
-    async with telegram(db, share_settings, clock) as bot:
-        consent = only(await bot.text("/start advisor_ana-ruiz"), "sendMessage")
-        calls = await bot.press(consent, "I understand and agree")
-        card = calls[-1]
-        assert only(calls, "sendPhoto").params["photo"] == (
-            "https://example.com/advisors/ana-ruiz.jpg"
-        )
-        assert card.text is not None and card.text.startswith(
-            "Ana Ruiz\n4.7 ★ from 3 ratings · 3 sessions held · speaks English, Spanish\n"
-        )
-        assert "How it works: a live text chat at a time you choose, or a messaging package" in (
-            card.text
-        )
-        reviews = (
-            "What clients say:\n“I left with a plan.” — Q.\n“Clear, warm and practical.” — L.\n"
-        )
-        assert reviews in card.text
-        assert card.button_labels()[-1] == "Share this advisor"
+    consent = only(await bot.text("/start advisor_ana-ruiz"), "sendMessage")
+    calls = await bot.press(consent, "I understand and agree")
+    card = calls[-1]
+    assert only(calls, "sendPhoto").params["photo"] == ("https://example.com/advisors/ana-ruiz.jpg")
+    assert card.text is not None and card.text.startswith(
+        "Ana Ruiz\n4.7 ★ from 3 ratings · 3 sessions held · speaks English, Spanish\n"
+    )
+    assert "How it works: a live text chat at a time you choose, or a messaging package" in (
+        card.text
+    )
+    reviews = "What clients say:\n“I left with a plan.” — Q.\n“Clear, warm and practical.” — L.\n"
+    assert reviews in card.text
+    assert card.button_labels()[-1] == "Share this advisor"
 
-        shared = await bot.press(card, "Share this advisor")
+    shared = await bot.press(card, "Share this advisor")
 
-        assert [c.method for c in shared] == ["answerCallbackQuery", "sendMessage"]
-        assert shared[1].text == (
-            "Here is Ana Ruiz's link. Send it to anyone it could help: it opens Ana Ruiz's "
-            f"profile in Pathwise.\n{ANA_LINK}"
-        )
-        # The card's buttons still work after sharing.
-        slots = only(await bot.press(card, "60-minute live session — $60.00"), "sendMessage")
-        assert slots.text is not None and slots.text.startswith("When would you like your")
+    assert [c.method for c in shared] == ["answerCallbackQuery", "sendMessage"]
+    assert shared[1].text == (
+        "Here is Ana Ruiz's link. Send it to anyone it could help: it opens Ana Ruiz's "
+        f"profile in Pathwise.\n{ANA_LINK}"
+    )
+    # The card's buttons still work after sharing.
+    slots = only(await bot.press(card, "60-minute live session — $60.00"), "sendMessage")
+    assert slots.text is not None and slots.text.startswith("When would you like your")
 
-        opened = await opened_by_someone_new(bot, ANA_LINK)
-        assert opened[-1].text is not None and opened[-1].text.startswith("Ana Ruiz\n4.7 ★")
+    opened = await opened_by_someone_new(bot, ANA_LINK)
+    assert opened[-1].text is not None and opened[-1].text.startswith("Ana Ruiz\n4.7 ★")
 
 
-async def test_an_advisor_gets_their_link_with_share_in_discord(
-    server: Env, db: Database, share_settings: Settings, clock: ManualClock
-) -> None:
+async def test_an_advisor_gets_their_link_with_share_in_discord(server: Env, bot: Bot) -> None:
     [(answer, flags)] = await slash(server, "share", ADVISOR_DISCORD)
 
     assert flags == EPHEMERAL  # only the advisor sees it
     assert answer == (
-        f"Your link: {ANA_LINK}\nAnyone who opens it sees your profile in the Pathwise bot on "
-        "Telegram and can book you there."
+        f"Your link: {ANA_LINK_DEFAULT}\nAnyone who opens it sees your profile in the Pathwise "
+        "bot on Telegram and can book you there."
     )
-    async with telegram(db, share_settings, clock) as bot:
-        opened = await opened_by_someone_new(bot, ANA_LINK)
+    opened = await opened_by_someone_new(bot, ANA_LINK_DEFAULT)
     assert opened[-1].text is not None and opened[-1].text.startswith(
         "Ana Ruiz\nNew on Pathwise · speaks English, Spanish\n"
     )
 
 
 async def test_share_says_when_the_link_cannot_book_yet_and_is_for_advisors_only(
-    server: Env, db: Database, share_settings: Settings, clock: ManualClock, ids: dict[str, int]
+    server: Env, bot: Bot, db: Database, ids: dict[str, int]
 ) -> None:
     async with db.uow() as uow:
         await uow.session.execute(
@@ -154,11 +122,10 @@ async def test_share_says_when_the_link_cannot_book_yet_and_is_for_advisors_only
     [(answer, _)] = await slash(server, "share", ADVISOR_DISCORD)
 
     assert answer == (
-        f"Your link: {ANA_LINK}\nClients can't book you right now, so for now it says you "
-        "aren't taking bookings; it opens your profile as soon as the Pathwise team lists you."
+        f"Your link: {ANA_LINK_DEFAULT}\nClients can't book you right now, so for now it says "
+        "you aren't taking bookings; it opens your profile as soon as the Pathwise team lists you."
     )
-    async with telegram(db, share_settings, clock) as bot:
-        opened = await opened_by_someone_new(bot, ANA_LINK)
+    opened = await opened_by_someone_new(bot, ANA_LINK_DEFAULT)
     assert "That advisor isn't taking bookings right now. Here is the menu:" in [
         c.text for c in opened
     ]
@@ -168,10 +135,8 @@ async def test_share_says_when_the_link_cannot_book_yet_and_is_for_advisors_only
     assert flags == EPHEMERAL
 
 
-async def test_share_is_a_server_command_for_advisors_never_in_the_clients_menu(
-    server: Env,
-) -> None:
-    command = server.bot.tree.get_command("share")
+async def test_share_is_a_server_command_for_advisors_not_in_the_clients_menu(env: Env) -> None:
+    command = env.bot.tree.get_command("share")
     assert command is not None
     assert command.description == "Get the link that opens your profile for clients"
     assert "share" not in [c.command for c in COMMANDS]
