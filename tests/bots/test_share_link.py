@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from bots.telegram.adapter import COMMANDS
 from core.clock import ManualClock
+from core.commands import ADVISOR_COMMANDS
 from core.config import Settings
 from core.db import Database
 from core.models import Advisor
@@ -139,4 +140,7 @@ async def test_share_is_a_server_command_for_advisors_not_in_the_clients_menu(en
     command = env.bot.tree.get_command("share")
     assert command is not None
     assert command.description == "Get the link that opens your profile for clients"
+    for defined in ADVISOR_COMMANDS:  # each advisor command of core.commands is in the server
+        registered = env.bot.tree.get_command(defined.name)
+        assert registered is not None and registered.description == defined.on_server()
     assert "share" not in [c.command for c in COMMANDS]
