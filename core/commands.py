@@ -1,6 +1,7 @@
 """The client's commands, defined once: their names, what they do in the client's words, and
 who sees them. Rendered into /help, the dialog engine's command table, the chat platform's
-command menu and a server's app commands where the same command exists there.
+command menu and a server's app commands where the same command exists there. The advisors'
+commands defined here (:data:`ADVISOR_COMMANDS`) are a server's app commands only.
 
 The chat platform's menu lists :data:`CLIENT_COMMANDS` in this order; /help lists the same
 commands but /start (the platform's own) and ends with /help itself.
@@ -53,6 +54,11 @@ CANCEL = Command("cancel", t.CANCEL, t.CANCEL_HELP)
 
 CLIENT_COMMANDS = (START, FIND, BOOKINGS, CHECKIN, TIMEZONE, HELP, PRIVACY, DELETE_MY_DATA, CANCEL)
 CHAT_COMMANDS = tuple(command for command in CLIENT_COMMANDS if command.in_chat)
+
+# Advisors' commands, answered in the Pathwise server (never in a client's chat menu).
+SHARE = Command("share", t.SHARE, audience=Audience.ADVISOR)
+
+ADVISOR_COMMANDS = (SHARE,)
 
 
 def menu() -> list[tuple[str, str]]:

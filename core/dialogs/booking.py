@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core import scheduling
+from core import scheduling, sharing
+from core.dialogs import profile_card
 from core.dialogs.engine import Context, Transition, committed, pressed, rows, typed
 from core.dialogs.steps import StepName
 from core.errors import PathwiseError
@@ -21,6 +21,7 @@ from core.replies import Image, Input, LinkButton, Message, Reply
 from core.taxonomy import OfferKind
 from core.texts import booking as t
 from core.texts import chat as tc
+from core.texts import profile_card as tp
 
 
 async def bookable_advisor(ctx: Context, advisor_id: int) -> Advisor | None:
@@ -41,20 +42,6 @@ async def advisor_id_by_slug(ctx: Context, slug: str) -> int | None:
     )
 
 
-def rating_text(advisor: Advisor) -> str:
-    """ "4.8★ from 32 reviews", or "New on Pathwise" before the first review."""
-    if advisor.rating_count == 0:
-        return t.NEW_ADVISOR()
-    average = advisor.rating_sum / advisor.rating_count
-    return t.RATING(average=f"{average:.1f}", count=advisor.rating_count)
-
-
-def languages_text(advisor: Advisor, locale: str) -> str:
-    """The advisor's languages in the client's words, e.g. "English, Spanish"."""
-    names = Locale.parse(locale).languages
-    return ", ".join(str(names.get(code, code)) for code in advisor.languages)
-
-
 def offer_label(offer: Offer, locale: str) -> str:
     return t.OFFER(name=offer.name.capitalize(), price=offer.price.format(locale))
 
@@ -67,21 +54,19 @@ class ProfileStep:
         if advisor is None:
             return [Message(t.NOT_BOOKABLE(), rows(ctx.button(tc.BACK_TO_MENU(), "menu")))]
         locale = ctx.settings.locale
-        card = t.CARD(
-            name=advisor.display_name,
-            rating=rating_text(advisor),
-            languages=languages_text(advisor, locale),
-            specialties=", ".join(advisor.specialties),
-            bio=advisor.bio.strip(),
+        facts = await profile_card.profile_facts(ctx.uow, advisor.id)
+        card = profile_card.card_text(
+            advisor, facts, profile_card.client_locale(ctx.client.locale, locale)
         )
         offers = [
             ctx.button(offer_label(o, locale), "offer", o.id) for o in advisor.offers if o.active
         ]
+        share = ctx.button(tp.SHARE(), "share")
         back = [ctx.button(t.BACK_TO_MATCHES(), "back")] if ctx.data.get("suggested") else []
         replies: list[Reply] = []
         if advisor.photo_url:
             replies.append(Image(advisor.photo_url, advisor.display_name))
-        replies.append(Message(card, (*rows(*offers, per_row=1), *rows(*back, per_row=1))))
+        replies.append(Message(card, (*rows(*offers, per_row=1), *rows(share, *back, per_row=1))))
         return replies
 
     async def receive(self, ctx: Context, event: Input) -> Transition:
@@ -93,6 +78,10 @@ class ProfileStep:
             return Transition(goto=StepName.HOME, data={})
         if press is not None and press.action == "back" and ctx.data.get("suggested"):
             return Transition(goto=StepName.RESULTS)
+        if press is not None and press.action == "share":
+            # The card stays as it is, its buttons still live, with the link below it.
+            shared = sharing.share_of(ctx.settings, advisor)
+            return Transition(replies=[Message(tp.SHARE_LINK(name=shared.name, url=shared.url))])
         offer_id = parse_id(press.arg) if press is not None else None
         if press is not None and press.action == "offer" and offer_id is not None:
             offer = next((o for o in advisor.offers if o.id == offer_id and o.active), None)

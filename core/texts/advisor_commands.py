@@ -1,5 +1,5 @@
 """What advisors' commands answer (in Discord): their profile card, prices, weekly hours,
-bookings, earnings, payouts and "available now"."""
+bookings, earnings, payouts, "available now" and their share link."""
 
 from __future__ import annotations
 
@@ -55,3 +55,13 @@ ONLINE_ON = Text(
     "You're shown as available now: clients can book you for a session starting soon.",
 )
 ONLINE_OFF = Text("advisor_commands.online_off", "You're no longer shown as available now.")
+SHARE_LINK = Text(
+    "advisor_commands.share_link",
+    "Your link: {url}\nAnyone who opens it sees your profile in the Pathwise bot on Telegram and "
+    "can book you there.",
+)
+SHARE_LINK_UNLISTED = Text(
+    "advisor_commands.share_link_unlisted",
+    "Your link: {url}\nClients can't book you right now, so for now it says you aren't taking "
+    "bookings; it opens your profile as soon as the Pathwise team lists you.",
+)

@@ -3,21 +3,12 @@ coming back from Stripe."""
 
 from __future__ import annotations
 
-from core.texts import Plural, Text
+from core.texts import Text
 
 NOT_BOOKABLE = Text(
     "booking.not_bookable", "That advisor isn't taking bookings right now. Here is the menu:"
 )
-NEW_ADVISOR = Text("booking.new_advisor", "New on Pathwise")
-RATING = Plural(
-    "booking.rating", "{average}★ from {count} review", "{average}★ from {count} reviews"
-)
 OFFER = Text("booking.offer", "{name} — {price}")
-CARD = Text(
-    "booking.card",
-    "{name}\n{rating} · speaks {languages}\nSpecialises in {specialties}\n\n{bio}\n\n"
-    "Choose what you'd like to book:",
-)
 BACK_TO_MATCHES = Text("booking.back_to_matches", "Back to my matches")
 
 NO_FREE_TIMES = Text(

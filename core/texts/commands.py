@@ -34,3 +34,6 @@ DELETE_MY_DATA_SERVER = Text(
 )
 CANCEL = Text("commands.cancel", "Stop what we are doing")
 CANCEL_HELP = Text("commands.cancel_help", "stop what we are doing and go back to the start")
+
+# Advisors' commands, in the Pathwise server's command list.
+SHARE = Text("commands.share", "Get the link that opens your profile for clients")

@@ -151,6 +151,7 @@ async def test_choosing_a_match_shows_the_profile_with_photo_and_offers(
         "30-minute live session — $35.00",
         "60-minute live session — $60.00",
         "7-day messaging package — $90.00",
+        "Share this advisor",  # issue 16: clients can pass an advisor on
         "Back to my matches",
     ]
     await chat.press("Back to my matches")

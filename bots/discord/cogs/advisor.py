@@ -1,5 +1,6 @@
 """Advisors' slash commands: profile and prices, weekly hours, bookings, earnings, payouts,
-"available now". Each one parses, calls core, and renders; the rules are core's."""
+"available now", their share link. Each one parses, calls core, and renders; the rules are
+core's."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from discord.ext import commands
 
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import reply
-from core import advisors, scheduling
+from core import advisors, scheduling, sharing
 from core.accounts import Platform
 from core.advisors import AdvisorCard
+from core.commands import SHARE
 from core.errors import ConfigurationError
 from core.texts import advisor_commands as t
 from core.texts import discord_bot as b
@@ -175,6 +177,15 @@ class AdvisorCog(commands.Cog):
             now_online = advisor.online
             await uow.commit()
         await reply(interaction, (t.ONLINE_ON if now_online else t.ONLINE_OFF)())
+
+    @app_commands.command(name=SHARE.name, description=SHARE.on_server())
+    async def share(self, interaction: discord.Interaction[Any]) -> None:
+        """The link that opens the advisor's profile for clients."""
+        advisor_id = await self._advisor_id(interaction)
+        async with self.bot.db.uow() as uow:
+            shared = await sharing.advisor_share(uow, self.bot.settings, advisor_id)
+        words = t.SHARE_LINK if shared.listed else t.SHARE_LINK_UNLISTED
+        await reply(interaction, words(url=shared.url))
 
 
 async def setup(bot: PathwiseBot) -> None:
