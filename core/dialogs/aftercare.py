@@ -314,6 +314,8 @@ class RateStep:
 class ReviewStep:
     """A few optional words about the session."""
 
+    takes_free_text = True  # their review, whatever it says
+
     async def show(self, ctx: Context) -> list[Reply]:
         name = await _advisor_name(ctx)
         return [

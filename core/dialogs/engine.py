@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 
 from core.config import Settings
 from core.db import UnitOfWork
-from core.dialogs import buttons
+from core.dialogs import buttons, typed_choices
 from core.dialogs.services import DialogServices
 from core.dialogs.steps import StepName
 from core.models import Client, Conversation
@@ -60,6 +60,7 @@ class Context:
     services: DialogServices = field(default_factory=DialogServices)
     installed: Collection[str] = ()  # the steps the running engine has
     step: str = ""  # the step the conversation is at when the input arrives
+    offered: list[list[str]] = field(default_factory=list)  # the buttons last shown
 
     def button(self, label: str, action: str, arg: str | int = "") -> Button:
         """A button whose id belongs to the step being shown."""
@@ -143,10 +144,17 @@ def move_to(conversation: Conversation, step: str) -> int:
 
 
 async def save(
-    uow: UnitOfWork, conversation: Conversation, data: dict[str, Any], now: datetime
+    uow: UnitOfWork,
+    conversation: Conversation,
+    data: dict[str, Any],
+    now: datetime,
+    offered: list[list[str]] | None = None,
 ) -> None:
-    """Write the conversation's data (the caller commits)."""
+    """Write the conversation's data, and the buttons last shown if given (the caller
+    commits)."""
     conversation.data = data
+    if offered is not None:
+        conversation.offered = offered
     conversation.updated_at = now
     await uow.session.flush()
 
@@ -211,6 +219,7 @@ class DialogEngine:
             self.services,
             self.steps.keys(),
             conversation.step,
+            list(conversation.offered or []),
         )
 
     def _installed(self, transition: Transition, *, say: bool = True) -> Transition:
@@ -257,7 +266,10 @@ class DialogEngine:
             replies += await self.steps[conversation.step].show(ctx)
             if isinstance(event, ButtonPress) and transition.reshow:
                 replies = [_as_replacement(reply) for reply in replies]
-        await save(ctx.uow, conversation, ctx.data, ctx.now)
+            ctx.offered = typed_choices.offered(replies)
+        elif typed_choices.offered(replies):
+            ctx.offered = typed_choices.offered(replies)  # a hint that brings its own buttons
+        await save(ctx.uow, conversation, ctx.data, ctx.now, ctx.offered)
         return replies
 
     def _screen(self, event: Input) -> Detection | None:
@@ -305,8 +317,9 @@ class DialogEngine:
             ctx.data = transition.data
         if transition.goto is not None or transition.reshow:
             ctx.version = move_to(conversation, transition.goto or conversation.step)
-        await save(ctx.uow, conversation, ctx.data, ctx.now)
-        return [Message(answer.text, rows(ctx.button(answer.continue_label, GO_ON), per_row=1))]
+        answered = Message(answer.text, rows(ctx.button(answer.continue_label, GO_ON), per_row=1))
+        await save(ctx.uow, conversation, ctx.data, ctx.now, typed_choices.offered([answered]))
+        return [answered]
 
     async def _route(self, ctx: Context, conversation: Conversation, event: Input) -> Transition:
         """Commands and /start first, from anywhere; then the current step."""
@@ -326,6 +339,19 @@ class DialogEngine:
             if press.action == GO_ON:
                 # After a crisis answer: show where they were, as a new message below it.
                 return Transition(goto=StepName(conversation.step))
+        if isinstance(event, TextInput):
+            # A button's label typed instead of tapped is the tap; "cancel", "help", "menu"
+            # are their commands.
+            data = typed_choices.chosen(event.text, ctx.offered)
+            if data is not None:
+                return await self._route(ctx, conversation, ButtonPress(data))
+            step = self.steps[conversation.step]
+            free_text = getattr(step, "takes_free_text", False)  # their words are the answer
+            word = None if free_text else typed_choices.command_word(event.text)
+            if word == "start":
+                return await self._route(ctx, conversation, StartInput())
+            if word is not None:
+                return await self._route(ctx, conversation, CommandInput(word))
         return await self.steps[conversation.step].receive(ctx, event)
 
     async def _load(self, uow: UnitOfWork, client: Client, now: datetime) -> Conversation:

@@ -84,6 +84,8 @@ class TopicsStep:
 class DescriptionStep:
     """Intake 2: the client's own words (used for matching, then forgotten)."""
 
+    takes_free_text = True  # "help" or "stop" here are the client's own words
+
     async def show(self, ctx: Context) -> list[Reply]:
         return [Message(t.DESCRIPTION())]
 

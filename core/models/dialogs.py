@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base
@@ -21,6 +21,11 @@ class Conversation(Base):
     )
     step: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The buttons last shown, as [label, data] pairs: a label typed instead of tapped counts
+    # as the tap (core/dialogs/typed_choices.py). Bot-made words only, never what the client typed.
+    offered: Mapped[list[list[str]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
     # Bumped on every step change; buttons carry it so stale presses are recognised.
     version: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime]

@@ -49,7 +49,9 @@ YOUR_ADVISOR = Text("aftercare.your_advisor", "your advisor")
 REVIEW = Text(
     "aftercare.review",
     "Thank you. Would you like to add a few words for {advisor}? Send a short "
-    "message (up to {limit} characters), or tap Skip. Please leave out anything private.",
+    "message (up to {limit} characters), or tap Skip. Please leave out anything private: "
+    "your words are shown on {advisor}'s profile to other clients, signed with your initial "
+    "only.",
 )
 REVIEW_THANKS = Text("aftercare.review_thanks", "Thank you for your review.")
 

@@ -96,7 +96,8 @@ async def test_after_a_session_rate_review_tip_and_check_in(
     await chat.press("5")
     assert chat.texts() == [
         "Thank you. Would you like to add a few words for Ana Ruiz? Send a short message (up "
-        "to 500 characters), or tap Skip. Please leave out anything private."
+        "to 500 characters), or tap Skip. Please leave out anything private: your words are "
+        "shown on Ana Ruiz's profile to other clients, signed with your initial only."
     ]
     await chat.send(TextInput("  Kind,   practical and clear.  "))
     assert chat.texts() == ["Thank you for your review.", TIP]

@@ -529,7 +529,7 @@ async def test_text_where_a_button_is_expected_gets_a_hint_and_the_step_again(
     assert chat.texts()[0] == "Please tap one of your bookings below."
     assert chat.texts()[1].startswith("Your bookings")
     await chat.press("Tue 24 Nov, 10:00 · Ana Ruiz")
-    await chat.send(TextInput("cancel"))
+    await chat.send(TextInput("the second one"))
     assert chat.texts() == ["Please tap one of the options below.", CARD_TOMORROW]
     await chat.press("Reschedule")
     await chat.send(TextInput("tomorrow at 3"))
@@ -731,3 +731,29 @@ async def test_text_after_paying_goes_on_from_the_menu_not_the_pay_button(
         "Your booking is paid and confirmed; you'll find it in /bookings.",
         "What would you like to do?",
     ]
+
+
+async def test_a_buttons_label_typed_instead_of_tapped_is_understood(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    """Issue #16: labels (any case, first words), "back", "cancel", "help", "menu" typed."""
+    chat, _ = await setup.paid(db, clock)
+    await chat.send(TextInput("my bookings"))
+    assert chat.texts()[0].startswith("Your bookings")
+    await chat.press("Tue 24 Nov, 10:00 · Ana Ruiz")
+    await chat.send(TextInput("cancel booking"))
+    assert chat.texts()[0].startswith("Cancel your 60-minute live session with Ana Ruiz")
+    await chat.send(TextInput("keep it!"))
+    assert chat.texts() == [CARD_TOMORROW]
+    await chat.send(TextInput("back"))
+    assert chat.texts()[0].startswith("Your bookings")
+    await chat.send(TextInput("help"))
+    assert chat.texts()[0].startswith("Here is what I can do:")
+    await chat.send(TextInput("menu"))
+    assert chat.texts() == ["What would you like to do?"]
+    await chat.press("My bookings")
+    await chat.press("Tue 24 Nov, 10:00 · Ana Ruiz")
+    await chat.press("Cancel booking")
+    await chat.send(TextInput("cancel"))  # no button says just that: the /cancel command
+    assert chat.texts() == ["Okay, I've stopped that.", "What would you like to do?"]
+    assert (await booking_row(db, setup.world.booking_id)).status == BookingStatus.CONFIRMED.value
