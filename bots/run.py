@@ -18,6 +18,7 @@ from telegram import Bot, Update
 from telegram.ext import Application, ExtBot, TypeHandler
 from telegram.request import BaseRequest
 
+from bots.preflight import require_database, require_pieces
 from bots.telegram.adapter import TelegramAdapter, build_application
 from bots.telegram.delivery import TelegramDelivery
 from bots.telegram.retry import DeliveryLimiter
@@ -90,6 +91,8 @@ async def running(
     """Start the pieces in ``only``; on exit, stop them in reverse order, letting in-flight
     work finish (a tick, a handler, a webhook), then close the database."""
     clock = clock or SystemClock()
+    require_pieces(settings, only)
+    require_database(settings)
     async with AsyncExitStack() as stack:
         db = Database(settings.database_url)
         stack.push_async_callback(db.dispose)
@@ -98,9 +101,7 @@ async def running(
         stack.push_async_callback(gateway.aclose)
         billing = Billing(db, gateway, settings, clock, fonts=ReceiptFonts())
         runtime = Runtime(settings, db, clock, billing)
-        engine = build_engine(
-            settings, DialogServices(matcher=CatalogueMatcher(), billing=billing)
-        )
+        engine = build_engine(settings, DialogServices(matcher=CatalogueMatcher(), billing=billing))
         if "telegram" in only:
             adapter = TelegramAdapter(db, engine, clock)
             await _start_telegram(runtime, adapter, telegram_request, stack)
@@ -262,9 +263,7 @@ def _jobs(runtime: Runtime) -> list[NamedJob]:
     if runtime.stripe_records is not None:
         # Once a UTC day (claimed in the database), whichever worker gets there first.
         jobs.append(
-            NamedJob(
-                "reconcile", daily_job(runtime.db, runtime.stripe_records, runtime.clock.now)
-            )
+            NamedJob("reconcile", daily_job(runtime.db, runtime.stripe_records, runtime.clock.now))
         )
     if runtime.telegram_bot is not None:
         delivery = TelegramDelivery(
