@@ -373,15 +373,27 @@ def doctor(settings: Settings) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the figures to this JSON file.",
 )
+@click.option(
+    "--postgres",
+    "postgres_url",
+    metavar="URL",
+    envvar="PATHWISE_BENCH_POSTGRES_URL",
+    help="A PostgreSQL server to make scratch databases on, like "
+    "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres "
+    "(or PATHWISE_BENCH_POSTGRES_URL). Without one, no PostgreSQL figures.",
+)
 @click.option("--no-postgres", is_flag=True, help="Skip the PostgreSQL figures.")
-def bench_command(quick: bool, json_file: Path | None, no_postgres: bool) -> None:
+def bench_command(
+    quick: bool, json_file: Path | None, postgres_url: str | None, no_postgres: bool
+) -> None:
     """Measure Pathwise beside the frameworks' own floors (scratch databases; PostgreSQL
-    figures only if PATHWISE_BENCH_POSTGRES_URL or the local server answers)."""
+    figures only on a server named with --postgres or PATHWISE_BENCH_POSTGRES_URL)."""
     from bench.suite import FULL, QUICK, run_suite, table, write_json
 
     results = run_suite(
         QUICK if quick else FULL,
         quick=quick,
+        postgres_url=postgres_url,
         use_postgres=not no_postgres,
         progress=lambda step: click.echo(f"measuring {step}...", err=True),
     )
