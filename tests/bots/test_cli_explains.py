@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,14 +21,18 @@ from click.testing import CliRunner, Result
 import bench.suite
 import bench.webhooks
 from bots.cli import SAMPLE_CATALOGUE, cli
-from bots.run import running
+from bots.preflight import PIECE_NEEDS
+from bots.run import PIECES, running
 from core.catalogue import PRICE_MAX_MINOR
 from core.config import Settings, SettingsInvalid
+from tests.support.readme import table_rows
 
 ROOT = Path(__file__).parents[2]
 SQLITE_FIX = "sqlite+aiosqlite:///data/pathwise.sqlite3"
 POSTGRES_FIX = "postgresql+asyncpg://user:password@localhost:5432/pathwise"
-MISSING_DATABASE = "There is no database at data/pathwise.sqlite3 yet. Run `pathwise db upgrade` first."
+MISSING_DATABASE = (
+    "There is no database at data/pathwise.sqlite3 yet. Run `pathwise db upgrade` first."
+)
 TELEGRAM_TOKEN = (
     "PATHWISE_TELEGRAM_TOKEN is not set (needed by telegram): the bot's token from @BotFather."
 )
@@ -256,6 +261,19 @@ async def test_the_composition_root_itself_refuses_a_web_piece_without_its_secre
         async with running(settings, {"web"}):
             pytest.fail("the web piece started without PATHWISE_STRIPE_WEBHOOK_SECRET")
     assert refused.value.problems == [STRIPE_WEBHOOK_SECRET]
+
+
+def test_the_readme_lists_what_each_piece_needs() -> None:
+    rows = {row[0]: row[1] for row in table_rows("run-needs")}
+    assert list(rows) == list(PIECES) == list(PIECE_NEEDS)
+    for piece, needs in PIECE_NEEDS.items():
+        named = set(re.findall(r"`(PATHWISE_[A-Z_]+)`", rows[piece]))
+        assert {f"PATHWISE_{need.setting.upper()}" for need in needs} == named - {
+            "PATHWISE_PUBLIC_URL"
+        }, piece
+    assert (
+        "`PATHWISE_TELEGRAM_WEBHOOK_SECRET` when `PATHWISE_PUBLIC_URL` is set" in rows["telegram"]
+    )
 
 
 # -- 4. a catalogue's every problem in one pass ---------------------------------------------
