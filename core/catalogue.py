@@ -13,7 +13,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from babel import Locale
 from babel.numbers import is_currency
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -153,20 +162,23 @@ class AdvisorRow(BaseModel):
             raise ValueError(f"unknown currency {value!r} (use an ISO 4217 code, like USD)")
         return known
 
-    @field_validator("offers")
+    @field_validator("offers", mode="wrap")
     @classmethod
-    def _offers_unique_and_exact(
-        cls, offers: list[OfferRow], info: ValidationInfo
+    def _offers_once_and_priced(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
     ) -> list[OfferRow]:
-        problems: list[str] = []
-        seen: set[tuple[OfferKind, int | None]] = set()
+        """Each offer listed once (said even when another offer of the row is wrong too), and
+        each price exact and within bounds in the row's currency."""
+        problems = [f"offer {kind} is listed twice" for kind in _listed_twice(value)]
+        try:
+            offers: list[OfferRow] = handler(value)
+        except ValidationError as error:
+            if not problems:
+                raise
+            raise _adding(error, problems, value) from None
         currency = info.data.get("currency")  # absent if the currency itself is wrong
-        for offer in offers:
-            key = (offer.kind, offer.days)
-            if key in seen:
-                problems.append(f"offer {offer.kind.value} is listed twice")
-            seen.add(key)
-            if currency is not None:
+        if currency is not None:
+            for offer in offers:
                 try:
                     _priced(offer, currency)
                 except ValueError as error:
@@ -178,6 +190,41 @@ class AdvisorRow(BaseModel):
     def price_of(self, offer: OfferRow) -> Money:
         """The offer's price as Money in this row's currency."""
         return _priced(offer, self.currency)
+
+
+def _listed_twice(raw: Any) -> list[str]:
+    """The kinds of offers listed more than once (same kind and days), read from the raw rows
+    so that it is known even when an offer is otherwise wrong."""
+    if not isinstance(raw, list):
+        return []
+    seen: set[tuple[str, Any]] = set()
+    twice = []
+    for offer in raw:
+        if not isinstance(offer, dict) or not isinstance(offer.get("kind"), str):
+            continue
+        key = (offer["kind"], offer.get("days"))
+        if key in seen:
+            twice.append(offer["kind"])
+        seen.add(key)
+    return twice
+
+
+def _adding(error: ValidationError, problems: list[str], value: Any) -> ValidationError:
+    """``error`` with ``problems`` about the whole list added, so the row lists them all."""
+    details: list[InitErrorDetails] = []
+    for item in error.errors():
+        detail: InitErrorDetails = {
+            "type": item["type"],
+            "loc": item["loc"],
+            "input": item["input"],
+        }
+        if "ctx" in item:
+            detail["ctx"] = item["ctx"]
+        details.append(detail)
+    details.append(
+        {"type": PydanticCustomError("offers", "; ".join(problems)), "loc": (), "input": value}
+    )
+    return ValidationError.from_exception_data(error.title, details)
 
 
 def _priced(offer: OfferRow, currency: str) -> Money:

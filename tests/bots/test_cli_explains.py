@@ -309,6 +309,7 @@ def test_an_import_names_every_problem_of_every_row_in_one_pass(
                 {"kind": "live30", "price": "-5"},
                 {"kind": "live60", "price": "10000.01"},
                 {"kind": "messaging", "price": "40.555", "days": 7},
+                {"kind": "live30", "price": "30"},
             ],
         ),
         _row("cleo-ng", currency="JPY", offers=[{"kind": "live60", "price": 1_000_001}]),
@@ -326,7 +327,8 @@ def test_an_import_names_every_problem_of_every_row_in_one_pass(
         "more than zero, not 0",
         "  row 4 (ben-okafor): bio: String should have at least 20 characters; offers.0.price: "
         "price must be more than zero, not '-5'; offers.1.price: 10000.01 is above $10,000.00, "
-        "the most an offer may cost; offers.2.price: too many decimal places: '40.555'",
+        "the most an offer may cost; offers.2.price: too many decimal places: '40.555'; "
+        "offers: offer live30 is listed twice",
         "  row 5 (cleo-ng): offers.0.price: 1000001 is above ¥1,000,000, the most an offer may "
         "cost",
         "  row 6 (ben-okafor): duplicate advisor: same slug as row 4",
