@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -57,7 +57,10 @@ class Settings(BaseSettings):
     tip_min_minor: int = Field(default=100, ge=1)
     tip_max_minor: int = Field(default=50_000, ge=1)
     budget_max_minor: int = Field(default=1_000_000, ge=1)  # a budget above it is a typo
-    tip_presets_minor: list[int] = Field(default_factory=lambda: [300, 500, 1000])
+    # JSON from the environment, read by _json_list so that a typo is named with the others
+    tip_presets_minor: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [300, 500, 1000]
+    )
     locale: str = "en_US"
 
     # Scheduling and sessions
@@ -122,6 +125,16 @@ class Settings(BaseSettings):
         if len(value) != 3 or not value.isalpha():
             raise ValueError("must be a three-letter ISO 4217 code, like USD")
         return value
+
+    @field_validator("tip_presets_minor", mode="before")
+    @classmethod
+    def _json_list(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError("must be a JSON list, like [300, 500, 1000]") from None
 
     @field_validator("discord_shards", "log_format", "log_level", mode="before")
     @classmethod
@@ -208,7 +221,7 @@ class _CheckedSettings(Settings):
         return value
 
 
-# pydantic-settings names the field whose value is not JSON (a list setting) in its message.
+# pydantic-settings names the field whose value is not JSON in its message.
 _NOT_JSON = re.compile(r'error parsing value for field "(?P<field>\w+)"')
 
 
@@ -236,10 +249,7 @@ def load_settings(**overrides: object) -> Settings:
         return _CheckedSettings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         raise SettingsInvalid(_problems(error)) from None
-    except SettingsError as error:
+    except SettingsError as error:  # a structured setting that is not JSON
         found = _NOT_JSON.search(str(error))
-        if found is None:
-            raise SettingsInvalid([f"settings: {error}."]) from None
-        field = found["field"]
-        example = json.dumps(Settings.model_fields[field].get_default(call_default_factory=True))
-        raise SettingsInvalid([f"{_variable(field)}: must be JSON, like {example}."]) from None
+        name = _variable(found["field"]) if found else "settings"
+        raise SettingsInvalid([f"{name}: must be valid JSON."]) from None

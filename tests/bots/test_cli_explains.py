@@ -116,7 +116,7 @@ def errors(result: Result) -> list[str]:
         (
             "PATHWISE_TIP_PRESETS_MINOR",
             "3, 5, 10",
-            "Error: PATHWISE_TIP_PRESETS_MINOR: must be JSON, like [300, 500, 1000].",
+            "Error: PATHWISE_TIP_PRESETS_MINOR: must be a JSON list, like [300, 500, 1000].",
         ),
     ],
 )
@@ -142,11 +142,13 @@ def test_every_bad_setting_is_named_at_once(
     monkeypatch.setenv("PATHWISE_DATABASE_URL", "sqlite:///x.sqlite3")
     monkeypatch.setenv("PATHWISE_WEB_PORT", "eighty")
     monkeypatch.setenv("PATHWISE_LOG_LEVEL", "loud")
+    monkeypatch.setenv("PATHWISE_TIP_PRESETS_MINOR", "300,500")
     result = runner.invoke(cli, ["doctor"])
     assert result.exit_code == 1
     assert errors(result) == [
         "Error: PATHWISE_DATABASE_URL: sqlite:// needs the async driver aiosqlite: "
         "write sqlite+aiosqlite:///x.sqlite3.",
+        "Error: PATHWISE_TIP_PRESETS_MINOR: must be a JSON list, like [300, 500, 1000].",
         "Error: PATHWISE_WEB_PORT: Input should be a valid integer, unable to parse string as "
         "an integer.",
         "Error: PATHWISE_LOG_LEVEL: Input should be 'DEBUG', 'INFO', 'WARNING' or 'ERROR'.",
