@@ -72,10 +72,14 @@ def run_async(
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Pathwise: hire a confidential advisor from Telegram, meet in private Discord channels."""
-    try:
-        settings = load_settings()
-    except SettingsInvalid as error:
-        fail(error.problems)
+    if ctx.invoked_subcommand == "demo":
+        # The demo ignores the environment's settings (it makes its own), broken ones too.
+        settings: Settings = Settings.model_construct()
+    else:
+        try:
+            settings = load_settings()
+        except SettingsInvalid as error:
+            fail(error.problems)
     # Commands other than `run` print their results; their logs are warnings unless -v.
     configure_logging(settings, "INFO" if verbose else "WARNING")
     ctx.obj = settings

@@ -155,6 +155,16 @@ def test_every_bad_setting_is_named_at_once(
     ]
 
 
+def test_the_demo_ignores_the_environments_settings_broken_ones_too(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATHWISE_DATABASE_URL", "postgresql://nobody@192.0.2.1/none")
+    monkeypatch.setenv("PATHWISE_LOG_FORMAT", "xml")
+    result = runner.invoke(cli, ["demo", "--out", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    assert "Demo passed:" in result.stdout
+
+
 def test_a_database_driver_that_is_not_installed_is_one_line(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
