@@ -66,10 +66,25 @@ def migrated(runner: CliRunner, tmp_path: Path) -> CliRunner:
     return runner
 
 
+def setenv(monkeypatch: pytest.MonkeyPatch, **settings: str) -> None:
+    """PATHWISE_<NAME>=value in the environment for each setting given by name."""
+    for name, value in settings.items():
+        monkeypatch.setenv(f"PATHWISE_{name.upper()}", value)
+
+
 def errors(result: Result) -> list[str]:
     """What the person sees on stderr, line by line; never a traceback."""
     assert "Traceback" not in result.output
     return result.stderr.strip().splitlines()
+
+
+def refused(runner: CliRunner, args: list[str]) -> list[str]:
+    """``pathwise ARGS`` (nothing typed in) exits 1 having done nothing; what it says on
+    stderr, line by line."""
+    result = runner.invoke(cli, args, input="")
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    return errors(result)
 
 
 # -- 1. a bad setting is one line ------------------------------------------------------------
@@ -130,22 +145,20 @@ def test_a_bad_setting_is_one_line_naming_the_variable_and_the_fix(
     command: list[str],
 ) -> None:
     monkeypatch.setenv(variable, value)
-    result = runner.invoke(cli, command)
-    assert result.exit_code == 1
-    assert errors(result) == [line]
-    assert "s3cret" not in result.output
+    assert refused(runner, command) == [line]  # and the password is not in it
 
 
 def test_every_bad_setting_is_named_at_once(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PATHWISE_DATABASE_URL", "sqlite:///x.sqlite3")
-    monkeypatch.setenv("PATHWISE_WEB_PORT", "eighty")
-    monkeypatch.setenv("PATHWISE_LOG_LEVEL", "loud")
-    monkeypatch.setenv("PATHWISE_TIP_PRESETS_MINOR", "300,500")
-    result = runner.invoke(cli, ["doctor"])
-    assert result.exit_code == 1
-    assert errors(result) == [
+    setenv(
+        monkeypatch,
+        database_url="sqlite:///x.sqlite3",
+        web_port="eighty",
+        log_level="loud",
+        tip_presets_minor="300,500",
+    )
+    assert refused(runner, ["doctor"]) == [
         "Error: PATHWISE_DATABASE_URL: sqlite:// needs the async driver aiosqlite: "
         "write sqlite+aiosqlite:///x.sqlite3.",
         "Error: PATHWISE_TIP_PRESETS_MINOR: must be a JSON list, like [300, 500, 1000].",
@@ -158,8 +171,7 @@ def test_every_bad_setting_is_named_at_once(
 def test_the_demo_ignores_the_environments_settings_broken_ones_too(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("PATHWISE_DATABASE_URL", "postgresql://nobody@192.0.2.1/none")
-    monkeypatch.setenv("PATHWISE_LOG_FORMAT", "xml")
+    setenv(monkeypatch, database_url="postgresql://nobody@192.0.2.1/none", log_format="xml")
     result = runner.invoke(cli, ["demo", "--out", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     assert "Demo passed:" in result.stdout
@@ -175,9 +187,7 @@ def test_a_database_driver_that_is_not_installed_is_one_line(
         lambda name, *args: None if name == "asyncpg" else find_spec(name, *args),
     )
     monkeypatch.setenv("PATHWISE_DATABASE_URL", "postgresql+asyncpg://pathwise@db/pathwise")
-    result = runner.invoke(cli, ["doctor"])
-    assert result.exit_code == 1
-    assert errors(result) == [
+    assert refused(runner, ["doctor"]) == [
         "Error: PATHWISE_DATABASE_URL: the driver asyncpg is not installed: pip install asyncpg."
     ]
 
@@ -209,9 +219,7 @@ def test_the_installed_command_prints_one_line_not_a_traceback(tmp_path: Path) -
 
 
 def test_run_names_every_missing_setting_of_every_piece_at_once(migrated: CliRunner) -> None:
-    result = migrated.invoke(cli, ["run"])
-    assert result.exit_code == 1
-    assert errors(result) == [
+    assert refused(migrated, ["run"]) == [
         f"Error: {TELEGRAM_TOKEN}",
         "Error: " + STRIPE_KEY.format(pieces="telegram, discord, web and worker"),
         "Error: PATHWISE_DISCORD_TOKEN is not set (needed by discord): the bot token from the "
@@ -224,9 +232,7 @@ def test_run_names_every_missing_setting_of_every_piece_at_once(migrated: CliRun
 
 def test_the_telegram_piece_is_asked_only_for_what_it_uses(migrated: CliRunner) -> None:
     # Its token, and the Stripe key it opens Checkout with; nothing of Discord or the web's.
-    result = migrated.invoke(cli, ["run", "--only", "telegram"])
-    assert result.exit_code == 1
-    assert errors(result) == [
+    assert refused(migrated, ["run", "--only", "telegram"]) == [
         f"Error: {TELEGRAM_TOKEN}",
         "Error: " + STRIPE_KEY.format(pieces="telegram"),
     ]
@@ -235,12 +241,9 @@ def test_the_telegram_piece_is_asked_only_for_what_it_uses(migrated: CliRunner) 
 def test_the_telegram_piece_in_webhook_mode_also_needs_its_secret(
     migrated: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PATHWISE_PUBLIC_URL", "https://pathwise.example")
-    monkeypatch.setenv("PATHWISE_TELEGRAM_TOKEN", "123456:TOKEN")
-    monkeypatch.setenv("PATHWISE_STRIPE_SECRET_KEY", "sk_test_unused")
-    result = migrated.invoke(cli, ["run", "--only", "telegram"])
-    assert result.exit_code == 1
-    assert errors(result) == [
+    setenv(monkeypatch, telegram_token="123456:TOKEN", stripe_secret_key="sk_test_unused")
+    setenv(monkeypatch, public_url="https://pathwise.example")  # webhook mode
+    assert refused(migrated, ["run", "--only", "telegram"]) == [
         "Error: PATHWISE_TELEGRAM_WEBHOOK_SECRET is not set (needed by telegram): any long "
         "random string; with PATHWISE_PUBLIC_URL set Telegram sends each update to the webhook "
         "with it."
@@ -248,19 +251,16 @@ def test_the_telegram_piece_in_webhook_mode_also_needs_its_secret(
 
 
 def test_the_worker_needs_only_the_stripe_key(migrated: CliRunner) -> None:
-    result = migrated.invoke(cli, ["run", "--only", "worker"])
-    assert result.exit_code == 1
-    assert errors(result) == ["Error: " + STRIPE_KEY.format(pieces="worker")]
+    assert refused(migrated, ["run", "--only", "worker"]) == [
+        "Error: " + STRIPE_KEY.format(pieces="worker")
+    ]
 
 
 def test_the_web_piece_refuses_to_start_without_its_webhook_secret(
     migrated: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PATHWISE_STRIPE_SECRET_KEY", "sk_test_unused")
-    monkeypatch.setenv("PATHWISE_STRIPE_API_BASE", "http://127.0.0.1:9")
-    result = migrated.invoke(cli, ["run", "--only", "web"])
-    assert result.exit_code == 1
-    assert errors(result) == [f"Error: {STRIPE_WEBHOOK_SECRET}"]
+    setenv(monkeypatch, stripe_secret_key="sk_test_unused", stripe_api_base="http://127.0.0.1:9")
+    assert refused(migrated, ["run", "--only", "web"]) == [f"Error: {STRIPE_WEBHOOK_SECRET}"]
 
 
 async def test_the_composition_root_itself_refuses_a_web_piece_without_its_secret(
@@ -328,9 +328,7 @@ def test_an_import_names_every_problem_of_every_row_in_one_pass(
         _row("ben-okafor"),
     ]
     path.write_text(json.dumps(rows))
-    result = migrated.invoke(cli, ["advisors", "import", str(path)])
-    assert result.exit_code == 1
-    assert errors(result) == [
+    assert refused(migrated, ["advisors", "import", str(path)]) == [
         "Error: Nothing was imported; 5 row(s) need fixing:",
         "  row 2 (ana-ruiz): duplicate advisor: same slug as row 1; offers.0.price: "
         "99999999.00 is above $10,000.00, the most an offer may cost",
@@ -382,8 +380,7 @@ def test_the_hint_names_the_sample_by_its_path_from_the_project_folder(
 ) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("PATHWISE_DATABASE_URL", "sqlite+aiosqlite:///nowhere/pathwise.sqlite3")
-    result = runner.invoke(cli, ["chat"], input="")
-    assert errors(result) == [
+    assert refused(runner, ["chat"]) == [
         "Error: There is no database at nowhere/pathwise.sqlite3 yet. Run `pathwise db upgrade` "
         "first. Then import advisors to talk to: pathwise advisors import core/data/advisors.yaml"
     ]
@@ -406,9 +403,7 @@ def test_the_hint_names_the_sample_by_its_path_from_the_project_folder(
 def test_a_command_on_a_missing_database_says_so_and_creates_nothing(
     runner: CliRunner, tmp_path: Path, command: list[str]
 ) -> None:
-    result = runner.invoke(cli, command, input="")
-    assert result.exit_code == 1
-    assert errors(result)[0].startswith(f"Error: {MISSING_DATABASE}")
+    assert refused(runner, command)[0].startswith(f"Error: {MISSING_DATABASE}")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -424,15 +419,12 @@ def test_doctor_reports_a_missing_database_and_how_to_create_it(
 def test_run_reports_a_missing_database_with_the_settings_and_creates_nothing(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = runner.invoke(cli, ["run", "--only", "worker"])
-    assert errors(result) == [
+    assert refused(runner, ["run", "--only", "worker"]) == [
         "Error: " + STRIPE_KEY.format(pieces="worker"),
         f"Error: {MISSING_DATABASE}",
     ]
     monkeypatch.setenv("PATHWISE_STRIPE_SECRET_KEY", "sk_test_unused")
-    result = runner.invoke(cli, ["run", "--only", "worker"])
-    assert result.exit_code == 1
-    assert errors(result) == [f"Error: {MISSING_DATABASE}"]
+    assert refused(runner, ["run", "--only", "worker"]) == [f"Error: {MISSING_DATABASE}"]
     assert list(tmp_path.iterdir()) == []
 
 
