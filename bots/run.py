@@ -101,7 +101,9 @@ async def running(
         stack.push_async_callback(gateway.aclose)
         billing = Billing(db, gateway, settings, clock, fonts=ReceiptFonts())
         runtime = Runtime(settings, db, clock, billing)
-        engine = build_engine(settings, DialogServices(matcher=CatalogueMatcher(), billing=billing))
+        engine = build_engine(
+            settings, DialogServices(matcher=CatalogueMatcher(), billing=billing)
+        )
         if "telegram" in only:
             adapter = TelegramAdapter(db, engine, clock)
             await _start_telegram(runtime, adapter, telegram_request, stack)
@@ -263,7 +265,9 @@ def _jobs(runtime: Runtime) -> list[NamedJob]:
     if runtime.stripe_records is not None:
         # Once a UTC day (claimed in the database), whichever worker gets there first.
         jobs.append(
-            NamedJob("reconcile", daily_job(runtime.db, runtime.stripe_records, runtime.clock.now))
+            NamedJob(
+                "reconcile", daily_job(runtime.db, runtime.stripe_records, runtime.clock.now)
+            )
         )
     if runtime.telegram_bot is not None:
         delivery = TelegramDelivery(

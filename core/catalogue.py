@@ -35,6 +35,7 @@ from core.taxonomy import OfferKind, Topic
 
 _KNOWN_LANGUAGES = frozenset(str(code) for code in Locale("en").languages if len(str(code)) == 2)
 _SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+_KINDS = frozenset(kind.value for kind in OfferKind)
 
 
 # The most one offer may cost, in the currency's minor units: 10,000.00 in USD or EUR
@@ -200,8 +201,8 @@ def _listed_twice(raw: Any) -> list[str]:
     seen: set[tuple[str, Any]] = set()
     twice = []
     for offer in raw:
-        if not isinstance(offer, dict) or not isinstance(offer.get("kind"), str):
-            continue
+        if not isinstance(offer, dict) or offer.get("kind") not in _KINDS:
+            continue  # an unknown kind has its own error
         key = (offer["kind"], offer.get("days"))
         if key in seen:
             twice.append(offer["kind"])
