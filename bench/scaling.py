@@ -124,7 +124,7 @@ def main(argv: list[str]) -> None:
 
     scratch = asyncio.run(prepare())
     if scratch is None:
-        print("PostgreSQL is not reachable: nothing to measure.")
+        print("No PostgreSQL: set PATHWISE_BENCH_POSTGRES_URL to a server that answers.")
         return
     try:
         for kind, rows in run(scratch.url).items():

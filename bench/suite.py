@@ -19,9 +19,10 @@ g. PostgreSQL scaling: webhook and update throughput with 1, 2 and 4 worker proc
 h. Crisis screening: milliseconds per screen of a client's text, with recall and the
    false-positive rate on the tests' labelled set; floor: ``"kill myself" in text.casefold()``.
 
-PostgreSQL figures need a server (``PATHWISE_BENCH_POSTGRES_URL``, default the local test
-server); each run makes its own scratch database and drops it. Without one they are skipped
-with a note, so ``--quick`` passes on any machine.
+PostgreSQL figures need a server named explicitly (``--postgres URL`` or
+``PATHWISE_BENCH_POSTGRES_URL``; never a guessed local one); each run makes its own scratch
+database beside it and drops it. Without one they are skipped with a note, so ``--quick``
+passes on any machine.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+import bench
 
 
 @dataclass(frozen=True)
@@ -175,13 +176,16 @@ class Scratch:
 
 
 async def postgres_database(admin_url: str | None) -> Scratch | None:
-    """A fresh database beside ``admin_url``'s, or None if PostgreSQL is not reachable."""
+    """A fresh database beside ``admin_url``'s (else PATHWISE_BENCH_POSTGRES_URL's), or None
+    if neither names a server or it is not reachable."""
     from bench.telegram import import_sample_catalogue_once
     from bench.webhooks import _postgres_scratch
     from core import migrations
     from core.db import Database
 
-    admin = admin_url or os.environ.get("PATHWISE_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    admin = admin_url or bench.postgres_url()
+    if admin is None:
+        return None
     url = await _postgres_scratch(admin)
     if url is None:
         return None
@@ -454,16 +458,25 @@ def run_suite(
     use_postgres: bool = True,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Results:
-    """Measure every figure; PostgreSQL ones only if a server answers."""
+    """Measure every figure; PostgreSQL ones only on the server ``postgres_url`` (else
+    PATHWISE_BENCH_POSTGRES_URL) names, if it answers."""
+    from core.db import safe_url
+
     results = Results(quick=quick, machine=machine(), started=datetime.now(UTC).isoformat())
     began = time.perf_counter()
-    postgres = asyncio.run(postgres_database(postgres_url)) if use_postgres else None
-    if postgres is None:
+    admin = (postgres_url or bench.postgres_url()) if use_postgres else None
+    postgres = asyncio.run(postgres_database(admin)) if admin else None
+    if not use_postgres:
+        results.notes.append("PostgreSQL figures skipped (--no-postgres).")
+    elif admin is None:
         results.notes.append(
-            "PostgreSQL figures skipped: no PostgreSQL server answered "
-            "(set PATHWISE_BENCH_POSTGRES_URL to include them)."
-            if use_postgres
-            else "PostgreSQL figures skipped (--no-postgres)."
+            "PostgreSQL figures skipped: no server named "
+            f"(pass --postgres URL or set {bench.POSTGRES_URL_VAR} to include them)."
+        )
+    elif postgres is None:
+        results.notes.append(
+            f"PostgreSQL figures skipped: {safe_url(admin)} did not answer "
+            "(or may not create databases)."
         )
     try:
         progress("(a) Telegram updates")

@@ -14,14 +14,13 @@
   processes would.
 
 Stripe itself is a fake here (no network), so the numbers are core's and the database's.
-PostgreSQL is used if reachable (``PATHWISE_BENCH_POSTGRES_URL``, default the local test server);
+PostgreSQL is used only if named (``PATHWISE_BENCH_POSTGRES_URL``) and reachable;
 each run makes and drops its own scratch database.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -36,6 +35,7 @@ import stripe
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+import bench
 from bench.gateway import BenchGateway
 from bench.telegram import StatementCounter
 from core import migrations
@@ -51,7 +51,6 @@ from devtools.stripe_sandbox import sign_payload
 
 SECRET = "whsec_bench_0123456789"  # bench.telegram uses the same
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 WORKERS = 8
 
 
@@ -267,8 +266,7 @@ async def _run(n: int, postgres_url: str | None) -> dict[str, dict[str, float]]:
 
 def run(n: int = 200, postgres_url: str | None = None) -> dict[str, dict[str, float]]:
     """Events per second, median and p95 milliseconds per case (``n`` events each)."""
-    url = postgres_url or os.environ.get("PATHWISE_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
-    return asyncio.run(_run(n, url))
+    return asyncio.run(_run(n, postgres_url or bench.postgres_url()))
 
 
 def main(argv: list[str]) -> None:
@@ -282,7 +280,7 @@ def main(argv: list[str]) -> None:
             f"{case:<32} {row['per_second']:>9.0f} {row['median_ms']:>10.2f} {row['p95_ms']:>8.2f}"
         )
     if not any(case.startswith("postgresql") for case in results):
-        print("(PostgreSQL not reachable: set PATHWISE_BENCH_POSTGRES_URL to include it)")
+        print(f"(no PostgreSQL: set {bench.POSTGRES_URL_VAR} to include it)")
 
 
 if __name__ == "__main__":

@@ -8,16 +8,16 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import click
-from pydantic import ValidationError
 
+from bots import preflight
 from bots.logs import configure_logging
 from core import catalogue, migrations
 from core.clock import SystemClock
-from core.config import ENV_PREFIX, Settings, load_settings
-from core.db import Database, parse_database_url
+from core.config import Settings, SettingsInvalid, load_settings
+from core.db import Database
 from core.errors import PathwiseError
 
 P = ParamSpec("P")
@@ -33,15 +33,29 @@ def friendly_errors(func: Callable[P, T]) -> Callable[P, T]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return func(*args, **kwargs)
+        except SettingsInvalid as error:
+            fail(error.problems)
         except PathwiseError as error:
-            click.echo(f"Error: {error}", err=True)
-            sys.exit(1)
+            fail([str(error)])
 
     return wrapper
 
 
-def run_async(coro_fn: Callable[[Database], Awaitable[T]], settings: Settings) -> T:
-    """Open the database, run ``coro_fn`` with it, and always dispose of the engine."""
+def fail(problems: list[str]) -> NoReturn:
+    """Print each problem as its own ``Error:`` line on stderr and exit 1."""
+    for problem in problems:
+        click.echo(f"Error: {problem}", err=True)
+    sys.exit(1)
+
+
+def run_async(
+    coro_fn: Callable[[Database], Awaitable[T]], settings: Settings, *, create: bool = False
+) -> T:
+    """Open the database, run ``coro_fn`` with it, and always dispose of the engine. A SQLite
+    file that is not there is an error naming the command that creates it (opening it would
+    leave an empty one behind), unless ``create``."""
+    if not create:
+        preflight.require_database(settings)
 
     async def main() -> T:
         db = Database(settings.database_url)
@@ -58,17 +72,14 @@ def run_async(coro_fn: Callable[[Database], Awaitable[T]], settings: Settings) -
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Pathwise: hire a confidential advisor from Telegram, meet in private Discord channels."""
-    try:
-        settings = load_settings()
-    except ValidationError as error:
-        # One line per variable (a setting with several accepted forms has several messages).
-        problems: dict[str, list[str]] = {}
-        for problem in error.errors():
-            name = f"{ENV_PREFIX}{str(problem['loc'][0]).upper()}" if problem["loc"] else "?"
-            problems.setdefault(name, []).append(problem["msg"])
-        for name, messages in problems.items():
-            click.echo(f"Error: {name}: {'; or '.join(messages)}.", err=True)
-        sys.exit(1)
+    if ctx.invoked_subcommand == "demo":
+        # The demo ignores the environment's settings (it makes its own), broken ones too.
+        settings: Settings = Settings.model_construct()
+    else:
+        try:
+            settings = load_settings()
+        except SettingsInvalid as error:
+            fail(error.problems)
     # Commands other than `run` print their results; their logs are warnings unless -v.
     configure_logging(settings, "INFO" if verbose else "WARNING")
     ctx.obj = settings
@@ -88,7 +99,7 @@ def db() -> None:
 @friendly_errors
 def db_upgrade(settings: Settings, revision: str) -> None:
     """Create or update the database tables to the latest version."""
-    _migrate(settings, lambda url: migrations.upgrade(url, revision))
+    _migrate(settings, lambda url: migrations.upgrade(url, revision), create=True)
     click.echo(f"Database is at revision {revision}.")
 
 
@@ -102,15 +113,15 @@ def db_downgrade(settings: Settings, revision: str) -> None:
     click.echo(f"Database is at revision {revision}.")
 
 
-def _migrate(settings: Settings, action: Callable[[str], Any]) -> None:
-    """Run a migration, after a readable check that the database can be reached."""
-    parse_database_url(settings.database_url)
+def _migrate(settings: Settings, action: Callable[[str], Any], *, create: bool = False) -> None:
+    """Run a migration, after a readable check that the database can be reached (and, unless
+    ``create``, that its SQLite file exists)."""
 
     async def reachable(database: Database) -> None:
         conn = await database.connect()
         await conn.close()
 
-    run_async(reachable, settings)
+    run_async(reachable, settings, create=create)
     action(settings.database_url)
 
 
@@ -258,14 +269,22 @@ def reconcile_command(settings: Settings, since: datetime | None) -> None:
 @click.pass_obj
 @friendly_errors
 def chat(settings: Settings, files: Path) -> None:
-    """Walk the client's flows in this terminal (local database, local Stripe stand-in)."""
+    """Walk the client's flows in this terminal (local database, local Stripe stand-in).
+    Needs a migrated database with advisors; creates nothing but the documents it saves."""
     from bots.local import local_billing
     from bots.terminal.chat import TerminalChat, read_stdin
     from core.dialogs import DialogServices, build_engine
-    from core.dialogs.suggest import CatalogueMatcher
+    from core.dialogs.suggest import CatalogueMatcher, catalogue_cards
 
-    async def go(database: Database) -> None:
+    missing = preflight.missing_database(settings)
+    if missing is not None:
+        fail([f"{missing} Then import advisors to talk to: {_import_hint()}"])
+
+    async def go(database: Database) -> bool:
         await database.check_ready()
+        async with database.uow() as uow:
+            if not await catalogue_cards(uow):
+                return False  # every answer would be "no match": say what to do instead
         clock = SystemClock()
         async with local_billing(database, settings, clock) as local:
             engine = build_engine(
@@ -278,8 +297,10 @@ def chat(settings: Settings, files: Path) -> None:
             await TerminalChat(
                 database, engine, clock, local.billing, local.sandbox, files, read_stdin, click.echo
             ).run()
+        return True
 
-    run_async(go, settings)
+    if not run_async(go, settings):
+        fail([f"No advisors to match you with yet. Import the sample catalogue: {_import_hint()}"])
 
 
 @cli.command("demo")
@@ -322,9 +343,14 @@ def run_command(settings: Settings, only: tuple[str, ...]) -> None:
     health, metrics) and the tick worker. Stops gracefully on SIGTERM or Ctrl-C."""
     from bots.run import PIECES, serve
 
+    pieces = set(only or PIECES)
+    problems = preflight.missing_settings(settings, pieces)
+    database = preflight.missing_database(settings)
+    if problems or database:  # all at once, before anything starts
+        fail([*problems, database] if database else problems)
     verbose = click.get_current_context().find_root().params.get("verbose", False)
     configure_logging(settings, "DEBUG" if verbose else None)
-    asyncio.run(serve(settings, set(only or PIECES)))
+    asyncio.run(serve(settings, pieces))
 
 
 @cli.command("doctor")
@@ -351,15 +377,27 @@ def doctor(settings: Settings) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the figures to this JSON file.",
 )
+@click.option(
+    "--postgres",
+    "postgres_url",
+    metavar="URL",
+    envvar="PATHWISE_BENCH_POSTGRES_URL",
+    help="A PostgreSQL server to make scratch databases on, like "
+    "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres "
+    "(or PATHWISE_BENCH_POSTGRES_URL). Without one, no PostgreSQL figures.",
+)
 @click.option("--no-postgres", is_flag=True, help="Skip the PostgreSQL figures.")
-def bench_command(quick: bool, json_file: Path | None, no_postgres: bool) -> None:
+def bench_command(
+    quick: bool, json_file: Path | None, postgres_url: str | None, no_postgres: bool
+) -> None:
     """Measure Pathwise beside the frameworks' own floors (scratch databases; PostgreSQL
-    figures only if PATHWISE_BENCH_POSTGRES_URL or the local server answers)."""
+    figures only on a server named with --postgres or PATHWISE_BENCH_POSTGRES_URL)."""
     from bench.suite import FULL, QUICK, run_suite, table, write_json
 
     results = run_suite(
         QUICK if quick else FULL,
         quick=quick,
+        postgres_url=postgres_url,
         use_postgres=not no_postgres,
         progress=lambda step: click.echo(f"measuring {step}...", err=True),
     )

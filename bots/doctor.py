@@ -14,6 +14,7 @@ from collections.abc import Callable
 import aiohttp
 import discord
 
+from bots import preflight
 from bots.discord.channels import SESSIONS_CATEGORY
 from bots.discord.permissions import (
     PRIVILEGED_INTENTS,
@@ -224,8 +225,10 @@ def _welcome_findings(
 async def run_checks(
     settings: Settings, *, discord_factory: Callable[[], discord.Client] | None = None
 ) -> list[Finding]:
-    """Every check, in the order a person would fix things."""
-    findings = [*await doctor.check_database(settings)]
+    """Every check, in the order a person would fix things. A missing SQLite file is reported,
+    never created."""
+    missing = preflight.missing_database(settings)
+    findings = [Finding(False, missing)] if missing else await doctor.check_database(settings)
     findings += doctor.check_tokens(settings)
     findings += await check_discord_server(settings, client_factory=discord_factory)
     findings += doctor.check_stripe(settings)

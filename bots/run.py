@@ -18,6 +18,7 @@ from telegram import Bot, Update
 from telegram.ext import Application, ExtBot, TypeHandler
 from telegram.request import BaseRequest
 
+from bots.preflight import require_database, require_pieces
 from bots.telegram.adapter import TelegramAdapter, build_application
 from bots.telegram.delivery import TelegramDelivery
 from bots.telegram.retry import DeliveryLimiter
@@ -90,6 +91,8 @@ async def running(
     """Start the pieces in ``only``; on exit, stop them in reverse order, letting in-flight
     work finish (a tick, a handler, a webhook), then close the database."""
     clock = clock or SystemClock()
+    require_pieces(settings, only)
+    require_database(settings)
     async with AsyncExitStack() as stack:
         db = Database(settings.database_url)
         stack.push_async_callback(db.dispose)

@@ -12,19 +12,58 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from babel import Locale
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from babel.numbers import is_currency
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.db import UnitOfWork
 from core.errors import ValidationFailed
 from core.models import Advisor, Offer
-from core.money import Money, minor_digits
+from core.money import Money
 from core.scheduling import parse_weekly, set_weekly_availability
 from core.taxonomy import OfferKind, Topic
 
 _KNOWN_LANGUAGES = frozenset(str(code) for code in Locale("en").languages if len(str(code)) == 2)
 _SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+_KINDS = frozenset(kind.value for kind in OfferKind)
+
+
+# The most one offer may cost, in the currency's minor units: 10,000.00 in USD or EUR
+# (¥1,000,000 in JPY). A price above it is a typo (99,999,999.00), not an offer.
+PRICE_MAX_MINOR = 1_000_000
+
+
+def offer_price(text: str, currency: str) -> Money:
+    """``text`` as a price in ``currency``; a ValueError if it has more decimal places than the
+    currency or is above PRICE_MAX_MINOR."""
+    price = Money.parse(text, currency)
+    if price.amount > PRICE_MAX_MINOR:
+        most = Money(PRICE_MAX_MINOR, currency).format()
+        raise ValueError(f"{text} is above {most}, the most an offer may cost")
+    return price
+
+
+def _known(currency: str) -> str | None:
+    """The ISO 4217 code ``currency`` names (any case), or None if it names none."""
+    code = currency.strip().upper()
+    return code if is_currency(code) else None
+
+
+def _context_currency(raw: Any) -> str | None:
+    """The row's currency (USD if it names none) when it is a known one, so that each offer's
+    price is checked against it while the row is validated; None if it is not."""
+    currency = raw.get("currency", "USD") if isinstance(raw, dict) else None
+    return _known(currency) if isinstance(currency, str) else None
 
 
 class OfferRow(BaseModel):
@@ -34,11 +73,12 @@ class OfferRow(BaseModel):
 
     kind: OfferKind
     price: str = Field(description="price in major units, e.g. '45.00'")
-    days: int | None = Field(default=None, gt=0, le=90)
+    # Checked even when left out, and after ``kind``, so a row's every problem shows at once.
+    days: int | None = Field(default=None, gt=0, le=90, validate_default=True)
 
     @field_validator("price", mode="before")
     @classmethod
-    def _price_text(cls, value: Any) -> str:
+    def _price_text(cls, value: Any, info: ValidationInfo) -> str:
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
             raise ValueError("price must be an amount like 45.00")
         # repr() of a YAML float is its shortest exact spelling ("45.5"), so no binary noise.
@@ -49,15 +89,20 @@ class OfferRow(BaseModel):
             raise ValueError(f"price {value!r} is not an amount like 45.00") from None
         if not amount.is_finite() or amount <= 0:
             raise ValueError(f"price must be more than zero, not {value!r}")
+        currency = (info.context or {}).get("currency")
+        if currency is not None:  # validated within its row: decimals and the upper bound
+            offer_price(text, currency)
         return text
 
-    @model_validator(mode="after")
-    def _days_only_for_messaging(self) -> OfferRow:
-        if self.kind is OfferKind.MESSAGING and self.days is None:
+    @field_validator("days")
+    @classmethod
+    def _days_only_for_messaging(cls, value: int | None, info: ValidationInfo) -> int | None:
+        kind = info.data.get("kind")
+        if kind is OfferKind.MESSAGING and value is None:
             raise ValueError("a messaging offer needs 'days' (how long the package lasts)")
-        if self.kind is not OfferKind.MESSAGING and self.days is not None:
-            raise ValueError(f"'days' only belongs to messaging offers, not {self.kind.value}")
-        return self
+        if kind is not None and kind is not OfferKind.MESSAGING and value is not None:
+            raise ValueError(f"'days' only belongs to messaging offers, not {kind.value}")
+        return value
 
 
 class AdvisorRow(BaseModel):
@@ -113,31 +158,81 @@ class AdvisorRow(BaseModel):
     @field_validator("currency")
     @classmethod
     def _known_currency(cls, value: str) -> str:
-        value = value.upper()
-        try:
-            minor_digits(value)
-            Money(0, value)
-        except (ValueError, KeyError):
-            raise ValueError(f"unknown currency {value!r}") from None
-        return value
+        known = _known(value)
+        if known is None:
+            raise ValueError(f"unknown currency {value!r} (use an ISO 4217 code, like USD)")
+        return known
 
-    @model_validator(mode="after")
-    def _offers_unique_and_exact(self) -> AdvisorRow:
-        seen: set[tuple[OfferKind, int | None]] = set()
-        for offer in self.offers:
-            key = (offer.kind, offer.days)
-            if key in seen:
-                raise ValueError(f"offer {offer.kind.value} is listed twice")
-            seen.add(key)
-            self.price_of(offer)  # raises if the price has more decimals than the currency
-        return self
+    @field_validator("offers", mode="wrap")
+    @classmethod
+    def _offers_once_and_priced(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> list[OfferRow]:
+        """Each offer listed once (said even when another offer of the row is wrong too), and
+        each price exact and within bounds in the row's currency."""
+        problems = [f"offer {kind} is listed twice" for kind in _listed_twice(value)]
+        try:
+            offers: list[OfferRow] = handler(value)
+        except ValidationError as error:
+            if not problems:
+                raise
+            raise _adding(error, problems, value) from None
+        currency = info.data.get("currency")  # absent if the currency itself is wrong
+        if currency is not None:
+            for offer in offers:
+                try:
+                    _priced(offer, currency)
+                except ValueError as error:
+                    problems.append(str(error))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return offers
 
     def price_of(self, offer: OfferRow) -> Money:
         """The offer's price as Money in this row's currency."""
-        try:
-            return Money.parse(offer.price, self.currency)
-        except ValueError as error:
-            raise ValueError(f"price {offer.price}: {error}") from None
+        return _priced(offer, self.currency)
+
+
+def _listed_twice(raw: Any) -> list[str]:
+    """The kinds of offers listed more than once (same kind and days), read from the raw rows
+    so that it is known even when an offer is otherwise wrong."""
+    if not isinstance(raw, list):
+        return []
+    seen: set[tuple[str, Any]] = set()
+    twice = []
+    for offer in raw:
+        if not isinstance(offer, dict) or offer.get("kind") not in _KINDS:
+            continue  # an unknown kind has its own error
+        key = (offer["kind"], offer.get("days"))
+        if key in seen:
+            twice.append(offer["kind"])
+        seen.add(key)
+    return twice
+
+
+def _adding(error: ValidationError, problems: list[str], value: Any) -> ValidationError:
+    """``error`` with ``problems`` about the whole list added, so the row lists them all."""
+    details: list[InitErrorDetails] = []
+    for item in error.errors():
+        detail: InitErrorDetails = {
+            "type": item["type"],
+            "loc": item["loc"],
+            "input": item["input"],
+        }
+        if "ctx" in item:
+            detail["ctx"] = item["ctx"]
+        details.append(detail)
+    details.append(
+        {"type": PydanticCustomError("offers", "; ".join(problems)), "loc": (), "input": value}
+    )
+    return ValidationError.from_exception_data(error.title, details)
+
+
+def _priced(offer: OfferRow, currency: str) -> Money:
+    try:
+        return offer_price(offer.price, currency)
+    except ValueError as error:
+        raise ValueError(f"price {offer.price}: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -200,27 +295,27 @@ def _describe(error: ValidationError) -> str:
 
 
 def validate_rows(rows: list[Any]) -> list[AdvisorRow]:
-    """Every row validated; CatalogueInvalid listing each bad row if any is bad."""
+    """Every row validated in one pass; CatalogueInvalid listing each bad row with all of its
+    problems (a slug already used by an earlier row among them) if any is bad."""
     valid: list[AdvisorRow] = []
     errors: list[RowError] = []
-    seen: dict[str, int] = {}
+    first_with: dict[str, int] = {}
     for position, raw in enumerate(rows, start=1):
         slug = raw.get("slug") if isinstance(raw, dict) else None
-        slug = slug if isinstance(slug, str) else None
+        slug = slug.strip() if isinstance(slug, str) else None
+        reasons = []
+        if slug and slug in first_with:
+            reasons.append(f"duplicate advisor: same slug as row {first_with[slug]}")
+        elif slug:
+            first_with[slug] = position
         try:
-            row = AdvisorRow.model_validate(raw)
+            row = AdvisorRow.model_validate(raw, context={"currency": _context_currency(raw)})
         except ValidationError as error:
-            errors.append(RowError(position, slug, _describe(error)))
-            continue
-        if row.slug in seen:
-            errors.append(
-                RowError(
-                    position, row.slug, f"duplicate advisor: same slug as row {seen[row.slug]}"
-                )
-            )
-            continue
-        seen[row.slug] = position
-        valid.append(row)
+            reasons.append(_describe(error))
+        if reasons:
+            errors.append(RowError(position, slug, "; ".join(reasons)))
+        else:
+            valid.append(row)
     if errors:
         raise CatalogueInvalid(errors)
     if not valid:

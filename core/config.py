@@ -1,24 +1,35 @@
 """Settings, read from ``PATHWISE_*`` environment variables and a ``.env`` file.
 
 Nothing here is read at import time: the composition root calls :func:`load_settings`
-once and passes the result in. Secrets are optional so that the demo and the tests
-run without them; a feature that needs one calls :meth:`Settings.require` when it
+once and passes the result in; a setting it cannot use is a :class:`SettingsInvalid` with
+one line per variable, naming it and the fix. Secrets are optional so that the demo and the
+tests run without them; a feature that needs one calls :meth:`Settings.require` when it
 starts, which names the missing variable.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from core.errors import ConfigurationError
 
 ENV_PREFIX = "PATHWISE_"
+# The async driver each supported database is used through, with a URL to copy.
+ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+DATABASE_URL_EXAMPLES = {
+    "sqlite": "sqlite+aiosqlite:///data/pathwise.sqlite3",
+    "postgresql": "postgresql+asyncpg://user:password@localhost:5432/pathwise",
+}
 
 
 def default_database_url() -> str:
@@ -47,7 +58,10 @@ class Settings(BaseSettings):
     tip_min_minor: int = Field(default=100, ge=1)
     tip_max_minor: int = Field(default=50_000, ge=1)
     budget_max_minor: int = Field(default=1_000_000, ge=1)  # a budget above it is a typo
-    tip_presets_minor: list[int] = Field(default_factory=lambda: [300, 500, 1000])
+    # JSON from the environment, read by _json_list so that a typo is named with the others
+    tip_presets_minor: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [300, 500, 1000]
+    )
     locale: str = "en_US"
 
     # Scheduling and sessions
@@ -112,6 +126,16 @@ class Settings(BaseSettings):
         if len(value) != 3 or not value.isalpha():
             raise ValueError("must be a three-letter ISO 4217 code, like USD")
         return value
+
+    @field_validator("tip_presets_minor", mode="before")
+    @classmethod
+    def _json_list(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError("must be a JSON list, like [300, 500, 1000]") from None
 
     @field_validator("discord_shards", "log_format", "log_level", mode="before")
     @classmethod
@@ -180,6 +204,94 @@ class Settings(BaseSettings):
         return int(Decimal(self.tax_rate_percent) * 100)
 
 
+class SettingsInvalid(ConfigurationError):
+    """Settings that cannot be used; ``problems`` has one line for each variable, naming it
+    and what to set instead."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be Pathwise's database and the URL to write instead, in words that
+    follow "PATHWISE_DATABASE_URL: "; None if it can be used. Never shows a password."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return (
+            f"not a database URL; write it like {DATABASE_URL_EXAMPLES['sqlite']} "
+            f"or {DATABASE_URL_EXAMPLES['postgresql']}"
+        )
+    backend, _, driver = parsed.drivername.partition("+")
+    backend = "postgresql" if backend == "postgres" else backend
+    if backend not in ASYNC_DRIVERS:
+        return (
+            f"{backend} is not supported; use SQLite ({DATABASE_URL_EXAMPLES['sqlite']}) "
+            f"or PostgreSQL ({DATABASE_URL_EXAMPLES['postgresql']})"
+        )
+    wanted = ASYNC_DRIVERS[backend]
+    if driver != wanted:
+        fixed = parsed.set(drivername=f"{backend}+{wanted}").render_as_string(hide_password=True)
+        return f"{parsed.drivername}:// needs the async driver {wanted}: write {fixed}"
+    if importlib.util.find_spec(wanted) is None:
+        return f"the driver {wanted} is not installed: pip install {wanted}"
+    return None
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for PostgreSQL, an in-memory or an unusable URL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+class _CheckedSettings(Settings):
+    """Settings as a command loads them: its database URL must be one it can open (a
+    Settings made in code may carry a URL it never connects to)."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database(cls, value: str) -> str:
+        problem = database_url_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+
+# pydantic-settings names the field whose value is not JSON in its message.
+_NOT_JSON = re.compile(r'error parsing value for field "(?P<field>\w+)"')
+
+
+def _variable(field: str) -> str:
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def _problems(error: ValidationError) -> list[str]:
+    """One line per variable (a setting with several accepted forms has several messages)."""
+    messages: dict[str, list[str]] = {}
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        text = problem["msg"].removeprefix("Value error, ")
+        messages.setdefault(field, []).append(text)
+    return [
+        f"{_variable(field) if field else 'settings'}: {'; or '.join(texts)}."
+        for field, texts in messages.items()
+    ]
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment and .env; keyword overrides win (tests, CLI flags)."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """Read settings from the environment and .env; keyword overrides win (tests, CLI flags).
+    Raises SettingsInvalid, one line per bad variable, if any cannot be used."""
+    try:
+        return _CheckedSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsInvalid(_problems(error)) from None
+    except SettingsError as error:  # a structured setting that is not JSON
+        found = _NOT_JSON.search(str(error))
+        name = _variable(found["field"]) if found else "settings"
+        raise SettingsInvalid([f"{name}: must be valid JSON."]) from None

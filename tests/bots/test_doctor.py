@@ -78,8 +78,9 @@ def test_a_good_configuration_passes(configured: CliRunner, server: FakeDiscord)
 
 
 def test_every_problem_is_one_line_and_no_secret_is_shown(
-    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    (tmp_path / "doc.sqlite3").touch()  # there, but never migrated
     monkeypatch.setenv("PATHWISE_TELEGRAM_TOKEN", "not-a-token-secret-value")
     monkeypatch.setenv("PATHWISE_STRIPE_SECRET_KEY", "pk_live_publishable_secret_value")
     monkeypatch.setenv("PATHWISE_STRIPE_WEBHOOK_SECRET", "wrong-secret-value")

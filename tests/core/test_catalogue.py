@@ -150,7 +150,7 @@ async def test_every_bad_row_is_listed_including_duplicates(db: Database) -> Non
         await _import(db, rows)
     assert [str(e) for e in caught.value.errors] == [
         "row 2 (ana-ruiz): duplicate advisor: same slug as row 1",
-        "row 3 (ana-ruiz): timezone: Field required",
+        "row 3 (ana-ruiz): duplicate advisor: same slug as row 1; timezone: Field required",
         "row 4: row: Input should be a valid dictionary or instance of AdvisorRow",
     ]
     assert await _count(db, Advisor) == 0
