@@ -8,12 +8,14 @@ again.
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, available_timezones
 
+from core import places
 from core.dialogs.engine import Context, Transition, committed, pressed, rows, typed
 from core.dialogs.steps import StepName
 from core.models import Client
@@ -63,46 +65,6 @@ DEFAULT_ZONES = (
     "Asia/Kolkata",
     "Asia/Tokyo",
 )
-# Big cities people name that are not a time zone's own city.
-CITY_ALIASES: Mapping[str, str] = MappingProxyType(
-    {
-        "barcelona": "Europe/Madrid",
-        "seville": "Europe/Madrid",
-        "valencia": "Europe/Madrid",
-        "munich": "Europe/Berlin",
-        "hamburg": "Europe/Berlin",
-        "frankfurt": "Europe/Berlin",
-        "milan": "Europe/Rome",
-        "naples": "Europe/Rome",
-        "lyon": "Europe/Paris",
-        "marseille": "Europe/Paris",
-        "porto": "Europe/Lisbon",
-        "krakow": "Europe/Warsaw",
-        "tel aviv": "Asia/Jerusalem",
-        "washington": "America/New_York",
-        "boston": "America/New_York",
-        "miami": "America/New_York",
-        "atlanta": "America/New_York",
-        "san francisco": "America/Los_Angeles",
-        "seattle": "America/Los_Angeles",
-        "houston": "America/Chicago",
-        "dallas": "America/Chicago",
-        "montreal": "America/Toronto",
-        "rio de janeiro": "America/Sao_Paulo",
-        "rio": "America/Sao_Paulo",
-        "beijing": "Asia/Shanghai",
-        "delhi": "Asia/Kolkata",
-        "new delhi": "Asia/Kolkata",
-        "mumbai": "Asia/Kolkata",
-        "bangalore": "Asia/Kolkata",
-        "bengaluru": "Asia/Kolkata",
-        "osaka": "Asia/Tokyo",
-        "abu dhabi": "Asia/Dubai",
-        "melbourne": "Australia/Melbourne",
-        "cdmx": "America/Mexico_City",
-        "ciudad de mexico": "America/Mexico_City",
-    }
-)
 # Areas of the IANA database where real places live (not "Etc", "US", legacy names).
 _AREAS = frozenset(
     {
@@ -151,7 +113,8 @@ def _zone_index() -> tuple[Mapping[str, str], Mapping[str, str]]:
 
 def find_timezone(text: str) -> str | None:
     """The IANA zone a client means by ``text`` ("Europe/Madrid", "madrid", "New York",
-    "São Paulo, Brazil", "UTC"), or None if we can't tell."""
+    "São Paulo, Brazil", "Austin", "UTC"), or None if we can't tell: a zone's own city
+    first, then any city of 15,000 people or more (``core.places``, GeoNames' data)."""
     text = text.strip()
     if not text or len(text) > MAX_INPUT:
         return None
@@ -162,7 +125,7 @@ def find_timezone(text: str) -> str | None:
     if "/" in folded:
         return full.get(folded.replace(" ", "_"))
     city = _fold(text.split(",", 1)[0])
-    return CITY_ALIASES.get(city) or cities.get(city)
+    return cities.get(city) or places.city_zone(city)
 
 
 def zone_label(zone: str, ctx: Context) -> str:
@@ -195,13 +158,25 @@ class TimezoneStep:
         text = typed(event)
         if press is not None and press.action == "tz":
             zone: str | None = press.arg.replace(".", "/")
-            if zone not in offered_zones(ctx):
+            if zone not in (*offered_zones(ctx), *ctx.data.get("tz_choices", ())):
                 return Transition(replies=[Message(t.TAP_HINT())], reshow=True)
         elif text is not None:
-            zone = find_timezone(text)
-            if zone is None:
-                shown = text if len(text) <= MAX_INPUT else text[:MAX_INPUT] + "…"
-                return Transition(replies=[Message(t.HINT(text=shown))])
+            # The first city lookup reads GeoNames' data: off the event loop.
+            zone = await asyncio.to_thread(find_timezone, text)
+            choices = [] if zone is not None else places.zone_choices(text, ctx.now)
+            shown = text if len(text) <= MAX_INPUT else text[:MAX_INPUT] + "…"
+            if zone is None and len(choices) == 1:
+                zone = choices[0]
+            elif zone is None and choices:
+                # "CST", "UTC+2": more than one clock fits; the client picks theirs.
+                buttons = [ctx.button(zone_label(z, ctx), "tz", _arg(z)) for z in choices]
+                return Transition(
+                    data={**ctx.data, "tz_choices": choices},
+                    replies=[Message(t.WHICH_ONE(text=shown), rows(*buttons, per_row=1))],
+                )
+            elif zone is None:
+                zones = [ctx.button(zone_label(z, ctx), "tz", _arg(z)) for z in offered_zones(ctx)]
+                return Transition(replies=[Message(t.HINT(text=shown), rows(*zones))])
         else:
             return Transition(replies=[Message(t.TAP_HINT())], reshow=True)
         assert zone is not None
@@ -209,6 +184,7 @@ class TimezoneStep:
         local = ctx.now.astimezone(ZoneInfo(zone))
         saved = Message(t.SAVED(zone=zone, time=f"{local:%H:%M}"))
         data = dict(ctx.data)
+        data.pop("tz_choices", None)
         then = str(data.pop("tz_then", "kind"))
         if then == "home":
             return Transition(goto=StepName.HOME, data={}, replies=[saved])

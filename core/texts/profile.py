@@ -19,4 +19,8 @@ HINT = Text(
     "I couldn't find a time zone for “{text}”. Please send the name of a big city near you, "
     "like Madrid or New York, or a time zone name like Europe/Madrid.",
 )
+WHICH_ONE = Text(
+    "profile.which_one",
+    "“{text}” fits more than one place. Which of these is yours? Or send the name of your city.",
+)
 SAVED = Text("profile.saved", "Got it: {zone}. It's {time} there now.")

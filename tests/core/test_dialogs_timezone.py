@@ -78,6 +78,16 @@ async def test_the_intake_asks_once_offering_zones_for_the_chosen_language(
         ("europe/lisbon", "Europe/Lisbon"),
         ("Mumbai", "Asia/Kolkata"),
         ("UTC", "Etc/UTC"),
+        # Issue #16: any city of 15,000 people or more (GeoNames), offsets, abbreviations.
+        ("Austin", "America/Chicago"),
+        ("austin, texas", "America/Chicago"),
+        ("Sevilla", "Europe/Madrid"),
+        ("Nueva York", "America/New_York"),
+        ("utc+5:30", "Asia/Kolkata"),
+        ("GMT+9", "Asia/Tokyo"),
+        ("EST", "America/New_York"),
+        ("CET", "Europe/Berlin"),
+        ("JST", "Asia/Tokyo"),
     ],
 )
 async def test_a_city_or_a_zone_name_can_be_typed(
@@ -106,12 +116,13 @@ async def test_a_place_we_dont_know_gets_a_concrete_hint_and_nothing_changes(
     await to_language(chat)
     await chat.press("Spanish")
     madrid = chat.button("Madrid · 10:00")
-    await chat.send(TextInput("Atlantis"))
+    await chat.send(TextInput("Qwertyville"))  # (Atlantis is a town near Cape Town)
     assert chat.texts() == [
-        "I couldn't find a time zone for “Atlantis”. Please send the name of a big city near "
+        "I couldn't find a time zone for “Qwertyville”. Please send the name of a big city near "
         "you, like Madrid or New York, or a time zone name like Europe/Madrid."
     ]
-    for bad in ("EST", "Europe/Atlantis", "x" * 100, "   "):
+    assert chat.labels()[0] == "Madrid · 10:00", "the zones come again with the hint"
+    for bad in ("Europe/Atlantis", "x" * 100, "   ", "UTC+15", "XYZ"):
         await chat.send(TextInput(bad))
         assert chat.texts()[0].startswith("I couldn't find a time zone for"), bad
     await chat.forge("tz", "Asia.Tokyo")  # a zone we did not offer for Spanish
@@ -168,3 +179,29 @@ def test_find_timezone_prefers_the_current_name_of_a_city() -> None:
     assert find_timezone("Indianapolis") == "America/Indiana/Indianapolis"
     assert find_timezone("Port au Prince") == "America/Port-au-Prince"
     assert find_timezone("") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "choices"),
+    [
+        ("CST", ["Shanghai · 17:00", "Mexico City · 03:00", "Chicago · 03:00", "Havana · 04:00"]),
+        ("PST", ["Manila · 17:00", "Los Angeles · 01:00"]),
+        ("UTC+2", ["Johannesburg · 11:00", "Cairo · 11:00"]),
+    ],
+)
+async def test_an_answer_that_fits_several_clocks_offers_them(
+    chat: Chat, db: Database, typed: str, choices: list[str]
+) -> None:
+    await to_language(chat)
+    await chat.press("English")
+    await chat.send(TextInput(typed))
+    assert chat.texts() == [
+        f"“{typed}” fits more than one place. Which of these is yours? Or send the name of "
+        "your city."
+    ]
+    assert chat.labels() == choices
+    assert await timezone_of(db, chat.client_id) == "UTC", "nothing chosen yet"
+    await chat.press(choices[-1])
+    assert chat.texts()[1] == KIND
+    city = choices[-1].split(" · ")[0].replace(" ", "_")
+    assert (await timezone_of(db, chat.client_id)).endswith(city)
