@@ -57,13 +57,15 @@ class RescheduleStep:
             booking = await own_booking(ctx, ctx.data.get("booking_id"))
         except PathwiseError as error:
             return [Message(str(error), back(ctx))]
-        slots = await scheduling.available_slots(
+        free = await scheduling.available_slots(
             ctx.uow,
             booking.advisor_id,
             OfferKind(booking.offer.kind),
             ctx.now,
             rules=rules(ctx),
         )
+        missed = await scheduling.advisor_missed(ctx.uow, booking.id)
+        slots = scheduling.reschedule_times(free, ctx.now, rules(ctx), missed=missed)
         page = int(ctx.data.get("slot_page", 0))
         shown = slots[page * SLOTS_PER_PAGE : (page + 1) * SLOTS_PER_PAGE]
         zone, locale = ctx.client.timezone, ctx.settings.locale
@@ -75,6 +77,8 @@ class RescheduleStep:
         later = len(slots) > (page + 1) * SLOTS_PER_PAGE
         more = [ctx.button(tc.LATER_TIMES(), "more")] if later else []
         text = t.PICK_NEW_TIME(what=what_text(booking), when=when_text(ctx, booking), zone=zone)
+        if not missed:
+            text += "\n" + t.NEW_TIMES_KEEP_THE_RULE(hours=ctx.settings.free_cancel_hours)
         return [Message(text, (*rows(*times), *rows(*more, back_button)))]
 
     async def receive(self, ctx: Context, event: Input) -> Transition:

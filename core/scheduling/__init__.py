@@ -25,6 +25,7 @@ from core.scheduling.changes import (
     client_bookings,
     may_reschedule,
     reschedule_booking,
+    reschedule_times,
 )
 from core.scheduling.errors import (
     BookingClosed,
@@ -117,6 +118,7 @@ __all__ = [
     "parse_weekly",
     "release_hold",
     "reschedule_booking",
+    "reschedule_times",
     "set_online",
     "set_weekly_availability",
     "slot_from_key",

@@ -23,6 +23,7 @@ from core.scheduling.formatting import format_slot
 from core.scheduling.holds import hold_is_live
 from core.scheduling.lookups import find_client, lock_booking
 from core.scheduling.rules import DEFAULT_RULES, SchedulingRules
+from core.scheduling.slots import Slot
 from core.scheduling.times import grid_cells, shown_zone, utc
 from core.texts import scheduling as t
 
@@ -35,6 +36,16 @@ async def advisor_missed(uow: UnitOfWork, booking_id: int) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+def reschedule_times(
+    slots: list[Slot], now: datetime, rules: SchedulingRules, *, missed: bool
+) -> list[Slot]:
+    """The free times a booking may move to: at least ``rules.free_change`` away, so the moved
+    session can still be changed for free; any free time after the advisor did not show up."""
+    if missed:
+        return slots
+    return [slot for slot in slots if slot.starts_at - utc(now) >= rules.free_change]
 
 
 async def may_reschedule(
@@ -137,6 +148,9 @@ async def reschedule_booking(
         raise await refusal(
             SlotUnavailable, uow, booking.advisor_id, length, now, rules, tz, locale
         )
+    if start - now < rules.free_change and not await advisor_missed(uow, booking.id):
+        # A new time keeps the free-change rule: one inside its window could not be changed.
+        raise ValidationFailed(t.NEW_TIME_TOO_SOON(hours=rules.free_change // timedelta(hours=1)))
     cells = grid_cells(start, length + rules.buffer)
     expires_at = booking.hold_expires_at if booking.booking_status is BookingStatus.HELD else None
     await clear_stale(uow, booking.advisor_id, cells, now)

@@ -36,6 +36,10 @@ TAP_A_BOOKING = Text("mybookings.tap_a_booking", "Please tap one of your booking
 CARD_WHEN = Text("mybookings.card_when", "{when} (your time, {zone})")
 CARD_STATUS = Text("mybookings.card_status", "Status: {status}")
 HOLDING = Text("mybookings.holding", "We're holding this time for you while you pay.")
+NEW_TIMES_KEEP_THE_RULE = Text(
+    "mybookings.new_times_keep_the_rule",
+    "Only times at least {hours} hours away, so you can still change it for free.",
+)
 PAY_NOW = Text("mybookings.pay_now", "Pay now")
 HOLD_GONE = Text(
     "mybookings.hold_gone",

@@ -31,6 +31,11 @@ PACKAGE_NEEDS_NO_SLOT = Text(
 SESSION_NEEDS_TIME = Text(
     "scheduling.session_needs_time", "A live session needs a time: please pick one first."
 )
+NEW_TIME_TOO_SOON = Text(
+    "scheduling.new_time_too_soon",
+    "A new time needs to be at least {hours} hours away, so you can still change it for free. "
+    "Please pick a later time.",
+)
 CLIENT_CLASH = Text(
     "scheduling.client_clash",
     "That time overlaps your {offer} with {advisor} on {when} (your time). Please choose "

@@ -208,26 +208,29 @@ async def test_rescheduling_in_time_moves_the_session_and_frees_the_old_time(
     await chat.press("Reschedule")
     assert chat.texts() == [
         "Pick a new time for your 60-minute live session with Ana Ruiz (now Tue 24 Nov, "
-        "10:00). Times are in your time zone (Europe/Madrid)."
+        "10:00). Times are in your time zone (Europe/Madrid).\n"
+        "Only times at least 24 hours away, so you can still change it for free."
     ]
-    assert chat.labels()[0] == "Mon 23 Nov, 12:00"  # two hours' notice from 10:00 Madrid
+    # Issue #16: no time inside the free-change window (before Tue 10:00 here) is offered;
+    # the first free one after the booking's own hour and its buffer.
+    assert chat.labels()[0] == "Tue 24 Nov, 11:15"
+    assert not any(label.startswith("Mon 23 Nov") for label in chat.labels())
     assert "Tue 24 Nov, 10:00" not in chat.labels(), "the booking's own time is not offered"
     await chat.press("Later times")
     await chat.press("Back")
     assert chat.texts() == [CARD_TOMORROW]
     await chat.press("Reschedule")
-    await chat.press("Mon 23 Nov, 12:00")
+    await chat.press("Tue 24 Nov, 12:00")
     assert chat.texts() == [
-        "Done. Your session with Ana Ruiz is now Mon 23 Nov, 12:00 (your time). "
+        "Done. Your session with Ana Ruiz is now Tue 24 Nov, 12:00 (your time). "
         "The old time is free again.",
         "60-minute live session with Ana Ruiz\n"
-        "Mon 23 Nov, 12:00 (your time, Europe/Madrid)\n"
+        "Tue 24 Nov, 12:00 (your time, Europe/Madrid)\n"
         "Status: booked\n"
-        "Free changes ended 24 hours before the start. "
-        "If the session doesn't help, you can ask for your money back after it.",
+        "You can reschedule or cancel free of charge until Mon 23 Nov, 12:00.",
     ]
     booking = await booking_row(db, world.booking_id)
-    assert booking.starts_at == datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
+    assert booking.starts_at == datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
     assert booking.status == BookingStatus.CONFIRMED.value
     async with db.uow() as uow:
         free = await scheduling.available_slots(
@@ -237,7 +240,7 @@ async def test_rescheduling_in_time_moves_the_session_and_frees_the_old_time(
     [moved] = await outbox_rows(db, kind="booking_moved")
     assert moved.advisor_id == world.advisor_id
     assert moved.payload["text"].startswith(
-        "Your 60-minute live session on Tue 24 Nov, 10:00 has moved to Mon 23 Nov, 12:00"
+        "Your 60-minute live session on Tue 24 Nov, 10:00 has moved to Tue 24 Nov, 12:00"
     )
 
 
@@ -247,20 +250,20 @@ async def test_a_time_taken_meanwhile_shows_the_times_free_now(
     world = setup.world
     chat = await setup.card(db, clock)
     await chat.press("Reschedule")
-    async with db.uow() as uow:  # someone else takes 12:00 first
+    async with db.uow() as uow:  # someone else takes Tuesday 12:00 first
         await scheduling.hold_slot(
             uow,
             client_id=world.other_client_id,
             offer_id=world.offer_id,
-            starts_at=datetime(2026, 11, 23, 11, 0, tzinfo=UTC),
+            starts_at=datetime(2026, 11, 24, 11, 0, tzinfo=UTC),
             now=clock.now(),
         )
         await uow.commit()
-    await chat.press("Mon 23 Nov, 12:00")
+    await chat.press("Tue 24 Nov, 12:00")
     texts = chat.texts()
     assert texts[0].startswith("That time was just taken. Here are the next free times:")
     assert texts[1].startswith("Pick a new time for your 60-minute live session")
-    assert "Mon 23 Nov, 12:00" not in chat.labels()
+    assert "Tue 24 Nov, 12:00" not in chat.labels()
     booking = await booking_row(db, world.booking_id)
     assert booking.starts_at == datetime(2026, 11, 24, 9, 0, tzinfo=UTC), "nothing moved"
 
@@ -757,3 +760,18 @@ async def test_a_buttons_label_typed_instead_of_tapped_is_understood(
     await chat.send(TextInput("cancel"))  # no button says just that: the /cancel command
     assert chat.texts() == ["Okay, I've stopped that.", "What would you like to do?"]
     assert (await booking_row(db, setup.world.booking_id)).status == BookingStatus.CONFIRMED.value
+
+
+async def test_a_new_time_inside_the_free_change_window_is_refused_even_forged(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    chat = await setup.card(db, clock)
+    await chat.press("Reschedule")
+    today_noon = scheduling.slot_key(datetime(2026, 11, 23, 11, 0, tzinfo=UTC))
+    await chat.forge("slot", today_noon)  # free at Ana's, but inside the 24 hours
+    assert chat.texts()[0] == (
+        "A new time needs to be at least 24 hours away, so you can still change it for free. "
+        "Please pick a later time."
+    )
+    booking = await booking_row(db, setup.world.booking_id)
+    assert booking.starts_at == datetime(2026, 11, 24, 9, 0, tzinfo=UTC), "nothing moved"
