@@ -294,6 +294,10 @@ async def _card(ctx: Context, booking: Booking) -> tuple[list[str], list[AnyButt
     rateable = status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.REFUNDED)
     if rateable and ends_at(booking) <= now and not await is_reviewed(ctx, booking):
         actions.append(ctx.button(t.RATE(), "rate", booking.id))
+    over = (rateable and ends_at(booking) <= now) or status is BookingStatus.CANCELLED
+    if over and booking.advisor.active and booking.advisor.approved:
+        name = booking.advisor.display_name
+        actions.append(ctx.button(t.BOOK_AGAIN(advisor=name), "again", booking.id))
     return lines, actions
 
 
@@ -350,7 +354,15 @@ class BookingStep:
             return tap_hint()
         if press.action == "back":
             return Transition(goto=StepName.BOOKINGS, data={})
-        if press.action not in ("pay", "reschedule", "cancel", "refund", "refundc", "rate"):
+        if press.action not in (
+            "pay",
+            "reschedule",
+            "cancel",
+            "refund",
+            "refundc",
+            "rate",
+            "again",
+        ):
             return tap_hint()
         try:
             booking = await own_booking(ctx, press.arg)
@@ -365,6 +377,8 @@ class BookingStep:
         except PathwiseError as error:
             return Transition(replies=[Message(str(error))], reshow=True)
         data = {"booking_id": booking.id}
+        if press.action == "again":  # the advisor's card, their offers and free times
+            return Transition(goto=StepName.PROFILE, data={"advisor_id": booking.advisor_id})
         if press.action == "pay":  # the summary again, its Pay button; Cancel comes back here
             return Transition(goto=StepName.SUMMARY, data={**data, "from": "bookings"})
         if press.action == "reschedule":

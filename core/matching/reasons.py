@@ -5,20 +5,15 @@ Separate from scoring, so the reasons can change (or be translated) without touc
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_currency
 
 from core.matching.model import AdvisorCard, Intake
 from core.matching.query import Query
 from core.matching.words import tokenise
-from core.money import Money, minor_digits
 from core.taxonomy import Topic
 from core.texts import matching as t
 
@@ -38,7 +33,7 @@ def reasons(
     found.append(_rating_reason(card))
     if intake.budget is not None:
         price = card.prices[intake.kind]
-        found.append(t.WITHIN_BUDGET(price=_short_money(price, locale)))
+        found.append(t.WITHIN_BUDGET(price=price.format(locale)))  # always with cents
     return found
 
 
@@ -65,19 +60,6 @@ def _free_reason(slot: datetime, now: datetime, zone: ZoneInfo) -> str:
     else:
         day = str(format_date(local.date(), "d MMMM", locale="en"))
     return t.FREE_AT(day=day, time=f"{local:%H:%M}")
-
-
-def _short_money(money: Money, locale: str) -> str:
-    """A price as people say it: "$45" for a whole amount, "$45.50" otherwise."""
-    if money.amount % (10 ** minor_digits(money.currency)) != 0:
-        return money.format(locale)
-    pattern = str(Locale.parse(locale).currency_formats["standard"].pattern)
-    whole = re.sub(r"0\.0+", "0", pattern)
-    return str(
-        format_currency(
-            Decimal(money.decimal), money.currency, whole, locale=locale, currency_digits=False
-        )
-    )
 
 
 def _specialty(card: AdvisorCard, intake: Intake, said: frozenset[str]) -> str | None:

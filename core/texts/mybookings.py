@@ -40,6 +40,7 @@ NEW_TIMES_KEEP_THE_RULE = Text(
     "mybookings.new_times_keep_the_rule",
     "Only times at least {hours} hours away, so you can still change it for free.",
 )
+BOOK_AGAIN = Text("mybookings.book_again", "Book again with {advisor}")
 PAY_NOW = Text("mybookings.pay_now", "Pay now")
 HOLD_GONE = Text(
     "mybookings.hold_gone",

@@ -181,7 +181,12 @@ async def test_my_bookings_lists_upcoming_and_recent_in_the_clients_time_zone(
         "60-minute live session with Ana Ruiz\nFri 20 Nov, 10:00 (your time, Europe/Madrid)\n"
         "Status: done\nNot happy with it?"
     )
-    assert chat.labels() == ["Ask for a refund", "Rate this session", "Back to my bookings"]
+    assert chat.labels() == [
+        "Ask for a refund",
+        "Rate this session",
+        "Book again with Ana Ruiz",  # issue #16
+        "Back to my bookings",
+    ]
 
 
 async def test_no_bookings_yet_offers_to_find_an_advisor(
@@ -420,7 +425,12 @@ async def test_a_refund_shows_an_itemized_preview_then_returns_the_service_price
     chat = await setup.tipped(db, clock)
     clock.set(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))  # an hour after it ended
     await open_booking(chat)
-    assert chat.labels() == ["Ask for a refund", "Rate this session", "Back to my bookings"]
+    assert chat.labels() == [
+        "Ask for a refund",
+        "Rate this session",
+        "Book again with Ana Ruiz",  # issue #16
+        "Back to my bookings",
+    ]
     await chat.press("Ask for a refund")
     assert chat.texts() == [PREVIEW]
     await chat.press("Back")
@@ -775,3 +785,14 @@ async def test_a_new_time_inside_the_free_change_window_is_refused_even_forged(
     )
     booking = await booking_row(db, setup.world.booking_id)
     assert booking.starts_at == datetime(2026, 11, 24, 9, 0, tzinfo=UTC), "nothing moved"
+
+
+async def test_book_again_opens_the_advisors_card_from_a_past_booking(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    chat = await setup.tipped(db, clock)
+    clock.set(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))  # an hour after it ended
+    await open_booking(chat)
+    await chat.press("Book again with Ana Ruiz")
+    assert chat.texts()[0].startswith("Ana Ruiz")
+    assert any(label.startswith("60-minute live session") for label in chat.labels())

@@ -326,7 +326,7 @@ def test_reasons_say_why_in_plain_words(index: MatchIndex) -> None:
         "specialises in career change",
         "free tomorrow 18:00 your time",
         "4.8★ from 32 reviews",
-        "within your budget: $60",
+        "within your budget: $60.00",  # issue #16: amounts always with cents
     ]
 
 
@@ -377,9 +377,9 @@ def test_ratings_in_words(rating_sum: int, rating_count: int, said: str) -> None
 @pytest.mark.parametrize(
     ("price", "locale", "said"),
     [
-        (usd(45), "en_US", "within your budget: $45"),
+        (usd(45), "en_US", "within your budget: $45.00"),
         (usd(45.5), "en_US", "within your budget: $45.50"),
-        (Money(4500, "EUR"), "de_DE", "within your budget: 45\xa0€"),
+        (Money(4500, "EUR"), "de_DE", "within your budget: 45,00\xa0€"),
     ],
 )
 def test_budget_in_words(price: Money, locale: str, said: str) -> None:
