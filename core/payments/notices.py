@@ -89,7 +89,11 @@ async def notify_paid(
             dedupe_key=f"paid_client:{purchase.id}",
             now=now,
         )
-        if booking is not None and booking.starts_at is not None:
+        if (
+            purchase.kind == PurchaseKind.BOOKING
+            and booking is not None
+            and booking.starts_at is not None
+        ):
             await outbox.enqueue(  # the session for the client's own calendar app
                 uow,
                 audience=Audience.CLIENT,

@@ -25,7 +25,7 @@ from core.models import Advisor, MoodCheckin, Review
 from core.models.billing import Purchase, PurchaseKind, PurchaseStatus
 from core.scheduling import BookingNotFound
 from devtools.stripe_sandbox import StripeSandbox
-from tests.support.billing import World, fonts, seed
+from tests.support.billing import World, fonts, outbox_rows, seed
 from tests.support.chat import Chat, make_engine
 from tests.support.rows import row
 from tests.support.stripe_stand_in import checkout_id, stripe_stand_in
@@ -111,6 +111,8 @@ async def test_after_a_session_rate_review_tip_and_check_in(
     assert link.label == "Tip $5.00 with Stripe" and link.url.startswith(setup.sandbox.url)
     await setup.sandbox.pay(checkout_id(link.url))
     [tip] = await tips(db)
+    calendars = [r for r in await outbox_rows(db) if r.kind == "calendar"]
+    assert len(calendars) == 1, "the calendar file comes with the session's payment only"
     assert tip.status == PurchaseStatus.PAID.value
     assert (tip.tip_minor, tip.fee_minor, tip.total_minor) == (500, 0, 500), "no fee on a tip"
     await chat.press("Continue")
@@ -344,3 +346,4 @@ async def test_the_first_question_is_made_for_the_adapter_to_deliver(
     clock.advance(timedelta(hours=1))
     await chat.send(TextInput("5"))  # answered later, in text
     assert chat.texts()[0].startswith("Thank you. Would you like to add a few words")
+
