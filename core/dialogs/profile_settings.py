@@ -9,7 +9,6 @@ again.
 from __future__ import annotations
 
 import asyncio
-import unicodedata
 from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
@@ -65,31 +64,9 @@ DEFAULT_ZONES = (
     "Asia/Kolkata",
     "Asia/Tokyo",
 )
-# Areas of the IANA database where real places live (not "Etc", "US", legacy names).
-_AREAS = frozenset(
-    {
-        "Africa",
-        "America",
-        "Antarctica",
-        "Asia",
-        "Atlantic",
-        "Australia",
-        "Europe",
-        "Indian",
-        "Pacific",
-    }
-)
-
-
 def needs_timezone(client: Client) -> bool:
     """Whether we still have to ask the client where they are."""
     return client.timezone in ("", UNSET)
-
-
-def _fold(text: str) -> str:
-    """Lower case, no accents, spaces for underscores and hyphens: "São_Paulo" -> "sao paulo"."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(plain.lower().replace("_", " ").replace("-", " ").split())
 
 
 @cache
@@ -100,14 +77,14 @@ def _zone_index() -> tuple[Mapping[str, str], Mapping[str, str]]:
     America/Argentina/Buenos_Aires and America/Buenos_Aires), the longer, current one wins.
     """
     names = sorted(
-        (z for z in available_timezones() if z.split("/", 1)[0] in _AREAS),
+        (z for z in available_timezones() if z.split("/", 1)[0] in places.AREAS),
         key=lambda z: (-z.count("/"), z),
     )
     full: dict[str, str] = {}
     cities: dict[str, str] = {}
     for name in names:
-        full.setdefault(_fold(name).replace(" ", "_"), name)
-        cities.setdefault(_fold(name.rsplit("/", 1)[-1]), name)
+        full.setdefault(places.fold(name).replace(" ", "_"), name)
+        cities.setdefault(places.fold(name.rsplit("/", 1)[-1]), name)
     return MappingProxyType(full), MappingProxyType(cities)
 
 
@@ -118,13 +95,13 @@ def find_timezone(text: str) -> str | None:
     text = text.strip()
     if not text or len(text) > MAX_INPUT:
         return None
-    folded = _fold(text)
+    folded = places.fold(text)
     if folded in ("utc", "gmt", "etc/utc", "etc/gmt", "z"):
         return EXPLICIT_UTC
     full, cities = _zone_index()
     if "/" in folded:
         return full.get(folded.replace(" ", "_"))
-    city = _fold(text.split(",", 1)[0])
+    city = places.fold(text.split(",", 1)[0])
     return cities.get(city) or places.city_zone(city)
 
 

@@ -86,6 +86,14 @@ class Setup:
         await chat.press("Ask for a refund")
         return chat
 
+    async def unpaid_summary(self, db: Database, clock: ManualClock) -> Chat:
+        """Zoë has not paid yet: from /bookings she tapped Pay now and sees the summary."""
+        chat = self.chat(db, clock)
+        await chat.start()
+        await open_booking(chat)
+        await chat.press("Pay now")
+        return chat
+
     async def card(self, db: Database, clock: ManualClock) -> Chat:
         """Zoë has paid and opened her booking's card from /bookings."""
         chat, _ = await self.paid(db, clock)
@@ -663,10 +671,7 @@ async def test_without_a_no_show_a_late_reschedule_is_still_refused(
 async def test_an_unpaid_hold_can_be_paid_from_my_bookings(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
-    chat = setup.chat(db, clock)
-    await chat.start()
-    await open_booking(chat)
-    await chat.press("Pay now")
+    chat = await setup.unpaid_summary(db, clock)
     assert chat.texts()[0].startswith("Here is your booking:\n\n60-minute live session")
     await chat.press("Pay $63.49")
     assert chat.link().label == "Pay with Stripe"
@@ -676,10 +681,7 @@ async def test_an_unpaid_hold_can_be_paid_from_my_bookings(
 async def test_cancel_at_a_summary_opened_from_my_bookings_goes_back_there(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
-    chat = setup.chat(db, clock)
-    await chat.start()
-    await open_booking(chat)
-    await chat.press("Pay now")
+    chat = await setup.unpaid_summary(db, clock)
     await chat.press("Cancel")
     assert chat.texts() == [
         "Okay, I've let that time go.",
@@ -692,10 +694,7 @@ async def test_cancel_at_a_summary_opened_from_my_bookings_goes_back_there(
 async def test_cancel_while_paying_lets_the_held_time_go(
     db: Database, setup: Setup, clock: ManualClock, step: str
 ) -> None:
-    chat = setup.chat(db, clock)
-    await chat.start()
-    await open_booking(chat)
-    await chat.press("Pay now")
+    chat = await setup.unpaid_summary(db, clock)
     if step == "payment link":
         await chat.press("Pay $63.49")
     await chat.send(CommandInput("cancel"))
@@ -711,10 +710,7 @@ async def test_cancel_while_paying_lets_the_held_time_go(
 async def test_timezone_mid_booking_comes_back_to_the_summary_in_the_new_zone(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
-    chat = setup.chat(db, clock)
-    await chat.start()
-    await open_booking(chat)
-    await chat.press("Pay now")
+    chat = await setup.unpaid_summary(db, clock)
     assert "Tue 24 Nov 2026, 10:00 (Europe/Madrid)" in chat.texts()[0]
     await chat.send(CommandInput("timezone"))
     await chat.send(TextInput("London"))
@@ -729,10 +725,7 @@ async def test_timezone_mid_booking_comes_back_to_the_summary_in_the_new_zone(
 async def test_text_after_paying_goes_on_from_the_menu_not_the_pay_button(
     db: Database, setup: Setup, clock: ManualClock
 ) -> None:
-    chat = setup.chat(db, clock)
-    await chat.start()
-    await open_booking(chat)
-    await chat.press("Pay now")
+    chat = await setup.unpaid_summary(db, clock)
     await chat.press("Pay $63.49")
     await chat.send(TextInput("done?"))
     assert chat.texts()[0] == "Please use the payment button below."

@@ -26,7 +26,6 @@ from core.models.dialogs import Consent
 from core.money import Money
 from core.receipts import (
     CreditNoteData,
-    PaymentMethod,
     ReceiptData,
     ReceiptFonts,
     ReceiptLine,
@@ -37,6 +36,7 @@ from core.receipts import (
     render_receipt,
 )
 from tests.support.billing import checkout_of, receipt_text, seed
+from tests.support.receipts import make_credit_note, make_receipt
 from tests.support.stripe_stand_in import stripe_stand_in
 
 ISSUED = datetime(2026, 3, 3, 14, 5, tzinfo=UTC)
@@ -68,41 +68,22 @@ def as_read(text: str) -> list[str]:
 
 
 def a_receipt(**changes: object) -> ReceiptData:
-    fields: dict[str, object] = {
-        "number": "R-2026-000001",
-        "issued_at": ISSUED,
-        "platform_name": "Pathwise",
-        "platform_address": "Pathwise Advice Ltd, 1 Example Street, Springfield",
-        "buyer_name": "Zoë Łukasz",
-        "advisor_name": "Ana Ruiz",
-        "lines": [SESSION, FEE],
-        "currency": "USD",
-        "payment_method": PaymentMethod("visa", "4242"),
-        "stripe_reference": "pi_3PqXyZ2eZvKYlo2C1a2b3c4d",
-        "guarantee_hours": 72,
-        "timezone": "America/New_York",
-    }
-    fields.update(changes)
-    return ReceiptData(**fields)  # type: ignore[arg-type]
+    """The toolkit's receipt, for this file's session with Ana Ruiz."""
+    return make_receipt(**{"advisor_name": "Ana Ruiz", "lines": [SESSION, FEE], **changes})
 
 
 def a_credit_note(**changes: object) -> CreditNoteData:
-    fields: dict[str, object] = {
-        "number": "CN-2026-000001",
-        "original_receipt_number": "R-2026-000001",
-        "issued_at": datetime(2026, 3, 12, 14, 5, tzinfo=UTC),
-        "platform_name": "Pathwise",
-        "platform_address": "Pathwise Advice Ltd, 1 Example Street, Springfield",
-        "buyer_name": "Zoë Łukasz",
+    """The toolkit's credit note: this file's session refunded, its fee kept."""
+    fields = {
         "advisor_name": "Ana Ruiz",
+        "issued_at": datetime(2026, 3, 12, 14, 5, tzinfo=UTC),
         "refunded": [SESSION],
         "kept": [FEE],
-        "currency": "USD",
         "stripe_reference": "re_3PqXyZ2eZvKYlo2C0abc",
         "timezone": "America/New_York",
+        "reason": "",
     }
-    fields.update(changes)
-    return CreditNoteData(**fields)  # type: ignore[arg-type]
+    return make_credit_note(**{**fields, **changes})
 
 
 # -- the terms accepted ----------------------------------------------------------------------
