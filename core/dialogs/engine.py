@@ -60,7 +60,7 @@ class Context:
     services: DialogServices = field(default_factory=DialogServices)
     installed: Collection[str] = ()  # the steps the running engine has
     step: str = ""  # the step the conversation is at when the input arrives
-    offered: list[list[str]] = field(default_factory=list)  # the buttons last shown
+    offered: typed_choices.Offered = field(default_factory=list)  # the buttons last shown
 
     def button(self, label: str, action: str, arg: str | int = "") -> Button:
         """A button whose id belongs to the step being shown."""
@@ -148,7 +148,7 @@ async def save(
     conversation: Conversation,
     data: dict[str, Any],
     now: datetime,
-    offered: list[list[str]] | None = None,
+    offered: typed_choices.Offered | None = None,
 ) -> None:
     """Write the conversation's data, and the buttons last shown if given (the caller
     commits)."""
@@ -269,6 +269,11 @@ class DialogEngine:
             ctx.offered = typed_choices.offered(replies)
         elif typed_choices.offered(replies):
             ctx.offered = typed_choices.offered(replies)  # a hint that brings its own buttons
+        elif ctx.offered and replies and isinstance(replies[-1], Message):
+            # A hint after a wrong answer: the step's buttons come again with it, so the
+            # client never has to scroll up (they are still valid: the step did not move).
+            hint = replies[-1]
+            replies[-1] = Message(hint.text, typed_choices.again(ctx.offered), replace=hint.replace)
         await save(ctx.uow, conversation, ctx.data, ctx.now, ctx.offered)
         return replies
 

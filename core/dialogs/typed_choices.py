@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from core.dialogs import buttons
 from core.replies import Button, Message, Reply
@@ -45,24 +45,31 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", "".join(kept)).strip()
 
 
-def offered(replies: Iterable[Reply]) -> list[list[str]]:
-    """The [label, data] of every button among ``replies``, in order."""
+Offered = list[list[list[str]]]  # rows of [label, data] buttons, as they were shown
+
+
+def offered(replies: Iterable[Reply]) -> Offered:
+    """The [label, data] of every button among ``replies``, row by row."""
     return [
-        [button.label, button.data]
+        [[button.label, button.data] for button in row if isinstance(button, Button)]
         for reply in replies
         if isinstance(reply, Message)
         for row in reply.buttons
-        for button in row
-        if isinstance(button, Button)
+        if any(isinstance(button, Button) for button in row)
     ]
 
 
-def chosen(text: str, shown: Sequence[Sequence[str]]) -> str | None:
+def again(shown: Offered) -> tuple[tuple[Button, ...], ...]:
+    """The buttons last shown, to come again with a hint that has none of its own."""
+    return tuple(tuple(Button(label, data) for label, data in row) for row in shown)
+
+
+def chosen(text: str, shown: Offered) -> str | None:
     """The data of the one button ``text`` names among ``shown``, or None."""
     typed = normalise(text)
     if not typed or not shown:
         return None
-    labels = [(normalise(label), data) for label, data in shown]
+    labels = [(normalise(label), data) for row in shown for label, data in row]
     exact = [data for label, data in labels if label == typed]
     if len(exact) == 1:
         return exact[0]

@@ -21,9 +21,9 @@ class Conversation(Base):
     )
     step: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # The buttons last shown, as [label, data] pairs: a label typed instead of tapped counts
+    # The buttons last shown, rows of [label, data] pairs: a label typed instead of tapped counts
     # as the tap (core/dialogs/typed_choices.py). Bot-made words only, never what the client typed.
-    offered: Mapped[list[list[str]]] = mapped_column(
+    offered: Mapped[list[list[list[str]]]] = mapped_column(
         JSON, default=list, server_default=text("'[]'")
     )
     # Bumped on every step change; buttons carry it so stale presses are recognised.

@@ -390,3 +390,22 @@ async def test_the_catalogue_matcher_ranks_real_advisors_with_reasons(
     spanish = {ids[s] for s in ("ana-ruiz", "lucia-fernandes", "sofia-rossi")}
     assert set(conversation.data["suggested"]) <= spanish
     assert conversation.data["suggested"][0] == ids["ana-ruiz"]
+
+
+async def test_after_a_wrong_answer_the_steps_buttons_come_again_with_the_hint(
+    chat: Chat,
+) -> None:
+    """Issue #16: nobody has to scroll up to find the buttons after a hint."""
+    await chat.send(StartInput())
+    await chat.send(TextInput("yes ok"))
+    assert chat.texts() == ["Please tap “I understand and agree” to continue."]
+    assert chat.labels() == ["I understand and agree"]
+    await chat.press("I understand and agree")
+    await chat.press("Find an advisor")
+    topics = chat.labels()
+    await chat.send(TextInput("the usual"))
+    assert len(chat.texts()) == 1 and chat.labels() == topics
+    await chat.press("Family")  # a button from the hint works like the original
+    await chat.send(CommandInput("help"))
+    assert chat.texts()[0].startswith("Here is what I can do:")
+    assert "Done" in chat.labels(), "even /help's answer keeps the way on"
