@@ -81,7 +81,8 @@ class ProfileStep:
         if press is not None and press.action == "share":
             # The card stays as it is, its buttons still live, with the link below it.
             shared = sharing.share_of(ctx.settings, advisor)
-            return Transition(replies=[Message(tp.SHARE_LINK(name=shared.name, url=shared.url))])
+            link = Message(tp.SHARE_LINK(name=shared.name, url=shared.url))
+            return Transition(replies=[link], buttons_again=False)  # a message to forward
         offer_id = parse_id(press.arg) if press is not None else None
         if press is not None and press.action == "offer" and offer_id is not None:
             offer = next((o for o in advisor.offers if o.id == offer_id and o.active), None)

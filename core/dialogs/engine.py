@@ -89,6 +89,9 @@ class Transition:
     data: dict[str, Any] | None = None  # replaces the saved data when given
     reshow: bool = False  # stay, but show the step again (e.g. after toggling a choice)
     forget: bool = False  # erase the conversation state itself (the client's data was erased)
+    # A reply that stays on the step gets the step's buttons again (a hint after a wrong
+    # answer); False for a message meant to stand alone (a link to forward).
+    buttons_again: bool = True
     after_commit: AfterCommit | None = None
 
 
@@ -269,7 +272,12 @@ class DialogEngine:
             ctx.offered = typed_choices.offered(replies)
         elif typed_choices.offered(replies):
             ctx.offered = typed_choices.offered(replies)  # a hint that brings its own buttons
-        elif ctx.offered and replies and isinstance(replies[-1], Message):
+        elif (
+            transition.buttons_again
+            and ctx.offered
+            and replies
+            and isinstance(replies[-1], Message)
+        ):
             # A hint after a wrong answer: the step's buttons come again with it, so the
             # client never has to scroll up (they are still valid: the step did not move).
             hint = replies[-1]

@@ -20,7 +20,7 @@ from core.models import Client, Offer
 from core.models.sessions import SessionState
 from core.taxonomy import OfferKind
 from tests.support.chat import Chat, import_sample, make_engine
-from tests.support.reviews import past_session, reviewed_session
+from tests.support.reviews import past_session, review, reviewed_session
 
 BOT = "PathwiseTestBot"
 DAY = timedelta(days=1)
@@ -248,3 +248,24 @@ async def test_share_this_advisor_answers_with_the_deep_link_that_opens_the_card
     [payload] = parse_qs(urlsplit(url).query)["start"]
     friend = chat_for(db, shared_settings, clock, user_id=777, name="Ben")
     assert (await card_from_link(friend, payload)).startswith("Sofia Rossi\n")
+
+
+async def test_a_reviews_words_leave_the_card_when_its_writer_deletes_their_data(
+    db: Database, shared_settings: Settings, clock: ManualClock, ids: dict[str, int]
+) -> None:
+    """/privacy promises a review's words are kept (and shown, with an initial) only until
+    the writer deletes their data; the star rating stays, without them."""
+    from core.privacy import Privacy
+
+    ana, now = ids["ana-ruiz"], clock.now()
+    client_id, booking_id = await past_session(db, ana, now, client_name="Bo")
+    await review(db, client_id, booking_id, now - timedelta(days=4), 5, "Kind and very clear.")
+    before = await card_of(chat_for(db, shared_settings, clock), "ana-ruiz")
+    assert "“Kind and very clear.” — B." in before
+
+    await Privacy(db, shared_settings, clock).erase(client_id)
+
+    after = await card_of(chat_for(db, shared_settings, clock, user_id=99), "ana-ruiz")
+    assert "Kind and very clear." not in after
+    rating_line = next(line for line in before.splitlines() if "★" in line)
+    assert rating_line in after.splitlines(), "the rating itself still counts"
