@@ -20,14 +20,14 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
-from core.matching.words import LANGUAGES, Language, fold, is_stopword, stem, words_of
+from core.matching.words import LANGUAGES, Language, fold, is_stopword, spans_of, stem, words_of
 from core.taxonomy import Topic
 
 _FILE = Path(__file__).with_name("lexicon.yaml")
 HINT_WEIGHT = 0.5  # a hint (a person, a place) counts this much of a word
 # How alike a misspelt word must be to a lexicon word (rapidfuzz ratio, 0-100), and how long:
 # shorter words have too many near neighbours that mean something else.
-_TYPO_SCORE = 84.0
+_TYPO_SCORE = 83.0
 _TYPO_LENGTH = 5
 
 
@@ -66,7 +66,8 @@ class Reading:
 
 def _parse(raw: dict[str, Any]) -> Lexicon:
     """The lexicon of a parsed ``lexicon.yaml``."""
-    filed: defaultdict[tuple[Language, str], list[Entry]] = defaultdict(list)
+    # One weight per entry: when a word and a hint share a stem ("padres", "padre"), the hint's.
+    weights: dict[tuple[Topic, Language, tuple[str, ...]], float] = {}
     vocabulary: set[str] = set()
     for topic_name, languages in raw.items():
         topic = Topic(topic_name)
@@ -77,9 +78,12 @@ def _parse(raw: dict[str, Any]) -> Lexicon:
                     words = [fold(word) for word in words_of(str(phrase))]
                     if not words:
                         continue
-                    stems = tuple(stem(word, language) for word in words)
-                    filed[(language, stems[0])].append(Entry(topic, language, stems, weight))
+                    key = (topic, language, tuple(stem(word, language) for word in words))
+                    weights[key] = min(weight, weights.get(key, weight))
                     vocabulary.update(w for w in words if len(w) >= _TYPO_LENGTH)
+    filed: defaultdict[tuple[Language, str], list[Entry]] = defaultdict(list)
+    for (topic, language, stems), weight in weights.items():
+        filed[(language, stems[0])].append(Entry(topic, language, stems, weight))
     known = {(e.language, s) for entries in filed.values() for e in entries for s in e.stems}
     return Lexicon(
         entries=MappingProxyType({key: tuple(found) for key, found in filed.items()}),
@@ -110,8 +114,8 @@ def _spelt(word: str) -> str:
 def read(text: str) -> Reading:
     """The topics ``text`` speaks of, in English or Spanish (or both mixed)."""
     lex = lexicon()
-    written = words_of(text)
-    spelt = [_spelt(fold(word)) for word in written]
+    spans = spans_of(text)
+    spelt = [_spelt(fold(text[start:end])) for start, end in spans]
     weights: defaultdict[Topic, float] = defaultdict(float)
     evidence: defaultdict[Topic, list[str]] = defaultdict(list)
     taken: set[tuple[Topic, int]] = set()  # a word counts once per topic, in either language
@@ -126,7 +130,7 @@ def read(text: str) -> Reading:
                     continue
                 taken.update((entry.topic, at) for at in range(start, end))
                 weights[entry.topic] += entry.weight
-                evidence[entry.topic].append(" ".join(written[start:end]))
+                evidence[entry.topic].append(text[spans[start][0] : spans[end - 1][1]])
     total = sum(weights.values())
     return Reading(
         shares=MappingProxyType({topic: w / total for topic, w in weights.items()}),

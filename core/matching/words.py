@@ -66,6 +66,11 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def spans_of(text: str) -> list[tuple[int, int]]:
+    """Where each word of ``text`` starts and ends, in order."""
+    return [match.span() for match in _WORD.finditer(text)]
+
+
 @lru_cache(maxsize=1 << 16)
 def stem(word: str, language: Language) -> str:
     """The Snowball stem of a folded word in ``language``."""

@@ -1,0 +1,107 @@
+"""Matching understands what people write (#17): over a labelled set of descriptions, in
+English and in Spanish, the first suggested advisor covers a fitting topic at least 80 % of the
+time and one of the first three at least 95 %, with the client tapping "Other" as topic."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from core.accounts import Platform, get_or_create_client
+from core.clock import ManualClock
+from core.config import Settings
+from core.db import Database
+from core.dialogs.engine import Context
+from core.dialogs.services import Suggestion
+from core.dialogs.suggest import CatalogueMatcher, catalogue_cards
+from core.matching import lexicon
+from core.taxonomy import Topic
+from tests.support.chat import import_sample
+
+LABELLED = yaml.safe_load((Path(__file__).parent / "matching_labelled.yaml").read_text("utf-8"))
+LANGUAGES = {"english": "en", "spanish": "es"}
+# The names of the topics, as the buttons say them and in Spanish: "no topic keyword" means
+# none of these words (nor "work"/"trabajo", "life"/"vida").
+KEYWORDS = frozenset(
+    """
+    grief loss career work family relationship relationships stress anxiety direction life
+    duelo pérdida carrera trabajo familia relación relaciones pareja estrés ansiedad rumbo
+    dirección vida
+    """.split()
+)
+
+
+def has_keyword(text: str) -> bool:
+    return bool(KEYWORDS.intersection(re.findall(r"[^\W\d_]+", text.casefold())))
+
+
+async def ask(
+    db: Database, settings: Settings, clock: ManualClock, description: str, language: str
+) -> list[Suggestion]:
+    """The suggestions for a client who tapped "Other" and wrote ``description``."""
+    answers: dict[str, Any] = {
+        "topics": [Topic.OTHER.value],
+        "description": description,
+        "language": language,
+        "kind": "live60",
+        "budget": None,
+        "when": "any",
+    }
+    async with db.uow() as uow:
+        client = await get_or_create_client(uow, Platform.TELEGRAM, 42, "Zoë", clock.now())
+        ctx = Context(uow, client, clock.now(), settings, {}, 1)
+        return await CatalogueMatcher().suggest(ctx, answers)
+
+
+def test_the_labelled_set_is_as_large_and_as_plain_as_promised() -> None:
+    english, spanish = LABELLED["english"], LABELLED["spanish"]
+    assert len(english) >= 50 and len(spanish) >= 50
+    everyone = [*english, *spanish]
+    assert sum(not has_keyword(item["text"]) for item in everyone) >= len(everyone) / 2
+    assert all({Topic(topic) for topic in item["topics"]} for item in everyone)
+    assert len({item["text"] for item in everyone}) == len(everyone)
+
+
+@pytest.mark.parametrize("name", LANGUAGES)
+async def test_the_first_suggestions_fit_what_the_client_wrote(
+    db: Database, settings: Settings, clock: ManualClock, name: str
+) -> None:
+    await import_sample(db)
+    async with db.uow() as uow:
+        topics_of = {card.id: card.topics for card in await catalogue_cards(uow)}
+    items = LABELLED[name]
+    first = three = 0
+    for item in items:
+        fits = {Topic(topic) for topic in item["topics"]}
+        found = await ask(db, settings, clock, item["text"], LANGUAGES[name])
+        hits = [bool(topics_of[s.advisor_id] & fits) for s in found]
+        first += bool(hits) and hits[0]
+        three += any(hits[:3])
+    assert first / len(items) >= 0.80
+    assert three / len(items) >= 0.95
+
+
+def test_the_same_words_in_spanish_and_english_speak_of_the_same_topics() -> None:
+    pairs = [
+        ("My father died last month", "Mi padre murió el mes pasado"),
+        ("my boss yells at me and I might get fired", "mi jefe me grita y me van a despedir"),
+        ("my girlfriend cheated on me", "mi novia me engañó"),
+        ("I can't sleep and I have panic attacks", "no puedo dormir y tengo ataques de pánico"),
+        ("my teenage son and the custody", "mi hijo adolescente y la custodia"),
+        ("I want to move abroad and start over", "quiero irme al extranjero y empezar de cero"),
+    ]
+    for english, spanish in pairs:
+        assert lexicon.read(english).topics() == lexicon.read(spanish).topics()
+        assert lexicon.read(english).topics()
+
+
+def test_typos_are_read_as_the_word_meant() -> None:
+    assert lexicon.read("my grandma's funerl").topics()[0] is Topic.GRIEF
+    assert lexicon.read("desde que murio mi abuela").topics()[0] is Topic.GRIEF
+    assert lexicon.read("my boyfrend cheeted").topics() == [Topic.RELATIONSHIPS]
+    assert lexicon.read("it has been a hard year").topics() == []
+    assert lexicon.read("I can't sleep").evidence[Topic.STRESS] == ("can't sleep",)
