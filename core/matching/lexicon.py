@@ -47,6 +47,7 @@ class Lexicon:
 
     entries: MappingProxyType[tuple[Language, str], tuple[Entry, ...]]
     known: frozenset[tuple[Language, str]]  # every stem of every entry
+    terms: frozenset[tuple[Topic, tuple[str, ...]]]  # every entry's topic and stems
     vocabulary: tuple[str, ...]  # folded lexicon words, for reading typos
 
 
@@ -88,6 +89,7 @@ def _parse(raw: dict[str, Any]) -> Lexicon:
     return Lexicon(
         entries=MappingProxyType({key: tuple(found) for key, found in filed.items()}),
         known=frozenset(known),
+        terms=frozenset((topic, stems) for topic, _, stems in weights),
         vocabulary=tuple(sorted(vocabulary)),
     )
 
@@ -109,6 +111,13 @@ def _spelt(word: str) -> str:
         return word
     found = process.extractOne(word, lex.vocabulary, scorer=fuzz.ratio, score_cutoff=_TYPO_SCORE)
     return word if found is None else str(found[0])
+
+
+def is_term(phrase: str, topic: Topic) -> bool:
+    """Whether ``phrase`` as a whole is a lexicon entry of ``topic``, in either language."""
+    words = [fold(word) for word in words_of(phrase)]
+    terms = lexicon().terms
+    return any((topic, tuple(stem(w, language) for w in words)) in terms for language in LANGUAGES)
 
 
 def read(text: str) -> Reading:

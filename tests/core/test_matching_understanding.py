@@ -18,12 +18,13 @@ from core.db import Database
 from core.dialogs.engine import Context
 from core.dialogs.services import Suggestion
 from core.dialogs.suggest import CatalogueMatcher, catalogue_cards
-from core.matching import lexicon
-from core.taxonomy import Topic
+from core.matching import AdvisorCard, lexicon
+from core.taxonomy import OfferKind, Topic
 from tests.support.chat import import_sample
 
 LABELLED = yaml.safe_load((Path(__file__).parent / "matching_labelled.yaml").read_text("utf-8"))
 LANGUAGES = {"english": "en", "spanish": "es"}
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 # The names of the topics, as the buttons say them and in Spanish: "no topic keyword" means
 # none of these words (nor "work"/"trabajo", "life"/"vida").
 KEYWORDS = frozenset(
@@ -40,7 +41,12 @@ def has_keyword(text: str) -> bool:
 
 
 async def ask(
-    db: Database, settings: Settings, clock: ManualClock, description: str, language: str
+    db: Database,
+    settings: Settings,
+    clock: ManualClock,
+    description: str,
+    language: str,
+    budget: int | None = None,
 ) -> list[Suggestion]:
     """The suggestions for a client who tapped "Other" and wrote ``description``."""
     answers: dict[str, Any] = {
@@ -48,7 +54,7 @@ async def ask(
         "description": description,
         "language": language,
         "kind": "live60",
-        "budget": None,
+        "budget": budget,
         "when": "any",
     }
     async with db.uow() as uow:
@@ -105,3 +111,60 @@ def test_typos_are_read_as_the_word_meant() -> None:
     assert lexicon.read("my boyfrend cheeted").topics() == [Topic.RELATIONSHIPS]
     assert lexicon.read("it has been a hard year").topics() == []
     assert lexicon.read("I can't sleep").evidence[Topic.STRESS] == ("can't sleep",)
+
+
+FREE = re.compile(
+    r"free (now|(today|tomorrow|[A-Z][a-z]+day|\d{1,2} [A-Z][a-z]+) \d\d:\d\d your time)"
+)
+RATING = re.compile(r"(\d\.\d)★ from (\d+) reviews?")
+QUOTED = re.compile(r'^(specialises in|covers) (.+?)(?: — you wrote "(.+)")?$')
+
+
+def honest(reason: str, card: AdvisorCard, description: str, language: str) -> bool:
+    """Whether ``reason`` says only what ``card`` lists, and quotes only the client's words."""
+    if reason.startswith("speaks "):
+        return language in card.languages and reason == f"speaks {LANGUAGE_NAMES[language]}"
+    if reason.startswith("within your budget: "):
+        return reason.endswith(card.prices[OfferKind.LIVE60].format("en_US"))
+    if FREE.fullmatch(reason) or reason == "new on Pathwise":
+        return reason != "new on Pathwise" or card.rating_count == 0
+    if rated := RATING.fullmatch(reason):
+        return int(rated[2]) == card.rating_count
+    quoted = QUOTED.match(reason)
+    if quoted is None:
+        return False
+    kind, named, words = quoted.groups()
+    listed = card.specialties if kind == "specialises in" else {t.label for t in card.topics}
+    wrote = words.split('", "') if words else []
+    return named in listed and all(word in description for word in wrote)
+
+
+@pytest.mark.parametrize("name", LANGUAGES)
+async def test_every_reason_quotes_what_the_advisor_lists_and_what_the_client_wrote(
+    db: Database, settings: Settings, clock: ManualClock, name: str
+) -> None:
+    await import_sample(db)
+    async with db.uow() as uow:
+        cards = {card.id: card for card in await catalogue_cards(uow)}
+    language = LANGUAGES[name]
+    rested = 0
+    for item in LABELLED[name]:
+        found = await ask(db, settings, clock, item["text"], language, budget=10_000)
+        assert found
+        for suggestion in found:
+            for reason in suggestion.reasons:
+                assert honest(reason, cards[suggestion.advisor_id], item["text"], language), reason
+            rested += any("you wrote" in reason for reason in suggestion.reasons)
+        # The same question, the same answer in the same order.
+        assert await ask(db, settings, clock, item["text"], language, budget=10_000) == found
+    assert rested >= len(LABELLED[name])  # most suggestions say which words they rest on
+
+
+async def test_a_death_is_not_explained_by_a_specialty_about_something_else(
+    db: Database, settings: Settings, clock: ManualClock
+) -> None:
+    await import_sample(db)
+    found = await ask(db, settings, clock, "My father died last month", "en")
+    said = [reason for s in found for reason in s.reasons]
+    assert 'specialises in grief — you wrote "died"' in said
+    assert not any("pregnancy" in reason for reason in said)
