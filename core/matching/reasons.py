@@ -20,12 +20,19 @@ from core.texts import matching as t
 
 
 def reasons(
-    card: AdvisorCard, query: Query, language_names: Mapping[str, str], locale: str
+    card: AdvisorCard,
+    query: Query,
+    language_names: Mapping[str, str],
+    locale: str,
+    fewer: int | None = None,
 ) -> list[str]:
-    """The reasons ``card`` matched ``query``; ``locale`` shapes how a price reads."""
+    """The reasons ``card`` matched ``query``; ``locale`` shapes how a price reads. ``fewer``
+    is how many advisors fit when fewer did than were asked for: the client is told so."""
     intake = query.intake
     language = language_names.get(intake.language, intake.language)
     found = [t.SPEAKS(language=language)]
+    if fewer is not None:
+        found.append(t.FEWER_FIT(count=fewer, language=language))
     specialty = _specialty(card, query)
     if specialty:
         found.append(specialty)

@@ -6,6 +6,12 @@ from core.texts import Plural, Text
 
 # Reasons, shown as a list under each suggested advisor.
 SPEAKS = Text("matching.speaks", "speaks {language}")
+# Fewer advisors speak the client's language and fit their answers than a full list holds.
+FEWER_FIT = Plural(
+    "matching.fewer_fit",
+    "the only advisor who speaks {language} and fits your answers",
+    "one of only {count} advisors who speak {language} and fit your answers",
+)
 # Only what the advisor lists: a specialty, or a topic (``topic`` is its label). ``words``
 # are the client's own words the reason rests on, each quoted, joined by QUOTE_JOIN.
 SPECIALISES = Text("matching.specialises", "specialises in {specialty}")

@@ -117,11 +117,16 @@ FREE = re.compile(
     r"free (now|(today|tomorrow|[A-Z][a-z]+day|\d{1,2} [A-Z][a-z]+) \d\d:\d\d your time)"
 )
 RATING = re.compile(r"(\d\.\d)★ from (\d+) reviews?")
+FEWER = re.compile(
+    r"(the only advisor who speaks|one of only \d+ advisors who speak) (\w+) and fits? your answers"
+)
 QUOTED = re.compile(r'^(specialises in|covers) (.+?)(?: — you wrote "(.+)")?$')
 
 
 def honest(reason: str, card: AdvisorCard, description: str, language: str) -> bool:
     """Whether ``reason`` says only what ``card`` lists, and quotes only the client's words."""
+    if fewer := FEWER.fullmatch(reason):
+        return language in card.languages and fewer[2] == LANGUAGE_NAMES[language]
     if reason.startswith("speaks "):
         return language in card.languages and reason == f"speaks {LANGUAGE_NAMES[language]}"
     if reason.startswith("within your budget: "):
@@ -168,3 +173,22 @@ async def test_a_death_is_not_explained_by_a_specialty_about_something_else(
     said = [reason for s in found for reason in s.reasons]
     assert 'specialises in grief — you wrote "died"' in said
     assert not any("pregnancy" in reason for reason in said)
+
+
+async def test_a_spanish_speaker_is_offered_spanish_speakers_and_told_when_fewer_fit(
+    db: Database, settings: Settings, clock: ManualClock
+) -> None:
+    ids = await import_sample(db)
+    spanish = {ids["ana-ruiz"], ids["lucia-fernandes"], ids["sofia-rossi"]}
+    found = await ask(db, settings, clock, "mi jefe me grita todos los días", "es")
+    assert [s.advisor_id for s in found][:1] == [ids["ana-ruiz"]]
+    assert {s.advisor_id for s in found} == spanish  # three fit: nothing more to say
+    assert not any("only" in reason for s in found for reason in s.reasons)
+    async with db.uow() as uow:
+        client = await get_or_create_client(uow, Platform.TELEGRAM, 42, "Zoë", clock.now())
+        ctx = Context(uow, client, clock.now(), settings, {}, 1)
+        answers = {"topics": ["other"], "description": "mi jefe", "language": "es"}
+        # Of the Spanish speakers only Ana sells 30-minute sessions.
+        alone = await CatalogueMatcher().suggest(ctx, {**answers, "kind": "live30"})
+    assert [s.advisor_id for s in alone] == [ids["ana-ruiz"]]
+    assert "the only advisor who speaks Spanish and fits your answers" in alone[0].reasons
