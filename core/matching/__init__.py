@@ -10,9 +10,9 @@ How an advisor is ranked (every number lives in ``Weights``):
   blocked.
 * Points: the client's topics the advisor covers, both the topics tapped and the topics the
   description speaks of (read through an English and Spanish lexicon, ``lexicon``); the
-  client's own words found in the bio and specialties (BM25); how soon the advisor is free and whether that slot suits the client's
-  time preference; the rating, smoothed toward a prior so a newcomer is not buried; and a small
-  nudge toward advisors with fewer upcoming bookings.
+  client's own words found in the bio and specialties (BM25); how soon the advisor is free and
+  whether that slot suits the client's time preference; the rating, smoothed toward a prior so
+  a newcomer is not buried; and a small nudge toward advisors with fewer upcoming bookings.
 * Ties go to the lower advisor id, so the same question always gets the same answer.
 
 Speed: a score is a static part (rating, load: worked out once per advisor) plus query parts

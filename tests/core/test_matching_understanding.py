@@ -63,6 +63,13 @@ async def ask(
         return await CatalogueMatcher().suggest(ctx, answers)
 
 
+async def sample(db: Database) -> dict[int, AdvisorCard]:
+    """The sample catalogue imported, and what matching knows of each advisor, by id."""
+    await import_sample(db)
+    async with db.uow() as uow:
+        return {card.id: card for card in await catalogue_cards(uow)}
+
+
 def test_the_labelled_set_is_as_large_and_as_plain_as_promised() -> None:
     english, spanish = LABELLED["english"], LABELLED["spanish"]
     assert len(english) >= 50 and len(spanish) >= 50
@@ -76,9 +83,7 @@ def test_the_labelled_set_is_as_large_and_as_plain_as_promised() -> None:
 async def test_the_first_suggestions_fit_what_the_client_wrote(
     db: Database, settings: Settings, clock: ManualClock, name: str
 ) -> None:
-    await import_sample(db)
-    async with db.uow() as uow:
-        topics_of = {card.id: card.topics for card in await catalogue_cards(uow)}
+    topics_of = {advisor_id: card.topics for advisor_id, card in (await sample(db)).items()}
     items = LABELLED[name]
     first = three = 0
     for item in items:
@@ -148,9 +153,7 @@ def honest(reason: str, card: AdvisorCard, description: str, language: str) -> b
 async def test_every_reason_quotes_what_the_advisor_lists_and_what_the_client_wrote(
     db: Database, settings: Settings, clock: ManualClock, name: str
 ) -> None:
-    await import_sample(db)
-    async with db.uow() as uow:
-        cards = {card.id: card for card in await catalogue_cards(uow)}
+    cards = await sample(db)
     language = LANGUAGES[name]
     rested = 0
     for item in LABELLED[name]:
