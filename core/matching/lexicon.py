@@ -18,17 +18,19 @@ from types import MappingProxyType
 from typing import Any
 
 import yaml
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from core.matching.words import LANGUAGES, Language, fold, is_stopword, spans_of, stem, words_of
 from core.taxonomy import Topic
 
 _FILE = Path(__file__).with_name("lexicon.yaml")
 HINT_WEIGHT = 0.5  # a hint (a person, a place) counts this much of a word
-# How alike a misspelt word must be to a lexicon word (rapidfuzz ratio, 0-100), and how long:
-# shorter words have too many near neighbours that mean something else.
-_TYPO_SCORE = 83.0
+# A word read as a typo of a lexicon word is at least this long (shorter ones have too many
+# neighbours that mean something else), starts with the same letter, and is one edit away
+# (a letter missing, extra, wrong, or two swapped), two from eight letters on.
 _TYPO_LENGTH = 5
+_TYPO_LONG = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,8 @@ class Lexicon:
     entries: MappingProxyType[tuple[Language, str], tuple[Entry, ...]]
     known: frozenset[tuple[Language, str]]  # every stem of every entry
     terms: frozenset[tuple[Topic, tuple[str, ...]]]  # every entry's topic and stems
-    vocabulary: tuple[str, ...]  # folded lexicon words, for reading typos
+    vocabulary: MappingProxyType[str, tuple[str, ...]]  # folded lexicon words by first letter
+    not_typos: frozenset[str]  # real words one edit from a lexicon word ("morning")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,7 @@ def _parse(raw: dict[str, Any]) -> Lexicon:
     # One weight per entry: when a word and a hint share a stem ("padres", "padre"), the hint's.
     weights: dict[tuple[Topic, Language, tuple[str, ...]], float] = {}
     vocabulary: set[str] = set()
-    for topic_name, languages in raw.items():
+    for topic_name, languages in raw["topics"].items():
         topic = Topic(topic_name)
         for language in LANGUAGES:
             lists = languages.get(language, {})
@@ -90,7 +93,13 @@ def _parse(raw: dict[str, Any]) -> Lexicon:
         entries=MappingProxyType({key: tuple(found) for key, found in filed.items()}),
         known=frozenset(known),
         terms=frozenset((topic, stems) for topic, _, stems in weights),
-        vocabulary=tuple(sorted(vocabulary)),
+        vocabulary=MappingProxyType(
+            {
+                first: tuple(sorted(w for w in vocabulary if w[0] == first))
+                for first in {w[0] for w in vocabulary}
+            }
+        ),
+        not_typos=frozenset(fold(word) for word in raw.get("not_typos") or ()),
     )
 
 
@@ -105,11 +114,13 @@ def _spelt(word: str) -> str:
     """A folded word as the lexicon spells it: itself when known, or the nearest lexicon
     word when it is a likely typo of one, else itself."""
     lex = lexicon()
-    if len(word) < _TYPO_LENGTH or is_stopword(word):
+    if len(word) < _TYPO_LENGTH or is_stopword(word) or word in lex.not_typos:
         return word
     if any((language, stem(word, language)) in lex.known for language in LANGUAGES):
         return word
-    found = process.extractOne(word, lex.vocabulary, scorer=fuzz.ratio, score_cutoff=_TYPO_SCORE)
+    edits = 2 if len(word) >= _TYPO_LONG else 1
+    near = lex.vocabulary.get(word[0], ())
+    found = process.extractOne(word, near, scorer=OSA.distance, score_cutoff=edits)
     return word if found is None else str(found[0])
 
 

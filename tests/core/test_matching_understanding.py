@@ -115,6 +115,9 @@ def test_typos_are_read_as_the_word_meant() -> None:
     assert lexicon.read("desde que murio mi abuela").topics()[0] is Topic.GRIEF
     assert lexicon.read("my boyfrend cheeted").topics() == [Topic.RELATIONSHIPS]
     assert lexicon.read("it has been a hard year").topics() == []
+    # Real words near a lexicon word stay themselves: not "mourning", "muerte", "shame".
+    assert lexicon.read("every morning, a strong door, I want to share").topics() == []
+    assert lexicon.read("tengo suerte, una puerta fuerte").topics() == []
     assert lexicon.read("I can't sleep").evidence[Topic.STRESS] == ("can't sleep",)
 
 
