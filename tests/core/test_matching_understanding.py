@@ -198,3 +198,21 @@ async def test_a_spanish_speaker_is_offered_spanish_speakers_and_told_when_fewer
         alone = await CatalogueMatcher().suggest(ctx, {**answers, "kind": "live30"})
     assert [s.advisor_id for s in alone] == [ids["ana-ruiz"]]
     assert "the only advisor who speaks Spanish and fits your answers" in alone[0].reasons
+
+
+async def test_words_that_contradict_the_topic_tapped_still_count(
+    db: Database, settings: Settings, clock: ManualClock
+) -> None:
+    cards = await sample(db)
+    async with db.uow() as uow:
+        client = await get_or_create_client(uow, Platform.TELEGRAM, 42, "Zoë", clock.now())
+        ctx = Context(uow, client, clock.now(), settings, {}, 1)
+        answers = {"language": "en", "kind": "live60", "topics": ["career"]}
+        grief = await CatalogueMatcher().suggest(
+            ctx, {**answers, "description": "My father died last month"}
+        )
+        work = await CatalogueMatcher().suggest(
+            ctx, {**answers, "description": "I want to think about what comes next"}
+        )
+    assert Topic.GRIEF in cards[grief[0].advisor_id].topics
+    assert Topic.CAREER in cards[work[0].advisor_id].topics  # no words against it: the button
