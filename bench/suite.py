@@ -18,6 +18,9 @@ g. PostgreSQL scaling: webhook and update throughput with 1, 2 and 4 worker proc
    one process.
 h. Crisis screening: milliseconds per screen of a client's text, with recall and the
    false-positive rate on the tests' labelled set; floor: ``"kill myself" in text.casefold()``.
+i. Matching understanding (#17), per language: on the tests' labelled descriptions, the share
+   whose first suggested advisor fits, with "Other" tapped (top-3 in the detail); floor: the
+   same questions with a fitting topic tapped.
 
 PostgreSQL figures need a server named explicitly (``--postgres URL`` or
 ``PATHWISE_BENCH_POSTGRES_URL``; never a guessed local one); each run makes its own scratch
@@ -97,9 +100,19 @@ TARGETS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
     "f.memory": ("<= 300 MB", lambda f: f["value"] <= 300),
     "h.crisis": (
         "<= 1 ms, recall >= 0.95, FPR <= 0.05",
-        lambda f: f["value"] <= 1
-        and f["detail"]["recall"] >= 0.95
-        and f["detail"]["false_positive_rate"] <= 0.05,
+        lambda f: (
+            f["value"] <= 1
+            and f["detail"]["recall"] >= 0.95
+            and f["detail"]["false_positive_rate"] <= 0.05
+        ),
+    ),
+    "i.understanding.en": (
+        "top-1 >= 0.80, top-3 >= 0.95",
+        lambda f: f["value"] >= 0.80 and f["detail"]["top3"] >= 0.95,
+    ),
+    "i.understanding.es": (
+        "top-1 >= 0.80, top-3 >= 0.95",
+        lambda f: f["value"] >= 0.80 and f["detail"]["top3"] >= 0.95,
     ),
 }
 
@@ -442,6 +455,25 @@ def crisis_figures(results: Results, sizes: Sizes) -> None:
     )
 
 
+async def understanding_figures(results: Results) -> None:
+    from bench.understanding import measure
+
+    for language, row in (await measure()).items():
+        results.add(
+            Figure(
+                key=f"i.understanding.{language}",
+                name=f"(i) matching understanding, {language}, top-1 with Other tapped "
+                f"(top-3 {row['top3']:.2f}, {row['descriptions']} descriptions)",
+                value=row["top1"],
+                unit="share",
+                floor=row["top1_topic_tapped"],
+                floor_name="top-1 with a fitting topic tapped",
+                ratio=cost_ratio(row["top1"], row["top1_topic_tapped"], higher_is_better=True),
+                detail=row,
+            )
+        )
+
+
 def machine() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(),
@@ -494,6 +526,8 @@ def run_suite(
         memory_figures(results, sizes)
         progress("(h) crisis screening")
         crisis_figures(results, sizes)
+        progress("(i) matching understanding")
+        asyncio.run(understanding_figures(results))
         if postgres is not None:
             progress("(g) PostgreSQL scaling")
             scaling_figures(results, sizes, postgres)

@@ -75,9 +75,11 @@ class MatchIndex:
         if k == 0 or shelf is None:
             return []
         query = prepare(columns, intake, now, exclude)
+        found = best(columns, shelf, query, k)
+        fewer = len(found) if len(found) < k else None  # said with each: fewer than asked fit
         return [
-            Match(card, score, reasons(card, query, columns.language_names, locale))
-            for card, score in best(columns, shelf, query, k)
+            Match(card, score, reasons(card, query, columns.language_names, locale, fewer))
+            for card, score in found
         ]
 
 

@@ -33,6 +33,10 @@ class Weights:
 
     # Share of the client's chosen topics the advisor covers (all of them: full weight).
     topic: float = 3.0
+    # The share of the topic points that follows the topics the description speaks of (read
+    # through ``core.matching.lexicon``) rather than the topic buttons tapped, when the words
+    # say something clearly; all of it when the client tapped "Other".
+    words_over_topics: float = 0.6
     # How much of the client's own words the bio and specialties use (BM25, rarer words count
     # more; square-rooted so a bio that shares a few telling words is not far behind one that
     # shares many).
@@ -70,6 +74,8 @@ class Weights:
         # Pruning takes each weight as the most a signal adds: a negative one would break it.
         if min(*points, self.online, self.load, self.soon_factor, self.specialty_boost) < 0:
             raise ValueError("weights cannot be negative")
+        if not 0 <= self.words_over_topics <= 1:
+            raise ValueError("words_over_topics is a share, from 0 to 1")
         if min(self.rating_prior_weight, self.availability_half_hours) <= 0:
             raise ValueError("the rating prior weight and half-lives must be positive")
         if self.load_half_bookings <= 0 or self.bm25_k1 < 0 or not 0 <= self.bm25_b <= 1:

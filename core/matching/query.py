@@ -9,17 +9,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from core.matching import lexicon
 from core.matching.layout import (
     ALL_MASKS,
     BUCKET_SECONDS,
     BUCKETS,
+    TOPIC_BIT,
+    TOPICS,
     Cells,
     Columns,
     Layout,
-    topic_mask,
 )
 from core.matching.model import Intake, TimePreference, Weights
 from core.matching.words import tokenise
+from core.taxonomy import Topic
 
 _TICK = timedelta(microseconds=1)
 
@@ -34,6 +37,7 @@ class Query:
     zone: ZoneInfo
     exclude: Set[int]
     said: frozenset[str]  # the description's words, stemmed
+    reading: lexicon.Reading  # the topics the description speaks of
     terms: tuple[Cells, ...]  # postings of the description's words, highest bound first
     layouts: tuple[Layout, ...]
     idf: tuple[float, ...]
@@ -64,9 +68,8 @@ def prepare(columns: Columns, intake: Intake, now: datetime, exclude: Set[int]) 
     bound_from = [0.0] * (len(words) + 1)
     for i in range(len(words) - 1, -1, -1):
         bound_from[i] = bound_from[i + 1] + idf[i] * postings.top_tf[words[i]]
-    wanted = topic_mask(intake.topics)
-    share = w.topic / max(1, len(intake.topics))
-    topic_points = tuple((mask & wanted).bit_count() * share for mask in ALL_MASKS)
+    reading = lexicon.read(intake.description)
+    topic_points = _topic_points(w, intake.topics, reading)
     pref = intake.time_preference
     availability = w.availability * (w.soon_factor if pref is TimePreference.SOON else 1.0)
     zone = ZoneInfo(intake.client_timezone)
@@ -78,6 +81,7 @@ def prepare(columns: Columns, intake: Intake, now: datetime, exclude: Set[int]) 
         zone=zone,
         exclude=exclude,
         said=said,
+        reading=reading,
         terms=tuple(postings.cells[t] for t in words),
         layouts=tuple(postings.layout[t] for t in words),
         idf=idf,
@@ -90,6 +94,29 @@ def prepare(columns: Columns, intake: Intake, now: datetime, exclude: Set[int]) 
         availability=availability,
         time_most=time_most,
         time_max=max(time_most),
+    )
+
+
+def _topic_points(
+    w: Weights, chosen: frozenset[Topic], reading: lexicon.Reading
+) -> tuple[float, ...]:
+    """Per advisor topic mask, the points for covering what the client asked about.
+
+    The topics tapped and the topics the description speaks of share ``w.topic``: the words
+    weigh ``w.words_over_topics`` of it (all of it when the client tapped only "Other" or
+    nothing), in proportion to how much the lexicon found (a hint alone counts for less).
+    """
+    confidence = min(1.0, reading.strength)
+    only_other = chosen <= {Topic.OTHER}
+    words = confidence * (1.0 if only_other else w.words_over_topics)
+    tapped = (1.0 - words) / max(1, len(chosen))
+    value = [
+        w.topic * ((tapped if topic in chosen else 0.0) + words * reading.shares.get(topic, 0.0))
+        for topic in TOPICS
+    ]
+    return tuple(
+        sum(v for topic, v in zip(TOPICS, value, strict=True) if mask & TOPIC_BIT[topic])
+        for mask in ALL_MASKS
     )
 
 

@@ -11,23 +11,31 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from core.matching.model import AdvisorCard, Intake
+from core.matching import lexicon
+from core.matching.model import AdvisorCard
 from core.matching.query import Query
-from core.matching.words import tokenise
+from core.matching.words import spans_of, tokenise
 from core.taxonomy import Topic
 from core.texts import matching as t
 
 
 def reasons(
-    card: AdvisorCard, query: Query, language_names: Mapping[str, str], locale: str
+    card: AdvisorCard,
+    query: Query,
+    language_names: Mapping[str, str],
+    locale: str,
+    fewer: int | None = None,
 ) -> list[str]:
-    """The reasons ``card`` matched ``query``; ``locale`` shapes how a price reads."""
+    """The reasons ``card`` matched ``query``; ``locale`` shapes how a price reads. ``fewer``
+    is how many advisors fit when fewer did than were asked for: the client is told so."""
     intake = query.intake
     language = language_names.get(intake.language, intake.language)
     found = [t.SPEAKS(language=language)]
-    specialty = _specialty(card, intake, query.said)
+    if fewer is not None:
+        found.append(t.FEWER_FIT(count=fewer, language=language))
+    specialty = _specialty(card, query)
     if specialty:
-        found.append(t.SPECIALISES(specialty=specialty))
+        found.append(specialty)
     if card.next_free is not None:
         found.append(_free_reason(card.next_free, query.now, query.zone))
     found.append(_rating_reason(card))
@@ -62,14 +70,51 @@ def _free_reason(slot: datetime, now: datetime, zone: ZoneInfo) -> str:
     return t.FREE_AT(day=day, time=f"{local:%H:%M}")
 
 
-def _specialty(card: AdvisorCard, intake: Intake, said: frozenset[str]) -> str | None:
-    """What the advisor specialises in, for this client: a specialty in the client's words,
-    else one on a chosen topic, else the label of a chosen topic the advisor covers."""
+def _specialty(card: AdvisorCard, query: Query) -> str | None:
+    """What the advisor lists that fits this client, and the client's words it rests on.
+
+    In order: a specialty sharing words with the description; a specialty that is itself a
+    lexicon term of the topic the description speaks of most; a topic it speaks of, when the
+    advisor covers it; a specialty in the words of a topic tapped; a topic tapped that the
+    advisor covers. Only what the advisor lists is ever named.
+    """
+    intake, reading = query.intake, query.reading
+    for specialty in card.specialties:
+        quoted = _quoted(intake.description, query.said & frozenset(tokenise(specialty)))
+        if quoted:
+            return t.SPECIALISES_FOR(specialty=specialty, words=quoted)
+    spoken = [topic for topic in reading.topics() if topic is not Topic.OTHER]
+    most = max(reading.shares.values(), default=0.0)
+    for topic in (topic for topic in spoken if reading.shares[topic] == most):
+        for specialty in card.specialties:
+            if lexicon.is_term(specialty, topic):
+                return t.SPECIALISES_FOR(specialty=specialty, words=_said(reading, topic))
+    for topic in spoken:
+        if topic in card.topics:
+            return t.COVERS_FOR(topic=topic.label, words=_said(reading, topic))
     chosen = [topic for topic in Topic if topic in intake.topics and topic is not Topic.OTHER]
     topic_words = {word for topic in chosen for word in tokenise(topic.label)}
-    for words in (said, topic_words):
-        for specialty in card.specialties:
-            if words.intersection(tokenise(specialty)):
-                return specialty
+    for specialty in card.specialties:
+        if topic_words.intersection(tokenise(specialty)):
+            return t.SPECIALISES(specialty=specialty)
     covered = [topic for topic in chosen if topic in card.topics]
-    return covered[0].label if covered else None
+    return t.COVERS(topic=covered[0].label) if covered else None
+
+
+def _said(reading: lexicon.Reading, topic: Topic) -> str:
+    """The client's words a topic was read from, quoted: "passed away", "funeral"."""
+    return t.QUOTE_JOIN().join(dict.fromkeys(reading.evidence[topic]))
+
+
+def _quoted(text: str, stems: frozenset[str]) -> str:
+    """The words of ``text`` whose stems are among ``stems``, as written, quoted; neighbours
+    run together ("career change")."""
+    runs: list[tuple[int, int]] = []
+    for start, end in spans_of(text):
+        if not stems.intersection(tokenise(text[start:end])):
+            continue
+        if runs and not text[runs[-1][1] : start].strip():
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    return t.QUOTE_JOIN().join(dict.fromkeys(text[start:end] for start, end in runs))

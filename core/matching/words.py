@@ -1,17 +1,28 @@
-"""The words of a text that can tell advisors apart: tokenise, a small suffix stripper, stopwords.
+"""The words of a text that can tell advisors apart: tokenise, Snowball stems, stopwords.
 
-A later lexicon (synonyms, other languages) belongs here: the index and every question go
-through ``tokenise`` (the index through a ``StemCache``).
+English and Spanish words are stemmed with the Snowball stemmers (``snowballstemmer``).
+``tokenise`` (what the index and every question's BM25 go through, the index through a
+``StemCache``) uses the English stemmer, as bios and specialties are written in English;
+``stems`` gives a word's stem in either language for the lexicon (``core.matching.lexicon``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
+from typing import Literal
+
+import snowballstemmer  # type: ignore[import-untyped]
+
+Language = Literal["en", "es"]
+LANGUAGES: tuple[Language, ...] = ("en", "es")
 
 _WORD = re.compile(r"[^\W\d_]+")
+_STEMMERS = {"en": snowballstemmer.stemmer("english"), "es": snowballstemmer.stemmer("spanish")}
 
 # Common English words plus words every description uses ("help", "feel") that say nothing
-# about which advisor fits. Other languages still match word for word, just without this list.
+# about which advisor fits.
 _STOPWORDS = frozenset(
     """
     a about above after again against all also am an and any are around as at be because been
@@ -30,46 +41,72 @@ _STOPWORDS = frozenset(
     """.split()
 )
 
+# Spanish words that say nothing about which advisor fits (accents folded away).
+SPANISH_STOPWORDS = frozenset(
+    """
+    a al algo alguien algun alguna algunas alguno algunos ante antes asi aun aunque bien cada
+    como con contra cual cuando de del desde donde dos el ella ellas ellos en entre era eran
+    eres es esa esas ese eso esos esta estaba estan estar estas este esto estos estoy fue fueron
+    ha hace hacer han has hasta hay he la las le les lo los mas me mi mis mucho muy nada ni no
+    nos nosotros o otra otro para pero poco por porque que quien se sea ser si sin sobre solo
+    son soy su sus tambien tan te tengo tener ti tiene tienen todo todos tu tus un una uno unos
+    unas y ya yo hola ayuda necesito quiero puedo siento hablar
+    """.split()
+)
 
-def _stem(word: str) -> str:
-    """Strip a few English suffixes so "worries"/"worried" and "changes"/"changing" meet."""
-    if len(word) <= 4:
-        return word
-    if word.endswith(("ies", "ied")) and len(word) > 5:
-        word = word[:-3] + "y"
-    elif word.endswith("sses"):
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    if word.endswith("ing") and len(word) >= 7:
-        word = word[:-3]
-    elif word.endswith("ed") and len(word) >= 6:
-        word = word[:-2]
-    if word.endswith("e") and len(word) >= 5:
-        word = word[:-1]
-    return word
+
+def fold(word: str) -> str:
+    """``word`` lower-cased and without accents ("Murió" -> "murio"): people type both."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` as written (no digits or punctuation), in order."""
+    return _WORD.findall(text)
+
+
+def spans_of(text: str) -> list[tuple[int, int]]:
+    """Where each word of ``text`` starts and ends, in order."""
+    return [match.span() for match in _WORD.finditer(text)]
+
+
+@lru_cache(maxsize=1 << 16)
+def stem(word: str, language: Language) -> str:
+    """The Snowball stem of a folded word in ``language``."""
+    stemmed: str = _STEMMERS[language].stemWord(word)
+    if language == "en" and stemmed.endswith("i"):
+        # Porter2 writes a final y as i ("worry" -> "worri"); put it back so stems read
+        # as words. Both sides of every comparison go through here, so matching is unchanged.
+        stemmed = stemmed[:-1] + "y"
+    return stemmed
+
+
+def is_stopword(word: str) -> bool:
+    """Whether a folded word says nothing about which advisor fits, in English or Spanish."""
+    return word in _STOPWORDS or word in SPANISH_STOPWORDS
 
 
 def tokenise(text: str) -> list[str]:
     """The words of ``text`` that can tell advisors apart: lower-cased, stemmed, no stopwords."""
-    return [stem for stem in map(_useful_stem, _WORD.findall(text.casefold())) if stem]
+    return [s for s in map(_useful_stem, _WORD.findall(text.casefold())) if s]
 
 
 def _useful_stem(word: str) -> str:
     """The stem of ``word``, or "" if the word or its stem says nothing ("thinking")."""
     if len(word) < 2 or word in _STOPWORDS:
         return ""
-    stem = _stem(word)
-    return "" if stem in _STOPWORDS else stem
+    stemmed = stem(word, "en")
+    return "" if stemmed in _STOPWORDS else stemmed
 
 
 class StemCache(dict[str, str]):
     """Word -> stem ("" for a stopword), remembered over one index build: catalogues repeat."""
 
     def __missing__(self, word: str) -> str:
-        stem = self[word] = _useful_stem(word)
-        return stem
+        stemmed = self[word] = _useful_stem(word)
+        return stemmed
 
     def tokenise(self, text: str) -> list[str]:
         """Same as ``tokenise``, faster on text full of words seen before."""
-        return [stem for stem in map(self.__getitem__, _WORD.findall(text.casefold())) if stem]
+        return [s for s in map(self.__getitem__, _WORD.findall(text.casefold())) if s]

@@ -323,7 +323,8 @@ def test_reasons_say_why_in_plain_words(index: MatchIndex) -> None:
     assert ana.card.id == 1
     assert ana.reasons == [
         "speaks Spanish",
-        "specialises in career change",
+        # issue #17: which of the client's words the reason rests on
+        'specialises in career change — you wrote "career change"',
         "free tomorrow 18:00 your time",
         "4.8★ from 32 reviews",
         "within your budget: $60.00",  # issue #16: amounts always with cents
@@ -400,7 +401,8 @@ def test_specialises_in_a_chosen_topic_when_no_specialty_matches_the_words() -> 
     assert "specialises in pet loss" in match.reasons  # "loss" is in "grief and loss"
     plain = card(2, topics=frozenset({Topic.GRIEF}), specialties=("listening",))
     match = MatchIndex.build([plain]).top(asked, NOW, k=1)[0]
-    assert "specialises in grief and loss" in match.reasons
+    # issue #17: a topic is said to be covered, not a specialty the advisor does not list
+    assert "covers grief and loss" in match.reasons
 
 
 # --- input ----------------------------------------------------------------------------------------
