@@ -3,13 +3,20 @@
 ``MatchIndex`` is what callers hold: built once (a cached index may keep one per catalogue
 version), asked many times; each question goes through ``query`` and ``search`` and is
 explained by ``reasons``.
+
+A cached index is built without free times (they change by the minute) and asked through
+``Ranking``: it ranks without them, asks the caller for the free times of the best few only,
+and widens until no advisor left out could still make the list with the best free time
+possible. ``updated`` rebuilds after a catalogue change without tokenising again the advisors
+whose words did not change.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Mapping, Set
+from dataclasses import replace
 from datetime import datetime
 from itertools import pairwise
 
@@ -26,10 +33,17 @@ from core.matching.layout import (
     layout_of,
     topic_mask,
 )
-from core.matching.model import DEFAULT_WEIGHTS, AdvisorCard, Intake, Match, Weights
-from core.matching.query import prepare
+from core.matching.model import (
+    DEFAULT_WEIGHTS,
+    AdvisorCard,
+    Intake,
+    Match,
+    TimePreference,
+    Weights,
+)
+from core.matching.query import Query, prepare
 from core.matching.reasons import reasons
-from core.matching.search import best
+from core.matching.search import best, best_positions, score_as
 from core.matching.words import StemCache
 from core.taxonomy import OfferKind
 
@@ -37,21 +51,59 @@ from core.taxonomy import OfferKind
 class MatchIndex:
     """Advisors prepared for fast matching: build once with ``build``, then ask ``top``."""
 
-    def __init__(self, cards: tuple[AdvisorCard, ...], weights: Weights) -> None:
+    def __init__(
+        self, cards: tuple[AdvisorCard, ...], weights: Weights, known: _Docs | None = None
+    ) -> None:
         """Use ``MatchIndex.build``; this lays out the per-advisor columns."""
-        self._columns = build_columns(cards, weights)
+        self._docs = _docs_of(cards, weights, known or {})
+        self._columns = build_columns(cards, weights, [self._docs[card.id][1] for card in cards])
 
     @classmethod
-    def build(cls, cards: Iterable[AdvisorCard], weights: Weights = DEFAULT_WEIGHTS) -> MatchIndex:
-        """An index over ``cards`` (advisor ids must be unique)."""
+    def build(
+        cls,
+        cards: Iterable[AdvisorCard],
+        weights: Weights = DEFAULT_WEIGHTS,
+        *,
+        previous: MatchIndex | None = None,
+    ) -> MatchIndex:
+        """An index over ``cards`` (advisor ids must be unique); the words of a card whose bio
+        and specialties are those it had in ``previous`` (same weights) are not tokenised again."""
         ordered = tuple(sorted(cards, key=lambda card: card.id))
         for before, after in pairwise(ordered):
             if before.id == after.id:
                 raise ValueError(f"advisor id {after.id} appears twice")
-        return cls(ordered, weights)
+        known = previous._docs if previous and previous._columns.weights == weights else None
+        return cls(ordered, weights, known)
+
+    def updated(
+        self, changed: Iterable[AdvisorCard], removed: Set[int] = frozenset()
+    ) -> MatchIndex:
+        """A new index: ``changed`` cards added or in place of those with their ids, the
+        advisors in ``removed`` left out, the others as they were."""
+        cards = {card.id: card for card in self._columns.cards if card.id not in removed}
+        cards.update((card.id, card) for card in changed)
+        return MatchIndex.build(cards.values(), self._columns.weights, previous=self)
+
+    @property
+    def cards(self) -> tuple[AdvisorCard, ...]:
+        """The advisors in the index, by id."""
+        return self._columns.cards
 
     def __len__(self) -> int:
         return len(self._columns.cards)
+
+    def ranking(
+        self, intake: Intake, now: datetime, k: int = 3, exclude: Set[int] = frozenset()
+    ) -> Ranking:
+        """Start ranking with free times given later: see ``Ranking``.
+
+        The index's own free times and loads are ignored (a cached index has none).
+        """
+        if now.utcoffset() is None:
+            raise ValueError("now must be timezone-aware")
+        if k < 0:
+            raise ValueError("k cannot be negative")
+        return Ranking(self._columns, intake, now, k, exclude)
 
     def top(
         self,
@@ -81,8 +133,122 @@ class MatchIndex:
         ]
 
 
-def build_columns(cards: tuple[AdvisorCard, ...], weights: Weights) -> Columns:
-    """The per-advisor columns of ``cards`` (sorted by id), their cells, shelves and postings."""
+# Per advisor id: the card their words were taken from, and the words.
+_Docs = Mapping[int, tuple[AdvisorCard, Counter[str]]]
+
+
+def _docs_of(cards: tuple[AdvisorCard, ...], weights: Weights, known: _Docs) -> _Docs:
+    """Each card's searchable words, taken from ``known`` when its bio and specialties match."""
+    cache = StemCache()
+    docs = {}
+    for card in cards:
+        seen = known.get(card.id)
+        if seen and seen[0].bio == card.bio and seen[0].specialties == card.specialties:
+            docs[card.id] = (card, seen[1])
+        else:
+            docs[card.id] = (card, _words(card, cache, weights))
+    return docs
+
+
+class Ranking:
+    """One question against an index without free times, the free times read as needed.
+
+    ``wanted`` lists the advisors whose next free slot and upcoming bookings are needed;
+    give them with ``give`` and ask again until it lists none; ``matches`` then holds the
+    answer a build with everyone's free times and loads would give (same advisors, order,
+    scores and reasons). Each round widens the advisors ranked without free times, until
+    the k-th best score found beats the most one left out could reach with the soonest slot.
+    """
+
+    _FIRST = 16  # advisors ranked in the first round, at least
+    _WIDEN = 4  # and the factor each further round widens by
+    _SLACK = 1e-9
+
+    def __init__(
+        self, columns: Columns, intake: Intake, now: datetime, k: int, exclude: Set[int]
+    ) -> None:
+        self._columns, self._k = columns, k
+        self._shelf = columns.shelves.get((intake.language, intake.kind))
+        self._query: Query = prepare(columns, intake, now, exclude)
+        w = columns.weights
+        fits = intake.time_preference in (TimePreference.EVENINGS, TimePreference.WEEKENDS)
+        # The most points a free slot adds beyond the index's (online is already in them);
+        # loads only ever take points away.
+        self._extra = self._query.availability + (w.time_fit if fits else 0.0)
+        self._times: dict[int, tuple[datetime | None, int]] = {}
+        self._width = max(self._FIRST, 4 * k)
+        self._done = k == 0 or self._shelf is None
+        self._candidates: list[tuple[int, float]] = []
+        self._widen()
+
+    def _widen(self) -> None:
+        if not self._done and self._shelf is not None:
+            found = best_positions(self._columns, self._shelf, self._query, self._width)
+            self._candidates = found
+
+    def wanted(self) -> list[AdvisorCard]:
+        """The advisors whose free times are needed next (none: ``matches`` is ready)."""
+        while not self._done:
+            cards = self._columns.cards
+            missing = [
+                cards[pos] for pos, _ in self._candidates if cards[pos].id not in self._times
+            ]
+            if missing:
+                return missing
+            if self._settled():
+                self._done = True
+            else:
+                self._width *= self._WIDEN
+                self._widen()
+        return []
+
+    def give(self, times: Mapping[int, tuple[datetime | None, int]]) -> None:
+        """Advisors' (next free slot, upcoming bookings), by id."""
+        self._times.update(times)
+
+    def _scored(self) -> list[tuple[float, int, int]]:
+        """(score, -id, position) of every candidate so far, best first."""
+        columns, query = self._columns, self._query
+        scored = []
+        for pos, _ in self._candidates:
+            card = columns.cards[pos]
+            slot, upcoming = self._times.get(card.id, (None, 0))
+            static = _static_points(replace(card, upcoming_bookings=upcoming), columns.weights)
+            ts = slot.timestamp() if slot else None
+            scored.append((score_as(columns, query, pos, static, ts), -card.id, pos))
+        scored.sort(reverse=True)
+        return scored
+
+    def _settled(self) -> bool:
+        """Whether no advisor not ranked yet could reach the k best."""
+        if len(self._candidates) < self._width:
+            return True  # everyone who passes the filters is in
+        scored = self._scored()
+        if len(scored) < self._k:
+            return False
+        most_left_out = self._candidates[-1][1] + self._extra
+        return scored[self._k - 1][0] > most_left_out + self._SLACK
+
+    def matches(self, locale: str = "en_US") -> list[Match]:
+        """The ``k`` best, best first, once ``wanted`` lists no one."""
+        if self.wanted():
+            raise RuntimeError("free times still wanted")
+        columns, found = self._columns, []
+        for score, _, pos in self._scored()[: self._k]:
+            card = columns.cards[pos]
+            slot, upcoming = self._times.get(card.id, (None, 0))
+            card = replace(card, next_free=slot, upcoming_bookings=upcoming)
+            found.append(
+                Match(card, score, reasons(card, self._query, columns.language_names, locale))
+            )
+        return found
+
+
+def build_columns(
+    cards: tuple[AdvisorCard, ...], weights: Weights, docs: list[Counter[str]] | None = None
+) -> Columns:
+    """The per-advisor columns of ``cards`` (sorted by id), their cells, shelves and postings;
+    ``docs``, the cards' words if already known."""
     masks = [topic_mask(card.topics) for card in cards]
     next_ts = [c.next_free.timestamp() if c.next_free else None for c in cards]
     slots = [ts for ts in next_ts if ts is not None]
@@ -95,8 +261,9 @@ def build_columns(cards: tuple[AdvisorCard, ...], weights: Weights) -> Columns:
     amounts = {kind: [_amount(card, kind) for card in cards] for kind in OfferKind}
     currencies = {kind: [_currency(card, kind) for card in cards] for kind in OfferKind}
     order = sorted(range(len(cards)), key=lambda pos: (-static[pos], ids[pos]))
-    cache = StemCache()
-    docs = [_words(card, cache, weights) for card in cards]
+    if docs is None:
+        cache = StemCache()
+        docs = [_words(card, cache, weights) for card in cards]
     shelves = _build_shelves(cards, order, cell_of, static, amounts, currencies)
     return Columns(
         cards=cards,

@@ -31,6 +31,11 @@ _Entry = tuple[float, int, int]  # (score, -advisor id, position): bigger is bet
 
 def best(columns: Columns, shelf: Shelf, query: Query, k: int) -> list[tuple[AdvisorCard, float]]:
     """The ``k`` best advisors of ``shelf`` for ``query`` with their scores, best first."""
+    return [(columns.cards[pos], score) for pos, score in best_positions(columns, shelf, query, k)]
+
+
+def best_positions(columns: Columns, shelf: Shelf, query: Query, k: int) -> list[tuple[int, float]]:
+    """As ``best``, with the advisors' positions in ``columns`` instead of their cards."""
     walk = _Walk(columns)
     search = _Search(k)
     count, affordable = _affordable(shelf, query.intake.budget)
@@ -40,7 +45,13 @@ def best(columns: Columns, shelf: Shelf, query: Query, k: int) -> list[tuple[Adv
         text_left = walk.walk_postings(query, search, shelf.static_max)
         walk.walk_shelf(query, search, shelf, text_left)
     ranked = sorted(search.best, reverse=True)
-    return [(columns.cards[pos], score) for score, _, pos in ranked]
+    return [(pos, score) for score, _, pos in ranked]
+
+
+def score_as(columns: Columns, query: Query, pos: int, static: float, slot: float | None) -> float:
+    """The score the advisor at ``pos`` would get with static points ``static`` and next free
+    slot ``slot`` (a timestamp): the same sum, in the same order, as a build holding them."""
+    return _Walk(columns).score_with(pos, query, static, slot)
 
 
 def _affordable(shelf: Shelf, budget: Money | None) -> tuple[int, Iterable[int]]:
@@ -177,6 +188,10 @@ class _Walk:
 
     def _score(self, pos: int, query: Query) -> float:
         """The advisor's total points for this query (always summed in the same order)."""
+        return self.score_with(pos, query, self._static[pos], self._next_ts[pos])
+
+    def score_with(self, pos: int, query: Query, static: float, slot: float | None) -> float:
+        """The total points with the given static points and next free slot."""
         cell = self._cell_of[pos]
         raw = 0.0
         for cells, idf in zip(query.terms, query.idf, strict=True):
@@ -184,18 +199,17 @@ class _Walk:
             if postings is not None:
                 raw += idf * postings.get(pos, 0.0)
         return (
-            self._static[pos]
+            static
             + query.topic_points[self._masks[pos]]
             + query.text_points(raw)
-            + self._time_points(pos, query)
+            + self._time_points(pos, query, slot)
         )
 
-    def _time_points(self, pos: int, query: Query) -> float:
+    def _time_points(self, pos: int, query: Query, slot: float | None) -> float:
         """Points for how soon the advisor is free and whether that suits the client."""
         w = self._weights
         pref = query.intake.time_preference
         points = w.online if pref is TimePreference.SOON and self._online[pos] else 0.0
-        slot = self._next_ts[pos]
         if slot is None:
             return points
         hours = max(0.0, slot - query.now_ts) / 3600.0
