@@ -13,7 +13,6 @@ whose words did not change.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import replace
@@ -22,13 +21,21 @@ from itertools import pairwise
 
 from babel import Locale
 
+from core.matching.filing import (
+    Changes,
+    Filing,
+    Pairs,
+    filed_positions,
+    postings,
+    refiled_postings,
+    refiled_shelves,
+)
 from core.matching.layout import (
     BUCKET_BITS,
     BUCKET_SECONDS,
     BUCKETS,
     NO_SLOT,
     Columns,
-    Postings,
     Shelf,
     layout_of,
     topic_mask,
@@ -56,7 +63,14 @@ class MatchIndex:
     ) -> None:
         """Use ``MatchIndex.build``; this lays out the per-advisor columns."""
         self._docs = _docs_of(cards, weights, known or {})
-        self._columns = build_columns(cards, weights, [self._docs[card.id][1] for card in cards])
+        docs = [self._docs[card.id][1] for card in cards]
+        self._columns, self._filing = _built(cards, weights, docs)
+
+    @classmethod
+    def _of(cls, columns: Columns, filing: Filing, docs: _Docs) -> MatchIndex:
+        index = cls.__new__(cls)
+        index._columns, index._filing, index._docs = columns, filing, docs
+        return index
 
     @classmethod
     def build(
@@ -80,17 +94,110 @@ class MatchIndex:
     ) -> MatchIndex:
         """A new index: ``changed`` cards added or in place of those with their ids, the
         advisors in ``removed`` left out, the others as they were."""
-        cards = {card.id: card for card in self._columns.cards if card.id not in removed}
+        changed = list(changed)
+        if len({card.id for card in changed}) != len(changed):
+            raise ValueError("an advisor id appears twice")
+        if self._filing.timeless and all(card.next_free is None for card in changed):
+            return self._refiled(changed, removed)
+        cards = {card.id: card for card in self.cards if card.id not in removed}
         cards.update((card.id, card) for card in changed)
         return MatchIndex.build(cards.values(), self._columns.weights, previous=self)
+
+    def _refiled(self, changed: list[AdvisorCard], removed: Set[int]) -> MatchIndex:
+        """``updated`` for an index without free times: only the changed advisors refiled."""
+        old, filing, w = self._columns, self._filing, self._columns.weights
+        cards, ids, static = list(old.cards), old.ids.copy(), old.static.copy()
+        masks, languages, online = old.masks.copy(), old.languages.copy(), old.online.copy()
+        next_ts, cell_of, lengths = old.next_ts.copy(), old.cell_of.copy(), filing.lengths.copy()
+        amounts = {kind: column.copy() for kind, column in old.amounts.items()}
+        currencies = {kind: column.copy() for kind, column in old.currencies.items()}
+        pos_of, docs = dict(filing.pos_of), dict(self._docs)
+        changes, total = Changes(), filing.total
+        # Out first: every advisor changed or removed leaves the cells they were filed in.
+        for pos in filed_positions(pos_of, [*(card.id for card in changed), *removed]):
+            card, cell, length = cards[pos], cell_of[pos], lengths[pos]
+            for term, tf in docs[card.id][1].items():
+                changes.words[term][cell][0].add(pos)
+                changes.pair_counts[term][filing.pairs.id(tf, length)] -= 1
+            total -= length
+            for language in card.languages:
+                for kind, price in card.prices.items():
+                    changes.shelves[(language, kind)][cell][0].add(pos)
+                    changes.prices[(language, kind)][price.currency][0].append((pos, price.amount))
+        for advisor_id in removed:
+            if advisor_id in pos_of and advisor_id not in {card.id for card in changed}:
+                del pos_of[advisor_id], docs[advisor_id]
+        known = {card.id: docs[card.id] for card in changed if card.id in docs}
+        docs.update(_docs_of(tuple(changed), w, known))
+        # Then in, at their old place or a new one at the end.
+        for card in changed:
+            pos = pos_of.get(card.id, len(cards))
+            if pos == len(cards):
+                pos_of[card.id] = pos
+                cards.append(card)
+                static.append(0.0)
+                languages.append(card.languages)
+                online.append(card.online)
+                next_ts.append(None)
+                for column in (ids, masks, cell_of, lengths):
+                    column.append(0)
+                for kind in OfferKind:
+                    amounts[kind].append(None)
+                    currencies[kind].append(None)
+            doc = docs[card.id][1]
+            cards[pos], ids[pos], static[pos] = card, card.id, _static_points(card, w)
+            masks[pos], languages[pos] = topic_mask(card.topics), card.languages
+            online[pos], next_ts[pos] = card.online, None
+            cell = cell_of[pos] = masks[pos] << BUCKET_BITS | NO_SLOT
+            length = lengths[pos] = sum(doc.values())
+            for kind in OfferKind:
+                amounts[kind][pos], currencies[kind][pos] = (
+                    _amount(card, kind),
+                    _currency(card, kind),
+                )
+            for term, tf in doc.items():
+                pair = filing.pairs.id(tf, length)
+                changes.words[term][cell][1].append(pos)
+                changes.pair_of[term][pos] = pair
+                changes.pair_counts[term][pair] += 1
+            total += length
+            for language in card.languages:
+                for kind, price in card.prices.items():
+                    changes.shelves[(language, kind)][cell][1].append(pos)
+                    changes.prices[(language, kind)][price.currency][1].append(pos)
+
+        def key(pos: int) -> tuple[float, int]:
+            return (-static[pos], ids[pos])
+
+        found, term_pairs = refiled_postings(
+            old.postings, filing.pairs, filing.term_pairs, changes, key, w, total, len(pos_of)
+        )
+        columns = replace(
+            old,
+            cards=tuple(cards),
+            ids=ids,
+            static=static,
+            masks=masks,
+            languages=languages,
+            amounts=amounts,
+            currencies=currencies,
+            next_ts=next_ts,
+            online=online,
+            cell_of=cell_of,
+            postings=found,
+            shelves=refiled_shelves(old, changes, key, static, amounts),
+        )
+        refiling = Filing(pos_of, lengths, filing.pairs, term_pairs, total, timeless=True)
+        return MatchIndex._of(columns, refiling, docs)
 
     @property
     def cards(self) -> tuple[AdvisorCard, ...]:
         """The advisors in the index, by id."""
-        return self._columns.cards
+        cards, pos_of = self._columns.cards, self._filing.pos_of
+        return tuple(cards[pos_of[advisor_id]] for advisor_id in sorted(pos_of))
 
     def __len__(self) -> int:
-        return len(self._columns.cards)
+        return len(self._filing.pos_of)
 
     def ranking(
         self, intake: Intake, now: datetime, k: int = 3, exclude: Set[int] = frozenset()
@@ -244,11 +351,11 @@ class Ranking:
         return found
 
 
-def build_columns(
-    cards: tuple[AdvisorCard, ...], weights: Weights, docs: list[Counter[str]] | None = None
-) -> Columns:
-    """The per-advisor columns of ``cards`` (sorted by id), their cells, shelves and postings;
-    ``docs``, the cards' words if already known."""
+def _built(
+    cards: tuple[AdvisorCard, ...], weights: Weights, docs: list[Counter[str]]
+) -> tuple[Columns, Filing]:
+    """The per-advisor columns of ``cards`` (sorted by id), their cells, shelves and postings,
+    from the cards' words ``docs``; and what refiling some of them needs."""
     masks = [topic_mask(card.topics) for card in cards]
     next_ts = [c.next_free.timestamp() if c.next_free else None for c in cards]
     slots = [ts for ts in next_ts if ts is not None]
@@ -261,11 +368,12 @@ def build_columns(
     amounts = {kind: [_amount(card, kind) for card in cards] for kind in OfferKind}
     currencies = {kind: [_currency(card, kind) for card in cards] for kind in OfferKind}
     order = sorted(range(len(cards)), key=lambda pos: (-static[pos], ids[pos]))
-    if docs is None:
-        cache = StemCache()
-        docs = [_words(card, cache, weights) for card in cards]
     shelves = _build_shelves(cards, order, cell_of, static, amounts, currencies)
-    return Columns(
+    pairs = Pairs()
+    found, term_pairs, lengths = postings(docs, order, cell_of, weights, pairs)
+    pos_of = {advisor_id: pos for pos, advisor_id in enumerate(ids)}
+    filing = Filing(pos_of, lengths, pairs, term_pairs, sum(lengths), timeless=not slots)
+    columns = Columns(
         cards=cards,
         weights=weights,
         ids=ids,
@@ -278,10 +386,11 @@ def build_columns(
         online=[card.online for card in cards],
         origin=origin,
         cell_of=cell_of,
-        postings=build_postings(docs, order, cell_of, weights),
+        postings=found,
         shelves=shelves,
         language_names=Locale("en").languages,
     )
+    return columns, filing
 
 
 def _amount(card: AdvisorCard, kind: OfferKind) -> int | None:
@@ -352,8 +461,8 @@ def _shelf(
 ) -> Shelf:
     """One shelf, from its advisors by cell."""
     by_currency: defaultdict[str | None, list[int]] = defaultdict(list)
-    for positions in by_cell.values():
-        for pos in positions:
+    for filed in by_cell.values():
+        for pos in filed:
             by_currency[currencies[pos]].append(pos)
     by_price = {}
     for currency, positions in by_currency.items():
@@ -365,35 +474,4 @@ def _shelf(
         by_price=by_price,
         static_max=max(static[positions[0]] for positions in by_cell.values()),
         size=sum(map(len, by_cell.values())),
-    )
-
-
-def build_postings(
-    docs: list[Counter[str]], order: list[int], cell_of: list[int], weights: Weights
-) -> Postings:
-    """Inverted index of the advisors' words, filling each cell in ``order``."""
-    count = len(docs)
-    lengths = [sum(doc.values()) for doc in docs]
-    average = (sum(lengths) / count) if count and sum(lengths) else 1.0
-    k1, b = weights.bm25_k1, weights.bm25_b
-    cells: defaultdict[str, defaultdict[int, dict[int, float]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
-    # Saturated frequencies depend only on (tf, length): share one float per pair (memory).
-    shared: dict[tuple[int, int], float] = {}
-    for pos in order:
-        length, cell = lengths[pos], cell_of[pos]
-        for term, tf in docs[pos].items():
-            value = shared.get((tf, length))
-            if value is None:
-                norm = k1 * (1.0 - b + b * length / average)
-                value = shared[(tf, length)] = tf * (k1 + 1.0) / (tf + norm)
-            cells[term][cell][pos] = value
-    size = {term: sum(map(len, by_cell.values())) for term, by_cell in cells.items()}
-    return Postings(
-        cells={term: dict(by_cell) for term, by_cell in cells.items()},
-        layout={term: layout_of(by_cell) for term, by_cell in cells.items()},
-        idf={term: math.log(1.0 + (count - n + 0.5) / (n + 0.5)) for term, n in size.items()},
-        top_tf={t: max(map(max, map(dict.values, cs.values()))) for t, cs in cells.items()},
-        size=size,
     )

@@ -103,6 +103,7 @@ class _Walk:
         self._next_ts = columns.next_ts
         self._online = columns.online
         self._cell_of = columns.cell_of
+        self._sat = columns.postings.sat
 
     def score_each(self, query: Query, search: _Search, positions: Iterable[int]) -> None:
         """Score each of ``positions`` (all pass the hard filters but exclusion)."""
@@ -133,17 +134,17 @@ class _Walk:
         return 0.0
 
     def _walk_cell(
-        self, query: Query, search: _Search, i: int, cell: dict[int, float], ceiling: float
+        self, query: Query, search: _Search, i: int, cell: dict[int, int], ceiling: float
     ) -> None:
         """Word ``i``'s postings in one cell, best static score first, while any could make it.
 
         ``ceiling`` is the most topic and time points anyone in the cell can earn.
         """
         # The hot loop: plain locals, and cheap bounds before the full score.
-        static, seen = self._static, search.seen
+        static, seen, sat = self._static, search.seen, self._sat
         idf, rest = query.idf[i], query.bound_from[i + 1]
         most = ceiling + query.text_points(query.bound_from[i])
-        for pos, tf in cell.items():
+        for pos, pair in cell.items():
             bar = search.bar()
             if static[pos] + most < bar:
                 return  # everyone after this in the cell has a lower static score
@@ -151,7 +152,7 @@ class _Walk:
                 continue
             seen.add(pos)
             # Unseen under a rarer word means it lacks that word, or could never make the list.
-            if static[pos] + ceiling + query.text_points(idf * tf + rest) < bar:
+            if static[pos] + ceiling + query.text_points(idf * sat[pair] + rest) < bar:
                 continue
             if query.intake.language in self._languages[pos] and self._allowed(pos, query):
                 search.offer((self._score(pos, query), -self._ids[pos], pos))
@@ -197,7 +198,9 @@ class _Walk:
         for cells, idf in zip(query.terms, query.idf, strict=True):
             postings = cells.get(cell)
             if postings is not None:
-                raw += idf * postings.get(pos, 0.0)
+                pair = postings.get(pos)
+                if pair is not None:
+                    raw += idf * self._sat[pair]
         return (
             static
             + query.topic_points[self._masks[pos]]

@@ -4,7 +4,9 @@ always answering as an index built afresh for the question would."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Awaitable, Callable, Collection
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 import core.dialogs.suggest
+from bench.matching import NOW, make_card, make_intake
 from core import admin, advisors, catalogue, catalogue_version, scheduling
 from core.accounts import Platform, get_or_create_client
 from core.clock import ManualClock
@@ -271,3 +274,43 @@ async def test_a_kept_index_answers_as_a_fresh_build_after_changes(
     assert matcher.builds == 2
     assert kept == [await ask_fresh(db, settings, clock, q) for q in QUESTIONS]
     assert sum(1 for s in kept if s) >= len(QUESTIONS) // 4
+
+
+def _timeless(card: AdvisorCard) -> AdvisorCard:
+    return replace(card, next_free=None, upcoming_bookings=0)
+
+
+def test_a_refiled_index_answers_as_one_built_from_scratch() -> None:
+    rng = random.Random(17)
+    cards = {i: _timeless(make_card(rng, i)) for i in range(1, 401)}
+    intakes = [make_intake(rng) for _ in range(60)]
+    index = MatchIndex.build(cards.values())
+    for step in range(12):
+        # Profile edits (new words), ratings and price changes, new advisors, and departures.
+        changed = []
+        for advisor_id in rng.sample(sorted(cards), 3):
+            card = cards[advisor_id]
+            other = _timeless(make_card(rng, advisor_id))
+            changed.append(
+                rng.choice(
+                    [
+                        replace(card, bio=other.bio, specialties=other.specialties),
+                        replace(
+                            card, rating_sum=card.rating_sum + 5, rating_count=card.rating_count + 1
+                        ),
+                        replace(card, prices=other.prices, languages=other.languages),
+                        replace(card, topics=other.topics, online=not card.online),
+                    ]
+                )
+            )
+        changed += [_timeless(make_card(rng, 1000 + 10 * step + n)) for n in range(2)]
+        removed = frozenset(rng.sample(sorted(cards), 2)) - {card.id for card in changed}
+        for card in changed:
+            cards[card.id] = card
+        for advisor_id in removed:
+            del cards[advisor_id]
+        index = index.updated(changed, removed)
+        fresh = MatchIndex.build(cards.values())
+        assert index.cards == fresh.cards and len(index) == len(fresh)
+        for intake in intakes[step * 5 : step * 5 + 5] + intakes[:2]:
+            assert index.top(intake, NOW, k=5) == fresh.top(intake, NOW, k=5), (step, intake)
