@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.matching import NOW, SEED, _db_catalogue, make_card
-from core.matching import AdvisorCard, Intake, TimePreference
-from core.money import Money
-from core.taxonomy import OfferKind, Topic
+from core.matching import AdvisorCard
+from core.taxonomy import OfferKind
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _IMPORT_CHUNK = 2_000
@@ -52,19 +51,6 @@ def _row(rng: random.Random, card: AdvisorCard) -> dict[str, Any]:
     }
 
 
-def _intake(answers: dict[str, Any]) -> Intake:
-    budget = answers["budget"]
-    return Intake(
-        topics=frozenset(Topic(t) for t in answers["topics"]),
-        description=str(answers["description"]),
-        language=str(answers["language"]),
-        kind=OfferKind(str(answers["kind"])),
-        budget=Money(int(budget), "USD") if isinstance(budget, int) else None,
-        time_preference=TimePreference(str(answers["when"])),
-        client_timezone="Europe/Madrid",
-    )
-
-
 def _p(latencies: list[float], share: float) -> float:
     ordered = sorted(latencies)
     return round(ordered[int(share * (len(ordered) - 1))], 2)
@@ -80,7 +66,7 @@ async def measure(size: int, queries: int = 20) -> dict[str, Any]:
     from core.config import Settings
     from core.db import Database
     from core.dialogs.engine import Context
-    from core.dialogs.suggest import CatalogueMatcher
+    from core.dialogs.suggest import CatalogueMatcher, intake_of
 
     rng = random.Random(f"{SEED}:kept:{size}")
     cards = [make_card(rng, advisor_id) for advisor_id in range(1, size + 1)]
@@ -103,13 +89,14 @@ async def measure(size: int, queries: int = 20) -> dict[str, Any]:
                 await uow.commit()
             settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
             matcher = CatalogueMatcher()
-            latencies, build_s = [], 0.0
+            latencies, build_s, intakes = [], 0.0, []
             for number, answers in enumerate(questions):
                 started = time.perf_counter()
                 async with db.uow() as uow:
                     ctx = Context(uow, client, NOW, settings, {}, 1)
                     await matcher.suggest(ctx, answers)
                 elapsed = time.perf_counter() - started
+                intakes.append(intake_of(ctx, answers))
                 if number == 0:
                     build_s = elapsed  # the first question builds the index
                 elif number >= 2:  # the second warms up
@@ -117,8 +104,7 @@ async def measure(size: int, queries: int = 20) -> dict[str, Any]:
             async with db.uow() as uow:
                 index = await matcher.index(uow)
             floor = []
-            for answers in questions[2:]:
-                intake = _intake(answers)
+            for intake in intakes[2:]:
                 started = time.perf_counter()
                 index.top(intake, NOW, k=3)
                 floor.append((time.perf_counter() - started) * 1000)
