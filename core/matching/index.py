@@ -283,6 +283,7 @@ class Ranking:
         # loads only ever take points away.
         self._extra = self._query.availability + (w.time_fit if fits else 0.0)
         self._times: dict[int, tuple[datetime | None, int]] = {}
+        self._full: dict[int, tuple[float, int, int]] = {}  # by position, once its times are in
         self._width = max(self._FIRST, 4 * k)
         self._done = k == 0 or self._shelf is None
         self._candidates: list[tuple[int, float]] = []
@@ -315,16 +316,15 @@ class Ranking:
 
     def _scored(self) -> list[tuple[float, int, int]]:
         """(score, -id, position) of every candidate so far, best first."""
-        columns, query = self._columns, self._query
-        scored = []
+        columns, query, full = self._columns, self._query, self._full
         for pos, _ in self._candidates:
-            card = columns.cards[pos]
-            slot, upcoming = self._times.get(card.id, (None, 0))
-            static = _static_points(replace(card, upcoming_bookings=upcoming), columns.weights)
-            ts = slot.timestamp() if slot else None
-            scored.append((score_as(columns, query, pos, static, ts), -card.id, pos))
-        scored.sort(reverse=True)
-        return scored
+            if pos not in full:
+                card = columns.cards[pos]
+                slot, upcoming = self._times.get(card.id, (None, 0))
+                static = _static_points(replace(card, upcoming_bookings=upcoming), columns.weights)
+                ts = slot.timestamp() if slot is not None else None
+                full[pos] = (score_as(columns, query, pos, static, ts), -card.id, pos)
+        return sorted((full[pos] for pos, _ in self._candidates), reverse=True)
 
     def _settled(self) -> bool:
         """Whether no advisor not ranked yet could reach the k best."""
