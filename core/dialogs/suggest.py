@@ -11,12 +11,11 @@ for the few advisors the ranking asks about.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from core import catalogue_version, scheduling
 from core.db import UnitOfWork
@@ -34,11 +33,12 @@ _BOOKABLE = (Advisor.active.is_(True), Advisor.approved.is_(True))
 _FULL_RELOAD_SHARE = 0.25
 
 
-async def catalogue_cards(uow: UnitOfWork, ids: Collection[int] | None = None) -> list[AdvisorCard]:
-    """What matching needs to know of every bookable advisor (of those in ``ids`` if given), in
-    id order: their profile and their cheapest active price per kind; free time and load left
-    out (None, 0). Read as plain rows, not ORM objects: a rebuild reads the whole catalogue."""
-    only = () if ids is None else (Advisor.id.in_(sorted(ids)),)
+async def catalogue_cards(uow: UnitOfWork, since: int | None = None) -> list[AdvisorCard]:
+    """What matching needs to know of every bookable advisor (of those changed after catalogue
+    version ``since`` if given), in id order: their profile and their cheapest active price per
+    kind; free time and load left out (None, 0). Read as plain rows, not ORM objects: a full
+    rebuild reads the whole catalogue."""
+    only = () if since is None else (Advisor.catalogue_version > since,)
     prices: defaultdict[int, dict[OfferKind, Money]] = defaultdict(dict)
     offers = await uow.session.execute(
         select(Offer.advisor_id, Offer.kind, Offer.price_minor, Offer.currency)
@@ -126,8 +126,8 @@ class CatalogueMatcher:
 
     async def index(self, uow: UnitOfWork) -> MatchIndex:
         """The index at the database's current catalogue version, rebuilt only if it moved."""
-        engine = uow.session.get_bind()
-        assert isinstance(engine, Engine)
+        bind = uow.session.get_bind()
+        engine = bind.engine if isinstance(bind, Connection) else bind
         version = await catalogue_version.current(uow)
         kept = self._kept.get(engine)
         if kept is not None and kept.version == version:
@@ -150,7 +150,7 @@ class CatalogueMatcher:
         )
         if len(changed) > _FULL_RELOAD_SHARE * len(kept.index):
             return MatchIndex.build(await catalogue_cards(uow), previous=kept.index)
-        cards = await catalogue_cards(uow, changed)
+        cards = await catalogue_cards(uow, since=kept.version)
         listed = {card.id for card in cards}
         return kept.index.updated(cards, frozenset(changed) - listed)
 

@@ -5,7 +5,7 @@ always answering as an index built afresh for the question would."""
 from __future__ import annotations
 
 import random
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -55,14 +55,16 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 @pytest.fixture
-def reloaded(monkeypatch: pytest.MonkeyPatch) -> list[Collection[int] | None]:
-    """The advisor ids each catalogue read asked for (None: the whole catalogue)."""
-    asked: list[Collection[int] | None] = []
+def reloaded(monkeypatch: pytest.MonkeyPatch) -> list[list[int] | None]:
+    """The advisors each catalogue read found, if it read only those changed since a version
+    (None: it read the whole catalogue)."""
+    asked: list[list[int] | None] = []
     original = core.dialogs.suggest.catalogue_cards
 
-    async def recording(uow: UnitOfWork, ids: Collection[int] | None = None) -> list[AdvisorCard]:
-        asked.append(None if ids is None else sorted(ids))
-        return await original(uow, ids)
+    async def recording(uow: UnitOfWork, since: int | None = None) -> list[AdvisorCard]:
+        cards = await original(uow, since)
+        asked.append(None if since is None else [card.id for card in cards])
+        return cards
 
     monkeypatch.setattr(core.dialogs.suggest, "catalogue_cards", recording)
     return asked
@@ -189,7 +191,7 @@ async def test_each_writer_moves_the_version_and_only_its_advisor_is_read_again(
     settings: Settings,
     clock: ManualClock,
     builds: list[int],
-    reloaded: list[Collection[int] | None],
+    reloaded: list[list[int] | None],
     writer: Writer,
 ) -> None:
     ids = await import_sample(db)
@@ -206,8 +208,10 @@ async def test_each_writer_moves_the_version_and_only_its_advisor_is_read_again(
     assert await _version(db) > version
     after = await _ask(db, settings, clock, matcher)
     assert matcher.builds == 2
-    # An import stamps every advisor it lists, so the whole catalogue is read again.
-    assert reloaded[1:] == ([None] if writer is _import_again else [[top]])
+    # An import stamps every advisor it lists, so the whole catalogue is read again; a
+    # suspended advisor is no longer bookable, so is read as gone.
+    only = [] if writer is _suspend else [top]
+    assert reloaded[1:] == ([None] if writer is _import_again else [only])
     assert after == await ask_fresh(db, settings, clock, QUESTION)
     await _ask(db, settings, clock, matcher)
     assert matcher.builds == 2  # and once rebuilt, kept again
