@@ -97,7 +97,13 @@ class MatchIndex:
         changed = list(changed)
         if len({card.id for card in changed}) != len(changed):
             raise ValueError("an advisor id appears twice")
-        if self._filing.timeless and all(card.next_free is None for card in changed):
+        # Positions of advisors gone stay unused until a full build: one now and then.
+        gone = len(self._columns.cards) - len(self)
+        if (
+            self._filing.timeless
+            and gone <= len(self) // 4
+            and all(card.next_free is None for card in changed)
+        ):
             return self._refiled(changed, removed)
         cards = {card.id: card for card in self.cards if card.id not in removed}
         cards.update((card.id, card) for card in changed)

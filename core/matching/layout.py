@@ -73,7 +73,8 @@ class Shelf:
 
 @dataclass(frozen=True, slots=True)
 class Columns:
-    """A built index: one list per field, indexed by advisor position (cards sorted by id)."""
+    """A built index: one list per field, indexed by advisor position (cards sorted by id when
+    built; a refile keeps positions and adds newcomers at the end, see ``filing``)."""
 
     cards: tuple[AdvisorCard, ...]
     weights: Weights
