@@ -10,7 +10,10 @@ c. Receipts: milliseconds and bytes per PDF; floor: a one-line fpdf2 page in the
 d. Matching latency, top 5, over 1k/10k/100k advisors; floor: picking the top 5 of that many
    precomputed scores (``heapq.nlargest``). Also a client's question end to end through the
    results step's matcher over 1k advisors in SQLite; floor: the same questions on an index
-   built beforehand.
+   built beforehand. With the index kept between questions (issue #17): a question end to
+   end, p50 and p95, over 10k and 100k advisors in SQLite, floor: the same questions on the
+   kept index alone; and the rebuild after one advisor edits their profile, floor: a
+   question's catalogue version check when nothing changed.
 e. The sessions ``tick()`` draining 10k sessions with a reminder due; floor: a tick with
    nothing due over the same sessions.
 f. Resident memory with 10k clients mid-conversation; floor: the same process before them.
@@ -60,6 +63,9 @@ class Sizes:
     matching_queries: int = 200
     matching_db: int = 1_000  # advisors in the database for a question asked end to end
     matching_db_queries: int = 20
+    # advisors in SQLite for a question with the index kept, and its rebuild after an edit
+    matching_kept: tuple[int, ...] = ()
+    matching_kept_queries: int = 20
     tick_sessions: int = 10_000
     memory_clients: int = 10_000
     scaling_workers: tuple[int, ...] = (1, 2, 4)
@@ -68,7 +74,7 @@ class Sizes:
     crisis_rounds: int = 20  # passes over the labelled set
 
 
-FULL = Sizes()
+FULL = Sizes(matching_kept=(10_000, 100_000))
 QUICK = Sizes(
     telegram_clients=20,
     echo_updates=1000,
@@ -78,6 +84,8 @@ QUICK = Sizes(
     matching_queries=50,
     matching_db=200,
     matching_db_queries=5,
+    matching_kept=(1_000,),
+    matching_kept_queries=10,
     tick_sessions=300,
     memory_clients=300,
     scaling_workers=(1, 2),
@@ -97,6 +105,9 @@ TARGETS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
     "c.receipt.ms": ("<= 10 ms", lambda f: f["value"] <= 10),
     "c.receipt.kb": ("<= 30 KB", lambda f: f["value"] <= 30),
     "d.matching.100000": ("<= 50 ms", lambda f: f["value"] <= 50),
+    "d.question.10000": ("p50 <= 20 ms", lambda f: f["value"] <= 20),
+    "d.question.100000": ("p50 <= 50 ms", lambda f: f["value"] <= 50),
+    "d.rebuild.100000": ("<= 50 ms", lambda f: f["value"] <= 50),
     "f.memory": ("<= 300 MB", lambda f: f["value"] <= 300),
     "h.crisis": (
         "<= 1 ms, recall >= 0.95, FPR <= 0.05",
@@ -364,6 +375,40 @@ async def matching_db_figure(results: Results, sizes: Sizes) -> None:
     )
 
 
+async def matching_kept_figures(results: Results, sizes: Sizes) -> None:
+    from bench.matching_cache import measure
+
+    for size in sizes.matching_kept:
+        row = await measure(size, sizes.matching_kept_queries)
+        results.add(
+            Figure(
+                key=f"d.question.{size}",
+                name=f"(d) a client's question end to end, index kept, {size:,} advisors in "
+                f"SQLite, p50 ms (p95 {row['p95_ms']:.1f} ms)",
+                value=row["p50_ms"],
+                unit="ms",
+                floor=row["index_p50_ms"],
+                floor_name="the same questions on the kept index alone",
+                ratio=cost_ratio(row["p50_ms"], row["index_p50_ms"], higher_is_better=False),
+                detail=row,
+            )
+        )
+        results.add(
+            Figure(
+                key=f"d.rebuild.{size}",
+                name=f"(d) index rebuild after one /profile edit, {size:,} advisors, median ms",
+                value=row["rebuild_ms"],
+                unit="ms",
+                floor=row["unchanged_check_ms"],
+                floor_name="a question's version check, nothing changed",
+                ratio=cost_ratio(
+                    row["rebuild_ms"], row["unchanged_check_ms"], higher_is_better=False
+                ),
+                detail=row,
+            )
+        )
+
+
 async def tick_figures(results: Results, sizes: Sizes) -> None:
     from bench.sessions import measure
     from core import migrations
@@ -520,6 +565,7 @@ def run_suite(
         progress("(d) matching")
         matching_figures(results, sizes)
         asyncio.run(matching_db_figure(results, sizes))
+        asyncio.run(matching_kept_figures(results, sizes))
         progress("(e) sessions tick")
         asyncio.run(tick_figures(results, sizes))
         progress("(f) memory")

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from core import catalogue_version
 from core.accounts import Platform
 from core.db import UnitOfWork
 from core.errors import Conflict, NotFound
@@ -37,6 +38,7 @@ async def set_standing(uow: UnitOfWork, slug: str, *, approved: bool) -> Advisor
     if not approved:
         advisor.online = False
     await uow.session.flush()
+    await catalogue_version.bump(uow, [advisor.id])
     return advisor
 
 

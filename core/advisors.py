@@ -13,6 +13,7 @@ from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core import catalogue_version
 from core.accounts import Platform, find_advisor
 from core.db import UnitOfWork
 from core.errors import NotAllowed, NotFound, ValidationFailed
@@ -148,6 +149,7 @@ async def update_profile(
             )
         advisor.languages = codes
     await uow.session.flush()
+    await catalogue_version.bump(uow, [advisor.id])
     return await advisor_card(uow, advisor_id)
 
 
@@ -185,6 +187,7 @@ async def set_price(
     else:
         offer.price_minor, offer.active = price.amount, True
     await uow.session.flush()
+    await catalogue_version.bump(uow, [advisor.id])
     return PriceLine(offer.kind, offer.name, offer.price, offer.active)
 
 

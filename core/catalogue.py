@@ -26,6 +26,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core import catalogue_version
 from core.db import UnitOfWork
 from core.errors import ValidationFailed
 from core.models import Advisor, Offer
@@ -353,6 +354,7 @@ async def import_catalogue(uow: UnitOfWork, rows: list[AdvisorRow], now: datetim
         advisor.active = row.active
         _replace_offers(advisor, row)
     await session.flush()
+    await catalogue_version.bump(uow, (advisor.id for advisor in existing.values()))
     for row in rows:
         if row.availability is not None:
             await set_weekly_availability(uow, existing[row.slug].id, row.availability)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from core import billing as billing_rules
+from core import catalogue_version
 from core.db import UnitOfWork
 from core.dialogs import buttons
 from core.dialogs.engine import (
@@ -127,6 +128,7 @@ async def rate_session(
         )
         .execution_options(synchronize_session=False)
     )
+    await catalogue_version.bump(uow, [booking.advisor_id])
     return review
 
 

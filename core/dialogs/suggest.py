@@ -1,15 +1,23 @@
 """The results step's matcher: the live catalogue, its free times and loads, ranked by
-``core.matching``."""
+``core.matching``.
+
+The index of profiles, specialties, prices and ratings is kept between questions, per
+database, at the catalogue version it was built at (``core.catalogue_version``). Each
+question reads the version (one row); when it moved, only the advisors stamped since are
+read again and the index rebuilt around them. Free times and loads are read per question,
+for the few advisors the ranking asks about.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Engine, func, select
 
-from core import scheduling
+from core import catalogue_version, scheduling
 from core.db import UnitOfWork
 from core.dialogs.engine import Context
 from core.dialogs.services import Suggestion
@@ -21,15 +29,21 @@ from core.taxonomy import OfferKind, Topic
 _BOOKABLE = (Advisor.active.is_(True), Advisor.approved.is_(True))
 
 
-async def catalogue_cards(uow: UnitOfWork) -> list[AdvisorCard]:
-    """What matching needs to know of every bookable advisor, in id order: their profile and
-    their cheapest active price per kind; free time and load left out (None, 0). Read as plain
-    rows, not ORM objects: a question reads the whole catalogue."""
+# A change to more advisors than this share of the index rebuilds it from the whole catalogue.
+_FULL_RELOAD_SHARE = 0.25
+
+
+async def catalogue_cards(uow: UnitOfWork, since: int | None = None) -> list[AdvisorCard]:
+    """What matching needs to know of every bookable advisor (of those changed after catalogue
+    version ``since`` if given), in id order: their profile and their cheapest active price per
+    kind; free time and load left out (None, 0). Read as plain rows, not ORM objects: a full
+    rebuild reads the whole catalogue."""
+    only = () if since is None else (Advisor.catalogue_version > since,)
     prices: defaultdict[int, dict[OfferKind, Money]] = defaultdict(dict)
     offers = await uow.session.execute(
         select(Offer.advisor_id, Offer.kind, Offer.price_minor, Offer.currency)
         .join(Advisor, Advisor.id == Offer.advisor_id)
-        .where(Offer.active.is_(True), *_BOOKABLE)
+        .where(Offer.active.is_(True), *_BOOKABLE, *only)
     )
     for advisor_id, kind_name, amount, currency in offers:
         kind, price = OfferKind(kind_name), Money(amount, currency)
@@ -50,7 +64,7 @@ async def catalogue_cards(uow: UnitOfWork) -> list[AdvisorCard]:
             Advisor.rating_count,
             Advisor.online,
         )
-        .where(*_BOOKABLE)
+        .where(*_BOOKABLE, *only)
         .order_by(Advisor.id)
     )
     return [
@@ -74,59 +88,88 @@ async def catalogue_cards(uow: UnitOfWork) -> list[AdvisorCard]:
     ]
 
 
-def _may_rank(card: AdvisorCard, intake: Intake, excluded: frozenset[int]) -> bool:
-    """The matcher's hard filters (``core.matching``): speaks the language, sells the kind,
-    within the budget in its currency, not excluded."""
-    price = card.prices.get(intake.kind)
-    if price is None or intake.language not in card.languages or card.id in excluded:
-        return False
-    budget = intake.budget
-    return budget is None or (price.currency == budget.currency and price.amount <= budget.amount)
+def intake_of(ctx: Context, answers: dict[str, Any]) -> Intake:
+    """The client's intake answers as matching reads them."""
+    budget = answers.get("budget")
+    return Intake(
+        topics=frozenset(answers.get("topics", [])),
+        description=str(answers.get("description", "")),
+        language=str(answers["language"]),
+        kind=OfferKind(answers["kind"]),
+        budget=Money(int(budget), ctx.settings.currency) if budget is not None else None,
+        time_preference=answers.get("when", "any"),
+        client_timezone=ctx.client.timezone,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """An index and the catalogue version it reflects."""
+
+    version: int
+    index: MatchIndex
 
 
 class CatalogueMatcher:
     """Ranks the bookable advisors for a client's answers.
 
-    The index is built per question from the database: fine for a catalogue of a few
-    thousand (about 60–130 ms at 1,000 advisors on two cores).
-    ``MatchIndex`` itself is benchmarked at 100k advisors for when it is cached instead.
-    Free times follow the configured scheduling rules (notice, horizon, buffer), the same
-    ones the slot step offers, unless ``rules`` are given.
+    Keeps one index per database between questions (see the module's docstring); ``builds``
+    counts the times it was built or rebuilt. Free times follow the configured scheduling
+    rules (notice, horizon, buffer), the same ones the slot step offers, unless ``rules`` are
+    given.
     """
 
     def __init__(self, rules: scheduling.SchedulingRules | None = None) -> None:
         self.rules = rules
+        self.builds = 0
+        self._kept: WeakKeyDictionary[Engine, _Kept] = WeakKeyDictionary()
+
+    async def index(self, uow: UnitOfWork) -> MatchIndex:
+        """The index at the database's current catalogue version, rebuilt only if it moved."""
+        bind = uow.session.get_bind()
+        engine = bind.engine if isinstance(bind, Connection) else bind
+        version = await catalogue_version.current(uow)
+        kept = self._kept.get(engine)
+        if kept is not None and kept.version == version:
+            return kept.index
+        index = await self._rebuilt(uow, kept, version)
+        self.builds += 1
+        latest = self._kept.get(engine)
+        if latest is None or latest.version <= version:  # a slower rebuild never undoes one
+            self._kept[engine] = _Kept(version, index)
+        return index
+
+    async def _rebuilt(self, uow: UnitOfWork, kept: _Kept | None, version: int) -> MatchIndex:
+        """The index at ``version``: from ``kept``, reading only the advisors changed since."""
+        if kept is None or kept.version > version:  # none yet, or the database was reset
+            return MatchIndex.build(await catalogue_cards(uow))
+        changed = list(
+            await uow.session.scalars(
+                select(Advisor.id).where(Advisor.catalogue_version > kept.version)
+            )
+        )
+        if len(changed) > _FULL_RELOAD_SHARE * len(kept.index):
+            return MatchIndex.build(await catalogue_cards(uow), previous=kept.index)
+        cards = await catalogue_cards(uow, since=kept.version)
+        listed = {card.id for card in cards}
+        return kept.index.updated(cards, frozenset(changed) - listed)
 
     async def suggest(self, ctx: Context, answers: dict[str, Any]) -> list[Suggestion]:
-        kind = OfferKind(answers["kind"])
-        budget = answers.get("budget")
-        intake = Intake(
-            topics=frozenset(answers.get("topics", [])),
-            description=str(answers.get("description", "")),
-            language=str(answers["language"]),
-            kind=kind,
-            budget=Money(int(budget), ctx.settings.currency) if budget is not None else None,
-            time_preference=answers.get("when", "any"),
-            client_timezone=ctx.client.timezone,
-        )
+        intake = intake_of(ctx, answers)
+        kind = intake.kind
         excluded = await self._excluded(ctx)
-        cards = await catalogue_cards(ctx.uow)
-        # Free times and loads, the dear part, only for advisors the hard filters let through:
-        # the others are never ranked, and stay in the index only for its word statistics.
-        eligible = [card.id for card in cards if _may_rank(card, intake, excluded)]
+        index = await self.index(ctx.uow)
         rules = self.rules or scheduling.SchedulingRules.from_settings(ctx.settings)
-        next_free = await scheduling.next_free_slots(ctx.uow, eligible, kind, ctx.now, rules=rules)
-        upcoming = await self._upcoming(ctx, eligible)
-        index = MatchIndex.build(
-            replace(card, next_free=next_free[card.id], upcoming_bookings=upcoming.get(card.id, 0))
-            if card.id in next_free
-            else card
-            for card in cards
-        )
-        matches = index.top(intake, ctx.now, k=3, exclude=excluded, locale=ctx.settings.locale)
+        ranking = index.ranking(intake, ctx.now, k=3, exclude=excluded)
+        # Free times and loads, the dear part, only for the advisors the ranking asks about:
+        # those who pass the hard filters and could still make the list.
+        while wanted := [card.id for card in ranking.wanted()]:
+            free = await scheduling.next_free_slots(ctx.uow, wanted, kind, ctx.now, rules=rules)
+            upcoming = await self._upcoming(ctx, wanted)
+            ranking.give({i: (free[i], upcoming.get(i, 0)) for i in wanted})
         return [
             Suggestion(m.card.id, m.card.display_name, m.card.prices[kind], tuple(m.reasons))
-            for m in matches
+            for m in ranking.matches(ctx.settings.locale)
         ]
 
     async def _upcoming(self, ctx: Context, ids: list[int]) -> dict[int, int]:

@@ -24,7 +24,9 @@ BUCKETS = 64  # ... for 16 days; the last bucket also holds every later slot
 NO_SLOT = BUCKETS  # the bucket of advisors with no free slot at all
 BUCKET_BITS = 7  # a cell key is (topic mask << BUCKET_BITS) | bucket
 
-Cells = dict[int, dict[int, float]]  # one word's postings: cell key -> {position: saturated tf}
+# One word's postings: cell key -> {position: pair id}; ``Postings.sat[pair]`` is the saturated
+# term frequency (it moves with the average length: kept apart so an edit need not refile all).
+Cells = dict[int, dict[int, int]]
 Layout = dict[int, tuple[int, ...]]  # topic mask -> buckets holding someone, soonest first
 
 
@@ -46,14 +48,15 @@ def layout_of(keys: Iterable[int]) -> Layout:
 
 @dataclass(frozen=True, slots=True)
 class Postings:
-    """BM25 postings: per word, each advisor position with its saturated term frequency."""
+    """BM25 postings: per word, each advisor position with its (term frequency, length) pair."""
 
     cells: dict[str, Cells]
     layout: dict[str, Layout]
-    idf: dict[str, float]
+    idf: Mapping[str, float]
     # Per word, the largest saturated frequency in its postings: the bound pruning relies on.
-    top_tf: dict[str, float]
+    top_tf: Mapping[str, float]
     size: dict[str, int]
+    sat: list[float]  # pair id -> saturated term frequency at this index's average length
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,8 @@ class Shelf:
 
 @dataclass(frozen=True, slots=True)
 class Columns:
-    """A built index: one list per field, indexed by advisor position (cards sorted by id)."""
+    """A built index: one list per field, indexed by advisor position (cards sorted by id when
+    built; a refile keeps positions and adds newcomers at the end, see ``filing``)."""
 
     cards: tuple[AdvisorCard, ...]
     weights: Weights

@@ -31,6 +31,11 @@ _Entry = tuple[float, int, int]  # (score, -advisor id, position): bigger is bet
 
 def best(columns: Columns, shelf: Shelf, query: Query, k: int) -> list[tuple[AdvisorCard, float]]:
     """The ``k`` best advisors of ``shelf`` for ``query`` with their scores, best first."""
+    return [(columns.cards[pos], score) for pos, score in best_positions(columns, shelf, query, k)]
+
+
+def best_positions(columns: Columns, shelf: Shelf, query: Query, k: int) -> list[tuple[int, float]]:
+    """As ``best``, with the advisors' positions in ``columns`` instead of their cards."""
     walk = _Walk(columns)
     search = _Search(k)
     count, affordable = _affordable(shelf, query.intake.budget)
@@ -40,7 +45,13 @@ def best(columns: Columns, shelf: Shelf, query: Query, k: int) -> list[tuple[Adv
         text_left = walk.walk_postings(query, search, shelf.static_max)
         walk.walk_shelf(query, search, shelf, text_left)
     ranked = sorted(search.best, reverse=True)
-    return [(columns.cards[pos], score) for score, _, pos in ranked]
+    return [(pos, score) for score, _, pos in ranked]
+
+
+def score_as(columns: Columns, query: Query, pos: int, static: float, slot: float | None) -> float:
+    """The score the advisor at ``pos`` would get with static points ``static`` and next free
+    slot ``slot`` (a timestamp): the same sum, in the same order, as a build holding them."""
+    return _Walk(columns).score_with(pos, query, static, slot)
 
 
 def _affordable(shelf: Shelf, budget: Money | None) -> tuple[int, Iterable[int]]:
@@ -92,6 +103,7 @@ class _Walk:
         self._next_ts = columns.next_ts
         self._online = columns.online
         self._cell_of = columns.cell_of
+        self._sat = columns.postings.sat
 
     def score_each(self, query: Query, search: _Search, positions: Iterable[int]) -> None:
         """Score each of ``positions`` (all pass the hard filters but exclusion)."""
@@ -122,17 +134,17 @@ class _Walk:
         return 0.0
 
     def _walk_cell(
-        self, query: Query, search: _Search, i: int, cell: dict[int, float], ceiling: float
+        self, query: Query, search: _Search, i: int, cell: dict[int, int], ceiling: float
     ) -> None:
         """Word ``i``'s postings in one cell, best static score first, while any could make it.
 
         ``ceiling`` is the most topic and time points anyone in the cell can earn.
         """
         # The hot loop: plain locals, and cheap bounds before the full score.
-        static, seen = self._static, search.seen
+        static, seen, sat = self._static, search.seen, self._sat
         idf, rest = query.idf[i], query.bound_from[i + 1]
         most = ceiling + query.text_points(query.bound_from[i])
-        for pos, tf in cell.items():
+        for pos, pair in cell.items():
             bar = search.bar()
             if static[pos] + most < bar:
                 return  # everyone after this in the cell has a lower static score
@@ -140,7 +152,7 @@ class _Walk:
                 continue
             seen.add(pos)
             # Unseen under a rarer word means it lacks that word, or could never make the list.
-            if static[pos] + ceiling + query.text_points(idf * tf + rest) < bar:
+            if static[pos] + ceiling + query.text_points(idf * sat[pair] + rest) < bar:
                 continue
             if query.intake.language in self._languages[pos] and self._allowed(pos, query):
                 search.offer((self._score(pos, query), -self._ids[pos], pos))
@@ -177,25 +189,30 @@ class _Walk:
 
     def _score(self, pos: int, query: Query) -> float:
         """The advisor's total points for this query (always summed in the same order)."""
+        return self.score_with(pos, query, self._static[pos], self._next_ts[pos])
+
+    def score_with(self, pos: int, query: Query, static: float, slot: float | None) -> float:
+        """The total points with the given static points and next free slot."""
         cell = self._cell_of[pos]
         raw = 0.0
         for cells, idf in zip(query.terms, query.idf, strict=True):
             postings = cells.get(cell)
             if postings is not None:
-                raw += idf * postings.get(pos, 0.0)
+                pair = postings.get(pos)
+                if pair is not None:
+                    raw += idf * self._sat[pair]
         return (
-            self._static[pos]
+            static
             + query.topic_points[self._masks[pos]]
             + query.text_points(raw)
-            + self._time_points(pos, query)
+            + self._time_points(pos, query, slot)
         )
 
-    def _time_points(self, pos: int, query: Query) -> float:
+    def _time_points(self, pos: int, query: Query, slot: float | None) -> float:
         """Points for how soon the advisor is free and whether that suits the client."""
         w = self._weights
         pref = query.intake.time_preference
         points = w.online if pref is TimePreference.SOON and self._online[pos] else 0.0
-        slot = self._next_ts[pos]
         if slot is None:
             return points
         hours = max(0.0, slot - query.now_ts) / 3600.0

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from core.models.accounts import Advisor, Client, Offer, PlatformIdentity
+from core.models.accounts import Advisor, CatalogueVersion, Client, Offer, PlatformIdentity
 from core.models.base import Base, UTCDateTime
 from core.models.billing import (
     AdvisorPayoutAccount,
@@ -34,6 +34,7 @@ __all__ = [
     "Base",
     "Booking",
     "BookingStatus",
+    "CatalogueVersion",
     "Client",
     "Consent",
     "Conversation",

@@ -62,11 +62,26 @@ class Advisor(Base):
     rating_sum: Mapped[int] = mapped_column(default=0)
     rating_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
+    # The catalogue version of this advisor's last change (core.catalogue_version): a cached
+    # matching index reloads only the advisors changed since the version it was built at.
+    catalogue_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     offers: Mapped[list[Offer]] = relationship(
         back_populates="advisor", cascade="all, delete-orphan", order_by="Offer.id"
     )
     identities: Mapped[list[PlatformIdentity]] = relationship(back_populates="advisor")
+
+
+Index("ix_advisors_catalogue_version", Advisor.catalogue_version)
+
+
+class CatalogueVersion(Base):
+    """One row: a counter every catalogue writer bumps (core.catalogue_version)."""
+
+    __tablename__ = "catalogue_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class PlatformIdentity(Base):

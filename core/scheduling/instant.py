@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Select, exists, or_, select
 
+from core import catalogue_version
 from core.db import UnitOfWork
 from core.errors import Conflict
 from core.models import Advisor, Booking, SlotClaim
@@ -57,6 +58,7 @@ async def set_online(uow: UnitOfWork, advisor_id: int, online: bool) -> Advisor:
     advisor = await find_advisor(uow, advisor_id)
     advisor.online = online
     await uow.session.flush()
+    await catalogue_version.bump(uow, [advisor.id])
     return advisor
 
 
