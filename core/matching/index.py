@@ -349,12 +349,16 @@ class Ranking:
         if self.wanted():
             raise RuntimeError("free times still wanted")
         columns, found = self._columns, []
-        for score, _, pos in self._scored()[: self._k]:
+        best = self._scored()[: self._k]
+        fewer = len(best) if len(best) < self._k else None  # said with each: fewer than asked fit
+        for score, _, pos in best:
             card = columns.cards[pos]
             slot, upcoming = self._times.get(card.id, (None, 0))
             card = replace(card, next_free=slot, upcoming_bookings=upcoming)
             found.append(
-                Match(card, score, reasons(card, self._query, columns.language_names, locale))
+                Match(
+                    card, score, reasons(card, self._query, columns.language_names, locale, fewer)
+                )
             )
         return found
 
