@@ -17,6 +17,7 @@ from core.matching import TimePreference, Weights
 from core.models import Advisor, Booking, BookingStatus, Offer
 from core.names import advisor_facing_name, pseudonym_for, receipt_name
 from core.parsing import parse_id
+from core.payments.times import local_time
 from core.replies import Image, Input, LinkButton, Message, Reply
 from core.taxonomy import OfferKind
 from core.texts import booking as t
@@ -276,19 +277,19 @@ def _terms(ctx: Context, booking: Booking) -> list[str]:
     settings, zone = ctx.settings, ctx.client.timezone
     locale, advisor = settings.locale, booking.advisor.display_name
 
-    def when(moment: datetime) -> str:
-        return scheduling.format_slot(moment, zone, locale)
+    def when(moment: datetime) -> str:  # as the quote's line above reads: one format here
+        return local_time(moment, zone)
 
     terms = [t.TERM_FEE()]
     if booking.starts_at is not None and booking.ends_at is not None:
         minutes = (booking.ends_at - booking.starts_at) // timedelta(minutes=1)
         start, end = when(booking.starts_at), scheduling.format_clock(booking.ends_at, zone, locale)
-        terms.append(t.TERM_LIVE(minutes=minutes, advisor=advisor, start=start, end=end, zone=zone))
+        terms.append(t.TERM_LIVE(minutes=minutes, advisor=advisor, start=start, end=end))
     else:
         last = ctx.now + timedelta(days=booking.offer.days or 0)
-        end = scheduling.format_day(scheduling.local_day(last, zone), locale)
+        end = when(last)
         days = booking.offer.days or 0
-        terms.append(t.TERM_MESSAGING(days=days, advisor=advisor, end=end, zone=zone))
+        terms.append(t.TERM_MESSAGING(days=days, advisor=advisor, end=end))
     terms.append(t.TERM_JOIN(code_minutes=settings.link_code_ttl_minutes))
     if booking.starts_at is not None:
         hours = settings.free_cancel_hours

@@ -46,13 +46,13 @@ TERM_FEE = Text(
 TERM_LIVE = Text(
     "booking.term_live",
     "What it is: a live text chat of {minutes} minutes with {advisor}, in a private Discord "
-    "room only the two of you and our bot can see. It runs {start} to {end} (your time, {zone}).",
+    "room only the two of you and our bot can see. It runs {start} to {end}.",
 )
 TERM_MESSAGING = Text(
     "booking.term_messaging",
     "What it is: {days} days of written messages with {advisor}, in a private Discord room only "
     "the two of you and our bot can see; your advisor answers at their own pace. It starts when "
-    "you pay and runs until {end} (your time, {zone}).",
+    "you pay and runs until {end}.",
 )
 TERM_JOIN = Text(
     "booking.term_join",
@@ -62,8 +62,8 @@ TERM_JOIN = Text(
 )
 TERM_CHANGES_LIVE = Text(
     "booking.term_changes_live",
-    "Changes: you can reschedule or cancel free of charge until {until} ({hours} hours before "
-    "the start); cancelling in time refunds the session price.",
+    "Changes: you can reschedule or cancel free of charge until {until}, {hours} hours before "
+    "the start; cancelling in time refunds the session price.",
 )
 TERM_CHANGES_TOO_SOON = Text(
     "booking.term_changes_too_soon",

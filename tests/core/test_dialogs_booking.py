@@ -281,12 +281,14 @@ async def test_the_summary_says_every_term_of_a_live_session_before_paying(
     assert "Handling fee (non-refundable): $3.49" in terms
     for term in [
         "The handling fee is not refundable; the session price is, as set out below.",
+        # One date format in the summary: the quote line's (issue #16).
         "What it is: a live text chat of 60 minutes with Ana Ruiz, in a private Discord room only "
-        "the two of you and our bot can see. It runs Sat 28 Nov, 10:00 to 11:00 (your time, "
-        "Europe/Madrid).",
+        "the two of you and our bot can see. It runs Sat 28 Nov 2026, 10:00 (Europe/Madrid) to "
+        "11:00.",
         JOIN,
-        "Changes: you can reschedule or cancel free of charge until Fri 27 Nov, 10:00 (24 hours "
-        "before the start); cancelling in time refunds the session price.",
+        "Changes: you can reschedule or cancel free of charge until Fri 27 Nov 2026, 10:00 "
+        "(Europe/Madrid), 24 hours before the start; cancelling in time refunds the session "
+        "price.",
         GUARANTEE,
         "We hold this time for you for 30 minutes while you pay.",
     ]:
@@ -318,7 +320,7 @@ async def test_a_messaging_package_summary_gives_its_dates_in_the_clients_zone_a
     for term in [
         "What it is: 7 days of written messages with Ana Ruiz, in a private Discord room only "
         "the two of you and our bot can see; your advisor answers at their own pace. It starts "
-        "when you pay and runs until Tue 1 Dec (your time, Europe/Madrid).",
+        "when you pay and runs until Tue 01 Dec 2026, 00:30 (Europe/Madrid).",
         JOIN,
         "Changes: a package starts when you pay, so it can't be moved or cancelled for free.",
         GUARANTEE,
