@@ -10,9 +10,8 @@ from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import count
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from telegram.error import TimedOut
 from telegram.ext import TypeHandler
 
 from bots.run import Runtime, running
-from core import catalogue, commands
+from core import commands
 from core.accounts import Platform
 from core.clock import ManualClock
 from core.config import Settings
@@ -36,6 +35,7 @@ from core.updates import take_in_once, update_key
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import ApiCall, RecordingRequest
 from tests.support.billing import billing_settings
+from tests.support.chat import import_sample
 from tests.support.run import OneUpdate
 from tests.support.sessions import paid_booking
 
@@ -377,12 +377,7 @@ async def test_a_photo_telegram_refuses_leaves_the_card_and_the_client_goes_on(
     start: Any, api: tuple[BotApi, str], db: Database
 ) -> None:
     stand_in, _ = api
-    rows = catalogue.validate_rows(
-        catalogue.read_catalogue(Path(catalogue.__file__).parent / "data" / "advisors.yaml")
-    )
-    async with db.uow() as uow:
-        await catalogue.import_catalogue(uow, rows, datetime(2026, 11, 1, tzinfo=UTC))
-        await uow.commit()
+    await import_sample(db)
     stand_in.always_fail["sendPhoto"] = PHOTO_REFUSED
     offer = "60-minute live session — $60.00"
     async with start() as zoe:

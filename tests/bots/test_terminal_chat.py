@@ -3,22 +3,21 @@ receipt, which proves the flows are platform-neutral."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from bots.cli import SAMPLE_CATALOGUE, cli
+from bots.cli import cli
 from bots.local import local_billing
 from bots.terminal.chat import TerminalChat
-from core import catalogue
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
 from core.dialogs import DialogServices, build_engine
 from core.dialogs.suggest import CatalogueMatcher
+from tests.support.chat import import_sample
 
 
 class Script:
@@ -34,10 +33,7 @@ class Script:
 async def test_a_whole_booking_in_the_terminal(
     db: Database, settings: Settings, clock: ManualClock, tmp_path: Path
 ) -> None:
-    rows = catalogue.validate_rows(catalogue.read_catalogue(SAMPLE_CATALOGUE))
-    async with db.uow() as uow:
-        await catalogue.import_catalogue(uow, rows, datetime(2026, 11, 1, tzinfo=UTC))
-        await uow.commit()
+    await import_sample(db)
     out: list[str] = []
     # /start shows consent [1]; then menu [1] Find; topics: [2] Career, [8] Done; ...
     script = Script(

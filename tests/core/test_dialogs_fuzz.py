@@ -15,7 +15,6 @@ import asyncio
 import itertools
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -27,7 +26,6 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from core import catalogue
 from core.accounts import Platform, get_or_create_client
 from core.billing import Billing
 from core.clock import ManualClock
@@ -49,8 +47,7 @@ from core.dialogs.suggest import CatalogueMatcher
 from devtools.fake_payments import FakePaymentGateway
 from tests.conftest import _truncate_all
 from tests.support.billing import billing_settings, fonts
-
-SAMPLE = Path(catalogue.__file__).parent / "data" / "advisors.yaml"
+from tests.support.chat import import_sample
 
 # Numbers as people and forgers write them: superscripts, other scripts' digits, signs,
 # separators, exponents, huge ids, blanks around digits.
@@ -160,10 +157,7 @@ class Wiring:
     async def _prepare(self) -> None:
         if self.db.dialect == "postgresql":
             await _truncate_all(self.db)
-        rows = catalogue.validate_rows(catalogue.read_catalogue(SAMPLE))
-        async with self.db.uow() as uow:
-            await catalogue.import_catalogue(uow, rows, datetime(2026, 11, 1, tzinfo=UTC))
-            await uow.commit()
+        await import_sample(self.db)
 
     async def _send(self, user: int, event: Input) -> list[Reply]:
         async with self.db.uow() as uow:

@@ -1,7 +1,7 @@
 """The Pathwise bot in Telegram through the real python-telegram-bot Application, its HTTP layer
 recorded (python-telegram-bot's own testing approach), driven by the test user Zoë.
 
-- `bot`: the adapter with a stand-in matcher (`FakeMatcher`), nothing paid.
+- `bot`: the adapter with a stand-in matcher (`chat.FakeMatcher` with one suggestion), nothing paid.
 - `journey`: the real catalogue, billing on the Stripe stand-in whose signed webhooks reach the
   web server over HTTP, and the outbox's Telegram delivery.
 - the steps of the hiring flow many tests walk: `agree`, `to_description`, `to_when`,
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,13 +22,11 @@ from telegram.ext import Application, ContextTypes
 from bots.telegram.adapter import TelegramAdapter, build_application
 from bots.telegram.delivery import TelegramDelivery
 from bots.web.server import Metrics, WebDeps, build_web_app
-from core import catalogue
 from core.billing import Billing
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
 from core.dialogs import DialogServices, build_engine
-from core.dialogs.engine import Context
 from core.dialogs.services import Suggestion
 from core.dialogs.suggest import CatalogueMatcher
 from core.money import Money
@@ -37,14 +34,14 @@ from core.payments.stripe_gateway import RetryPolicy, StripeGateway
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import ApiCall, RecordingRequest, TelegramUser
 from tests.support.billing import SECRET, billing_settings, fonts
+from tests.support.chat import FakeMatcher, import_sample
 
 USER = {"id": 5550001, "is_bot": False, "first_name": "Zoë <b>"}
 CHAT = {"id": 5550001, "type": "private", "first_name": "Zoë"}
 
 
-class FakeMatcher:
-    async def suggest(self, ctx: Context, answers: dict[str, Any]) -> list[Suggestion]:
-        return [Suggestion(1, "Ana <Ruiz> & Co", Money(6000, "USD"), ("speaks Spanish",))]
+# The one suggestion the adapter's tests see: a name with characters HTML must escape.
+ANA = Suggestion(1, "Ana <Ruiz> & Co", Money(6000, "USD"), ("speaks Spanish",))
 
 
 class Bot(TelegramUser):
@@ -82,7 +79,7 @@ async def started(settings: Settings, adapter: TelegramAdapter) -> AsyncIterator
 
 @pytest.fixture
 async def bot(db: Database, settings: Settings, clock: ManualClock) -> AsyncIterator[Bot]:
-    engine = build_engine(settings, DialogServices(matcher=FakeMatcher()))
+    engine = build_engine(settings, DialogServices(matcher=FakeMatcher([ANA])))
     async with started(settings, TelegramAdapter(db, engine, clock)) as tester:
         yield tester
     assert tester.errors == [], "a handler raised"
@@ -92,14 +89,7 @@ async def bot(db: Database, settings: Settings, clock: ManualClock) -> AsyncIter
 async def journey(
     db: Database, database_url: str, clock: ManualClock
 ) -> AsyncIterator[Journey]:
-    rows = catalogue.validate_rows(
-        catalogue.read_catalogue(
-            catalogue.Path(catalogue.__file__).parent / "data" / "advisors.yaml"
-        )
-    )
-    async with db.uow() as uow:
-        await catalogue.import_catalogue(uow, rows, datetime(2026, 11, 1, tzinfo=UTC))
-        await uow.commit()
+    await import_sample(db)
     async with StripeSandbox(webhook_secret=SECRET, clock=clock) as sandbox:
         settings = billing_settings(
             database_url, stripe_secret_key=sandbox.api_key, stripe_api_base=sandbox.url
