@@ -352,7 +352,7 @@ class PayStep:
         press = pressed(event)
         if press is not None and press.action == "pay":
             return _checkout(ctx)
-        booking = await ctx.uow.session.get(Booking, parse_id(str(ctx.data.get("booking_id"))) or 0)
+        booking = await _flow_booking(ctx)
         if booking is not None and booking.booking_status is BookingStatus.CONFIRMED:
             # Paid meanwhile (the webhook confirmed it): the chat goes on from the menu.
             return Transition(goto=StepName.HOME, data={}, replies=[Message(t.PAID_GO_ON())])
@@ -384,8 +384,8 @@ async def _back_from_summary(ctx: Context) -> Transition:
     """Cancel at the summary: the held time goes back and the client is one step back, at the
     times (or the advisor's offers, for a package), or at their bookings if they came from
     there; never back through every question."""
-    booking = await ctx.uow.session.get(Booking, parse_id(str(ctx.data.get("booking_id"))) or 0)
-    await _release(ctx)
+    booking = await _flow_booking(ctx)
+    await release_held(ctx)
     let_go: list[Reply] = [Message(t.LET_GO())]
     data = {k: v for k, v in ctx.data.items() if k not in ("booking_id", "from")}
     if ctx.data.get("from") == "bookings" or booking is None or "offer_id" not in data:
@@ -395,28 +395,25 @@ async def _back_from_summary(ctx: Context) -> Transition:
     return Transition(goto=StepName.SLOT, data={**data, "slot_page": 0}, replies=let_go)
 
 
+async def _flow_booking(ctx: Context) -> Booking | None:
+    """The client's own booking this flow is holding or paying for, if any."""
+    booking_id = parse_id(str(ctx.data.get("booking_id", "")))
+    booking = await ctx.uow.session.get(Booking, booking_id) if booking_id else None
+    return booking if booking is not None and booking.client_id == ctx.client.id else None
+
+
 async def release_held(ctx: Context) -> bool:
     """Give back the held time the flow is paying for, if the client still holds it; whether
     there was one. A payment that comes in after all confirms it if the time is still free
     (billing's rule for a lapsed hold)."""
-    booking_id = parse_id(str(ctx.data.get("booking_id", "")))
-    if booking_id is None:
-        return False
-    booking = await ctx.uow.session.get(Booking, booking_id)
-    if booking is None or booking.client_id != ctx.client.id:
-        return False
-    if not scheduling.hold_is_live(booking, ctx.now):
+    booking = await _flow_booking(ctx)
+    if booking is None or not scheduling.hold_is_live(booking, ctx.now):
         return False
     try:
-        await scheduling.release_hold(ctx.uow, booking_id, ctx.now)
+        await scheduling.release_hold(ctx.uow, booking.id, ctx.now)
     except PathwiseError:
         return False  # already expired or paid: nothing to give back
     return True
-
-
-async def _release(ctx: Context) -> None:
-    """Give back a held time the client no longer wants."""
-    await release_held(ctx)
 
 
 def _rules(ctx: Context) -> scheduling.SchedulingRules:

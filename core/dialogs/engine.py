@@ -270,8 +270,8 @@ class DialogEngine:
             if isinstance(event, ButtonPress) and transition.reshow:
                 replies = [_as_replacement(reply) for reply in replies]
             ctx.offered = typed_choices.offered(replies)
-        elif typed_choices.offered(replies):
-            ctx.offered = typed_choices.offered(replies)  # a hint that brings its own buttons
+        elif own := typed_choices.offered(replies):
+            ctx.offered = own  # a hint that brings its own buttons
         elif (
             transition.buttons_again
             and ctx.offered

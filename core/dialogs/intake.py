@@ -197,14 +197,12 @@ class BudgetStep:
         try:
             budget = Money.parse(typed(event) or "", ctx.settings.currency, ctx.settings.locale)
         except InvalidAmount as error:
-            return _budget_again(ctx, _BUDGET_PROBLEMS[error.problem]())
+            return _budget_again(_BUDGET_PROBLEMS[error.problem]())
         if budget.amount == 0:
-            return _budget_again(ctx, t.BUDGET_ZERO())
+            return _budget_again(t.BUDGET_ZERO())
         largest = Money(ctx.settings.budget_max_minor, ctx.settings.currency)
         if budget > largest:
-            return _budget_again(
-                ctx, t.BUDGET_TOO_LARGE(largest=largest.format(ctx.settings.locale))
-            )
+            return _budget_again(t.BUDGET_TOO_LARGE(largest=largest.format(ctx.settings.locale)))
         return Transition(goto=StepName.WHEN, data={**ctx.data, "budget": budget.amount})
 
 
@@ -215,9 +213,9 @@ _BUDGET_PROBLEMS = {
 }
 
 
-def _budget_again(ctx: Context, hint: str) -> Transition:
-    """The hint, with the step's button again so the client can still tap No limit."""
-    return Transition(replies=[Message(hint, rows(ctx.button(t.NO_LIMIT(), "nolimit"), per_row=1))])
+def _budget_again(hint: str) -> Transition:
+    """The hint; the engine shows the step's No limit button again with it."""
+    return Transition(replies=[Message(hint)])
 
 
 class WhenStep:
