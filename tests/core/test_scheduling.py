@@ -1044,14 +1044,19 @@ async def test_twenty_clients_race_for_a_lapsed_hold(db: Database, clock: Manual
 # -- the client's own sessions never overlap (issue #16) ------------------------------------------
 
 
+async def _two_advisors_and_a_client(db: Database) -> tuple[Seeded, Seeded, int]:
+    """Ana and Jonas, free 08:00-20:00 every day, and a client in Madrid."""
+    every_day = {day: ["08:00-20:00"] for day in scheduling.WEEKDAYS}
+    ana = await add_advisor(db, every_day)
+    jonas = await add_advisor(db, every_day, slug="jonas-becker", name="Jonas Becker")
+    return ana, jonas, await add_client(db, timezone="Europe/Madrid")
+
+
 async def test_a_second_booking_overlapping_one_the_client_holds_is_refused_naming_it(
     db: Database,
 ) -> None:
     now = utc(2026, 11, 23, 9)
-    every_day = {day: ["08:00-20:00"] for day in scheduling.WEEKDAYS}
-    ana = await add_advisor(db, every_day)
-    jonas = await add_advisor(db, every_day, slug="jonas-becker", name="Jonas Becker")
-    client = await add_client(db, timezone="Europe/Madrid")
+    ana, jonas, client = await _two_advisors_and_a_client(db)
     paid = await hold(db, client, ana.live60, utc(2026, 11, 25, 10), now)
     await confirm(db, paid.id, now)
     inside, across_the_start = (jonas.live30, 10, 30), (jonas.live60, 9, 30)
@@ -1073,10 +1078,7 @@ async def test_a_second_booking_overlapping_one_the_client_holds_is_refused_nami
 
 async def test_rescheduling_onto_another_of_the_clients_sessions_is_refused(db: Database) -> None:
     now = utc(2026, 11, 23, 9)
-    every_day = {day: ["08:00-20:00"] for day in scheduling.WEEKDAYS}
-    ana = await add_advisor(db, every_day)
-    jonas = await add_advisor(db, every_day, slug="jonas-becker", name="Jonas Becker")
-    client = await add_client(db, timezone="Europe/Madrid")
+    ana, jonas, client = await _two_advisors_and_a_client(db)
     with_ana = await hold(db, client, ana.live60, utc(2026, 11, 25, 10), now)
     with_jonas = await hold(db, client, jonas.live60, utc(2026, 11, 26, 10), now)
     for booking in (with_ana, with_jonas):
