@@ -788,3 +788,28 @@ async def test_book_again_opens_the_advisors_card_from_a_past_booking(
     await chat.press("Book again with Ana Ruiz")
     assert chat.texts()[0].startswith("Ana Ruiz")
     assert any(label.startswith("60-minute live session") for label in chat.labels())
+
+
+
+async def test_a_hold_that_ran_out_says_so_at_the_link_and_on_the_card(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    chat = await setup.unpaid_summary(db, clock)
+    await chat.press("Pay $63.49")
+    clock.advance(timedelta(hours=3))  # the hold and its checkout have lapsed
+    await chat.send(TextInput("did it work?"))
+    assert chat.texts() == [
+        "The time we held for you has run out, so that payment link no longer works. You can "
+        "book again with /find.",
+        "What would you like to do?",
+    ]
+    clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))  # back while it was held
+    await open_booking(chat)
+    assert "Pay now" in chat.labels()
+    clock.advance(timedelta(hours=3))
+    await chat.forge("pay", setup.world.booking_id)  # the card's Pay now, pressed too late
+    assert chat.texts()[0] == (
+        "The time we held for you has run out, so it can't be paid any more. Please book a "
+        "time again with /find."
+    )
+    assert (await booking_row(db, setup.world.booking_id)).status != BookingStatus.CONFIRMED.value
