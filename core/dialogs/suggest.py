@@ -38,12 +38,16 @@ async def catalogue_cards(uow: UnitOfWork, since: int | None = None) -> list[Adv
     version ``since`` if given), in id order: their profile and their cheapest active price per
     kind; free time and load left out (None, 0). Read as plain rows, not ORM objects: a full
     rebuild reads the whole catalogue."""
-    only = () if since is None else (Advisor.catalogue_version > since,)
+    # Those changed are found through the version's index, their offers through the offers'
+    # advisor index: a few changed advisors cost a few rows read, not a scan of every offer.
+    changed = select(Advisor.id).where(Advisor.catalogue_version > (since or 0))
+    only = () if since is None else (Advisor.id.in_(changed),)
+    offers_only = () if since is None else (Offer.advisor_id.in_(changed),)
     prices: defaultdict[int, dict[OfferKind, Money]] = defaultdict(dict)
     offers = await uow.session.execute(
         select(Offer.advisor_id, Offer.kind, Offer.price_minor, Offer.currency)
         .join(Advisor, Advisor.id == Offer.advisor_id)
-        .where(Offer.active.is_(True), *_BOOKABLE, *only)
+        .where(Offer.active.is_(True), *_BOOKABLE, *offers_only)
     )
     for advisor_id, kind_name, amount, currency in offers:
         kind, price = OfferKind(kind_name), Money(amount, currency)

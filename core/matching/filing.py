@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core.matching.layout import Columns, Postings, Shelf, layout_of
@@ -136,49 +136,58 @@ def postings(
     return found, dict(term_pairs), lengths
 
 
+@dataclass(frozen=True, slots=True)
+class Order:
+    """The order advisors are filed in, before and after a refile: only the changed advisors'
+    keys differ, so a cell sorted by ``before`` is still sorted by ``after`` once they left."""
+
+    before: _Key
+    after: _Key
+
+
+def _at(items: Sequence[int], pos: int, key: _Key) -> int:
+    """Where ``pos`` is in ``items`` (sorted by ``key``)."""
+    at = bisect_left(items, key(pos), key=key)
+    while items[at] != pos:  # equal keys never happen (ids break ties), but be safe
+        at += 1
+    return at
+
+
 def _merged_dict(
-    old: dict[int, int], drop: set[int], add: list[int], pair: dict[int, int], key: _Key
+    old: dict[int, int], drop: set[int], add: list[int], pair: dict[int, int], order: Order
 ) -> dict[int, int]:
-    """``old`` (in ``key`` order) without ``drop``, with ``add`` placed in order."""
-    add = sorted(add, key=key)
-    out: dict[int, int] = {}
-    items = iter(old.items())
-    i = 0
-    for pos, value in items:
-        if pos in drop:
-            continue
-        here = key(pos)
-        while i < len(add) and key(add[i]) < here:
-            out[add[i]] = pair[add[i]]
-            i += 1
-        out[pos] = value
-        if i == len(add):
-            break
-    for pos, value in items:
-        if pos not in drop:
-            out[pos] = value
-    for pos in add[i:]:
+    """``old`` (in ``order.before``) without ``drop``, with ``add`` placed in ``order.after``.
+
+    Worked on a copy, which keeps the order: an advisor staying at their place (same key) only
+    has their value changed, one leaving is deleted, one joining at the end is appended; only
+    one joining elsewhere has the cell laid out again, at a place found by bisection. A changed
+    advisor costs a few key lookups, however many advisors share the cell."""
+    staying = {pos for pos in add if pos in drop and order.before(pos) == order.after(pos)}
+    out = old.copy()
+    for pos in drop - staying:
+        del out[pos]
+    for pos in staying:
         out[pos] = pair[pos]
-    return out
+    joining = sorted((pos for pos in add if pos not in staying), key=order.after)
+    if not joining:
+        return out
+    if not out or order.after(next(reversed(out))) < order.after(joining[0]):
+        out.update((pos, pair[pos]) for pos in joining)
+        return out
+    items = list(out.items())
+    for pos in joining:
+        at = bisect_left(items, order.after(pos), key=lambda item: order.after(item[0]))
+        items.insert(at, (pos, pair[pos]))
+    return dict(items)
 
 
-def _merged_list(old: list[int], drop: set[int], add: list[int], key: _Key) -> list[int]:
-    """``old`` (in ``key`` order) without ``drop``, with ``add`` placed in order."""
-    add = sorted(add, key=key)
-    out: list[int] = []
-    i = 0
-    for at, pos in enumerate(old):
-        if i == len(add):
-            out.extend(p for p in old[at:] if p not in drop)
-            break
-        if pos in drop:
-            continue
-        here = key(pos)
-        while i < len(add) and key(add[i]) < here:
-            out.append(add[i])
-            i += 1
-        out.append(pos)
-    out.extend(add[i:])
+def _merged_list(old: list[int], drop: set[int], add: list[int], order: Order) -> list[int]:
+    """``old`` (in ``order.before``) without ``drop``, with ``add`` placed in ``order.after``."""
+    out = list(old)
+    for pos in drop:
+        del out[_at(out, pos, order.before)]
+    for pos in add:
+        out.insert(bisect_left(out, order.after(pos), key=order.after), pos)
     return out
 
 
@@ -207,7 +216,7 @@ def refiled_postings(
     filing_pairs: Pairs,
     term_pairs: dict[str, Counter[int]],
     changes: Changes,
-    key: _Key,
+    order: Order,
     weights: Weights,
     total: int,
     count: int,
@@ -219,14 +228,16 @@ def refiled_postings(
         term_cells = dict(cells.get(term, {}))
         keys_before = set(term_cells)
         for cell, (drop, add) in by_cell.items():
-            merged = _merged_dict(term_cells.get(cell, {}), drop, add, changes.pair_of[term], key)
+            merged = _merged_dict(term_cells.get(cell, {}), drop, add, changes.pair_of[term], order)
             if merged:
                 term_cells[cell] = merged
             else:
                 term_cells.pop(cell, None)
-        counts = term_pairs.get(term, Counter()) + Counter()  # a copy
+        counts = Counter(term_pairs.get(term, {}))  # a copy
         counts.update(changes.pair_counts[term])
-        counts = +counts  # drop the pairs no posting holds any more
+        for pair in changes.pair_counts[term]:
+            if counts[pair] <= 0:
+                del counts[pair]  # no posting holds that pair any more
         if not term_cells:
             for table in (cells, layout, size, term_pairs):
                 table.pop(term, None)
@@ -245,18 +256,33 @@ def refiled_postings(
 def refiled_shelves(
     columns: Columns,
     changes: Changes,
-    key: _Key,
+    order: Order,
     static: list[float],
     amounts: Mapping[OfferKind, list[int | None]],
 ) -> dict[tuple[str, OfferKind], Shelf]:
     """``columns.shelves`` with the changed shelves' cells and price lists merged again."""
     shelves = dict(columns.shelves)
-    for shelf_key, by_cell in changes.shelves.items():
+    for shelf_key, all_cells in changes.shelves.items():
+        kind_amounts = amounts[shelf_key[1]]
+        # An advisor leaving and joining the same cell at the same place, or the same price
+        # list at the same amount, stays as filed: a bio edit leaves their shelves alone.
+        by_cell = {
+            cell: (drop, add)
+            for cell, (drop, add) in all_cells.items()
+            if drop != set(add) or any(order.before(pos) != order.after(pos) for pos in add)
+        }
+        by_currency = {
+            currency: (leaving, joining)
+            for currency, (leaving, joining) in changes.prices[shelf_key].items()
+            if set(leaving) != {(pos, kind_amounts[pos] or 0) for pos in joining}
+        }
+        if not by_cell and not by_currency:
+            continue
         shelf = shelves.get(shelf_key)
         cells = dict(shelf.cells) if shelf else {}
         keys_before = set(cells)
         for cell, (drop, add) in by_cell.items():
-            merged = _merged_list(cells.get(cell, []), drop, add, key)
+            merged = _merged_list(cells.get(cell, []), drop, add, order)
             if merged:
                 cells[cell] = merged
             else:
@@ -265,8 +291,7 @@ def refiled_shelves(
             shelves.pop(shelf_key, None)
             continue
         by_price = dict(shelf.by_price) if shelf else {}
-        kind_amounts = amounts[shelf_key[1]]
-        for currency, (leaving, joining) in changes.prices[shelf_key].items():
+        for currency, (leaving, joining) in by_currency.items():
             prices, positions = by_price.get(currency, ([], []))
             prices, positions = list(prices), list(positions)
             for pos, amount in leaving:

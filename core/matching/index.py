@@ -18,12 +18,14 @@ from collections.abc import Iterable, Mapping, Set
 from dataclasses import replace
 from datetime import datetime
 from itertools import pairwise
+from typing import Generic, TypeVar
 
 from babel import Locale
 
 from core.matching.filing import (
     Changes,
     Filing,
+    Order,
     Pairs,
     filed_positions,
     postings,
@@ -53,6 +55,8 @@ from core.matching.reasons import reasons
 from core.matching.search import best, best_positions, score_as
 from core.matching.words import StemCache
 from core.taxonomy import OfferKind
+
+_V = TypeVar("_V")
 
 
 class MatchIndex:
@@ -110,18 +114,24 @@ class MatchIndex:
         return MatchIndex.build(cards.values(), self._columns.weights, previous=self)
 
     def _refiled(self, changed: list[AdvisorCard], removed: Set[int]) -> MatchIndex:
-        """``updated`` for an index without free times: only the changed advisors refiled."""
+        """``updated`` for an index without free times: only the changed advisors refiled.
+
+        A column is copied only when a value in it changes (a bio edit leaves the prices,
+        languages and topics as they were), so a refile costs about what the changed advisors
+        touch, not the size of the catalogue."""
         old, filing, w = self._columns, self._filing, self._columns.weights
-        cards, ids, static = list(old.cards), old.ids.copy(), old.static.copy()
-        masks, languages, online = old.masks.copy(), old.languages.copy(), old.online.copy()
-        next_ts, cell_of, lengths = old.next_ts.copy(), old.cell_of.copy(), filing.lengths.copy()
-        amounts = {kind: column.copy() for kind, column in old.amounts.items()}
-        currencies = {kind: column.copy() for kind, column in old.currencies.items()}
-        pos_of, docs = dict(filing.pos_of), dict(self._docs)
+        cards = list(old.cards)
+        ids, static, masks = _Cow(old.ids), _Cow(old.static), _Cow(old.masks)
+        languages, online, next_ts = _Cow(old.languages), _Cow(old.online), _Cow(old.next_ts)
+        cell_of, lengths = _Cow(old.cell_of), _Cow(filing.lengths)
+        amounts = {kind: _Cow(column) for kind, column in old.amounts.items()}
+        currencies = {kind: _Cow(column) for kind, column in old.currencies.items()}
+        pos_of, docs = filing.pos_of, dict(self._docs)
         changes, total = Changes(), filing.total
+        changed_ids = {card.id for card in changed}
         # Out first: every advisor changed or removed leaves the cells they were filed in.
-        for pos in filed_positions(pos_of, [*(card.id for card in changed), *removed]):
-            card, cell, length = cards[pos], cell_of[pos], lengths[pos]
+        for pos in filed_positions(pos_of, [*changed_ids, *removed]):
+            card, cell, length = cards[pos], old.cell_of[pos], filing.lengths[pos]
             for term, tf in docs[card.id][1].items():
                 changes.words[term][cell][0].add(pos)
                 changes.pair_counts[term][filing.pairs.id(tf, length)] -= 1
@@ -130,8 +140,12 @@ class MatchIndex:
                 for kind, price in card.prices.items():
                     changes.shelves[(language, kind)][cell][0].add(pos)
                     changes.prices[(language, kind)][price.currency][0].append((pos, price.amount))
+        if any(i not in pos_of for i in changed_ids) or any(
+            i in pos_of and i not in changed_ids for i in removed
+        ):
+            pos_of = dict(pos_of)  # advisors come or go: a copy, the old index keeps its own
         for advisor_id in removed:
-            if advisor_id in pos_of and advisor_id not in {card.id for card in changed}:
+            if advisor_id in pos_of and advisor_id not in changed_ids:
                 del pos_of[advisor_id], docs[advisor_id]
         known = {card.id: docs[card.id] for card in changed if card.id in docs}
         docs.update(_docs_of(tuple(changed), w, known))
@@ -141,26 +155,20 @@ class MatchIndex:
             if pos == len(cards):
                 pos_of[card.id] = pos
                 cards.append(card)
-                static.append(0.0)
-                languages.append(card.languages)
-                online.append(card.online)
-                next_ts.append(None)
-                for column in (ids, masks, cell_of, lengths):
-                    column.append(0)
-                for kind in OfferKind:
-                    amounts[kind].append(None)
-                    currencies[kind].append(None)
             doc = docs[card.id][1]
-            cards[pos], ids[pos], static[pos] = card, card.id, _static_points(card, w)
-            masks[pos], languages[pos] = topic_mask(card.topics), card.languages
-            online[pos], next_ts[pos] = card.online, None
-            cell = cell_of[pos] = masks[pos] << BUCKET_BITS | NO_SLOT
-            length = lengths[pos] = sum(doc.values())
+            cards[pos], mask = card, topic_mask(card.topics)
+            cell, length = mask << BUCKET_BITS | NO_SLOT, sum(doc.values())
+            ids.set(pos, card.id)
+            static.set(pos, _static_points(card, w))
+            masks.set(pos, mask)
+            languages.set(pos, card.languages)
+            online.set(pos, card.online)
+            next_ts.set(pos, None)
+            cell_of.set(pos, cell)
+            lengths.set(pos, length)
             for kind in OfferKind:
-                amounts[kind][pos], currencies[kind][pos] = (
-                    _amount(card, kind),
-                    _currency(card, kind),
-                )
+                amounts[kind].set(pos, _amount(card, kind))
+                currencies[kind].set(pos, _currency(card, kind))
             for term, tf in doc.items():
                 pair = filing.pairs.id(tf, length)
                 changes.words[term][cell][1].append(pos)
@@ -171,29 +179,35 @@ class MatchIndex:
                 for kind, price in card.prices.items():
                     changes.shelves[(language, kind)][cell][1].append(pos)
                     changes.prices[(language, kind)][price.currency][1].append(pos)
+        new_static, new_ids = static.column, ids.column
+        new_amounts = {kind: column.column for kind, column in amounts.items()}
 
-        def key(pos: int) -> tuple[float, int]:
-            return (-static[pos], ids[pos])
+        def before(pos: int) -> tuple[float, int]:
+            return (-old.static[pos], old.ids[pos])
 
+        def after(pos: int) -> tuple[float, int]:
+            return (-new_static[pos], new_ids[pos])
+
+        order = Order(before, after)
         found, term_pairs = refiled_postings(
-            old.postings, filing.pairs, filing.term_pairs, changes, key, w, total, len(pos_of)
+            old.postings, filing.pairs, filing.term_pairs, changes, order, w, total, len(pos_of)
         )
         columns = replace(
             old,
             cards=tuple(cards),
-            ids=ids,
-            static=static,
-            masks=masks,
-            languages=languages,
-            amounts=amounts,
-            currencies=currencies,
-            next_ts=next_ts,
-            online=online,
-            cell_of=cell_of,
+            ids=new_ids,
+            static=new_static,
+            masks=masks.column,
+            languages=languages.column,
+            amounts=new_amounts,
+            currencies={kind: column.column for kind, column in currencies.items()},
+            next_ts=next_ts.column,
+            online=online.column,
+            cell_of=cell_of.column,
             postings=found,
-            shelves=refiled_shelves(old, changes, key, static, amounts),
+            shelves=refiled_shelves(old, changes, order, new_static, new_amounts),
         )
-        refiling = Filing(pos_of, lengths, filing.pairs, term_pairs, total, timeless=True)
+        refiling = Filing(pos_of, lengths.column, filing.pairs, term_pairs, total, timeless=True)
         return MatchIndex._of(columns, refiling, docs)
 
     @property
@@ -246,6 +260,26 @@ class MatchIndex:
             Match(card, score, reasons(card, query, columns.language_names, locale, fewer))
             for card, score in found
         ]
+
+
+class _Cow(Generic[_V]):
+    """One column of a built index, copied the first time a refile changes a value in it (the
+    built index keeps the column it had: a question still using it is not disturbed)."""
+
+    def __init__(self, column: list[_V]) -> None:
+        self.column, self._own = column, False
+
+    def set(self, pos: int, value: _V) -> None:
+        """The value at ``pos``; ``pos`` one past the end appends."""
+        column = self.column
+        if pos < len(column) and column[pos] == value:
+            return
+        if not self._own:
+            self.column, self._own = column.copy(), True
+        if pos == len(self.column):
+            self.column.append(value)
+        else:
+            self.column[pos] = value
 
 
 # Per advisor id: the card their words were taken from, and the words.
