@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from core import i18n
 from core.db import UnitOfWork
 from core.models import Advisor, Client, PlatformIdentity
 
@@ -27,15 +28,25 @@ async def find_client(uow: UnitOfWork, platform: Platform, user_id: int) -> Clie
 
 
 async def get_or_create_client(
-    uow: UnitOfWork, platform: Platform, user_id: int, display_name: str, now: datetime
+    uow: UnitOfWork,
+    platform: Platform,
+    user_id: int,
+    display_name: str,
+    now: datetime,
+    *,
+    language_code: str | None = None,
 ) -> Client:
-    """The client behind a platform account, created on first contact (not committed here)."""
+    """The client behind a platform account, created on first contact (not committed here).
+
+    A new client's locale comes from the platform's language tag (Telegram's
+    ``language_code``) when Pathwise speaks that language; otherwise English."""
     client = await find_client(uow, platform, user_id)
     if client is not None:
         if platform is Platform.TELEGRAM and client.telegram_blocked_at is not None:
             client.telegram_blocked_at = None  # they wrote to us, so they unblocked the bot
         return client
-    client = Client(display_name=display_name[:120] or "Client", created_at=now)
+    locale = i18n.locale_for(language_code) if i18n.supported(language_code, "") else "en_US"
+    client = Client(display_name=display_name[:120] or "Client", locale=locale, created_at=now)
     uow.session.add(client)
     await uow.session.flush()
     uow.session.add(

@@ -42,6 +42,7 @@ FIND = Command("find", t.FIND, t.FIND_HELP)
 BOOKINGS = Command("bookings", t.BOOKINGS, t.BOOKINGS_HELP)
 CHECKIN = Command("checkin", t.CHECKIN, t.CHECKIN_HELP)
 TIMEZONE = Command("timezone", t.TIMEZONE, t.TIMEZONE_HELP)
+LANGUAGE = Command("language", t.LANGUAGE, t.LANGUAGE_HELP)
 HELP = Command("help", t.HELP, t.HELP_HELP)
 PRIVACY = Command("privacy", t.PRIVACY, t.PRIVACY_HELP)
 DELETE_MY_DATA = Command(
@@ -52,7 +53,18 @@ DELETE_MY_DATA = Command(
 )
 CANCEL = Command("cancel", t.CANCEL, t.CANCEL_HELP)
 
-CLIENT_COMMANDS = (START, FIND, BOOKINGS, CHECKIN, TIMEZONE, HELP, PRIVACY, DELETE_MY_DATA, CANCEL)
+CLIENT_COMMANDS = (
+    START,
+    FIND,
+    BOOKINGS,
+    CHECKIN,
+    TIMEZONE,
+    LANGUAGE,
+    HELP,
+    PRIVACY,
+    DELETE_MY_DATA,
+    CANCEL,
+)
 CHAT_COMMANDS = tuple(command for command in CLIENT_COMMANDS if command.in_chat)
 
 # Advisors' commands, answered in the Pathwise server (never in a client's chat menu).

@@ -33,7 +33,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bots.telegram.retry import DeliveryLimiter, RetryPolicy
-from core import commands
+from core import commands, i18n
 from core.accounts import Platform, get_or_create_client
 from core.clock import Clock
 from core.config import Settings
@@ -57,8 +57,21 @@ from core.updates import take_in_once
 
 log = logging.getLogger(__name__)
 
-# Telegram's menu: the client commands of ``core.commands``, in their order.
+# Telegram's menu: the client commands of ``core.commands``, in their order (in English, the
+# menu of every user whose language has no menu of its own; ``menus`` gives each language's).
 COMMANDS = tuple(BotCommand(name, description) for name, description in commands.menu())
+
+
+def menus() -> dict[str | None, tuple[BotCommand, ...]]:
+    """The command menu per Telegram ``language_code`` (None: the default, in English)."""
+    found: dict[str | None, tuple[BotCommand, ...]] = {None: COMMANDS}
+    for language in i18n.languages():
+        if language != i18n.SOURCE:
+            with i18n.speaking(language):
+                found[language] = tuple(BotCommand(n, d) for n, d in commands.menu())
+    return found
+
+
 # Whatever a person sends that is not text: stickers, photos, voice notes, files, locations...
 NOT_TEXT = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL
 # What a log line may say about an input: its kind, never what the person typed.
@@ -283,8 +296,10 @@ def build_application(
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     """Register the command list users see in Telegram's menu. ``run_polling`` calls this;
     an Application started by hand (``bots.run``) must call ``app.post_init`` itself. The
-    menu is a convenience: if Telegram still refuses it after the retries, the bot runs."""
+    menu is a convenience: if Telegram still refuses it after the retries, the bot runs. Each
+    language Pathwise speaks gets its own menu (Telegram shows it to users of that language)."""
     try:
-        await app.bot.set_my_commands(COMMANDS)
+        for language, menu in menus().items():
+            await app.bot.set_my_commands(menu, language_code=language)
     except TelegramError as error:
         log.warning("telegram.commands.not_set", extra={"error": type(error).__name__})

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 
+from core import i18n
 from core.config import Settings
 from core.db import UnitOfWork
 from core.dialogs import buttons, typed_choices
@@ -194,7 +195,20 @@ class DialogEngine:
         the same ``uow``, again for the caller to commit.
 
         ``language_code``: the platform's language tag for the client (Telegram's
-        ``language_code``), which helps choose the crisis lines and their language."""
+        ``language_code``), which helps choose the crisis lines and their language.
+
+        Every text is written in the client's language (``Client.locale``)."""
+        with i18n.speaking(client.locale):
+            return await self._handle(uow, client, event, now, language_code)
+
+    async def _handle(
+        self,
+        uow: UnitOfWork,
+        client: Client,
+        event: Input,
+        now: datetime,
+        language_code: str | None,
+    ) -> list[Reply]:
         detection = self._screen(event)
         conversation = await self._load(uow, client, now)
         ctx = self._context(uow, client, now, conversation)

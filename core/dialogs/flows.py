@@ -24,7 +24,7 @@ from core.dialogs.engine import (
     rows,
 )
 from core.dialogs.payments import returned_from_checkout
-from core.dialogs.profile_settings import TimezoneStep
+from core.dialogs.profile_settings import TimezoneStep, UiLanguageStep
 from core.dialogs.services import DialogServices
 from core.dialogs.steps import StepName
 from core.models import Consent
@@ -63,10 +63,14 @@ class WelcomeStep:
 
     async def show(self, ctx: Context) -> list[Reply]:
         accept = ctx.button(t.AGREE(), "agree")
-        return [Message(welcome_text(ctx.settings), rows(accept, per_row=1))]
+        language = ctx.button(t.OTHER_LANGUAGE(), "language")
+        return [Message(welcome_text(ctx.settings), rows(accept, language, per_row=1))]
 
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)
+        if press is not None and press.action == "language":
+            back = {"lang_then": StepName.WELCOME, "lang_data": dict(ctx.data)}
+            return Transition(goto=StepName.UI_LANGUAGE, data=back)
         if press is None or press.action != "agree":
             return Transition(replies=[Message(t.AGREE_HINT())])
         ctx.uow.session.add(
@@ -184,6 +188,15 @@ class Flows:
         resume = {"tz_then": "resume", "tz_step": ctx.step, "tz_data": dict(ctx.data)}
         return Transition(goto=StepName.TIMEZONE, data=resume)
 
+    async def language(self, ctx: Context, _args: str) -> Transition:
+        """/language from anywhere, the welcome card included; then back to the menu (or to
+        the welcome card, not yet accepted)."""
+        if ctx.step == StepName.UI_LANGUAGE:
+            return Transition(reshow=True)
+        then = StepName.HOME if await has_consented(ctx) else StepName.WELCOME
+        data = {} if then == StepName.HOME else dict(ctx.data)
+        return Transition(goto=StepName.UI_LANGUAGE, data={"lang_then": then, "lang_data": data})
+
     def handlers(self) -> dict[Command, CommandHandler]:
         """What each chat command of ``core.commands`` does."""
         return {
@@ -195,6 +208,7 @@ class Flows:
             commands.BOOKINGS: self.opens(StepName.BOOKINGS),
             commands.CHECKIN: self.opens(StepName.MOOD),
             commands.TIMEZONE: self.timezone,
+            commands.LANGUAGE: self.language,
         }
 
 
@@ -216,6 +230,7 @@ def all_steps() -> dict[str, Step]:
         StepName.RECEIPT_NAME: booking.ReceiptNameStep(),
         StepName.PAY: booking.PayStep(),
         StepName.TIMEZONE: TimezoneStep(),
+        StepName.UI_LANGUAGE: UiLanguageStep(),
         StepName.BOOKINGS: mybookings.BookingsStep(),
         StepName.BOOKING: mybookings.BookingStep(),
         StepName.RESCHEDULE: booking_changes.RescheduleStep(),

@@ -1,4 +1,8 @@
-"""The client's own settings, asked for in the flows: for now, their time zone.
+"""The client's own settings, asked for in the flows: their time zone, and the language
+Pathwise writes to them in.
+
+The language is ``Client.locale`` (amounts and dates follow it too): taken from Telegram's
+language tag on first contact, changed with /language or the welcome card's button.
 
 Every time a client reads ("free tomorrow 18:00 your time", a slot, a refund deadline) is shown
 in ``Client.timezone``. It defaults to "UTC", which means "never asked", so the intake asks once.
@@ -14,7 +18,9 @@ from functools import cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, available_timezones
 
-from core import places
+from babel import Locale, UnknownLocaleError
+
+from core import i18n, places
 from core.dialogs.engine import Context, Transition, committed, pressed, rows, typed
 from core.dialogs.steps import StepName
 from core.models import Client
@@ -64,6 +70,8 @@ DEFAULT_ZONES = (
     "Asia/Kolkata",
     "Asia/Tokyo",
 )
+
+
 def needs_timezone(client: Client) -> bool:
     """Whether we still have to ask the client where they are."""
     return client.timezone in ("", UNSET)
@@ -182,3 +190,44 @@ class TimezoneStep:
 def after_language(ctx: Context) -> StepName:
     """The intake's next step once the language is chosen: the time zone, if still unknown."""
     return StepName.TIMEZONE if needs_timezone(ctx.client) else StepName.KIND
+
+
+def language_name(code: str) -> str:
+    """A language named in itself, as its speakers look for it: "English", "Español"."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def locale_switched(locale: str, language: str) -> str:
+    """The client's locale in another language, keeping their country where Babel knows the
+    pair ("en_US" to Spanish gives "es_US"), else the language alone ("es")."""
+    territory = Locale.parse(locale).territory
+    if territory:
+        try:
+            return str(Locale.parse(f"{language}_{territory}"))
+        except (ValueError, UnknownLocaleError):
+            pass
+    return language
+
+
+class UiLanguageStep:
+    """/language: the languages Pathwise speaks, each named in itself. The choice is saved on
+    the client and used at once; then back where the client came from (the welcome card, or
+    the menu)."""
+
+    async def show(self, ctx: Context) -> list[Reply]:
+        current = i18n.supported(ctx.client.locale)
+        buttons = [ctx.button(language_name(code), "ui_lang", code) for code in i18n.languages()]
+        ask = t.ASK_LANGUAGE(language=language_name(current))
+        return [Message(ask, rows(*buttons, per_row=2))]
+
+    async def receive(self, ctx: Context, event: Input) -> Transition:
+        press = pressed(event)
+        if press is None or press.action != "ui_lang" or press.arg not in i18n.languages():
+            return Transition(replies=[Message(t.LANGUAGE_TAP_HINT())], reshow=True)
+        ctx.client.locale = locale_switched(ctx.client.locale, press.arg)
+        i18n.use(press.arg)  # what follows in this answer is already in the new language
+        then = str(ctx.data.get("lang_then", StepName.HOME))
+        goto = StepName(then) if then in ctx.installed else StepName.HOME
+        data = dict(ctx.data.get("lang_data") or {})
+        return Transition(goto=goto, data=data, replies=[Message(t.LANGUAGE_SAVED())])

@@ -24,6 +24,7 @@ class StepName(StrEnum):
     RECEIPT_NAME = "receipt_name"
     PAY = "pay"
     TIMEZONE = "timezone"
+    UI_LANGUAGE = "ui_language"  # the language Pathwise writes to the client in
     BOOKINGS = "bookings"
     BOOKING = "booking"
     RESCHEDULE = "reschedule"

@@ -26,8 +26,9 @@ def reasons(
     locale: str,
     fewer: int | None = None,
 ) -> list[str]:
-    """The reasons ``card`` matched ``query``; ``locale`` shapes how a price reads. ``fewer``
-    is how many advisors fit when fewer did than were asked for: the client is told so."""
+    """The reasons ``card`` matched ``query``; ``locale`` shapes how a price and a day read.
+    ``fewer`` is how many advisors fit when fewer did than were asked for: the client is told
+    so."""
     intake = query.intake
     language = language_names.get(intake.language, intake.language)
     found = [t.SPEAKS(language=language)]
@@ -37,7 +38,7 @@ def reasons(
     if specialty:
         found.append(specialty)
     if card.next_free is not None:
-        found.append(_free_reason(card.next_free, query.now, query.zone))
+        found.append(_free_reason(card.next_free, query.now, query.zone, locale))
     found.append(_rating_reason(card))
     if intake.budget is not None:
         price = card.prices[intake.kind]
@@ -53,7 +54,7 @@ def _rating_reason(card: AdvisorCard) -> str:
     return t.RATING(count=card.rating_count, rating=f"{tenths // 10}.{tenths % 10}")
 
 
-def _free_reason(slot: datetime, now: datetime, zone: ZoneInfo) -> str:
+def _free_reason(slot: datetime, now: datetime, zone: ZoneInfo, locale: str) -> str:
     """ "free tomorrow 18:00 your time": the slot in the client's zone, the day in words."""
     if slot <= now:
         return t.FREE_NOW()
@@ -64,9 +65,9 @@ def _free_reason(slot: datetime, now: datetime, zone: ZoneInfo) -> str:
     elif days == 1:
         day = t.TOMORROW()
     elif days < 7:
-        day = str(format_date(local.date(), "EEEE", locale="en"))
+        day = str(format_date(local.date(), "EEEE", locale=locale))
     else:
-        day = str(format_date(local.date(), "d MMMM", locale="en"))
+        day = str(format_date(local.date(), "d MMMM", locale=locale))
     return t.FREE_AT(day=day, time=f"{local:%H:%M}")
 
 

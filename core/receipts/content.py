@@ -206,16 +206,21 @@ def _tax_text(tax: Tax | None, lines: list[ReceiptLine], currency: str, locale: 
 
 def _line_label(line: ReceiptLine) -> str:
     """A line's description, marked when the line cannot be refunded."""
-    if line.refundable or "non-refundable" in line.description.lower():
+    if line.refundable or _marked(line):
         return line.description
     return t.LINE_NON_REFUNDABLE(description=line.description)
+
+
+def _marked(line: ReceiptLine) -> bool:
+    """Whether the line's own description already says it cannot be refunded."""
+    return t.NON_REFUNDABLE_MARK().lower() in line.description.lower()
 
 
 def _kept_label(line: ReceiptLine) -> str:
     """Why a line of the purchase was not refunded, said once."""
     if line.refundable:
         return t.KEPT_REFUNDABLE(description=line.description)
-    if "non-refundable" in line.description.lower():
+    if _marked(line):
         return t.KEPT_MARKED(description=line.description)
     return t.KEPT_NON_REFUNDABLE(description=line.description)
 

@@ -37,8 +37,6 @@ from core.scheduling.errors import (
     TooLateToChange,
 )
 from core.scheduling.formatting import (
-    DAY_FORMAT,
-    SLOT_FORMAT,
     format_clock,
     format_day,
     format_slot,
@@ -75,11 +73,9 @@ from core.scheduling.weekly import (
 )
 
 __all__ = [
-    "DAY_FORMAT",
     "DEFAULT_RULES",
     "GRID",
     "MAX_LIVE_HOLDS",
-    "SLOT_FORMAT",
     "SLOT_STEP",
     "WEEKDAYS",
     "BookingClosed",

@@ -1,4 +1,5 @@
-"""Start times and days as a client reads them, in their zone and language."""
+"""Start times and days as a client reads them, in their zone and language (the patterns are
+texts too: each language orders day and month its own way)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ from babel.dates import format_datetime
 from core.scheduling.times import zone
 from core.texts import scheduling as t
 
-SLOT_FORMAT = t.SLOT_FORMAT()
-DAY_FORMAT = t.DAY_FORMAT()
 CLOCK_FORMAT = "HH:mm"
 
 
@@ -25,7 +24,7 @@ def _locale(name: str) -> Locale:
 
 def format_slot(when: datetime, tz: str, locale: str = "en_US") -> str:
     """``when`` as read in zone ``tz``, e.g. "Tue 24 Nov, 18:00" (day and month in ``locale``)."""
-    return str(format_datetime(when, SLOT_FORMAT, tzinfo=zone(tz), locale=_locale(locale)))
+    return str(format_datetime(when, t.SLOT_FORMAT(), tzinfo=zone(tz), locale=_locale(locale)))
 
 
 def format_clock(when: datetime, tz: str, locale: str = "en_US") -> str:
@@ -41,4 +40,4 @@ def local_day(when: datetime, tz: str) -> date:
 def format_day(day: date, locale: str = "en_US") -> str:
     """A local date as a day heading, e.g. "Tue 24 Nov"."""
     noon = datetime.combine(day, time(12), tzinfo=UTC)
-    return str(format_datetime(noon, DAY_FORMAT, tzinfo=UTC, locale=_locale(locale)))
+    return str(format_datetime(noon, t.DAY_FORMAT(), tzinfo=UTC, locale=_locale(locale)))

@@ -17,6 +17,11 @@ pieces that are glued together are separate messages named for what they are.
 Ids are unique across the package (a test checks), and every parameter a template names
 must be given (a missing one raises ``KeyError``; an unknown one
 ``TypeError``), so a typo fails in the tests rather than in front of a client.
+
+A message renders in the language current when it is called (``core.i18n.speaking``): its
+translation is looked up in that language's gettext catalogue with the id as the context
+and the English template as the message id (``pybabel extract`` reads them from here, see
+``docs/TRANSLATING.md``); the English template when there is none.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ import pkgutil
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from core import i18n
 
 __all__ = ["Plural", "Text", "all_texts"]
 
@@ -57,7 +64,13 @@ class Text:
         object.__setattr__(self, "params", _fields(self.en))
 
     def __call__(self, **params: object) -> str:
-        return _format(self.id, self.en, self.params, params)
+        language = i18n.current()
+        template = (
+            self.en
+            if language == i18n.SOURCE
+            else i18n.translations(language).pgettext(self.id, self.en)
+        )
+        return _format(self.id, template, self.params, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +89,12 @@ class Plural:
         object.__setattr__(self, "params", _fields(self.one) | _fields(self.other) | {"count"})
 
     def __call__(self, *, count: int, **params: object) -> str:
-        template = self.one if count == 1 else self.other
+        language = i18n.current()
+        if language == i18n.SOURCE:
+            template = self.one if count == 1 else self.other
+        else:
+            found = i18n.translations(language)
+            template = found.npgettext(self.id, self.one, self.other, count)
         return _format(self.id, template, self.params, {"count": count, **params})
 
 

@@ -22,6 +22,9 @@ WELCOME = Text(
     "{guarantee_hours} hours after it ends and get the session price back.",
 )
 AGREE = Text("menu.agree", "I understand and agree")
+# The welcome card's second button: opens /language (written so a reader of the other
+# language recognises it too).
+OTHER_LANGUAGE = Text("menu.other_language", "🌐 Español / other language")
 AGREE_HINT = Text("menu.agree_hint", "Please tap “I understand and agree” to continue.")
 ALL_SET = Text("menu.all_set", "Thank you. You're all set.")
 

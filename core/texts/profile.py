@@ -1,4 +1,4 @@
-"""The client's own settings: their time zone."""
+"""The client's own settings: their time zone and the language Pathwise speaks to them in."""
 
 from __future__ import annotations
 
@@ -24,3 +24,10 @@ WHICH_ONE = Text(
     "“{text}” fits more than one place. Which of these is yours? Or send the name of your city.",
 )
 SAVED = Text("profile.saved", "Got it: {zone}. It's {time} there now.")
+
+# /language and the welcome card's button: the languages, each named in itself.
+ASK_LANGUAGE = Text(
+    "profile.ask_language", "Which language would you like me to use? (Now: {language}.)"
+)
+LANGUAGE_TAP_HINT = Text("profile.language_tap_hint", "Please tap one of the languages below.")
+LANGUAGE_SAVED = Text("profile.language_saved", "Done: I'll write to you in English from now on.")

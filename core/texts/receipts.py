@@ -41,6 +41,9 @@ REFUNDED = Text("receipts.refunded", "Refunded")
 REFUNDED_TOTAL = Text("receipts.refunded_total", "Refunded total")
 NOT_REFUNDED = Text("receipts.not_refunded", "Not refunded")
 LINE_NON_REFUNDABLE = Text("receipts.line_non_refundable", "{description} (non-refundable)")
+# The words a line's own description uses to say it cannot be refunded (the handling fee's
+# line does): such a line is not marked a second time.
+NON_REFUNDABLE_MARK = Text("receipts.non_refundable_mark", "non-refundable")
 KEPT_REFUNDABLE = Text("receipts.kept_refundable", "{description} — not refunded")
 KEPT_MARKED = Text("receipts.kept_marked", "{description} — kept")
 KEPT_NON_REFUNDABLE = Text("receipts.kept_non_refundable", "{description} — non-refundable, kept")

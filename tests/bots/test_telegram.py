@@ -21,7 +21,10 @@ async def test_start_sends_the_consent_card_with_an_agree_button(bot: Bot) -> No
     assert card.params["chat_id"] == CHAT["id"]
     assert card.params["parse_mode"] == "HTML"
     assert card.text is not None and card.text.startswith("Welcome to Pathwise.")
-    assert card.keyboard == [[{"text": "I understand and agree", "callback_data": "1:agree"}]]
+    assert card.keyboard == [
+        [{"text": "I understand and agree", "callback_data": "1:agree"}],
+        [{"text": "🌐 Español / other language", "callback_data": "1:language"}],
+    ]
 
 
 async def test_agreeing_answers_the_button_and_shows_the_menu(bot: Bot) -> None:
@@ -104,10 +107,13 @@ async def test_the_command_menu_is_registered() -> None:
         url: str, method: str, request_data: Any = None, **_: Any
     ) -> tuple[int, bytes]:
         if url.endswith("setMyCommands"):
+            parameters = request_data.parameters
+            listed = parameters["commands"]
             seen.append(
-                json.loads(request_data.parameters["commands"])
-                if isinstance(request_data.parameters["commands"], str)
-                else request_data.parameters["commands"]
+                (
+                    parameters.get("language_code"),
+                    json.loads(listed) if isinstance(listed, str) else listed,
+                )
             )
         return await RecordingRequest.do_request(request, url, method, request_data)
 
@@ -124,14 +130,22 @@ async def test_the_command_menu_is_registered() -> None:
     assert app.post_init is not None
     await app.post_init(app)
     await app.shutdown()
-    assert [c["command"] for c in seen[0]] == [
-        "start",
-        "find",
-        "bookings",
-        "checkin",
-        "timezone",
-        "help",
-        "privacy",
-        "deletemydata",
-        "cancel",
-    ]
+    # One menu for everyone, in English, and one for users whose Telegram is in Spanish.
+    assert [language for language, _ in seen] == [None, "es"]
+    menus = dict(seen)
+    assert {c["command"]: c["description"] for c in menus["es"]}["find"] == (
+        "Buscar un asesor y reservar una sesión"
+    )
+    for menu in menus.values():
+        assert [c["command"] for c in menu] == [
+            "start",
+            "find",
+            "bookings",
+            "checkin",
+            "timezone",
+            "language",
+            "help",
+            "privacy",
+            "deletemydata",
+            "cancel",
+        ]

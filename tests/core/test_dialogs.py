@@ -399,7 +399,7 @@ async def test_after_a_wrong_answer_the_steps_buttons_come_again_with_the_hint(
     await chat.send(StartInput())
     await chat.send(TextInput("yes ok"))
     assert chat.texts() == ["Please tap “I understand and agree” to continue."]
-    assert chat.labels() == ["I understand and agree"]
+    assert chat.labels() == ["I understand and agree", "🌐 Español / other language"]
     await chat.press("I understand and agree")
     await chat.press("Find an advisor")
     topics = chat.labels()
