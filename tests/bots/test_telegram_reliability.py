@@ -23,7 +23,7 @@ from telegram.error import TimedOut
 from telegram.ext import TypeHandler
 
 from bots.run import Runtime, running
-from core import commands
+from core import commands, i18n
 from core.accounts import Platform
 from core.clock import ManualClock
 from core.config import Settings
@@ -272,10 +272,17 @@ async def test_the_command_menu_is_set_when_pathwise_starts(
     stand_in, _ = api
     async with start() as zoe:
         assert (await zoe.say("/help"))[0].text == commands.help_text()
-    (menu,) = stand_in.delivered("setMyCommands")
-    assert [(c["command"], c["description"]) for c in json.loads(menu.params["commands"])] == [
+    default, spanish = stand_in.delivered("setMyCommands")
+    assert "language_code" not in default.params and spanish.params["language_code"] == "es"
+    assert [(c["command"], c["description"]) for c in json.loads(default.params["commands"])] == [
         (name, description) for name, description in commands.menu()
     ]
+    with i18n.speaking("es"):
+        in_spanish = commands.menu()
+    assert [(c["command"], c["description"]) for c in json.loads(spanish.params["commands"])] == (
+        in_spanish
+    )
+    assert in_spanish != commands.menu()
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import update
 
+from core import i18n
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
@@ -19,6 +20,7 @@ from core.dialogs.profile_card import REVIEW_CHARS, profile_facts, shorten
 from core.models import Client, Offer
 from core.models.sessions import SessionState
 from core.taxonomy import OfferKind
+from core.texts import menu, profile_card
 from tests.support.chat import Chat, import_sample, make_engine
 from tests.support.reviews import past_session, review, reviewed_session
 
@@ -59,9 +61,10 @@ async def card_of(chat: Chat, slug: str) -> str:
 async def card_from_link(chat: Chat, payload: str) -> str:
     """The card's words after /start with ``payload`` (and the consent card, for someone new)."""
     await chat.send(StartInput(payload))
-    if chat.labels() == ["I understand and agree"]:
-        await chat.press("I understand and agree")
-    [card] = [r for r in chat.last if isinstance(r, Message) and "Choose what" in r.text]
+    agree, choose = menu.AGREE(), profile_card.CHOOSE()  # in the chat's language
+    if agree in chat.labels():
+        await chat.press(agree)
+    [card] = [r for r in chat.last if isinstance(r, Message) and choose in r.text]
     return card.text
 
 
@@ -197,9 +200,12 @@ async def test_languages_and_numbers_follow_the_clients_locale(
         await uow.commit()
         client_id = client.id
 
-    card = await card_of(chat_for(db, shared_settings, clock, client_id=client_id), "ana-ruiz")
+    with i18n.speaking("es"):
+        card = await card_of(chat_for(db, shared_settings, clock, client_id=client_id), "ana-ruiz")
 
-    assert card.split("\n")[1] == "4,8 ★ from 4 ratings · 4 sessions held · speaks inglés, español"
+    assert card.split("\n")[1] == (
+        "4,8 ★ de 4 valoraciones · 4 sesiones realizadas · habla inglés, español"
+    )
 
 
 async def test_the_card_says_how_sessions_happen_from_the_offers_on_sale(
