@@ -35,17 +35,20 @@ async def get_or_create_client(
     now: datetime,
     *,
     language_code: str | None = None,
+    default_locale: str = "en_US",
 ) -> Client:
     """The client behind a platform account, created on first contact (not committed here).
 
     A new client's locale comes from the platform's language tag (Telegram's
-    ``language_code``) when Pathwise speaks that language; otherwise English."""
+    ``language_code``) when Pathwise speaks that language; otherwise ``default_locale`` (the
+    settings' ``locale``), in which texts are English unless it names a language we speak."""
     client = await find_client(uow, platform, user_id)
     if client is not None:
         if platform is Platform.TELEGRAM and client.telegram_blocked_at is not None:
             client.telegram_blocked_at = None  # they wrote to us, so they unblocked the bot
         return client
-    locale = i18n.locale_for(language_code) if i18n.supported(language_code, "") else "en_US"
+    spoken = i18n.supported(language_code, "")
+    locale = i18n.locale_for(language_code) if spoken else default_locale
     client = Client(display_name=display_name[:120] or "Client", locale=locale, created_at=now)
     uow.session.add(client)
     await uow.session.flush()

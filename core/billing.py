@@ -47,7 +47,6 @@ from core.payments.guarantee import report_advisor_no_show
 from core.payments.issuing import ReceiptFile
 from core.payments.payouts import PayoutRun, release_due_payouts
 from core.payments.pricing import (
-    FEE_LABEL,
     LineKind,
     Quote,
     advisor_share,
@@ -63,7 +62,6 @@ from core.payments.stripe_parse import WebhookResult
 from core.receipts import ReceiptFonts
 
 __all__ = [
-    "FEE_LABEL",
     "WEBHOOK_EVENT_TYPES",
     "AlreadyPaid",
     "AlreadyRefunded",

@@ -15,7 +15,6 @@ import phonenumbers
 from core.safety.resources import country_of_zone
 from core.texts import clients as t
 
-REMOVED = t.REMOVED()
 # Regions whose local formats are tried besides the client's own (and the +-international
 # form, which every region reads).
 FALLBACK_REGIONS = ("US", "GB", "ES", "MX", "DE", "FR")
@@ -31,9 +30,9 @@ HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
 
 def redact_contacts(text: str, timezone: str | None = None) -> str:
     """``text`` with every contact detail replaced by ``[removed]``."""
-    text = EMAIL.sub(REMOVED, text)
-    text = LINK.sub(REMOVED, text)
-    text = HANDLE.sub(REMOVED, text)
+    removed = t.REMOVED()  # in the language of the moment
+    for pattern in (EMAIL, LINK, HANDLE):
+        text = pattern.sub(lambda _: removed, text)  # taken as it is, never as a template
     regions = [country_of_zone(timezone or ""), *FALLBACK_REGIONS]
     for region in dict.fromkeys(r for r in regions if r):
         spans = [
@@ -43,5 +42,5 @@ def redact_contacts(text: str, timezone: str | None = None) -> str:
             )
         ]
         for start, end in reversed(spans):
-            text = text[:start] + REMOVED + text[end:]
+            text = text[:start] + removed + text[end:]
     return text

@@ -230,7 +230,13 @@ class TelegramAdapter:
                     log.info("telegram.update.duplicate", extra={"update_id": update.update_id})
                     return
                 client = await get_or_create_client(
-                    uow, Platform.TELEGRAM, user.id, user.first_name, now
+                    uow,
+                    Platform.TELEGRAM,
+                    user.id,
+                    user.first_name,
+                    now,
+                    language_code=user.language_code,
+                    default_locale=self.engine.settings.locale,
                 )
                 replies = await self.engine.handle(
                     uow, client, event, now, language_code=user.language_code

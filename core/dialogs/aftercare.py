@@ -353,7 +353,7 @@ class TipStep:
 
     async def show(self, ctx: Context) -> list[Reply]:
         name = await _advisor_name(ctx)
-        locale = ctx.settings.locale
+        locale = ctx.locale
         presets = [
             ctx.button(amount.format(locale), "amount", amount.amount)
             for amount in ctx.services.need_billing().tip_options()
@@ -388,8 +388,8 @@ class TipOtherStep:
 
     async def show(self, ctx: Context) -> list[Reply]:
         settings = ctx.settings
-        low = Money(settings.tip_min_minor, settings.currency).format(settings.locale)
-        high = Money(settings.tip_max_minor, settings.currency).format(settings.locale)
+        low = Money(settings.tip_min_minor, settings.currency).format(ctx.locale)
+        high = Money(settings.tip_max_minor, settings.currency).format(ctx.locale)
         return [
             Message(
                 t.TIP_OTHER(low=low, high=high),
@@ -432,7 +432,7 @@ def _tip_checkout(ctx: Context, amount: Money) -> Transition:
             return Transition(replies=[Message(str(error))])  # Stripe busy: try again
         return Transition(
             goto=StepName.TIP_PAY,
-            data={**ctx.data, "tip_url": opened.url, "tip": amount.format(ctx.settings.locale)},
+            data={**ctx.data, "tip_url": opened.url, "tip": amount.format(ctx.locale)},
         )
 
     return Transition(after_commit=checkout)

@@ -54,7 +54,7 @@ class ProfileStep:
         advisor = await bookable_advisor(ctx, int(ctx.data.get("advisor_id", 0)))
         if advisor is None:
             return [Message(t.NOT_BOOKABLE(), rows(ctx.button(tc.BACK_TO_MENU(), "menu")))]
-        locale = ctx.settings.locale
+        locale = ctx.locale
         facts = await profile_card.profile_facts(ctx.uow, advisor.id)
         card = profile_card.card_text(
             advisor, facts, profile_card.client_locale(ctx.client.locale, locale)
@@ -134,7 +134,7 @@ class SlotStep:
                     rows(ctx.button(tc.BACK_TO_MENU(), "menu")),
                 )
             ]
-        zone, locale = ctx.client.timezone, ctx.settings.locale
+        zone, locale = ctx.client.timezone, ctx.locale
         buttons = [ctx.button(s.label(zone, locale), "slot", s.key) for s in shown]
         later = len(slots) > (page + 1) * SLOTS_PER_PAGE
         more = [ctx.button(tc.LATER_TIMES(), "more")] if later else []
@@ -229,7 +229,7 @@ class SummaryStep:
         )
         assert booking is not None  # the quote has just found it
         text = t.SUMMARY(
-            quote=quote.describe(ctx.settings.locale),
+            quote=quote.describe(ctx.locale),
             terms="\n".join(_terms(ctx, booking)),
             shown=shown,
             receipt_name=receipt_name(ctx.client),
@@ -238,7 +238,7 @@ class SummaryStep:
             switch = ctx.button(t.AS_FIRST(name=ctx.client.display_name), "as_first")
         else:
             switch = ctx.button(t.AS_ALIAS(alias=alias), "as_alias")
-        pay = ctx.button(t.PAY(total=quote.total.format(ctx.settings.locale)), "pay")
+        pay = ctx.button(t.PAY(total=quote.total.format(ctx.locale)), "pay")
         rename = ctx.button(t.RENAME(), "receipt_name")
         cancel = ctx.button(t.CANCEL(), "menu")
         return [Message(text, rows(pay, switch, rename, cancel, per_row=1))]
@@ -275,7 +275,7 @@ RECEIPT_NAME_MAX = 80
 def _terms(ctx: Context, booking: Booking) -> list[str]:
     """Every term of the booking in plain words, one sentence each, before the Pay button."""
     settings, zone = ctx.settings, ctx.client.timezone
-    locale, advisor = settings.locale, booking.advisor.display_name
+    locale, advisor = ctx.locale, booking.advisor.display_name
 
     def when(moment: datetime) -> str:  # as the quote's line above reads: one format here
         return local_time(moment, zone)

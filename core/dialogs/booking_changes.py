@@ -68,7 +68,7 @@ class RescheduleStep:
         slots = scheduling.reschedule_times(free, ctx.now, rules(ctx), missed=missed)
         page = int(ctx.data.get("slot_page", 0))
         shown = slots[page * SLOTS_PER_PAGE : (page + 1) * SLOTS_PER_PAGE]
-        zone, locale = ctx.client.timezone, ctx.settings.locale
+        zone, locale = ctx.client.timezone, ctx.locale
         back_button = ctx.button(tc.BACK(), "back")
         if not shown:
             text = t.NO_OTHER_TIMES(advisor=booking.advisor.display_name)
@@ -139,7 +139,7 @@ class CancelStep:
             return [Message(str(error), back(ctx))]
         what, when = what_text(booking), when_text(ctx, booking)
         if booking.booking_status is BookingStatus.CONFIRMED:
-            price = booking.price.format(ctx.settings.locale)
+            price = booking.price.format(ctx.locale)
             text = t.CANCEL_PAID(what=what, when=when, price=price)
         else:
             text = t.CANCEL_UNPAID(what=what, when=when)
@@ -194,7 +194,7 @@ def _refund_cancellation(booking_id: int, what: str, when: str) -> AfterCommit:
                 data={"booking_id": booking_id},
                 replies=[Message(t.REFUND_NOT_YET(error=str(error)))],
             )
-        amount = outcome.amount.format(ctx.settings.locale)
+        amount = outcome.amount.format(ctx.locale)
         done = t.CANCELLED_REFUNDED(what=what, when=when, amount=amount)
         return Transition(goto=StepName.BOOKINGS, data={}, replies=[Message(done)])
 
@@ -245,7 +245,7 @@ def _request_refund(booking_id: int) -> AfterCommit:
             )
         except PathwiseError as error:
             return Transition(replies=[Message(str(error))])  # Stripe busy: the button still works
-        amount = outcome.amount.format(ctx.settings.locale)
+        amount = outcome.amount.format(ctx.locale)
         return Transition(
             goto=StepName.BOOKING,
             data={"booking_id": booking_id},

@@ -63,6 +63,12 @@ class Context:
     step: str = ""  # the step the conversation is at when the input arrives
     offered: typed_choices.Offered = field(default_factory=list)  # the buttons last shown
 
+    @property
+    def locale(self) -> str:
+        """How the client's amounts and dates are written: their own locale (the language
+        they read, ``core.i18n``), from Telegram or /language."""
+        return self.client.locale or self.settings.locale
+
     def button(self, label: str, action: str, arg: str | int = "") -> Button:
         """A button whose id belongs to the step being shown."""
         return Button(label, buttons.encode(self.version, action, arg))

@@ -39,11 +39,11 @@ from core.texts import mydata as tp
 TERMS_VERSION = "2026-11"
 
 
-def welcome_text(settings: Settings) -> str:
+def welcome_text(settings: Settings, locale: str | None = None) -> str:
     """The consent card: what Pathwise is and is not, confidentiality, the fee, the guarantee."""
     return t.WELCOME(
         platform=settings.platform_name,
-        fee=intake.fee_text(settings),
+        fee=intake.fee_text(settings, locale),
         guarantee_hours=settings.guarantee_window_hours,
     )
 
@@ -64,7 +64,7 @@ class WelcomeStep:
     async def show(self, ctx: Context) -> list[Reply]:
         accept = ctx.button(t.AGREE(), "agree")
         language = ctx.button(t.OTHER_LANGUAGE(), "language")
-        return [Message(welcome_text(ctx.settings), rows(accept, language, per_row=1))]
+        return [Message(welcome_text(ctx.settings, ctx.locale), rows(accept, language, per_row=1))]
 
     async def receive(self, ctx: Context, event: Input) -> Transition:
         press = pressed(event)

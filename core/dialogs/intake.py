@@ -33,9 +33,10 @@ KINDS: tuple[tuple[OfferKind, Text], ...] = (
 )
 
 
-def fee_text(settings: Settings) -> str:
-    """The handling fee in the client's words, e.g. "$3.49"."""
-    return Money(settings.handling_fee_minor, settings.currency).format(settings.locale)
+def fee_text(settings: Settings, locale: str | None = None) -> str:
+    """The handling fee in the client's words, e.g. "$3.49" (in ``locale``, else the
+    settings' own)."""
+    return Money(settings.handling_fee_minor, settings.currency).format(locale or settings.locale)
 
 
 def _tap_hint() -> Transition:
@@ -134,13 +135,19 @@ def share_choice(ctx: Context, action: str) -> Transition:
     )
 
 
+def _capitalised(name: str) -> str:
+    """A language's name as a button reads it: "Español", not "español"."""
+    return name[:1].upper() + name[1:]
+
+
 class LanguageStep:
     """Intake 3: the language of the session."""
 
     async def show(self, ctx: Context) -> list[Reply]:
-        names = Locale.parse(ctx.settings.locale).languages
+        names = Locale.parse(ctx.locale).languages
         choices = [
-            ctx.button(str(names.get(code, code)), "lang", code) for code in LANGUAGE_CHOICES
+            ctx.button(_capitalised(str(names.get(code, code))), "lang", code)
+            for code in LANGUAGE_CHOICES
         ]
         buttons = rows(*choices, per_row=3)
         if ctx.data.get("description"):
@@ -182,10 +189,10 @@ class BudgetStep:
     """Intake 5: the most the client wants to pay for the session itself."""
 
     async def show(self, ctx: Context) -> list[Reply]:
-        example = Money(4000, ctx.settings.currency).format(ctx.settings.locale)
+        example = Money(4000, ctx.settings.currency).format(ctx.locale)
         return [
             Message(
-                t.BUDGET(example=example, fee=fee_text(ctx.settings)),
+                t.BUDGET(example=example, fee=fee_text(ctx.settings, ctx.locale)),
                 rows(ctx.button(t.NO_LIMIT(), "nolimit"), per_row=1),
             )
         ]
@@ -195,14 +202,14 @@ class BudgetStep:
         if press is not None and press.action == "nolimit":
             return Transition(goto=StepName.WHEN, data={**ctx.data, "budget": None})
         try:
-            budget = Money.parse(typed(event) or "", ctx.settings.currency, ctx.settings.locale)
+            budget = Money.parse(typed(event) or "", ctx.settings.currency, ctx.locale)
         except InvalidAmount as error:
             return _budget_again(_BUDGET_PROBLEMS[error.problem]())
         if budget.amount == 0:
             return _budget_again(t.BUDGET_ZERO())
         largest = Money(ctx.settings.budget_max_minor, ctx.settings.currency)
         if budget > largest:
-            return _budget_again(t.BUDGET_TOO_LARGE(largest=largest.format(ctx.settings.locale)))
+            return _budget_again(t.BUDGET_TOO_LARGE(largest=largest.format(ctx.locale)))
         return Transition(goto=StepName.WHEN, data={**ctx.data, "budget": budget.amount})
 
 
@@ -248,7 +255,7 @@ class ResultsStep:
         lines = [
             t.MATCH(
                 name=s.display_name,
-                price=s.price.format(ctx.settings.locale),
+                price=s.price.format(ctx.locale),
                 reasons="\n".join(t.REASON(reason=reason) for reason in s.reasons),
             )
             for s in suggestions

@@ -131,11 +131,11 @@ def status_words(booking: Booking, now: datetime) -> str:
 def when_text(ctx: Context, booking: Booking) -> str:
     """The session's start in the client's zone, e.g. "Tue 24 Nov, 10:00"; a package's days."""
     if booking.starts_at is None:
-        zone, locale = ctx.client.timezone, ctx.settings.locale
+        zone, locale = ctx.client.timezone, ctx.locale
         start = scheduling.format_day(scheduling.local_day(booking.created_at, zone), locale)
         end = scheduling.format_day(scheduling.local_day(ends_at(booking), zone), locale)
         return t.FROM_DAY(day=start, end=end)
-    return scheduling.format_slot(booking.starts_at, ctx.client.timezone, ctx.settings.locale)
+    return scheduling.format_slot(booking.starts_at, ctx.client.timezone, ctx.locale)
 
 
 def what_text(booking: Booking) -> str:
@@ -271,7 +271,7 @@ async def _card(ctx: Context, booking: Booking) -> tuple[list[str], list[AnyButt
         if scheduling.can_change_free(booking, now, rules(ctx)):
             assert booking.starts_at is not None
             deadline = booking.starts_at - timedelta(hours=settings.free_cancel_hours)
-            until = scheduling.format_slot(deadline, ctx.client.timezone, settings.locale)
+            until = scheduling.format_slot(deadline, ctx.client.timezone, ctx.locale)
             lines.append(t.FREE_UNTIL(until=until))
             actions.append(ctx.button(t.RESCHEDULE(), "reschedule", booking.id))
             actions.append(ctx.button(t.CANCEL_BOOKING(), "cancel", booking.id))
@@ -316,7 +316,7 @@ async def _guarantee_line(ctx: Context, booking: Booking) -> tuple[str, bool]:
     if purchase is None or refundable_left(purchase) == 0:
         return "", False
     opens, closes = guarantee_window(booking, purchase, ctx.settings)
-    zone, locale = ctx.client.timezone, ctx.settings.locale
+    zone, locale = ctx.client.timezone, ctx.locale
     if ctx.now < opens:
         return t.GUARANTEE_OPENS(
             opens=scheduling.format_slot(opens, zone, locale),
@@ -409,8 +409,8 @@ def _preview_refund(booking_id: int) -> AfterCommit:
                 "booking_id": booking_id,
                 # The words only, computed here: the preview step must not call billing while
                 # the dialog's own transaction is writing.
-                "preview": preview.describe(ctx.settings.locale, ctx.client.timezone),
-                "amount": preview.amount.format(ctx.settings.locale),
+                "preview": preview.describe(ctx.locale, ctx.client.timezone),
+                "amount": preview.amount.format(ctx.locale),
             },
         )
 
@@ -426,7 +426,7 @@ def _refund_cancelled(booking_id: int) -> AfterCommit:
             outcome = await billing.refund_cancelled_booking(booking_id, ctx.client.id)
         except PathwiseError as error:
             return Transition(replies=[Message(str(error))], reshow=True)
-        amount = outcome.amount.format(ctx.settings.locale)
+        amount = outcome.amount.format(ctx.locale)
         return Transition(replies=[Message(t.ON_ITS_WAY(amount=amount))], reshow=True)
 
     return refund

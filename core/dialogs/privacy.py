@@ -66,7 +66,7 @@ class DeleteDataStep:
         plan = await ctx.services.need_privacy().plan_in(ctx.uow, ctx.client.id, ctx.now)
         return [
             Message(
-                t.DELETE_PLAN(plan=plan.describe(ctx.settings.locale)),
+                t.DELETE_PLAN(plan=plan.describe(ctx.locale)),
                 rows(
                     ctx.button(t.YES_DELETE(), "erase_yes"),
                     ctx.button(t.NO_KEEP(), "erase_no"),

@@ -173,7 +173,7 @@ class CatalogueMatcher:
             ranking.give({i: (free[i], upcoming.get(i, 0)) for i in wanted})
         return [
             Suggestion(m.card.id, m.card.display_name, m.card.prices[kind], tuple(m.reasons))
-            for m in ranking.matches(ctx.settings.locale)
+            for m in ranking.matches(ctx.locale)
         ]
 
     async def _upcoming(self, ctx: Context, ids: list[int]) -> dict[int, int]:

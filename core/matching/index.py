@@ -20,8 +20,6 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Generic, TypeVar
 
-from babel import Locale
-
 from core.matching.filing import (
     Changes,
     Filing,
@@ -257,7 +255,7 @@ class MatchIndex:
         found = best(columns, shelf, query, k)
         fewer = len(found) if len(found) < k else None  # said with each: fewer than asked fit
         return [
-            Match(card, score, reasons(card, query, columns.language_names, locale, fewer))
+            Match(card, score, reasons(card, query, locale, fewer))
             for card, score in found
         ]
 
@@ -391,7 +389,7 @@ class Ranking:
             card = replace(card, next_free=slot, upcoming_bookings=upcoming)
             found.append(
                 Match(
-                    card, score, reasons(card, self._query, columns.language_names, locale, fewer)
+                    card, score, reasons(card, self._query, locale, fewer)
                 )
             )
         return found
@@ -434,7 +432,6 @@ def _built(
         cell_of=cell_of,
         postings=found,
         shelves=shelves,
-        language_names=Locale("en").languages,
     )
     return columns, filing
 

@@ -91,4 +91,3 @@ class Columns:
     cell_of: list[int]
     postings: Postings
     shelves: dict[tuple[str, OfferKind], Shelf]
-    language_names: Mapping[str, str]

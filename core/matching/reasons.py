@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from core.matching import lexicon
 from core.matching.model import AdvisorCard
@@ -22,15 +26,15 @@ from core.texts import matching as t
 def reasons(
     card: AdvisorCard,
     query: Query,
-    language_names: Mapping[str, str],
     locale: str,
     fewer: int | None = None,
 ) -> list[str]:
-    """The reasons ``card`` matched ``query``; ``locale`` shapes how a price and a day read.
+    """The reasons ``card`` matched ``query``; ``locale`` shapes how a language, a price, a
+    rating and a day read.
     ``fewer`` is how many advisors fit when fewer did than were asked for: the client is told
     so."""
     intake = query.intake
-    language = language_names.get(intake.language, intake.language)
+    language = _language_names(locale).get(intake.language, intake.language)
     found = [t.SPEAKS(language=language)]
     if fewer is not None:
         found.append(t.FEWER_FIT(count=fewer, language=language))
@@ -39,19 +43,28 @@ def reasons(
         found.append(specialty)
     if card.next_free is not None:
         found.append(_free_reason(card.next_free, query.now, query.zone, locale))
-    found.append(_rating_reason(card))
+    found.append(_rating_reason(card, locale))
     if intake.budget is not None:
         price = card.prices[intake.kind]
         found.append(t.WITHIN_BUDGET(price=price.format(locale)))  # always with cents
     return found
 
 
-def _rating_reason(card: AdvisorCard) -> str:
-    """ "4.8★ from 32 reviews", or "new on Pathwise"; the plain average, rounded half up."""
+def _rating_reason(card: AdvisorCard, locale: str) -> str:
+    """ "4.8★ from 32 reviews", or "new on Pathwise"; the plain average, rounded half up
+    ("4,8" where the locale writes a decimal comma)."""
     if card.rating_count == 0:
         return t.NEW_ADVISOR()
     tenths = (card.rating_sum * 20 + card.rating_count) // (2 * card.rating_count)
-    return t.RATING(count=card.rating_count, rating=f"{tenths // 10}.{tenths % 10}")
+    rating = str(format_decimal(Decimal(tenths) / 10, "0.0", locale=locale))
+    return t.RATING(count=card.rating_count, rating=rating)
+
+
+@cache
+def _language_names(locale: str) -> Mapping[str, str]:
+    """Languages by code, named in ``locale``'s language ("Spanish", "español")."""
+    names: Mapping[str, str] = Locale.parse(locale).languages
+    return names
 
 
 def _free_reason(slot: datetime, now: datetime, zone: ZoneInfo, locale: str) -> str:

@@ -12,8 +12,6 @@ from core.money import AmountProblem, InvalidAmount, Money
 from core.payments.errors import InvalidTip
 from core.texts import billing as t
 
-FEE_LABEL = t.FEE_LINE()
-
 
 class LineKind(StrEnum):
     SERVICE = "service"
@@ -108,7 +106,7 @@ def quote_service(
     lines = [QuoteLine(LineKind.SERVICE, label, price, True, detail)]
     fee = handling_fee(settings)
     if fee:
-        lines.append(QuoteLine(LineKind.FEE, FEE_LABEL, fee, False))
+        lines.append(QuoteLine(LineKind.FEE, t.FEE_LINE(), fee, False))
     return Quote(tuple(lines), price.currency)
 
 
@@ -162,7 +160,7 @@ def purchase_lines(purchase: Purchase, detail: str = "") -> list[QuoteLine]:
             QuoteLine(LineKind.SERVICE, purchase.description, purchase.service, True, detail)
         )
     if purchase.fee_minor:
-        lines.append(QuoteLine(LineKind.FEE, FEE_LABEL, purchase.fee, False))
+        lines.append(QuoteLine(LineKind.FEE, t.FEE_LINE(), purchase.fee, False))
     if purchase.tip_minor:
         lines.append(QuoteLine(LineKind.TIP, purchase.description, purchase.tip, False))
     return lines

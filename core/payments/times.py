@@ -5,6 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_datetime
+
+from core import i18n
+from core.texts import scheduling as t
+
 
 def zone(name: str | None) -> ZoneInfo:
     """The named time zone, or UTC if it is unset or unknown."""
@@ -14,7 +19,10 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def local_time(moment: datetime, timezone: str | None) -> str:
-    """A moment in a person's time zone, e.g. ``Mon 23 Nov 2026, 14:00 (Europe/Madrid)``."""
+def local_time(moment: datetime, timezone: str | None, locale: str | None = None) -> str:
+    """A moment in a person's time zone, e.g. ``Mon 23 Nov 2026, 14:00 (Europe/Madrid)``, in
+    ``locale`` (by default the language texts are rendered in now: ``lun 23 nov 2026``)."""
     where = zone(timezone)
-    return f"{moment.astimezone(where):%a %d %b %Y, %H:%M} ({where.key})"
+    pattern = t.MOMENT_FORMAT()
+    shown = format_datetime(moment, pattern, tzinfo=where, locale=locale or i18n.current())
+    return t.MOMENT_IN_ZONE(moment=str(shown), zone=where.key)

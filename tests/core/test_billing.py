@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from core import ledger
 from core.billing import (
-    FEE_LABEL,
     AlreadyPaid,
     Billing,
     HoldExpired,
@@ -33,6 +32,7 @@ from core.models.billing import LedgerEntry, LedgerTransaction, Purchase, Purcha
 from core.models.scheduling import SlotClaim
 from core.money import Money
 from core.payments.gateway import PaymentsUnavailable
+from core.texts import billing as billing_texts
 from devtools.fake_payments import FakePaymentGateway
 from tests.support.billing import (
     World,
@@ -162,7 +162,7 @@ async def test_checkout_has_one_line_per_quote_line_metadata_urls_and_a_key(
     [request] = gateway.checkout_requests.values()
     assert [(line.name, line.amount) for line in request.lines] == [
         ("60-minute live session with Ana Ruiz", Money(6000, USD)),
-        (FEE_LABEL, Money(349, USD)),
+        (billing_texts.FEE_LINE(), Money(349, USD)),
     ]
     assert request.lines[0].description is not None  # the session's date and time
     assert request.metadata == {
