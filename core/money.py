@@ -51,6 +51,7 @@ _PROBLEM_WORDS = {
 _NUMBER = re.compile(r"[0-9]+(?:[.,' \u00a0\u202f\u2019][0-9]+)*[.,]?")
 _SPACED_GROUP = re.compile(r"(?<=[0-9])[' \u00a0\u202f\u2019](?=[0-9]{3}(?![0-9]))")
 _DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}")
+_DECIMAL_POINT = re.compile(r"[0-9]+\.[0-9]{1,2}")
 
 
 def _strip_currency(text: str, currency: str) -> str:
@@ -62,13 +63,16 @@ def _strip_currency(text: str, currency: str) -> str:
 
 def _read_decimal(body: str, locale: str) -> Decimal:
     """The number in ``body`` as the locale writes it ("1,000" and "1000" alike in en_US,
-    "1.000" in de_DE); a decimal comma with one or two digits ("3,49") is read anywhere."""
+    "1.000" in de_DE); a decimal comma or point with one or two digits ("3,49", "40.50") is
+    read anywhere: a Spanish speaker from Mexico writes "40.50" where Spain writes "40,50"."""
     body = _SPACED_GROUP.sub("", body)
     try:
         return Decimal(parse_decimal(body, locale=locale, strict=True))
     except NumberFormatError:
         if _DECIMAL_COMMA.fullmatch(body):
             return Decimal(body.replace(",", "."))
+        if _DECIMAL_POINT.fullmatch(body):
+            return Decimal(body)
         raise
 
 

@@ -107,6 +107,12 @@ def test_total_and_stripe_conversion() -> None:
         ("1.000,50", "EUR", "de_DE", 100_050),
         ("12,50 €", "EUR", "de_DE", 1250),
         ("1500", "JPY", "ja_JP", 1500),
+        # Spanish: Spain writes a decimal comma, Mexico a decimal point; both are read.
+        ("40,50", "USD", "es", 4050),
+        ("40.50", "USD", "es", 4050),
+        ("7,5", "USD", "es", 750),
+        ("1.000", "USD", "es", 100_000),
+        ("40.50", "USD", "es_MX", 4050),
     ],
 )
 def test_parse_follows_the_locale_and_its_group_marks(
