@@ -12,17 +12,27 @@ from __future__ import annotations
 
 import gettext
 import re
+import shutil
 import string
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
 from core import i18n
+from core.clock import ManualClock
+from core.config import Settings
+from core.db import Database
+from core.dialogs import CommandInput
+from core.models import Client
 from core.texts import all_texts
 from core.texts import commands as tc
 from core.texts import matching as tm
 from core.texts import menu as t
 from devtools import catalogues
+from tests.support.chat import Chat, make_engine
 
 
 def test_the_template_is_what_babel_extracts_from_the_texts_now() -> None:
@@ -142,3 +152,45 @@ def test_placeholders_are_only_named_fields() -> None:
                 for text in strings:
                     for _, name, _, _ in string.Formatter().parse(text):
                         assert name != "", (message.context, text)
+
+
+@pytest.fixture
+def portuguese(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A third language added as docs/TRANSLATING.md says: its catalogue and nothing else
+    (here a copy of the Spanish with two messages in Portuguese), compiled."""
+    locale_dir = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale_dir)
+    po = locale_dir / "pt" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    source = (locale_dir / "es" / "LC_MESSAGES" / "messages.po").read_text("utf-8")
+    source = source.replace('msgstr "Entiendo y acepto"', 'msgstr "Entendo e aceito"')
+    source = source.replace('msgstr "¿Qué te gustaría hacer?"', 'msgstr "O que você quer fazer?"')
+    source = source.replace("Language: es", "Language: pt")
+    po.write_text(source, "utf-8")
+    catalogues.compile_all(locale_dir)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", locale_dir)
+    i18n.languages.cache_clear()
+    i18n.translations.cache_clear()
+    yield
+    i18n.languages.cache_clear()
+    i18n.translations.cache_clear()
+
+
+@pytest.mark.usefixtures("portuguese")
+async def test_a_third_language_needs_only_its_catalogue(
+    db: Database, settings: Settings, clock: ManualClock
+) -> None:
+    assert i18n.languages() == ("en", "es", "pt")
+    assert i18n.supported("pt-BR") == "pt"
+    with i18n.speaking("pt-BR"):
+        assert t.AGREE() == "Entendo e aceito"
+    # /language offers it, named in itself, and a client who picks it reads it at once.
+    chat = Chat(db, make_engine(settings), clock)
+    await chat.start()
+    await chat.send(CommandInput("language"))
+    assert chat.labels() == ["English", "Español", "Português"]
+    await chat.press("Português")
+    assert chat.texts()[-1] == "O que você quer fazer?"  # the menu, already in Portuguese
+    async with db.uow() as uow:
+        client = await uow.session.scalar(select(Client))
+        assert client is not None and i18n.supported(client.locale) == "pt"
