@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core import scheduling
+from core import i18n, scheduling
 from core.db import UnitOfWork
 from core.models.billing import Purchase, PurchaseKind, PurchaseStatus
 from core.models.bookings import Booking, BookingStatus
@@ -107,7 +107,22 @@ def checkout_request(
         expires_at=purchase.checkout_expires_at,
         idempotency_key=f"checkout-{purchase.idempotency_key}-{purchase.checkout_attempt}",
         transfer_group=f"booking_{purchase.booking_id}" if purchase.booking_id else None,
+        locale=stripe_locale(i18n.current()),
     )
+
+
+# The languages Stripe Checkout's page speaks, by the two-letter code it takes
+# (https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-locale).
+STRIPE_LOCALES = frozenset(
+    "bg cs da de el en es et fi fil fr hr hu id it ja ko lt lv ms mt nb nl pl pt ro ru sk sl "
+    "sv th tr vi zh".split()
+)
+
+
+def stripe_locale(language: str) -> str:
+    """The page's language for a client who reads ``language``; "auto" (their browser's)
+    when Stripe does not speak it."""
+    return language if language in STRIPE_LOCALES else "auto"
 
 
 def plan_expiry(purchase: Purchase, wanted: datetime, now: datetime) -> None:

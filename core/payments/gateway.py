@@ -64,6 +64,8 @@ class CheckoutRequest:
     expires_at: datetime
     idempotency_key: str
     transfer_group: str | None = None
+    # The language of Stripe's hosted page: the client's, or "auto" (the browser's).
+    locale: str = "auto"
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,6 +176,7 @@ class StripeGateway:
             "cancel_url": request.cancel_url,
             "expires_at": int(request.expires_at.timestamp()),
             "payment_intent_data": intent_data,
+            "locale": request.locale,
         }
         checkout = await self._call(
             "checkout creation",

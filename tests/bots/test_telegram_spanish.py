@@ -78,6 +78,9 @@ async def test_a_spanish_speaker_books_and_reaches_the_pay_link_in_spanish(
     link = url_button(pay)
     assert link["text"] == es(tb.PAY_WITH_STRIPE) and link["url"].startswith(sandbox.url)
     assert link["text"] != "Pay with Stripe"
+    # Stripe's own page speaks Spanish too.
+    checkout = sandbox.objects["checkout.session"][link["url"].rsplit("/", 1)[1]]
+    assert checkout["locale"] == "es"
 
 
 async def test_an_english_speaker_switches_to_spanish_from_the_welcome_card(
