@@ -5,6 +5,7 @@ the HTTP layer recorded. The `env` fixture is registered for every test through
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -100,7 +101,9 @@ async def slash(
     """Run a slash command through the bot's CommandTree; the answers it gave."""
     before = len(env.fake.replies)
     interaction = env.fake.slash(env.bot, name, user_id, options, **kw)
-    await env.bot.tree._call(interaction)
+    # In a task of its own, as discord.py runs each interaction: the language it answers in
+    # stays there.
+    await asyncio.create_task(env.bot.tree._call(interaction))
     new = env.fake.replies[before:]
     found = []
     for call in new:
