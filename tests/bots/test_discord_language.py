@@ -19,6 +19,7 @@ from tests.support.discord_bot import (
     Env,
     advisor_on_discord,
     booked,
+    last_reply_message,
     opened,
     slash,
     sub,
@@ -111,6 +112,12 @@ async def test_a_linked_client_and_a_stranger_are_answered_in_their_language(env
 
     [(plan, _)] = await slash(env, "deletemydata", CLIENT_DISCORD)
     assert plan.startswith("¿Borrar tus datos?")
+    message = last_reply_message(env)
+    button = env.fake.buttons(message)["Sí, borrar mis datos"]
+    # A button answers who presses it in their language, too.
+    env.fake.locales[STRANGER] = "es-419"
+    await env.fake.press(env.bot, message, button, STRANGER)
+    assert env.fake.answers()[-1] == ("Este botón es de la persona que pidió borrar sus datos.", 64)
 
     # Nobody Pathwise knows: their Discord's language when Pathwise speaks it.
     env.fake.locales[STRANGER] = "es-ES"
