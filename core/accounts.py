@@ -96,3 +96,20 @@ async def mark_telegram_blocked(uow: UnitOfWork, client_id: int, now: datetime) 
     client = await uow.session.get(Client, client_id)
     if client is not None and client.telegram_blocked_at is None:
         client.telegram_blocked_at = now
+
+
+async def locale_of(uow: UnitOfWork, platform: Platform, user_id: int) -> str | None:
+    """The locale Pathwise speaks to the person behind a platform account in: an advisor's
+    (set in /profile language), else a client's; None when the account is nobody's."""
+    identity = await uow.session.scalar(
+        select(PlatformIdentity)
+        .where(PlatformIdentity.platform == platform.value)
+        .where(PlatformIdentity.platform_user_id == user_id)
+    )
+    if identity is None:
+        return None
+    if identity.advisor_id is not None:
+        return await uow.session.scalar(
+            select(Advisor.locale).where(Advisor.id == identity.advisor_id)
+        )
+    return await uow.session.scalar(select(Client.locale).where(Client.id == identity.client_id))

@@ -13,7 +13,7 @@ from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core import catalogue_version
+from core import catalogue_version, i18n
 from core.accounts import Platform, find_advisor
 from core.db import UnitOfWork
 from core.errors import NotAllowed, NotFound, ValidationFailed
@@ -34,6 +34,7 @@ __all__ = [
     "format_weekly",
     "parse_weekly_text",
     "set_hours",
+    "set_language",
     "set_price",
     "upcoming_sessions",
     "update_profile",
@@ -45,7 +46,7 @@ MAX_SPECIALTIES = 10
 
 
 class NotAnAdvisor(NotAllowed):
-    user_message = t.NOT_AN_ADVISOR()
+    user_message = t.NOT_AN_ADVISOR
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class AdvisorCard:
     approved: bool
     active: bool
     online: bool
+    locale: str = "en_US"  # what Pathwise writes to the advisor in (/profile language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,7 @@ async def advisor_card(uow: UnitOfWork, advisor_id: int) -> AdvisorCard:
         approved=advisor.approved,
         active=advisor.active,
         online=advisor.online,
+        locale=advisor.locale,
     )
 
 
@@ -151,6 +154,28 @@ async def update_profile(
     await uow.session.flush()
     await catalogue_version.bump(uow, [advisor.id])
     return await advisor_card(uow, advisor_id)
+
+
+async def set_language(uow: UnitOfWork, advisor_id: int, language: str) -> str:
+    """Pathwise writes to the advisor in ``language`` from now on: one it speaks
+    (``core.i18n.languages()``), by its code or its own name ("es", "Español"); their
+    country is kept for amounts and dates. Returns the language's code."""
+    wanted = language.strip().casefold()
+    chosen = next(
+        (
+            code
+            for code in i18n.languages()
+            if wanted in (code, i18n.language_name(code).casefold())
+        ),
+        None,
+    )
+    if chosen is None:
+        named = ", ".join(f"{i18n.language_name(code)} ({code})" for code in i18n.languages())
+        raise ValidationFailed(t.UI_LANGUAGE_UNKNOWN(languages=named))
+    advisor = await _load(uow, advisor_id)
+    advisor.locale = i18n.locale_switched(advisor.locale, chosen)
+    await uow.session.flush()
+    return chosen
 
 
 async def set_price(

@@ -27,9 +27,14 @@ class Command:
     # Its description in a shared server's command list, where Pathwise is one app of many.
     server_description: Text | None = None
 
+    @property
+    def on_server_text(self) -> Text:
+        """The text of its description in a shared server's command list."""
+        return self.server_description or self.description
+
     def on_server(self) -> str:
         """Its description in a shared server's command list."""
-        return (self.server_description or self.description)()
+        return self.on_server_text()
 
     @property
     def in_chat(self) -> bool:

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
         default_factory=lambda: [300, 500, 1000]
     )
     locale: str = "en_US"
+    # The language of what the team reads (the admin channel, doctor's and ledger's answers):
+    # one Pathwise speaks (core.i18n.languages()).
+    team_language: str = "en"
 
     # Scheduling and sessions
     slot_hold_minutes: int = Field(default=30, ge=1)
@@ -125,6 +128,16 @@ class Settings(BaseSettings):
         value = value.strip().upper()
         if len(value) != 3 or not value.isalpha():
             raise ValueError("must be a three-letter ISO 4217 code, like USD")
+        return value
+
+    @field_validator("team_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        from core import i18n
+
+        value = value.strip().lower()
+        if value not in i18n.languages():
+            raise ValueError(f"must be one of {', '.join(i18n.languages())}")
         return value
 
     @field_validator("tip_presets_minor", mode="before")

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from core.texts import errors as t
+
+# What an error says: a text rendered when it is raised, or a string as it is.
+Words = Callable[[], str] | str
+
 
 class PathwiseError(Exception):
-    """Base of every error core raises on purpose. ``str(error)`` is safe to show a user."""
+    """Base of every error core raises on purpose. ``str(error)`` is safe to show a user.
 
-    user_message = "Something went wrong. Please try again."
+    ``user_message`` is a text (``core.texts``), rendered when the error is raised, so in the
+    language of the person it answers (a plain string is taken as it is)."""
+
+    user_message: Words = t.SOMETHING_WRONG
 
     def __init__(self, message: str | None = None) -> None:
-        self.message = message or self.user_message
+        default = self.user_message
+        self.message = message or (default if isinstance(default, str) else default())
         super().__init__(self.message)
 
 
@@ -28,19 +39,19 @@ class ValidationFailed(PathwiseError):
 class NotFound(PathwiseError):
     """The thing asked for does not exist (or is not visible to the asker)."""
 
-    user_message = "That could not be found."
+    user_message: Words = t.NOT_FOUND
 
 
 class NotAllowed(PathwiseError):
     """The asker may not do this."""
 
-    user_message = "Sorry, you can't do that."
+    user_message: Words = t.NOT_ALLOWED
 
 
 class Conflict(PathwiseError):
     """The action clashes with the current state (already paid, slot taken, ...)."""
 
-    user_message = "That has changed in the meantime. Please look again."
+    user_message: Words = t.CONFLICT
 
 
 class CurrencyMismatch(PathwiseError, ValueError):

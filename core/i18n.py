@@ -28,8 +28,10 @@ from babel import Locale, UnknownLocaleError
 __all__ = [
     "SOURCE",
     "current",
+    "language_name",
     "languages",
     "locale_for",
+    "locale_switched",
     "speaking",
     "supported",
     "translations",
@@ -117,3 +119,24 @@ def use(language: str) -> None:
     """Render in ``language`` from now on, until the enclosing ``speaking`` block ends (a
     client who has just changed their language reads the rest of the answer in it)."""
     _current.set(supported(language))
+
+
+def language_name(code: str) -> str:
+    """A language named in itself, as its speakers look for it: "English", "Español"."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def locale_switched(locale: str, language: str) -> str:
+    """A person's locale in another language, keeping their country where Babel knows the
+    pair ("en_US" to Spanish gives "es_US"), else the language alone ("es")."""
+    try:
+        territory = Locale.parse(locale).territory
+    except (ValueError, UnknownLocaleError):
+        territory = None
+    if territory:
+        try:
+            return str(Locale.parse(f"{language}_{territory}"))
+        except (ValueError, UnknownLocaleError):
+            pass
+    return language

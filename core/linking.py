@@ -52,23 +52,23 @@ KEEP_OLD_CODES = timedelta(days=1)
 
 
 class LinkCodeUnknown(ValidationFailed):
-    user_message = t.CODE_UNKNOWN()
+    user_message = t.CODE_UNKNOWN
 
 
 class LinkCodeExpired(ValidationFailed):
-    user_message = t.CODE_EXPIRED()
+    user_message = t.CODE_EXPIRED
 
 
 class LinkCodeUsed(Conflict):
-    user_message = t.CODE_USED()
+    user_message = t.CODE_USED
 
 
 class TooManyLinkAttempts(NotAllowed):
-    user_message = t.TOO_MANY_TRIES()
+    user_message = t.TOO_MANY_TRIES
 
 
 class DiscordAccountTaken(Conflict):
-    user_message = t.ACCOUNT_TAKEN()
+    user_message = t.ACCOUNT_TAKEN
 
 
 @dataclass(frozen=True, slots=True)

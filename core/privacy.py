@@ -74,7 +74,7 @@ class CancellationRefunds(Protocol):
 
 
 class AlreadyErased(NotFound):
-    user_message = t.ALREADY_ERASED()
+    user_message = t.ALREADY_ERASED
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,7 @@ class FakeDiscord:
     members: dict[int, str] = field(default_factory=dict)
     member_roles: dict[int, list[int]] = field(default_factory=dict)
     roles: dict[int, str] = field(default_factory=dict)
+    locales: dict[int, str] = field(default_factory=dict)  # each user's Discord language
     replies: list[RestCall] = field(default_factory=list)  # interaction answers, in order
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses for the next calls
     latency: float = 0.0  # seconds each REST call takes, so concurrent workers overlap
@@ -548,7 +549,7 @@ class FakeDiscord:
             },
             "data": data,
             "attachment_size_limit": 8_388_608,
-            "locale": "en-US",
+            "locale": self.locales.get(user_id, "en-US"),
             "app_permissions": "0",
         }
         if message is not None:

@@ -15,7 +15,9 @@ from discord.ext import commands
 
 from bots.discord.delivery import DiscordDelivery
 from bots.discord.errors import answer_error
+from bots.discord.language import PathwiseTree
 from bots.discord.rooms import DiscordRooms
+from bots.discord.translator import TextsTranslator
 from bots.discord.views import ROOM_BUTTONS
 from core.billing import Billing
 from core.clock import Clock
@@ -85,6 +87,7 @@ class PathwiseBot(commands.AutoShardedBot):
             intents=intents(),
             help_command=None,
             shard_count=shard_count(settings),
+            tree_cls=PathwiseTree,
         )
         if settings.discord_guild_id is None:
             raise ConfigurationError(
@@ -122,6 +125,7 @@ class PathwiseBot(commands.AutoShardedBot):
         from bots.discord.cogs.privacy import EraseButton  # the cog imports this module
 
         self.add_dynamic_items(EraseButton)
+        await self.tree.set_translator(TextsTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_commands:

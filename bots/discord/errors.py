@@ -13,8 +13,6 @@ from core.texts import discord_bot as b
 
 log = logging.getLogger(__name__)
 
-APOLOGY = b.APOLOGY()
-
 
 async def reply(interaction: discord.Interaction[Any], text: str, **kwargs: Any) -> None:
     """A private answer to whoever pressed or typed, whether or not we answered already."""
@@ -41,7 +39,7 @@ async def answer_error(interaction: discord.Interaction[Any], error: BaseExcepti
         text = str(error) or b.NOT_HERE()
     else:
         log.error("unexpected error in a Discord interaction", exc_info=error)
-        text = APOLOGY
+        text = b.APOLOGY()
     try:
         await reply(interaction, text)
     except discord.HTTPException:

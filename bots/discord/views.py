@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 import discord
 
 from bots.discord.errors import answer_error, reply
+from bots.discord.language import in_their_language
 from core.errors import PathwiseError
 from core.sessions import RoomAction, RoomRequest, TranscriptLine
 from core.texts import Text
@@ -90,6 +91,7 @@ class _RoomButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], te
     ) -> _RoomButton:
         return cls(match["action"], int(match["id"]))
 
+    @in_their_language
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         """Core decides who may press; a refusal is answered privately to the presser."""
         try:

@@ -51,11 +51,11 @@ _HELD_SESSIONS = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatu
 
 
 class AlreadyRated(Conflict):
-    user_message = t.ALREADY_RATED()
+    user_message = t.ALREADY_RATED
 
 
 class NotRateableYet(Conflict):
-    user_message = t.NOT_RATEABLE_YET()
+    user_message = t.NOT_RATEABLE_YET
 
 
 # -- the rules: who may rate what, once ------------------------------------------------------

@@ -18,11 +18,10 @@ from functools import cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, available_timezones
 
-from babel import Locale, UnknownLocaleError
-
 from core import i18n, places
 from core.dialogs.engine import Context, Transition, committed, pressed, rows, typed
 from core.dialogs.steps import StepName
+from core.i18n import language_name, locale_switched
 from core.models import Client
 from core.replies import Input, Message, Reply
 from core.texts import profile as t
@@ -190,24 +189,6 @@ class TimezoneStep:
 def after_language(ctx: Context) -> StepName:
     """The intake's next step once the language is chosen: the time zone, if still unknown."""
     return StepName.TIMEZONE if needs_timezone(ctx.client) else StepName.KIND
-
-
-def language_name(code: str) -> str:
-    """A language named in itself, as its speakers look for it: "English", "Español"."""
-    name = Locale.parse(code).get_display_name(code) or code
-    return name[:1].upper() + name[1:]
-
-
-def locale_switched(locale: str, language: str) -> str:
-    """The client's locale in another language, keeping their country where Babel knows the
-    pair ("en_US" to Spanish gives "es_US"), else the language alone ("es")."""
-    territory = Locale.parse(locale).territory
-    if territory:
-        try:
-            return str(Locale.parse(f"{language}_{territory}"))
-        except (ValueError, UnknownLocaleError):
-            pass
-    return language
 
 
 class UiLanguageStep:

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from sqlalchemy import ColumnElement, or_, select, update
 
+from core import i18n
 from core.clock import Clock
 from core.config import Settings
 from core.db import Database, UnitOfWork
@@ -113,7 +114,8 @@ async def with_platform(
     act: Callable[[AdviceSession, People], Awaitable[T]],
     record: Callable[[UnitOfWork, AdviceSession, People, T], Awaitable[None]],
 ) -> list[int]:
-    """Work that calls the platform: lease, act outside any transaction, record."""
+    """Work that calls the platform: lease, act outside any transaction, record. What ``act``
+    posts in the room is in the room's language (``People.room_language``)."""
     async with life.db.uow() as uow:
         claimed = []
         for s in await claim(uow, now, where):
@@ -123,7 +125,8 @@ async def with_platform(
     done = []
     for s, people in claimed:
         try:
-            result = await act(s, people)
+            with i18n.speaking(people.room_language):
+                result = await act(s, people)
         except Exception:
             log.exception("session %s: %s failed; retried when its lease ends", s.id, step)
             continue

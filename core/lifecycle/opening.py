@@ -30,7 +30,7 @@ def room_request(life: Lifecycle, s: AdviceSession, people: People) -> RoomReque
         client_user_id=people.client_user_id,
         advisor_user_id=people.advisor_user_id,
         live=s.kind == SessionKind.LIVE.value,
-        title=r.TITLE(offer_name=people.offer_name, advisor_name=people.advisor_name),
+        title=r.TITLE(offer_name=people.offer_words(), advisor_name=people.advisor_name),
         starts_at=s.starts_at,
         ends_at=s.ends_at,
         guidelines=guidelines(life.settings),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from core import i18n
 from core.accounts import Platform, platform_user_id
 from core.db import UnitOfWork
 from core.models import Advisor, Booking, Client, Offer
@@ -12,6 +13,7 @@ from core.models.sessions import AdviceSession
 from core.money import Money
 from core.names import advisor_facing_name
 from core.scheduling import format_slot
+from core.taxonomy import OfferKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,16 @@ class People:
     price: Money
     client_user_id: int | None
     advisor_user_id: int | None
+    # What the room says (welcome, warnings, closing words): see ``room_language``.
+    room_language: str = i18n.SOURCE
+    offer_kind: OfferKind | None = None
+    offer_days: int | None = None
+
+    def offer_words(self) -> str:
+        """The offer's name in the language of the moment ("60-minute live session")."""
+        if self.offer_kind is None:
+            return self.offer_name
+        return self.offer_kind.describe(self.offer_days)
 
 
 async def read_people(uow: UnitOfWork, s: AdviceSession) -> People:
@@ -48,7 +60,17 @@ async def read_people(uow: UnitOfWork, s: AdviceSession) -> People:
         price=booking.price,
         client_user_id=await platform_user_id(uow, Platform.DISCORD, client_id=client.id),
         advisor_user_id=await platform_user_id(uow, Platform.DISCORD, advisor_id=advisor.id),
+        room_language=room_language(client, advisor),
+        offer_kind=offer.offer_kind,
+        offer_days=offer.days,
     )
+
+
+def room_language(client: Client, advisor: Advisor) -> str:
+    """The language of a session's room, which both people read: the client's, when the
+    advisor advises in it (``Advisor.languages``); else English."""
+    language = i18n.supported(client.locale)
+    return language if language in (advisor.languages or []) else i18n.SOURCE
 
 
 def when(moment: datetime, zone: str, locale: str = "en_US") -> str:

@@ -65,6 +65,9 @@ class Advisor(Base):
     # The catalogue version of this advisor's last change (core.catalogue_version): a cached
     # matching index reloads only the advisors changed since the version it was built at.
     catalogue_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # What Pathwise writes to the advisor in (DMs, command answers) and how their amounts and
+    # dates read: set in /profile; a language of core.i18n.languages().
+    locale: Mapped[str] = mapped_column(String(16), default="en_US", server_default="en_US")
 
     offers: Mapped[list[Offer]] = relationship(
         back_populates="advisor", cascade="all, delete-orphan", order_by="Offer.id"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from core.errors import Conflict, NotAllowed, NotFound
 from core.scheduling.rules import DEFAULT_RULES, MAX_LIVE_HOLDS
@@ -43,7 +44,7 @@ class SlotTaken(SlotUnavailable):
 class BookingNotFound(NotFound):
     """No such booking among the asker's (forged, mistyped, or someone else's id)."""
 
-    user_message = t.BOOKING_NOT_FOUND()
+    user_message = t.BOOKING_NOT_FOUND
 
 
 class BookingClosed(Conflict):
@@ -57,7 +58,7 @@ class TooLateToChange(NotAllowed):
 class HoldLimitReached(Conflict):
     """The client already holds as many unpaid slots as allowed."""
 
-    user_message = t.HOLD_LIMIT(limit=MAX_LIVE_HOLDS)
+    user_message = partial(t.HOLD_LIMIT, limit=MAX_LIVE_HOLDS)
 
 
 class ClientDoubleBooked(Conflict):

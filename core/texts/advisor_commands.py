@@ -65,3 +65,12 @@ SHARE_LINK_UNLISTED = Text(
     "Your link: {url}\nClients can't book you right now, so for now it says you aren't taking "
     "bookings; it opens your profile as soon as the Pathwise team lists you.",
 )
+# /profile language: said in the language just chosen.
+LANGUAGE_SAVED = Text(
+    "advisor_commands.language_saved", "Done: Pathwise writes to you in English from now on."
+)
+# Under the card in /profile show; ``language`` named in itself ("English", "Español").
+CARD_LANGUAGE = Text(
+    "advisor_commands.card_language",
+    "Pathwise writes to you in: {language}. Change it with /profile language.",
+)

@@ -46,3 +46,9 @@ NO_HOURS = Text("advisors.no_hours", "No weekly hours set.")
 HOURS_LINE = Text("advisors.hours_line", "{day}: {hours}")
 # An upcoming package has no start time.
 OPEN_START = Text("advisors.open_start", "open")
+# /profile language with a language Pathwise does not speak; ``languages`` like
+# "English (en), Español (es)".
+UI_LANGUAGE_UNKNOWN = Text(
+    "advisors.ui_language_unknown",
+    "Pathwise can write to you in {languages}: please choose one of them.",
+)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bots.discord.cogs.privacy import NOT_LINKED, NOT_YOURS
 from core.accounts import Platform, find_client
 from core.models import Booking, BookingStatus, Client
 from core.privacy import DELETED_CLIENT, AlreadyErased
 from core.texts.mydata import ERASED
+from core.texts.privacy import NOT_YOUR_BUTTON, NOTHING_LINKED
 from devtools.discord_recorder import EPHEMERAL
-from tests.support.discord_bot import STRANGER, Env, slash
+from tests.support.discord_bot import STRANGER, Env, last_reply_message, slash
 from tests.support.sessions import (
     ADVISOR_DISCORD,
     CLIENT_DISCORD,
@@ -22,30 +22,6 @@ from tests.support.sessions import (
 )
 
 MIN = timedelta(minutes=1)
-
-
-def _last_reply_message(env: Env) -> dict[str, Any]:
-    """The bot's last interaction answer as Discord would hand it back on a button press."""
-    body = env.fake.replies[-1].json or {}
-    data = body.get("data", body)
-    return {
-        "id": "424242",
-        "channel_id": "1",
-        "content": data.get("content", ""),
-        "author": {"id": "1", "username": "Pathwise", "discriminator": "0", "bot": True},
-        "timestamp": "2026-11-23T09:00:00+00:00",
-        "edited_timestamp": None,
-        "tts": False,
-        "mention_everyone": False,
-        "mentions": [],
-        "mention_roles": [],
-        "attachments": [],
-        "embeds": [],
-        "pinned": False,
-        "type": 0,
-        "flags": EPHEMERAL,
-        "components": data.get("components", []),
-    }
 
 
 async def _room_open(env: Env) -> tuple[Any, Any, Any]:
@@ -74,17 +50,17 @@ async def test_deletemydata_in_discord_confirms_then_erases_and_leaves_the_room(
 ) -> None:
     paid, channel, client = await _room_open(env)
 
-    assert await slash(env, "deletemydata", STRANGER) == [(NOT_LINKED, EPHEMERAL)]
+    assert await slash(env, "deletemydata", STRANGER) == [(NOTHING_LINKED(), EPHEMERAL)]
 
     [(text, flags)] = await slash(env, "deletemydata", CLIENT_DISCORD)
     assert flags == EPHEMERAL and text.startswith("Delete your data?")
     # Ten minutes before the start: cancelled, but past the free period, so no refund.
     assert "no refund: the free-cancellation period is over" in text
-    plan = _last_reply_message(env)
+    plan = last_reply_message(env)
     button = env.fake.buttons(plan)["Yes, delete my data"]
 
     await env.fake.press(env.bot, plan, button, STRANGER)
-    assert env.fake.answers()[-1] == (NOT_YOURS, EPHEMERAL)
+    assert env.fake.answers()[-1] == (NOT_YOUR_BUTTON(), EPHEMERAL)
     async with env.db.uow() as uow:
         assert await find_client(uow, Platform.DISCORD, CLIENT_DISCORD) is not None
 
@@ -99,7 +75,7 @@ async def test_deletemydata_in_discord_confirms_then_erases_and_leaves_the_room(
         assert booking is not None and booking.status == BookingStatus.CANCELLED.value
 
     await env.fake.press(env.bot, plan, button, CLIENT_DISCORD)
-    assert env.fake.answers()[-1][0] == AlreadyErased.user_message
+    assert env.fake.answers()[-1][0] == AlreadyErased().message
 
 
 async def test_deleting_from_telegram_takes_the_client_out_of_the_room_on_the_next_tick(

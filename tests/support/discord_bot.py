@@ -5,6 +5,7 @@ the HTTP layer recorded. The `env` fixture is registered for every test through
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,7 +18,7 @@ from bots.discord.bot import PathwiseBot
 from core.clock import ManualClock
 from core.config import Settings
 from core.db import Database
-from devtools.discord_recorder import GUILD_ID, FakeDiscord
+from devtools.discord_recorder import EPHEMERAL, GUILD_ID, FakeDiscord
 from tests.support.billing import make_billing
 from tests.support.sessions import (
     ADVISOR_DISCORD,
@@ -100,7 +101,9 @@ async def slash(
     """Run a slash command through the bot's CommandTree; the answers it gave."""
     before = len(env.fake.replies)
     interaction = env.fake.slash(env.bot, name, user_id, options, **kw)
-    await env.bot.tree._call(interaction)
+    # In a task of its own, as discord.py runs each interaction: the language it answers in
+    # stays there.
+    await asyncio.create_task(env.bot.tree._call(interaction))
     new = env.fake.replies[before:]
     found = []
     for call in new:
@@ -154,3 +157,27 @@ async def opened(env: Env) -> tuple[discord.TextChannel, dict[str, Any]]:
     assert isinstance(channel, discord.TextChannel)
     [welcome] = env.fake.messages[channel.id]
     return channel, welcome
+
+
+def last_reply_message(env: Env) -> dict[str, Any]:
+    """The bot's last interaction answer as Discord would hand it back on a button press."""
+    body = env.fake.replies[-1].json or {}
+    data = body.get("data", body)
+    return {
+        "id": "424242",
+        "channel_id": "1",
+        "content": data.get("content", ""),
+        "author": {"id": "1", "username": "Pathwise", "discriminator": "0", "bot": True},
+        "timestamp": "2026-11-23T09:00:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+        "flags": EPHEMERAL,
+        "components": data.get("components", []),
+    }

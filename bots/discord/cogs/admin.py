@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import reply
+from bots.discord.translator import described
 from core import admin
 from core.accounts import Platform
 from core.billing import Billing
@@ -17,10 +18,11 @@ from core.errors import ConfigurationError
 from core.models.billing import PayoutState
 from core.payments import goodwill
 from core.texts import discord_bot as b
+from core.texts import discord_commands as d
 from core.texts import team_commands as t
 
 
-class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwise team tools."):
+class AdminCog(commands.GroupCog, group_name="admin", group_description=described(d.ADMIN)):
     def __init__(self, bot: PathwiseBot) -> None:
         self.bot = bot
         super().__init__()
@@ -33,24 +35,24 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwis
             raise app_commands.CheckFailure(t.TEAM_ONLY())
         return True
 
-    @app_commands.command(name="approve", description="List an advisor and let clients book them.")
-    @app_commands.describe(advisor="The advisor's id, like ana-ruiz")
+    @app_commands.command(name="approve", description=described(d.APPROVE))
+    @app_commands.describe(advisor=described(d.ADVISOR_ID))
     async def approve(self, interaction: discord.Interaction[Any], advisor: str) -> None:
         async with self.bot.db.uow() as uow:
             found = await admin.set_standing(uow, advisor, approved=True)
             await uow.commit()
         await reply(interaction, t.APPROVED(advisor_name=found.display_name))
 
-    @app_commands.command(name="suspend", description="Hide an advisor from clients at once.")
-    @app_commands.describe(advisor="The advisor's id, like ana-ruiz")
+    @app_commands.command(name="suspend", description=described(d.SUSPEND))
+    @app_commands.describe(advisor=described(d.ADVISOR_ID))
     async def suspend(self, interaction: discord.Interaction[Any], advisor: str) -> None:
         async with self.bot.db.uow() as uow:
             found = await admin.set_standing(uow, advisor, approved=False)
             await uow.commit()
         await reply(interaction, t.SUSPENDED(advisor_name=found.display_name))
 
-    @app_commands.command(name="link-advisor", description="Connect an advisor's Discord account.")
-    @app_commands.describe(advisor="The advisor's id, like ana-ruiz", member="Their account")
+    @app_commands.command(name="link-advisor", description=described(d.LINK_ADVISOR))
+    @app_commands.describe(advisor=described(d.ADVISOR_ID), member=described(d.MEMBER))
     async def link_advisor(
         self, interaction: discord.Interaction[Any], advisor: str, member: discord.Member
     ) -> None:
@@ -63,14 +65,11 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwis
             interaction, t.ADVISOR_LINKED(mention=member.mention, advisor_name=found.display_name)
         )
 
-    @app_commands.command(
-        name="refund",
-        description="Goodwill refund: all or part of a booking's service price, at any time.",
-    )
+    @app_commands.command(name="refund", description=described(d.REFUND))
     @app_commands.describe(
-        booking="The booking number",
-        amount="How much, like 20 or 12.50, or all (the handling fee is never refunded)",
-        reason="Why (printed on the client's credit note)",
+        booking=described(d.BOOKING_NUMBER),
+        amount=described(d.REFUND_AMOUNT),
+        reason=described(d.REFUND_REASON),
     )
     async def refund(
         self, interaction: discord.Interaction[Any], booking: int, amount: str, reason: str
@@ -80,16 +79,16 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwis
         outcome = await goodwill.goodwill_refund(billing, booking, amount, reason)
         await reply(interaction, _refund_text(outcome))
 
-    payout = app_commands.Group(name="payout", description="Hold or release an advisor's payout.")
+    payout = app_commands.Group(name="payout", description=described(d.PAYOUT))
 
-    @payout.command(name="hold", description="Keep a booking's payout from being released.")
-    @app_commands.describe(booking="The booking number")
+    @payout.command(name="hold", description=described(d.PAYOUT_HOLD))
+    @app_commands.describe(booking=described(d.BOOKING_NUMBER))
     async def payout_hold(self, interaction: discord.Interaction[Any], booking: int) -> None:
         held = await goodwill.hold_payout(self._billing(), booking)
         await reply(interaction, _payout_text(held, self.bot.settings.locale))
 
-    @payout.command(name="release", description="Let a held payout go on its normal date.")
-    @app_commands.describe(booking="The booking number")
+    @payout.command(name="release", description=described(d.PAYOUT_RELEASE))
+    @app_commands.describe(booking=described(d.BOOKING_NUMBER))
     async def payout_release(self, interaction: discord.Interaction[Any], booking: int) -> None:
         billing = self._billing()
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -101,7 +100,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Pathwis
             raise ConfigurationError(b.PAYMENTS_OFF())
         return self.bot.billing
 
-    @app_commands.command(name="stats", description="The numbers, without names.")
+    @app_commands.command(name="stats", description=described(d.STATS))
     async def stats(self, interaction: discord.Interaction[Any]) -> None:
         async with self.bot.db.uow() as uow:
             numbers = await admin.platform_stats(uow, self.bot.clock.now())

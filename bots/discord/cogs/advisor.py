@@ -12,13 +12,15 @@ from discord.ext import commands
 
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import reply
-from core import advisors, scheduling, sharing
+from bots.discord.translator import described
+from core import advisors, i18n, scheduling, sharing
 from core.accounts import Platform
 from core.advisors import AdvisorCard
 from core.commands import SHARE
 from core.errors import ConfigurationError
 from core.texts import advisor_commands as t
 from core.texts import discord_bot as b
+from core.texts import discord_commands as d
 
 
 def render_card(card: AdvisorCard) -> str:
@@ -44,7 +46,7 @@ def render_card(card: AdvisorCard) -> str:
 
 
 class AdvisorCog(commands.Cog):
-    profile = app_commands.Group(name="profile", description="Your advisor profile and prices.")
+    profile = app_commands.Group(name="profile", description=described(d.PROFILE))
 
     def __init__(self, bot: PathwiseBot) -> None:
         self.bot = bot
@@ -54,18 +56,19 @@ class AdvisorCog(commands.Cog):
             advisor = await advisors.advisor_for(uow, Platform.DISCORD, interaction.user.id)
             return advisor.id
 
-    @profile.command(name="show", description="See your profile as clients see it.")
+    @profile.command(name="show", description=described(d.PROFILE_SHOW))
     async def profile_show(self, interaction: discord.Interaction[Any]) -> None:
         advisor_id = await self._advisor_id(interaction)
         async with self.bot.db.uow() as uow:
             card = await advisors.advisor_card(uow, advisor_id)
-        await reply(interaction, render_card(card))
+        language = t.CARD_LANGUAGE(language=i18n.language_name(i18n.supported(card.locale)))
+        await reply(interaction, f"{render_card(card)}\n\n{language}")
 
-    @profile.command(name="edit", description="Change your bio, specialties or languages.")
+    @profile.command(name="edit", description=described(d.PROFILE_EDIT))
     @app_commands.describe(
-        bio="A few sentences about how you help",
-        specialties="Separated by commas, e.g. career change, burnout",
-        languages="Two-letter codes separated by commas, e.g. en, es",
+        bio=described(d.BIO),
+        specialties=described(d.SPECIALTIES),
+        languages=described(d.LANGUAGES),
     )
     async def profile_edit(
         self,
@@ -82,9 +85,9 @@ class AdvisorCog(commands.Cog):
             await uow.commit()
         await reply(interaction, t.PROFILE_SAVED(card=render_card(card)))
 
-    @profile.command(name="price", description="Set the price of one of your offers.")
+    @profile.command(name="price", description=described(d.PROFILE_PRICE))
     @app_commands.describe(
-        offer="Which offer", amount="The price, e.g. 45 or 45.50", days="Messaging packages only"
+        offer=described(d.OFFER), amount=described(d.PRICE), days=described(d.DAYS)
     )
     async def profile_price(
         self,
@@ -99,12 +102,25 @@ class AdvisorCog(commands.Cog):
             await uow.commit()
         await reply(interaction, t.PRICE_SET(offer_name=line.name, price=line.price.format()))
 
-    @app_commands.command(
-        name="availability", description="See or set your weekly hours, in your own time zone."
+    @profile.command(name="language", description=described(d.PROFILE_LANGUAGE))
+    @app_commands.describe(language=described(d.LANGUAGE))
+    @app_commands.choices(
+        language=[
+            app_commands.Choice(name=i18n.language_name(code), value=code)
+            for code in i18n.languages()
+        ]
     )
-    @app_commands.describe(
-        hours="e.g. mon 09:00-12:00 14:00-18:00; tue 10:00-16:00 (or 'none'). Leave empty to see."
-    )
+    async def profile_language(self, interaction: discord.Interaction[Any], language: str) -> None:
+        """Pathwise's language for this advisor: kept, and this answer is already in it."""
+        advisor_id = await self._advisor_id(interaction)
+        async with self.bot.db.uow() as uow:
+            chosen = await advisors.set_language(uow, advisor_id, language)
+            await uow.commit()
+        i18n.use(chosen)
+        await reply(interaction, t.LANGUAGE_SAVED())
+
+    @app_commands.command(name="availability", description=described(d.AVAILABILITY))
+    @app_commands.describe(hours=described(d.HOURS))
     async def availability(
         self, interaction: discord.Interaction[Any], hours: str | None = None
     ) -> None:
@@ -121,7 +137,7 @@ class AdvisorCog(commands.Cog):
             interaction, words(timezone=card.timezone, hours=advisors.format_weekly(weekly))
         )
 
-    @app_commands.command(name="bookings", description="Your upcoming paid sessions.")
+    @app_commands.command(name="bookings", description=described(d.BOOKINGS))
     async def bookings(self, interaction: discord.Interaction[Any]) -> None:
         advisor_id = await self._advisor_id(interaction)
         async with self.bot.db.uow() as uow:
@@ -136,7 +152,7 @@ class AdvisorCog(commands.Cog):
             raise ConfigurationError(b.PAYMENTS_OFF())
         return self.bot.billing
 
-    @app_commands.command(name="earnings", description="Money held, ready and paid out.")
+    @app_commands.command(name="earnings", description=described(d.EARNINGS))
     async def earnings(self, interaction: discord.Interaction[Any]) -> None:
         advisor_id = await self._advisor_id(interaction)
         money = await self._billing().advisor_earnings(advisor_id)
@@ -151,7 +167,7 @@ class AdvisorCog(commands.Cog):
             ),
         )
 
-    @app_commands.command(name="payouts", description="Set up or update how you get paid.")
+    @app_commands.command(name="payouts", description=described(d.PAYOUTS))
     async def payouts(self, interaction: discord.Interaction[Any]) -> None:
         advisor_id = await self._advisor_id(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -163,8 +179,8 @@ class AdvisorCog(commands.Cog):
         view.add_item(discord.ui.Button(label=t.OPEN_STRIPE(), url=link))
         await reply(interaction, t.PAYOUT_LINK(), view=view)
 
-    @app_commands.command(name="online", description="Tell clients you're free to talk now.")
-    @app_commands.describe(available="On or off; leave empty to switch")
+    @app_commands.command(name="online", description=described(d.ONLINE))
+    @app_commands.describe(available=described(d.AVAILABLE))
     async def online(
         self, interaction: discord.Interaction[Any], available: bool | None = None
     ) -> None:
@@ -178,7 +194,7 @@ class AdvisorCog(commands.Cog):
             await uow.commit()
         await reply(interaction, (t.ONLINE_ON if now_online else t.ONLINE_OFF)())
 
-    @app_commands.command(name=SHARE.name, description=SHARE.on_server())
+    @app_commands.command(name=SHARE.name, description=described(SHARE.on_server_text))
     async def share(self, interaction: discord.Interaction[Any]) -> None:
         """The link that opens the advisor's profile for clients."""
         advisor_id = await self._advisor_id(interaction)

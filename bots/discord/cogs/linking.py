@@ -10,6 +10,8 @@ from discord.ext import commands
 
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import reply
+from bots.discord.translator import described
+from core.texts import discord_commands as d
 from core.texts import linking as t
 
 
@@ -17,10 +19,8 @@ class LinkingCog(commands.Cog):
     def __init__(self, bot: PathwiseBot) -> None:
         self.bot = bot
 
-    @app_commands.command(
-        name="link", description="Connect this Discord account to your Pathwise bookings."
-    )
-    @app_commands.describe(code="The code from your Telegram chat with Pathwise, like ABCD-2345")
+    @app_commands.command(name="link", description=described(d.LINK))
+    @app_commands.describe(code=described(d.CODE))
     async def link(self, interaction: discord.Interaction[Any], code: str) -> None:
         """Redeem the code, then let the client into any room already open for them."""
         result = await self.bot.linking.link_discord(

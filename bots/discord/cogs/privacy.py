@@ -12,14 +12,14 @@ from discord.ext import commands
 
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import answer_error, reply
+from bots.discord.language import in_their_language
+from bots.discord.translator import described
 from core.accounts import Platform, find_client
 from core.commands import DELETE_MY_DATA
 from core.privacy import AlreadyErased
 from core.texts import privacy as t
 from core.texts.mydata import ERASED
 
-NOT_LINKED = t.NOTHING_LINKED()
-NOT_YOURS = t.NOT_YOUR_BUTTON()
 CUSTOM_ID = re.compile(r"privacy:erase:(?P<user>[0-9]{1,20})")
 
 
@@ -51,9 +51,10 @@ class EraseButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], te
     ) -> EraseButton:
         return cls(int(match["user"]))
 
+    @in_their_language
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         if interaction.user.id != self.user_id:
-            await reply(interaction, NOT_YOURS)
+            await reply(interaction, t.NOT_YOUR_BUTTON())
             return False
         return True
 
@@ -75,14 +76,13 @@ class PrivacyCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(
-        name=DELETE_MY_DATA.name,
-        description=DELETE_MY_DATA.on_server(),
+        name=DELETE_MY_DATA.name, description=described(DELETE_MY_DATA.on_server_text)
     )
     async def deletemydata(self, interaction: discord.Interaction[Any]) -> None:
         """What would be erased, kept and refunded; then one button to confirm."""
         client_id = await _client_id(self.bot, interaction.user.id)
         if client_id is None:
-            await reply(interaction, NOT_LINKED)
+            await reply(interaction, t.NOTHING_LINKED())
             return
         plan = await self.bot.privacy.plan(client_id)
         view = discord.ui.View(timeout=None)
