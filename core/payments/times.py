@@ -1,9 +1,14 @@
-"""Moments shown in a person's time zone."""
+"""Moments shown in a person's time zone and locale."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+
+from core.texts import scheduling as t
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -14,7 +19,24 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def local_time(moment: datetime, timezone: str | None) -> str:
-    """A moment in a person's time zone, e.g. ``Mon 23 Nov 2026, 14:00 (Europe/Madrid)``."""
+def _babel_locale(locale: str) -> Locale:
+    try:
+        return Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return Locale.parse("en_US")
+
+
+def local_date(moment: datetime, timezone: str | None, locale: str = "en_US") -> str:
+    """The day of a moment in a person's zone, e.g. ``23 Nov 2026`` (``23 de nov de 2026``)."""
+    day = moment.astimezone(zone(timezone)).date()
+    return str(format_date(day, t.DATE_FORMAT(), locale=_babel_locale(locale)))
+
+
+def local_time(moment: datetime, timezone: str | None, locale: str = "en_US") -> str:
+    """A moment in a person's time zone, e.g. ``Mon 23 Nov 2026, 14:00 (Europe/Madrid)``;
+    day and month names in ``locale``, the order in the current language's pattern
+    (``lun 23 de nov de 2026, 14:00`` in Spanish)."""
     where = zone(timezone)
-    return f"{moment.astimezone(where):%a %d %b %Y, %H:%M} ({where.key})"
+    pattern = t.MOMENT_FORMAT()
+    shown = format_datetime(moment, pattern, tzinfo=where, locale=_babel_locale(locale))
+    return f"{shown} ({where.key})"
