@@ -41,6 +41,7 @@ from core.models import (
     LinkAttempt,
     LinkCode,
     MoodCheckin,
+    Offer,
     OutboxMessage,
     PlatformIdentity,
     Purchase,
@@ -157,9 +158,9 @@ def _moment(starts_at: datetime | None, zone: str, locale: str) -> str:
         return scheduling.format_slot(starts_at, "UTC", locale) + " UTC"
 
 
-def _advisor_cancelled(offer_name: str, starts_at: datetime | None, zone: str, locale: str) -> str:
+def _advisor_cancelled(offer: Offer, starts_at: datetime | None, zone: str, locale: str) -> str:
     """The advisor's news of a paid session cancelled as its client left Pathwise."""
-    return t.ADVISOR_CANCELLED(offer_name=offer_name, when=_moment(starts_at, zone, locale))
+    return t.ADVISOR_CANCELLED(offer_name=offer.name, when=_moment(starts_at, zone, locale))
 
 
 def _replace_terms(value: Any, terms: Sequence[str]) -> Any:
@@ -282,7 +283,7 @@ class Privacy:
                 free = scheduling.can_change_free(booking, now, self.rules)
                 cancelled_text = partial(
                     _advisor_cancelled,
-                    booking.offer.name,
+                    booking.offer,
                     booking.starts_at,
                     booking.advisor.timezone,
                 )

@@ -12,6 +12,7 @@ from core.models.sessions import AdviceSession
 from core.money import Money
 from core.names import advisor_facing_name
 from core.scheduling import format_slot
+from core.taxonomy import OfferKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +25,17 @@ class People:
     client_locale: str
     advisor_name: str
     advisor_zone: str
-    offer_name: str
+    offer_kind: OfferKind
+    offer_days: int | None
     price: Money
     client_user_id: int | None
     advisor_user_id: int | None
+
+    @property
+    def offer_name(self) -> str:
+        """What was booked, in plain words ("60-minute live session"), in the language of
+        the moment: a message renders it in its reader's."""
+        return self.offer_kind.describe(self.offer_days)
 
 
 async def read_people(uow: UnitOfWork, s: AdviceSession) -> People:
@@ -44,7 +52,8 @@ async def read_people(uow: UnitOfWork, s: AdviceSession) -> People:
         client_locale=client.locale or "en_US",
         advisor_name=advisor.display_name,
         advisor_zone=advisor.timezone or "UTC",
-        offer_name=offer.name,
+        offer_kind=offer.offer_kind,
+        offer_days=offer.days,
         price=booking.price,
         client_user_id=await platform_user_id(uow, Platform.DISCORD, client_id=client.id),
         advisor_user_id=await platform_user_id(uow, Platform.DISCORD, advisor_id=advisor.id),

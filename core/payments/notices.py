@@ -11,7 +11,7 @@ from core import outbox
 from core.calendar_invite import filename as calendar_filename
 from core.config import Settings
 from core.db import UnitOfWork
-from core.models.accounts import Advisor, Client
+from core.models.accounts import Advisor, Client, Offer
 from core.models.billing import (
     AdvisorPayoutAccount,
     Purchase,
@@ -61,11 +61,11 @@ async def notify_paid(
     booking: Booking | None,
     receipt: Receipt,
     people: tuple[Client | None, Advisor],
-    offer: str,
+    offer: Offer | None,
     now: datetime,
 ) -> None:
-    """The client's receipt and next steps, and the advisor's payment notification (``offer``:
-    the name of what was bought)."""
+    """The client's receipt and next steps, and the advisor's payment notification
+    (``offer``: what the booking was for, read while it was loaded; None for a tip)."""
     client, advisor = people
     if client is not None:
 
@@ -131,7 +131,7 @@ def advisor_paid_text(
     settings: Settings,
     purchase: Purchase,
     booking: Booking | None,
-    offer: str,
+    offer: Offer | None,
     client: Client | None,
     advisor: Advisor,
     locale: str,
@@ -144,11 +144,12 @@ def advisor_paid_text(
     if purchase.kind != PurchaseKind.BOOKING:
         amount = purchase.tip.format(locale)
         return t.TIP_RECEIVED(who=who, amount=amount, share=share, hours=hours)
+    bought = offer.name if offer is not None else purchase.description  # in this language
     if booking is not None and booking.starts_at:
         when = local_time(booking.starts_at, advisor.timezone, locale)
-        text = t.BOOKING_PAID_ON(offer=offer, who=who, when=when, share=share, hours=hours)
+        text = t.BOOKING_PAID_ON(offer=bought, who=who, when=when, share=share, hours=hours)
     else:
-        text = t.BOOKING_PAID(offer=offer, who=who, share=share, hours=hours)
+        text = t.BOOKING_PAID(offer=bought, who=who, share=share, hours=hours)
     if booking is not None and booking.client_note:
         text += t.SHARED_NOTE(who=who, note=booking.client_note)
     return text

@@ -38,7 +38,7 @@ async def payment_received(
     # Taken now, while the locked booking still holds them (no query); kept for the receipt
     # and the messages.
     people = await people_of(uow, purchase)
-    offer = booking.offer.name if booking is not None else purchase.description
+    offer = booking.offer if booking is not None else None
     intent = object_id(checkout.get("payment_intent"))
     amount = checkout.get("amount_total")
     currency = str(checkout.get("currency") or "").upper()

@@ -12,7 +12,9 @@ from core.money import AmountProblem, InvalidAmount, Money
 from core.payments.errors import InvalidTip
 from core.texts import billing as t
 
-FEE_LABEL = t.FEE_LINE()
+# The fee line's label in English (the source language); a quote or a receipt renders
+# t.FEE_LINE() in the language of the moment instead.
+FEE_LABEL = t.FEE_LINE.en
 
 
 class LineKind(StrEnum):
@@ -108,7 +110,7 @@ def quote_service(
     lines = [QuoteLine(LineKind.SERVICE, label, price, True, detail)]
     fee = handling_fee(settings)
     if fee:
-        lines.append(QuoteLine(LineKind.FEE, FEE_LABEL, fee, False))
+        lines.append(QuoteLine(LineKind.FEE, t.FEE_LINE(), fee, False))
     return Quote(tuple(lines), price.currency)
 
 
@@ -162,7 +164,7 @@ def purchase_lines(purchase: Purchase, detail: str = "") -> list[QuoteLine]:
             QuoteLine(LineKind.SERVICE, purchase.description, purchase.service, True, detail)
         )
     if purchase.fee_minor:
-        lines.append(QuoteLine(LineKind.FEE, FEE_LABEL, purchase.fee, False))
+        lines.append(QuoteLine(LineKind.FEE, t.FEE_LINE(), purchase.fee, False))
     if purchase.tip_minor:
         lines.append(QuoteLine(LineKind.TIP, purchase.description, purchase.tip, False))
     return lines
