@@ -100,13 +100,13 @@ async def enqueue(
     advisor_id: int | None = None,
     language: str | None = None,
     document: DocumentRef | None = None,
-    data: dict[str, Any] | Callable[[str], dict[str, Any]] | None = None,
+    data: dict[str, Any] | None = None,
 ) -> bool:
     """Queue a message in the caller's transaction; False if ``dedupe_key`` was queued before.
 
-    ``text`` (and ``data``, when it holds words such as buttons' labels) is a function of the
-    recipient's locale, called inside ``i18n.speaking`` of it (:func:`recipient_locale`); a
-    plain string is stored as it is. A message to the team (``Audience.ADMIN``) is written in
+    ``text`` is a function of the recipient's locale, called inside ``i18n.speaking`` of it
+    (:func:`recipient_locale`); a plain string (already in the recipient's language) is
+    stored as it is. A message to the team (``Audience.ADMIN``) is written in
     ``language``: ``settings.team_locale``.
 
     Never raises on a duplicate and never spoils the caller's transaction: the insert is an
@@ -116,13 +116,12 @@ async def enqueue(
         raise ValueError("a message to a client needs a client_id")
     if audience is Audience.ADVISOR and advisor_id is None:
         raise ValueError("a message to an advisor needs an advisor_id")
-    if audience is Audience.ADMIN and language is None and (callable(text) or callable(data)):
-        raise ValueError("a message to the team needs its language")
-    if callable(text) or callable(data):
+    if callable(text):
+        if audience is Audience.ADMIN and language is None:
+            raise ValueError("a message to the team needs its language")
         locale = await recipient_locale(uow, audience, client_id, advisor_id, language)
         with i18n.speaking(locale):
-            text = text(locale) if callable(text) else text
-            data = data(locale) if callable(data) else data
+            text = text(locale)
     payload: dict[str, Any] = {"text": text}
     if document is not None:
         payload["document"] = document.as_json()
