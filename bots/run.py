@@ -101,9 +101,7 @@ async def running(
         stack.push_async_callback(gateway.aclose)
         billing = Billing(db, gateway, settings, clock, fonts=ReceiptFonts())
         runtime = Runtime(settings, db, clock, billing)
-        engine = build_engine(
-            settings, DialogServices(matcher=CatalogueMatcher(), billing=billing)
-        )
+        engine = build_engine(settings, DialogServices(matcher=CatalogueMatcher(), billing=billing))
         if "telegram" in only:
             adapter = TelegramAdapter(db, engine, clock)
             await _start_telegram(runtime, adapter, telegram_request, stack)
@@ -266,7 +264,13 @@ def _jobs(runtime: Runtime) -> list[NamedJob]:
         # Once a UTC day (claimed in the database), whichever worker gets there first.
         jobs.append(
             NamedJob(
-                "reconcile", daily_job(runtime.db, runtime.stripe_records, runtime.clock.now)
+                "reconcile",
+                daily_job(
+                    runtime.db,
+                    runtime.stripe_records,
+                    runtime.clock.now,
+                    language=runtime.settings.team_locale,
+                ),
             )
         )
     if runtime.telegram_bot is not None:

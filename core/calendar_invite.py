@@ -1,5 +1,6 @@
 """A live session as a calendar file (.ics, RFC 5545, made with the icalendar library): start
-and end, how to join, the change rule. Sent to the client once the session is paid."""
+and end, how to join, the change rule. Sent to the client once the session is paid, in their
+language and locale (``Client.locale``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
 
+from core import i18n
 from core.config import Settings
 from core.models import Booking
 from core.scheduling.formatting import format_slot
@@ -23,12 +25,21 @@ def filename(booking: Booking) -> str:
 
 def session_invite(booking: Booking, settings: Settings, now: datetime) -> bytes:
     """The booking's calendar file; its ``offer``, ``advisor`` and ``client`` loaded. The UID
-    stays the same for the booking, so a calendar updates the event rather than adding one."""
+    stays the same for the booking, so a calendar updates the event rather than adding one.
+    Written in the client's language, whoever asks for it."""
     if booking.starts_at is None or booking.ends_at is None:
         raise ValueError("only a live session has a time for the calendar")
+    locale = i18n.locale_for(booking.client.locale if booking.client is not None else None)
+    with i18n.speaking(locale) as language:
+        return _invite(booking, settings, now, locale, language)
+
+
+def _invite(
+    booking: Booking, settings: Settings, now: datetime, locale: str, language: str
+) -> bytes:
+    assert booking.starts_at is not None and booking.ends_at is not None
     advisor = booking.advisor.display_name
     zone = booking.client.timezone if booking.client is not None else "UTC"
-    locale = settings.locale
     deadline = booking.starts_at - timedelta(hours=settings.free_cancel_hours)
     hours = settings.guarantee_window_hours
     changes = (
@@ -43,8 +54,10 @@ def session_invite(booking: Booking, settings: Settings, now: datetime) -> bytes
     event.add("dtstamp", now)
     event.add("dtstart", booking.starts_at)
     event.add("dtend", booking.ends_at)
-    event.add("summary", t.EVENT_TITLE(offer=booking.offer.name, advisor=advisor))
-    event.add("location", t.EVENT_LOCATION())
+    # The language of the words, for calendars that show or read them (RFC 5545 LANGUAGE).
+    words = {"LANGUAGE": language}
+    event.add("summary", t.EVENT_TITLE(offer=booking.offer.name, advisor=advisor), words)
+    event.add("location", t.EVENT_LOCATION(), words)
     event.add(
         "description",
         "\n\n".join(
@@ -54,6 +67,7 @@ def session_invite(booking: Booking, settings: Settings, now: datetime) -> bytes
                 changes,
             ]
         ),
+        words,
     )
     event.add("url", settings.bot_url)
     calendar = Calendar()

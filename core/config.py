@@ -163,6 +163,16 @@ class Settings(BaseSettings):
         """The link that brings a client back to the bot (``bot_link``, or its t.me link)."""
         return self.bot_link or f"https://t.me/{self.telegram_bot_username}"
 
+    @property
+    def team_locale(self) -> str:
+        """The locale the team's messages are written in: the platform's ``locale`` when it
+        is in ``team_language`` (amounts read as before), else the team language itself."""
+        from core import i18n
+
+        if i18n.supported(self.locale, "") == self.team_language:
+            return self.locale
+        return self.team_language
+
     def require(self, name: str) -> str:
         """The value of setting ``name``; raises ConfigurationError naming its variable if unset."""
         value = getattr(self, name)

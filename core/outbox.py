@@ -12,6 +12,13 @@ message exists if and only if the change was committed. Adapters deliver later:
 Delivery is at least once: a worker that dies between 2 and 3 leaves the row to be sent again
 when its lease ends. Payloads hold text and ids (a receipt id, a booking id), never card data
 and never anything said in a session.
+
+A message is written in its recipient's language, whoever queues it (a Stripe webhook, the
+sessions tick, another person's dialog): ``enqueue`` takes the text as a function of the
+recipient's locale ("es_MX", "en_US"), looks the locale up by audience (the client's, the
+advisor's, or the team's, given as ``language``) and calls it inside
+``i18n.speaking(locale)``, so every text it renders, and every amount and date it formats
+with the locale it is handed, reads as the recipient reads.
 """
 
 from __future__ import annotations
@@ -24,8 +31,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from core import i18n
 from core.clock import Clock
 from core.db import Database, UnitOfWork, insert_for
+from core.models.accounts import Advisor, Client
 from core.models.outbox import Audience, OutboxMessage, OutboxStatus
 
 __all__ = [
@@ -40,6 +49,8 @@ __all__ = [
     "mark_failed",
     "mark_sent",
     "mark_undeliverable",
+    "recipient_locale",
+    "words",
 ]
 
 log = logging.getLogger(__name__)
@@ -82,15 +93,21 @@ async def enqueue(
     *,
     audience: Audience,
     kind: str,
-    text: str,
+    text: str | Callable[[str], str],
     dedupe_key: str,
     now: datetime,
     client_id: int | None = None,
     advisor_id: int | None = None,
+    language: str | None = None,
     document: DocumentRef | None = None,
     data: dict[str, Any] | None = None,
 ) -> bool:
     """Queue a message in the caller's transaction; False if ``dedupe_key`` was queued before.
+
+    ``text`` is a function of the recipient's locale, called inside ``i18n.speaking`` of it
+    (:func:`recipient_locale`); a plain string (already in the recipient's language) is
+    stored as it is. A message to the team (``Audience.ADMIN``) is written in
+    ``language``: ``settings.team_locale``.
 
     Never raises on a duplicate and never spoils the caller's transaction: the insert is an
     ``ON CONFLICT DO NOTHING``.
@@ -99,6 +116,12 @@ async def enqueue(
         raise ValueError("a message to a client needs a client_id")
     if audience is Audience.ADVISOR and advisor_id is None:
         raise ValueError("a message to an advisor needs an advisor_id")
+    if callable(text):
+        if audience is Audience.ADMIN and language is None:
+            raise ValueError("a message to the team needs its language")
+        locale = await recipient_locale(uow, audience, client_id, advisor_id, language)
+        with i18n.speaking(locale):
+            text = text(locale)
     payload: dict[str, Any] = {"text": text}
     if document is not None:
         payload["document"] = document.as_json()
@@ -125,6 +148,35 @@ async def enqueue(
     )
     inserted = (await session.execute(statement)).scalar_one_or_none()
     return inserted is not None
+
+
+def words(message: Callable[..., str], **params: object) -> Callable[[str], str]:
+    """A text of ``core.texts`` with its parameters, to :func:`enqueue` (rendered in the
+    recipient's language): for a message none of whose parameters depends on the locale."""
+
+    def render(locale: str) -> str:
+        return message(**params)
+
+    return render
+
+
+async def recipient_locale(
+    uow: UnitOfWork,
+    audience: Audience,
+    client_id: int | None,
+    advisor_id: int | None,
+    language: str | None = None,
+) -> str:
+    """The locale a message to ``audience`` is written in: the client's (``Client.locale``),
+    the advisor's (``Advisor.locale``), or ``language`` for the team; a locale Babel does not
+    know reads as ``en_US``."""
+    person: Client | Advisor | None = None
+    if audience is Audience.CLIENT and client_id is not None:
+        person = await uow.session.get(Client, client_id)
+    elif audience is Audience.ADVISOR and advisor_id is not None:
+        person = await uow.session.get(Advisor, advisor_id)
+    tag = person.locale if person is not None else language
+    return i18n.locale_for(tag)
 
 
 async def claim_due(

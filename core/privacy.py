@@ -19,6 +19,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy import JSON, Integer, MetaData, String, Text, delete, or_, select, update
@@ -40,6 +41,7 @@ from core.models import (
     LinkAttempt,
     LinkCode,
     MoodCheckin,
+    Offer,
     OutboxMessage,
     PlatformIdentity,
     Purchase,
@@ -144,12 +146,21 @@ def _future(booking: Booking, now: datetime) -> bool:
 
 
 def _when(booking: Booking, zone: str, locale: str) -> str:
-    if booking.starts_at is None:
+    return _moment(booking.starts_at, zone, locale)
+
+
+def _moment(starts_at: datetime | None, zone: str, locale: str) -> str:
+    if starts_at is None:
         return ""
     try:
-        return scheduling.format_slot(booking.starts_at, zone, locale)
+        return scheduling.format_slot(starts_at, zone, locale)
     except PathwiseError:
-        return scheduling.format_slot(booking.starts_at, "UTC") + " UTC"
+        return scheduling.format_slot(starts_at, "UTC", locale) + " UTC"
+
+
+def _advisor_cancelled(offer: Offer, starts_at: datetime | None, zone: str, locale: str) -> str:
+    """The advisor's news of a paid session cancelled as its client left Pathwise."""
+    return t.ADVISOR_CANCELLED(offer_name=offer.name, when=_moment(starts_at, zone, locale))
 
 
 def _replace_terms(value: Any, terms: Sequence[str]) -> Any:
@@ -270,8 +281,12 @@ class Privacy:
             for booking in await self._future_bookings(uow, client_id, now):
                 paid = booking.booking_status is BookingStatus.CONFIRMED
                 free = scheduling.can_change_free(booking, now, self.rules)
-                what = booking.offer.name
-                advisor_when = _when(booking, booking.advisor.timezone, "en_US")
+                cancelled_text = partial(
+                    _advisor_cancelled,
+                    booking.offer,
+                    booking.starts_at,
+                    booking.advisor.timezone,
+                )
                 await scheduling.cancel_booking(
                     uow, booking.id, client_id=client_id, now=now, rules=anytime
                 )
@@ -282,7 +297,7 @@ class Privacy:
                         audience=Audience.ADVISOR,
                         kind="booking_cancelled",
                         advisor_id=booking.advisor_id,
-                        text=t.ADVISOR_CANCELLED(offer_name=what, when=advisor_when),
+                        text=cancelled_text,
                         data={"booking_id": booking.id},
                         dedupe_key=f"booking_cancelled:{booking.id}",
                         now=now,
@@ -318,7 +333,8 @@ class Privacy:
                     uow,
                     audience=Audience.ADMIN,
                     kind="erasure_refund_failed",
-                    text=t.REFUND_FAILED(booking_id=booking_id),
+                    text=outbox.words(t.REFUND_FAILED, booking_id=booking_id),
+                    language=self.settings.team_locale,
                     dedupe_key=f"erasure_refund_failed:{booking_id}",
                     now=self.clock.now(),
                 )

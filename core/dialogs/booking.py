@@ -278,7 +278,7 @@ def _terms(ctx: Context, booking: Booking) -> list[str]:
     locale, advisor = ctx.locale, booking.advisor.display_name
 
     def when(moment: datetime) -> str:  # as the quote's line above reads: one format here
-        return local_time(moment, zone)
+        return local_time(moment, zone, ctx.client.locale)
 
     terms = [t.TERM_FEE()]
     if booking.starts_at is not None and booking.ends_at is not None:

@@ -4,6 +4,7 @@ same transaction as the change; billing's refunds run once that is committed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from core import outbox, scheduling
@@ -22,8 +23,11 @@ from core.texts import mybookings as t
 SLOTS_PER_PAGE = 8
 
 
-async def _tell_advisor(ctx: Context, booking: Booking, kind: str, text: str, key: str) -> None:
-    """A message to the advisor, written in the same transaction as the change."""
+async def _tell_advisor(
+    ctx: Context, booking: Booking, kind: str, text: Callable[[str], str], key: str
+) -> None:
+    """A message to the advisor, written in the same transaction as the change, in the
+    advisor's language (``text`` of their locale), not the client's who made it."""
     await outbox.enqueue(
         ctx.uow,
         audience=Audience.ADVISOR,
@@ -36,12 +40,12 @@ async def _tell_advisor(ctx: Context, booking: Booking, kind: str, text: str, ke
     )
 
 
-def _advisor_time(booking: Booking, when: datetime) -> str:
+def _advisor_time(booking: Booking, when: datetime, locale: str) -> str:
     """A time as the advisor reads it, in their own zone (UTC if theirs is unreadable)."""
     try:
-        return scheduling.format_slot(when, booking.advisor.timezone)
+        return scheduling.format_slot(when, booking.advisor.timezone, locale)
     except PathwiseError:
-        return t.ADVISOR_TIME_UTC(time=scheduling.format_slot(when, "UTC"))
+        return t.ADVISOR_TIME_UTC(time=scheduling.format_slot(when, "UTC", locale))
 
 
 def _to_booking(ctx: Context) -> Transition:
@@ -111,15 +115,20 @@ class RescheduleStep:
             return Transition(replies=[Message(str(error))], reshow=True)
         assert moved.starts_at is not None
         if before is not None and before != moved.starts_at:
+            after = moved.starts_at
+
+            def moved_text(locale: str) -> str:
+                return t.ADVISOR_MOVED(
+                    offer=moved.offer.name,
+                    before=_advisor_time(moved, before, locale),
+                    after=_advisor_time(moved, after, locale),
+                )
+
             await _tell_advisor(
                 ctx,
                 moved,
                 "booking_moved",
-                t.ADVISOR_MOVED(
-                    offer=moved.offer.name,
-                    before=_advisor_time(moved, before),
-                    after=_advisor_time(moved, moved.starts_at),
-                ),
+                moved_text,
                 f"booking_moved:{moved.id}:{scheduling.slot_key(moved.starts_at)}",
             )
         done = t.MOVED(advisor=moved.advisor.display_name, when=when_text(ctx, moved))
@@ -167,13 +176,18 @@ class CancelStep:
         if not was_paid:
             return Transition(goto=StepName.BOOKINGS, data={}, replies=[Message(t.LET_GO())])
         if booking.starts_at is not None:
+            starts = booking.starts_at
+
+            def cancelled_text(locale: str) -> str:
+                return t.ADVISOR_CANCELLED(
+                    offer=booking.offer.name, when=_advisor_time(booking, starts, locale)
+                )
+
             await _tell_advisor(
                 ctx,
                 booking,
                 "booking_cancelled",
-                t.ADVISOR_CANCELLED(
-                    offer=booking.offer.name, when=_advisor_time(booking, booking.starts_at)
-                ),
+                cancelled_text,
                 f"booking_cancelled:{booking.id}",
             )
         ctx.services.need_billing()

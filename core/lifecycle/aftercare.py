@@ -4,10 +4,11 @@ messaging package, a reminder to the advisor when a client waits too long for an
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import ColumnElement, String, cast, exists, literal, or_
 
-from core import outbox
+from core import i18n, outbox
 from core.db import UnitOfWork
 from core.errors import PathwiseError
 from core.lifecycle.context import Lifecycle, in_one_transaction
@@ -28,8 +29,14 @@ async def aftercare(life: Lifecycle, now: datetime) -> list[int]:
 
     async def apply(uow: UnitOfWork, s: AdviceSession) -> bool:
         people = await read_people(uow, s)
-        messages = [r for r in await _flow_replies(life, uow, s, now) if isinstance(r, Message)]
-        for number, message in enumerate(messages or [Message(fallback(life, people))]):
+        # The flow's first question, buttons and all, in the client's language: it is
+        # written here, in the tick, not in one of their own dialogs.
+        locale = await outbox.recipient_locale(uow, Audience.CLIENT, s.client_id, None)
+        with i18n.speaking(locale):
+            replies = await _flow_replies(life, uow, s, now)
+            messages = [r for r in replies if isinstance(r, Message)]
+            messages = messages or [Message(fallback(life, people))]
+        for number, message in enumerate(messages):
             await outbox.enqueue(
                 uow,
                 audience=Audience.CLIENT,
@@ -100,9 +107,7 @@ async def nudge(life: Lifecycle, now: datetime) -> list[int]:
             audience=Audience.ADVISOR,
             kind="client_waiting",
             advisor_id=s.advisor_id,
-            text=t.CLIENT_WAITING(
-                client_name=people.client_name, since=when(waiting, people.advisor_zone)
-            ),
+            text=partial(_waiting_text, people, waiting),
             data={"session_id": s.id, "channel_id": s.channel_id},
             dedupe_key=f"client_waiting:{s.id}:{int(waiting.timestamp())}",
             now=now,
@@ -122,6 +127,13 @@ async def nudge(life: Lifecycle, now: datetime) -> list[int]:
             ),
         ],
         apply,
+    )
+
+
+def _waiting_text(people: People, waiting: datetime, locale: str) -> str:
+    """The advisor's reminder of a client waiting for an answer since ``waiting``."""
+    return t.CLIENT_WAITING(
+        client_name=people.client_name, since=when(waiting, people.advisor_zone, locale)
     )
 
 

@@ -61,7 +61,7 @@ async def no_show(life: Lifecycle, now: datetime) -> list[int]:
         s.no_show_at = s.ended_at = s.locked_at = now
         s.delete_after = now + life.retention
         await billing.report_advisor_no_show(uow, s.booking_id, now)
-        await _tell_no_show(uow, s, people, now)
+        await _tell_no_show(life, uow, s, people, now)
 
     return await with_platform(
         life,
@@ -80,18 +80,31 @@ async def no_show(life: Lifecycle, now: datetime) -> list[int]:
     )
 
 
-async def _tell_no_show(uow: UnitOfWork, s: AdviceSession, people: People, now: datetime) -> None:
+async def _tell_no_show(
+    life: Lifecycle, uow: UnitOfWork, s: AdviceSession, people: People, now: datetime
+) -> None:
     """The client's offer (a refund or a new time), the advisor's notice, the team's alert."""
+
+    def for_the_client(locale: str) -> str:
+        return t.NO_SHOW_CLIENT(
+            advisor_name=people.advisor_name,
+            when=when(s.starts_at, people.client_zone, locale),
+            price=people.price.format(locale),
+        )
+
+    def for_the_advisor(locale: str) -> str:
+        return t.NO_SHOW_ADVISOR(
+            minutes=int(NO_SHOW_AFTER.total_seconds() // 60),
+            client_name=people.client_name,
+            when=when(s.starts_at, people.advisor_zone, locale),
+        )
+
     await outbox.enqueue(
         uow,
         audience=Audience.CLIENT,
         kind="advisor_no_show",
         client_id=s.client_id,
-        text=t.NO_SHOW_CLIENT(
-            advisor_name=people.advisor_name,
-            when=when(s.starts_at, people.client_zone, people.client_locale),
-            price=people.price.format(people.client_locale),
-        ),
+        text=for_the_client,
         data={
             "session_id": s.id,
             "booking_id": s.booking_id,
@@ -105,11 +118,7 @@ async def _tell_no_show(uow: UnitOfWork, s: AdviceSession, people: People, now: 
         audience=Audience.ADVISOR,
         kind="advisor_no_show",
         advisor_id=s.advisor_id,
-        text=t.NO_SHOW_ADVISOR(
-            minutes=int(NO_SHOW_AFTER.total_seconds() // 60),
-            client_name=people.client_name,
-            when=when(s.starts_at, people.advisor_zone),
-        ),
+        text=for_the_advisor,
         data={"session_id": s.id, "booking_id": s.booking_id},
         dedupe_key=f"advisor_no_show_advisor:{s.id}",
         now=now,
@@ -119,9 +128,13 @@ async def _tell_no_show(uow: UnitOfWork, s: AdviceSession, people: People, now: 
         audience=Audience.ADMIN,
         kind="advisor_no_show",
         advisor_id=s.advisor_id,
-        text=t.NO_SHOW_ADMIN(
-            session_id=s.id, booking_id=s.booking_id, advisor_name=people.advisor_name
+        text=outbox.words(
+            t.NO_SHOW_ADMIN,
+            session_id=s.id,
+            booking_id=s.booking_id,
+            advisor_name=people.advisor_name,
         ),
+        language=life.settings.team_locale,
         dedupe_key=f"advisor_no_show_admin:{s.id}",
         now=now,
     )

@@ -13,7 +13,7 @@ from core.db import UnitOfWork
 from core.lifecycle.context import Lifecycle, with_platform
 from core.lifecycle.people import People, when
 from core.lifecycle.ports import OpenedRoom, RoomGone, RoomRequest
-from core.lifecycle.reminders import invite_if_unlinked, join_details
+from core.lifecycle.reminders import invite_if_unlinked, join_details, steps_of
 from core.lifecycle.words import guidelines
 from core.models import PlatformIdentity
 from core.models.sessions import AdviceSession, SessionKind, SessionState
@@ -30,7 +30,7 @@ def room_request(life: Lifecycle, s: AdviceSession, people: People) -> RoomReque
         client_user_id=people.client_user_id,
         advisor_user_id=people.advisor_user_id,
         live=s.kind == SessionKind.LIVE.value,
-        title=r.TITLE(offer_name=people.offer_words(), advisor_name=people.advisor_name),
+        title=r.TITLE(offer_name=people.offer_name, advisor_name=people.advisor_name),
         starts_at=s.starts_at,
         ends_at=s.ends_at,
         guidelines=guidelines(life.settings),
@@ -71,19 +71,19 @@ async def open_rooms(life: Lifecycle, now: datetime) -> list[int]:
     )
 
 
-def _client_words(s: AdviceSession, people: People, url: str) -> str:
+def _client_words(s: AdviceSession, people: People, url: str, locale: str) -> str:
     if s.kind == SessionKind.LIVE.value:
         return t.ROOM_OPEN_CLIENT_LIVE(
             offer_name=people.offer_name,
             advisor_name=people.advisor_name,
             url=url,
-            when=when(s.starts_at, people.client_zone),
+            when=when(s.starts_at, people.client_zone, locale),
         )
     return t.ROOM_OPEN_CLIENT_MESSAGING(
         offer_name=people.offer_name,
         advisor_name=people.advisor_name,
         url=url,
-        until=when(s.ends_at, people.client_zone),
+        until=when(s.ends_at, people.client_zone, locale),
     )
 
 
@@ -97,14 +97,18 @@ async def _announce(
     now: datetime,
 ) -> None:
     """The room's link to both people; the team is told if the advisor can't be let in."""
-    steps, data = await join_details(life, uow, s, invite, now)
+    data = await join_details(life, uow, s, invite, now)
     live = s.kind == SessionKind.LIVE.value
+
+    def for_the_client(locale: str) -> str:
+        return _client_words(s, people, room.url, locale) + steps_of(life, data)
+
     await outbox.enqueue(
         uow,
         audience=Audience.CLIENT,
         kind="room_open",
         client_id=s.client_id,
-        text=_client_words(s, people, room.url) + steps,
+        text=for_the_client,
         data={"session_id": s.id, "booking_id": s.booking_id, "url": room.url, **data},
         dedupe_key=f"room_open_client:{s.id}",
         now=now,
@@ -115,7 +119,9 @@ async def _announce(
         audience=Audience.ADVISOR,
         kind="room_open",
         advisor_id=s.advisor_id,
-        text=to_advisor(offer_name=people.offer_name, client_name=people.client_name, url=room.url),
+        text=outbox.words(
+            to_advisor, offer_name=people.offer_name, client_name=people.client_name, url=room.url
+        ),
         data={"session_id": s.id, "booking_id": s.booking_id, "url": room.url},
         dedupe_key=f"room_open_advisor:{s.id}",
         now=now,
@@ -126,7 +132,10 @@ async def _announce(
             audience=Audience.ADMIN,
             kind="advisor_not_on_discord",
             advisor_id=s.advisor_id,
-            text=t.ADVISOR_NOT_LINKED(session_id=s.id, advisor_name=people.advisor_name),
+            text=outbox.words(
+                t.ADVISOR_NOT_LINKED, session_id=s.id, advisor_name=people.advisor_name
+            ),
+            language=life.settings.team_locale,
             dedupe_key=f"advisor_not_on_discord:{s.id}",
             now=now,
         )

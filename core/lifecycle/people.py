@@ -26,19 +26,18 @@ class People:
     client_locale: str
     advisor_name: str
     advisor_zone: str
-    offer_name: str
+    offer_kind: OfferKind
+    offer_days: int | None
     price: Money
     client_user_id: int | None
     advisor_user_id: int | None
     # What the room says (welcome, warnings, closing words): see ``room_language``.
     room_language: str = i18n.SOURCE
-    offer_kind: OfferKind | None = None
-    offer_days: int | None = None
 
-    def offer_words(self) -> str:
-        """The offer's name in the language of the moment ("60-minute live session")."""
-        if self.offer_kind is None:
-            return self.offer_name
+    @property
+    def offer_name(self) -> str:
+        """What was booked, in plain words ("60-minute live session"), in the language of
+        the moment: a message renders it in its reader's."""
         return self.offer_kind.describe(self.offer_days)
 
 
@@ -56,13 +55,12 @@ async def read_people(uow: UnitOfWork, s: AdviceSession) -> People:
         client_locale=client.locale or "en_US",
         advisor_name=advisor.display_name,
         advisor_zone=advisor.timezone or "UTC",
-        offer_name=offer.name,
+        offer_kind=offer.offer_kind,
+        offer_days=offer.days,
         price=booking.price,
         client_user_id=await platform_user_id(uow, Platform.DISCORD, client_id=client.id),
         advisor_user_id=await platform_user_id(uow, Platform.DISCORD, advisor_id=advisor.id),
         room_language=room_language(client, advisor),
-        offer_kind=offer.offer_kind,
-        offer_days=offer.days,
     )
 
 

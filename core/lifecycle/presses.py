@@ -113,9 +113,10 @@ async def report_problem(life: Lifecycle, session_id: int, user_id: int) -> str:
             kind="problem_report",
             advisor_id=s.advisor_id,
             client_id=s.client_id,
-            text=by(
-                session_id=s.id, booking_id=s.booking_id, channel_id=s.channel_id, state=s.state
+            text=outbox.words(
+                by, session_id=s.id, booking_id=s.booking_id, channel_id=s.channel_id, state=s.state
             ),
+            language=life.settings.team_locale,
             data={"session_id": s.id, "channel_id": s.channel_id},
             # One report per person and minute: a double press is not two reports.
             dedupe_key=f"problem:{s.id}:{user_id}:{now:%Y%m%d%H%M}",

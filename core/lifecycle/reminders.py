@@ -30,12 +30,19 @@ async def invite_if_unlinked(life: Lifecycle, people: People) -> str | None:
 
 async def join_details(
     life: Lifecycle, uow: UnitOfWork, s: AdviceSession, invite: str | None, now: datetime
-) -> tuple[str, dict[str, Any]]:
-    """The invite and a fresh link code for a client not yet on Discord; else nothing."""
+) -> dict[str, Any]:
+    """The invite and a fresh link code for a client not yet on Discord (``invite``,
+    ``link_code``); else nothing."""
     if invite is None:
-        return "", {}
+        return {}
     code = await linking.issue_link_code(uow, s.client_id, now, life.link_ttl)
-    return join_steps(invite, code, life.settings), {"invite": invite, "link_code": code}
+    return {"invite": invite, "link_code": code}
+
+
+def steps_of(life: Lifecycle, details: dict[str, Any]) -> str:
+    """The join steps of :func:`join_details`, as a paragraph to append (in the language
+    of the moment); nothing without them."""
+    return join_steps(details.get("invite"), details.get("link_code"), life.settings)
 
 
 async def send_join(life: Lifecycle, now: datetime) -> list[int]:
@@ -45,15 +52,19 @@ async def send_join(life: Lifecycle, now: datetime) -> list[int]:
         if s.join_sent_at is not None:
             return
         s.join_sent_at = now
-        steps, data = await join_details(life, uow, s, invite, now)
-        if not steps:
+        data = await join_details(life, uow, s, invite, now)
+        if not data:
             return  # already on Discord: the reminders and the room's link will do
+
+        def join(locale: str) -> str:
+            return t.JOIN_INTRO(advisor_name=people.advisor_name) + steps_of(life, data)
+
         await outbox.enqueue(
             uow,
             audience=Audience.CLIENT,
             kind="discord_join",
             client_id=s.client_id,
-            text=t.JOIN_INTRO(advisor_name=people.advisor_name) + steps,
+            text=join,
             data={"session_id": s.id, "booking_id": s.booking_id, **data},
             dedupe_key=f"session_join:{s.id}",
             now=now,
@@ -125,23 +136,35 @@ async def _queue_reminders(
 ) -> None:
     """The client's reminder (with the join steps if they need them) and the advisor's."""
     start = s.starts_at
-    steps, data = await join_details(life, uow, s, invite, now)
+    data = await join_details(life, uow, s, invite, now)
     opens = life.settings.channel_open_minutes_before
     stamp = f"{s.id}:{int(start.timestamp())}:{'day' if day else 'soon'}"
     to_client = t.REMIND_CLIENT_DAY if day else t.REMIND_CLIENT_SOON
     to_advisor = t.REMIND_ADVISOR_DAY if day else t.REMIND_ADVISOR_SOON
+
+    def for_the_client(locale: str) -> str:
+        reminder = to_client(
+            offer_name=people.offer_name,
+            advisor_name=people.advisor_name,
+            when=when(start, people.client_zone, locale),
+            opens=opens,
+        )
+        return reminder + steps_of(life, data)
+
+    def for_the_advisor(locale: str) -> str:
+        return to_advisor(
+            offer_name=people.offer_name,
+            client_name=people.client_name,
+            when=when(start, people.advisor_zone, locale),
+            opens=opens,
+        )
+
     await outbox.enqueue(
         uow,
         audience=Audience.CLIENT,
         kind="session_reminder",
         client_id=s.client_id,
-        text=to_client(
-            offer_name=people.offer_name,
-            advisor_name=people.advisor_name,
-            when=when(start, people.client_zone, people.client_locale),
-            opens=opens,
-        )
-        + steps,
+        text=for_the_client,
         data={"session_id": s.id, "booking_id": s.booking_id, **data},
         dedupe_key=f"remind_client:{stamp}",
         now=now,
@@ -151,12 +174,7 @@ async def _queue_reminders(
         audience=Audience.ADVISOR,
         kind="session_reminder",
         advisor_id=s.advisor_id,
-        text=to_advisor(
-            offer_name=people.offer_name,
-            client_name=people.client_name,
-            when=when(start, people.advisor_zone),
-            opens=opens,
-        ),
+        text=for_the_advisor,
         data={"session_id": s.id, "booking_id": s.booking_id},
         dedupe_key=f"remind_advisor:{stamp}",
         now=now,

@@ -103,7 +103,7 @@ async def send_transcript(
             audience=Audience.CLIENT,
             kind="transcript",
             client_id=s.client_id,
-            text=t.TRANSCRIPT_DELIVERED(),
+            text=outbox.words(t.TRANSCRIPT_DELIVERED),
             document=DocumentRef("transcript", file.id, filename),
             data={"session_id": s.id},
             dedupe_key=transcript_key(file.id),

@@ -17,7 +17,7 @@ from core.db import UnitOfWork
 from core.models.billing import Purchase, PurchaseKind, PurchaseStatus
 from core.models.bookings import Booking, BookingStatus
 from core.money import Money
-from core.payments.deps import BillingDeps
+from core.payments.deps import BillingDeps, client_locale
 from core.payments.errors import (
     AlreadyPaid,
     HoldExpired,
@@ -56,7 +56,8 @@ class Checkout:
 def booking_quote(deps: BillingDeps, booking: Booking) -> Quote:
     """A booking's quote, its start shown in the client's zone."""
     client_zone = booking.client.timezone if booking.client is not None else "UTC"
-    detail = local_time(booking.starts_at, client_zone) if booking.starts_at else ""
+    locale = client_locale(booking.client, deps.settings)
+    detail = local_time(booking.starts_at, client_zone, locale) if booking.starts_at else ""
     return quote_service(
         offer_name=booking.offer.name,
         advisor_name=booking.advisor.display_name,

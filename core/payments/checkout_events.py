@@ -64,7 +64,7 @@ async def on_checkout_completed(
                 audience=Audience.CLIENT,
                 kind="payment_processing",
                 client_id=purchase.client_id,
-                text=t.PAYMENT_PROCESSING(),
+                text=outbox.words(t.PAYMENT_PROCESSING),
                 dedupe_key=f"payment_processing:{purchase.id}",
                 now=now,
             )
@@ -95,17 +95,17 @@ async def on_async_payment_failed(
     purchase.updated_at = now
     await release_hold(uow, booking, purchase, now)
     if purchase.client_id is not None:
-        text = (
-            t.PAYMENT_FAILED_SLOT_FREE()
+        failed = (
+            t.PAYMENT_FAILED_SLOT_FREE
             if purchase.kind == PurchaseKind.BOOKING
-            else t.PAYMENT_FAILED()
+            else t.PAYMENT_FAILED
         )
         await outbox.enqueue(
             uow,
             audience=Audience.CLIENT,
             kind="payment_failed",
             client_id=purchase.client_id,
-            text=text,
+            text=outbox.words(failed),
             dedupe_key=f"payment_failed:{purchase.id}",
             now=now,
         )
@@ -126,4 +126,3 @@ async def on_checkout_expired(
     purchase.updated_at = now
     await release_hold(uow, booking, purchase, now)
     return "checkout expired; hold released"
-

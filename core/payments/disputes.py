@@ -21,7 +21,7 @@ from core.models.billing import (
 from core.models.bookings import Booking
 from core.models.outbox import Audience
 from core.money import Money
-from core.payments.deps import BillingDeps, client_locale
+from core.payments.deps import BillingDeps
 from core.payments.locks import people_of
 from core.payments.notices import booking_when
 from core.payments.refund_events import find_payment, not_a_sale
@@ -67,7 +67,7 @@ async def on_dispute_event(
     if purchase is None or purchase.status != PurchaseStatus.PAID:
         if not inquiry and status == "won":
             await _won_ledger(uow, dispute_id, disputed, purchase, now)
-        return await not_a_sale(uow, t.A_DISPUTE(), dispute, purchase, now)
+        return await not_a_sale(deps.settings, uow, t.A_DISPUTE, dispute, purchase, now)
     settings = deps.settings
     opened = await _opened(settings, uow, purchase, booking, dispute, disputed, now)
     if status in ("won", "warning_closed"):
@@ -79,8 +79,8 @@ async def on_dispute_event(
     return opened
 
 
-def _hold_payout(purchase: Purchase, now: datetime) -> str:
-    """Mark the purchase disputed and hold its payout; the admin's note on the payout."""
+def _hold_payout(purchase: Purchase, now: datetime) -> None:
+    """Mark the purchase disputed and hold its payout."""
     if purchase.disputed_at is None:
         purchase.disputed_at = now
         purchase.updated_at = now
@@ -89,6 +89,10 @@ def _hold_payout(purchase: Purchase, now: datetime) -> str:
     if purchase.dispute_status == DisputeStatus.OPEN:
         if purchase.payout_state == PayoutState.HELD:
             purchase.payout_state = PayoutState.ON_HOLD.value
+
+
+def _payout_note(purchase: Purchase) -> str:
+    """The admin's note on a disputed purchase's payout."""
     if purchase.payout_state in (PayoutState.ON_HOLD, PayoutState.HELD):
         return dt.PAYOUT_ON_HOLD()
     if purchase.payout_state == PayoutState.PAID_OUT:
@@ -107,49 +111,63 @@ async def _opened(
 ) -> str:
     """First news of a dispute: the payout held, an admin, the client and advisor told."""
     dispute_id = str(dispute.get("id"))
-    payout_note = _hold_payout(purchase, now)
+    _hold_payout(purchase, now)
+
+    def for_the_team(locale: str) -> str:
+        return dt.OPENED_ADMIN(
+            dispute_id=dispute_id,
+            purchase_id=purchase.id,
+            booking_id=purchase.booking_id,
+            total=purchase.total.format(locale),
+            reason=dispute.get("reason"),
+            payout_note=_payout_note(purchase),
+        )
+
     await outbox.enqueue(
         uow,
         audience=Audience.ADMIN,
         kind="dispute",
-        text=dt.OPENED_ADMIN(
-            dispute_id=dispute_id,
-            purchase_id=purchase.id,
-            booking_id=purchase.booking_id,
-            total=purchase.total.format(),
-            reason=dispute.get("reason"),
-            payout_note=payout_note,
-        ),
+        text=for_the_team,
+        language=settings.team_locale,
         dedupe_key=f"dispute:{dispute_id}",
         now=now,
     )
     client, advisor = await people_of(uow, purchase)
     ids = {"purchase_id": purchase.id, "booking_id": purchase.booking_id}
     if client is not None:
+        zone = client.timezone
+
+        def for_the_client(locale: str) -> str:
+            return dt.OPENED_CLIENT(
+                amount=disputed.format(locale),
+                description=purchase.description,
+                when=booking_when(booking, zone, locale),
+            )
+
         await outbox.enqueue(
             uow,
             audience=Audience.CLIENT,
             kind="dispute",
             client_id=client.id,
-            text=dt.OPENED_CLIENT(
-                amount=disputed.format(client_locale(client, settings)),
-                description=purchase.description,
-                when=booking_when(booking, client.timezone),
-            ),
+            text=for_the_client,
             data=ids,
             dedupe_key=f"dispute_client:{dispute_id}",
             now=now,
         )
+
+    def for_the_advisor(locale: str) -> str:
+        return dt.OPENED_ADVISOR(
+            amount=disputed.format(locale),
+            description=purchase.description,
+            when=booking_when(booking, advisor.timezone, locale),
+        )
+
     await outbox.enqueue(
         uow,
         audience=Audience.ADVISOR,
         kind="dispute",
         advisor_id=advisor.id,
-        text=dt.OPENED_ADVISOR(
-            amount=disputed.format(settings.locale),
-            description=purchase.description,
-            when=booking_when(booking, advisor.timezone),
-        ),
+        text=for_the_advisor,
         data=ids,
         dedupe_key=f"dispute_advisor:{dispute_id}",
         now=now,
@@ -192,8 +210,7 @@ async def _won(
     purchase.dispute_status = DisputeStatus.WON.value
     purchase.updated_at = now
     other_hold = any(
-        r.kind == RefundKind.EXTERNAL and r.status != RefundStatus.FAILED
-        for r in purchase.refunds
+        r.kind == RefundKind.EXTERNAL and r.status != RefundStatus.FAILED for r in purchase.refunds
     )
     if purchase.payout_state == PayoutState.ON_HOLD and not other_hold:
         purchase.payout_state = PayoutState.HELD.value
@@ -279,14 +296,24 @@ async def _closed_messages(
     now: datetime,
 ) -> None:
     _client, advisor = await people_of(uow, purchase)
-    amount = disputed.format(settings.locale)
-    when = booking_when(booking, advisor.timezone)
-    admin, to_advisor = _closed_texts(purchase, dispute_id, amount, when, won)
+
+    def closed(locale: str) -> tuple[str, str]:
+        amount = disputed.format(locale)
+        when = booking_when(booking, advisor.timezone, locale)
+        return _closed_texts(purchase, dispute_id, amount, when, won)
+
+    def for_the_team(locale: str) -> str:
+        return closed(locale)[0]
+
+    def for_the_advisor(locale: str) -> str:
+        return closed(locale)[1]
+
     await outbox.enqueue(
         uow,
         audience=Audience.ADMIN,
         kind="dispute_closed",
-        text=admin,
+        text=for_the_team,
+        language=settings.team_locale,
         dedupe_key=f"dispute_closed:{dispute_id}",
         now=now,
     )
@@ -295,7 +322,7 @@ async def _closed_messages(
         audience=Audience.ADVISOR,
         kind="dispute_closed",
         advisor_id=advisor.id,
-        text=to_advisor,
+        text=for_the_advisor,
         data={"purchase_id": purchase.id, "booking_id": purchase.booking_id},
         dedupe_key=f"dispute_closed_advisor:{dispute_id}",
         now=now,

@@ -132,7 +132,7 @@ async def on_account_updated(
             audience=Audience.ADVISOR,
             kind="payouts_enabled",
             advisor_id=row.advisor_id,
-            text=pt.PAYOUTS_ENABLED(),
+            text=outbox.words(pt.PAYOUTS_ENABLED),
             dedupe_key=f"payouts_enabled:{row.stripe_account_id}",
             now=now,
         )

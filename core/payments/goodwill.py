@@ -42,7 +42,7 @@ from core.models.bookings import Booking
 from core.models.outbox import Audience
 from core.money import Money, minor_digits
 from core.outbox import DocumentRef
-from core.payments.deps import BillingParts, client_locale
+from core.payments.deps import BillingParts
 from core.payments.gateway import PaymentProviderError
 from core.payments.guarantee import release_times
 from core.payments.issuing import issue_credit_note
@@ -136,13 +136,9 @@ def _amount(
         raise Conflict(t.NOTHING_LEFT(booking_id=booking_id, service=service, fee=fee))
     amount = parse_refund_amount(text, left)
     if amount > left:
-        raise ValidationFailed(
-            t.AT_MOST(left=left.format(locale), booking_id=booking_id, fee=fee)
-        )
+        raise ValidationFailed(t.AT_MOST(left=left.format(locale), booking_id=booking_id, fee=fee))
     if pending is not None and pending.amount != amount:
-        raise Conflict(
-            t.STILL_PENDING(amount=pending.amount.format(locale), booking_id=booking_id)
-        )
+        raise Conflict(t.STILL_PENDING(amount=pending.amount.format(locale), booking_id=booking_id))
     return amount
 
 
@@ -314,37 +310,45 @@ async def _tell_goodwill(
     client, advisor = await people_of(uow, purchase)
     ids = {"purchase_id": purchase.id, "booking_id": purchase.booking_id}
     if client is not None:
-        locale = client_locale(client, settings)
-        fee = rt.FEE_KEPT(fee=purchase.fee.format(locale)) if purchase.fee_minor else ""
+        zone = client.timezone
+
+        def for_the_client(locale: str) -> str:
+            fee = rt.FEE_KEPT(fee=purchase.fee.format(locale)) if purchase.fee_minor else ""
+            return t.CLIENT_REFUNDED(
+                amount=refund.amount.format(locale),
+                description=purchase.description,
+                when=booking_when(booking, zone, locale),
+                reason=refund.reason,
+                number=receipt.number,
+                fee=fee,
+            )
+
         await outbox.enqueue(
             uow,
             audience=Audience.CLIENT,
             kind="credit_note",
             client_id=client.id,
-            text=t.CLIENT_REFUNDED(
-                amount=refund.amount.format(locale),
-                description=purchase.description,
-                when=booking_when(booking, client.timezone),
-                reason=refund.reason,
-                number=receipt.number,
-                fee=fee,
-            ),
+            text=for_the_client,
             document=DocumentRef("receipt", receipt.id, receipt.filename),
             data=ids,
             dedupe_key=f"credit_note:{receipt.id}",
             now=now,
         )
+
+    def for_the_advisor(locale: str) -> str:
+        return t.ADVISOR_REFUNDED(
+            amount=refund.amount.format(locale),
+            description=purchase.description,
+            when=booking_when(booking, advisor.timezone, locale),
+            share=t.SHARE_UNDONE() if undone else t.SHARE_KEPT(),
+        )
+
     await outbox.enqueue(
         uow,
         audience=Audience.ADVISOR,
         kind="refund_notice",
         advisor_id=advisor.id,
-        text=t.ADVISOR_REFUNDED(
-            amount=refund.amount.format(settings.locale),
-            description=purchase.description,
-            when=booking_when(booking, advisor.timezone),
-            share=t.SHARE_UNDONE() if undone else t.SHARE_KEPT(),
-        ),
+        text=for_the_advisor,
         data=ids,
         dedupe_key=f"refund_notice:{refund.id}",
         now=now,

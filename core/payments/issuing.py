@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core import i18n
 from core.config import Settings
 from core.db import UnitOfWork, insert_for
 from core.documents import receipt_pdf
@@ -22,6 +23,12 @@ from core.models.dialogs import Consent
 from core.names import receipt_name
 from core.payments.deps import BillingDeps, client_locale
 from core.payments.locks import people_of
+from core.payments.notices import (
+    REASON_CANCELLED,
+    REASON_EXTERNAL,
+    REASON_GUARANTEE,
+    REASON_NO_SHOW,
+)
 from core.payments.pricing import LineKind, QuoteLine, purchase_lines
 from core.payments.times import zone
 from core.receipts import (
@@ -36,7 +43,16 @@ from core.receipts import (
     receipt_filename,
 )
 from core.texts import billing as t
+from core.texts import receipts as tr
 from core.texts import refunds as rt
+
+# A refund's reason as stored (its messages' wording follows it), as a credit note prints it.
+_REASONS = {
+    REASON_GUARANTEE: tr.REASON_GUARANTEE,
+    REASON_CANCELLED: tr.REASON_CANCELLED,
+    REASON_NO_SHOW: tr.REASON_NO_SHOW,
+    REASON_EXTERNAL: tr.REASON_EXTERNAL,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +152,9 @@ async def issue_receipt(
     people: tuple[Client | None, Advisor],
     now: datetime,
 ) -> Receipt:
-    """Number the purchase's receipt and store what it prints, inside the payment's
-    transaction; its PDF is rendered when it is first read (:mod:`core.documents`)."""
+    """Number the purchase's receipt and store what it prints, in the buyer's language and
+    locale, inside the payment's transaction; its PDF is rendered when it is first read
+    (:mod:`core.documents`)."""
     client, advisor = people
     year = now.astimezone(UTC).year
     sequence = await allocate_number(uow, "receipt", year)
@@ -148,14 +165,17 @@ async def issue_receipt(
         format_when(booking.starts_at, timezone, locale) if booking and booking.starts_at else ""
     )
     terms_version, terms_accepted_at = await accepted_terms(uow, client, now)
+    with i18n.speaking(locale):  # its lines, and a buyer without a name, in their language
+        buyer = receipt_name(client) if client is not None else t.RECEIPT_BUYER()
+        lines = receipt_lines(purchase_lines(purchase, detail))
     data = ReceiptData(
         number=number,
         issued_at=now,
         platform_name=settings.platform_name,
         platform_address=settings.platform_address,
-        buyer_name=receipt_name(client) if client is not None else t.RECEIPT_BUYER(),
+        buyer_name=buyer,
         advisor_name=advisor.display_name,
-        lines=receipt_lines(purchase_lines(purchase, detail)),
+        lines=lines,
         currency=purchase.currency,
         payment_method=PaymentMethod(
             brand=purchase.payment_method_brand, last4=purchase.payment_method_last4
@@ -177,9 +197,7 @@ async def issue_receipt(
     return receipt
 
 
-def _credited_lines(
-    purchase: Purchase, refund: Refund
-) -> tuple[list[QuoteLine], list[QuoteLine]]:
+def _credited_lines(purchase: Purchase, refund: Refund) -> tuple[list[QuoteLine], list[QuoteLine]]:
     """(refunded, kept) lines of a credit note."""
     if refund.kind == RefundKind.EXTERNAL:
         # Made at Stripe, of any amount: it says what was returned, and nothing of the fee.
@@ -200,9 +218,7 @@ async def issue_credit_note(
     """Number the refund's credit note and store what it prints, in the refund's transaction."""
     client, advisor = await people_of(uow, purchase)
     original = await uow.session.scalar(
-        select(Receipt)
-        .where(Receipt.purchase_id == purchase.id)
-        .where(Receipt.kind == "receipt")
+        select(Receipt).where(Receipt.purchase_id == purchase.id).where(Receipt.kind == "receipt")
     )
     if original is None:
         raise RuntimeError(f"purchase {purchase.id} has no receipt to credit")
@@ -212,22 +228,26 @@ async def issue_credit_note(
     year = now.astimezone(UTC).year
     sequence = await allocate_number(uow, "credit_note", year)
     number = format_receipt_number("credit_note", year, sequence)
-    refunded, kept = _credited_lines(purchase, refund)
     timezone = client.timezone if client is not None else "UTC"
+    locale = client_locale(client, settings)
+    with i18n.speaking(locale):  # its lines, reason and buyer in the buyer's language
+        refunded, kept = _credited_lines(purchase, refund)
+        buyer = receipt_name(client) if client is not None else t.RECEIPT_BUYER()
+        reason = _REASONS[refund.reason]() if refund.reason in _REASONS else refund.reason
     data = CreditNoteData(
         number=number,
         original_receipt_number=original.number,
         issued_at=now,
         platform_name=settings.platform_name,
         platform_address=settings.platform_address,
-        buyer_name=receipt_name(client) if client is not None else t.RECEIPT_BUYER(),
+        buyer_name=buyer,
         advisor_name=advisor.display_name,
         refunded=receipt_lines(refunded),
         kept=receipt_lines(kept),
         currency=purchase.currency,
         stripe_reference=refund.stripe_refund_id or purchase.payment_intent_id or "-",
-        reason=refund.reason,
-        locale=client_locale(client, settings),
+        reason=reason,
+        locale=locale,
         timezone=zone(timezone).key,
         registration_number=settings.company_registration_number or "",
         tax_id=settings.tax_id or "",

@@ -1,14 +1,17 @@
-"""What the client and the advisor are told of a payment and of a refund."""
+"""What the client and the advisor are told of a payment and of a refund, each in their own
+language and locale (the texts below take the recipient's locale; ``outbox.enqueue`` calls
+them in its language)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from core import outbox
 from core.calendar_invite import filename as calendar_filename
 from core.config import Settings
 from core.db import UnitOfWork
-from core.models.accounts import Advisor, Client
+from core.models.accounts import Advisor, Client, Offer
 from core.models.billing import (
     AdvisorPayoutAccount,
     Purchase,
@@ -21,7 +24,6 @@ from core.models.bookings import Booking
 from core.models.outbox import Audience
 from core.names import advisor_facing_name
 from core.outbox import DocumentRef
-from core.payments.deps import client_locale
 from core.payments.times import local_time
 from core.texts import billing as t
 from core.texts import calendar as tcal
@@ -35,11 +37,12 @@ REASON_NO_SHOW = "Advisor did not attend"
 REASON_EXTERNAL = "refunded outside Pathwise"
 
 
-def booking_when(booking: Booking | None, timezone: str | None) -> str:
-    """ " on <date of the booking>" in a person's zone, or nothing if it has no date."""
+def booking_when(booking: Booking | None, timezone: str | None, locale: str = "en_US") -> str:
+    """ " on <date of the booking>" in a person's zone and locale, or nothing if it has no
+    date."""
     if booking is None or booking.starts_at is None:
         return ""
-    return rt.ON_DATE(when=local_time(booking.starts_at, timezone))
+    return rt.ON_DATE(when=local_time(booking.starts_at, timezone, locale))
 
 
 def _ids(purchase: Purchase) -> dict[str, object]:
@@ -58,22 +61,23 @@ async def notify_paid(
     booking: Booking | None,
     receipt: Receipt,
     people: tuple[Client | None, Advisor],
-    offer: str,
+    offer: Offer | None,
     now: datetime,
 ) -> None:
-    """The client's receipt and next steps, and the advisor's payment notification (``offer``:
-    the name of what was bought)."""
+    """The client's receipt and next steps, and the advisor's payment notification
+    (``offer``: what the booking was for, read while it was loaded; None for a tip)."""
     client, advisor = people
     if client is not None:
+
+        def receipt_ready(locale: str) -> str:
+            return t.RECEIPT_READY(number=receipt.number, total=purchase.total.format(locale))
+
         await outbox.enqueue(
             uow,
             audience=Audience.CLIENT,
             kind="receipt",
             client_id=client.id,
-            text=t.RECEIPT_READY(
-                number=receipt.number,
-                total=purchase.total.format(client_locale(client, settings)),
-            ),
+            text=receipt_ready,
             document=DocumentRef("receipt", receipt.id, receipt.filename),
             data=_ids(purchase),
             dedupe_key=f"receipt:{receipt.id}",
@@ -84,7 +88,7 @@ async def notify_paid(
             audience=Audience.CLIENT,
             kind="next_steps" if purchase.kind == PurchaseKind.BOOKING else "tip_thanks",
             client_id=client.id,
-            text=client_next_steps(settings, purchase, booking, client, advisor),
+            text=partial(client_next_steps, settings, purchase, booking, client, advisor),
             data=_ids(purchase),
             dedupe_key=f"paid_client:{purchase.id}",
             now=now,
@@ -99,21 +103,24 @@ async def notify_paid(
                 audience=Audience.CLIENT,
                 kind="calendar",
                 client_id=client.id,
-                text=tcal.READY(),
+                text=outbox.words(tcal.READY),
                 document=DocumentRef("calendar", booking.id, calendar_filename(booking)),
                 data=_ids(purchase),
                 dedupe_key=f"calendar:{purchase.id}",
                 now=now,
             )
-    text = advisor_paid_text(settings, purchase, booking, offer, client, advisor)
-    if not await has_payout_account(uow, advisor.id):
-        text += t.SET_UP_PAYOUTS()
+    payouts_ready = await has_payout_account(uow, advisor.id)
+
+    def paid(locale: str) -> str:
+        text = advisor_paid_text(settings, purchase, booking, offer, client, advisor, locale)
+        return text if payouts_ready else text + t.SET_UP_PAYOUTS()
+
     await outbox.enqueue(
         uow,
         audience=Audience.ADVISOR,
         kind="payment_received",
         advisor_id=advisor.id,
-        text=text,
+        text=paid,
         data=_ids(purchase),
         dedupe_key=f"paid_advisor:{purchase.id}",
         now=now,
@@ -124,22 +131,25 @@ def advisor_paid_text(
     settings: Settings,
     purchase: Purchase,
     booking: Booking | None,
-    offer: str,
+    offer: Offer | None,
     client: Client | None,
     advisor: Advisor,
+    locale: str,
 ) -> str:
-    """The advisor's news of a paid booking (with what the client chose to share) or tip."""
-    share = purchase.advisor_share.format(settings.locale)
+    """The advisor's news of a paid booking (with what the client chose to share) or tip,
+    amounts and dates in ``locale``."""
+    share = purchase.advisor_share.format(locale)
     hours = settings.guarantee_window_hours
     who = advisor_facing_name(client) if client is not None else t.A_CLIENT()
     if purchase.kind != PurchaseKind.BOOKING:
-        amount = purchase.tip.format(settings.locale)
+        amount = purchase.tip.format(locale)
         return t.TIP_RECEIVED(who=who, amount=amount, share=share, hours=hours)
+    bought = offer.name if offer is not None else purchase.description  # in this language
     if booking is not None and booking.starts_at:
-        when = local_time(booking.starts_at, advisor.timezone)
-        text = t.BOOKING_PAID_ON(offer=offer, who=who, when=when, share=share, hours=hours)
+        when = local_time(booking.starts_at, advisor.timezone, locale)
+        text = t.BOOKING_PAID_ON(offer=bought, who=who, when=when, share=share, hours=hours)
     else:
-        text = t.BOOKING_PAID(offer=offer, who=who, share=share, hours=hours)
+        text = t.BOOKING_PAID(offer=bought, who=who, share=share, hours=hours)
     if booking is not None and booking.client_note:
         text += t.SHARED_NOTE(who=who, note=booking.client_note)
     return text
@@ -151,9 +161,10 @@ def client_next_steps(
     booking: Booking | None,
     client: Client,
     advisor: Advisor,
+    locale: str,
 ) -> str:
-    """The client's confirmation: what was bought, when, how to join, and the guarantee."""
-    locale = client_locale(client, settings)
+    """The client's confirmation: what was bought, when, how to join, and the guarantee,
+    amounts and dates in ``locale``."""
     if purchase.kind == PurchaseKind.TIP:
         return t.TIP_THANKS(amount=purchase.tip.format(locale), advisor=advisor.display_name)
     hours = settings.guarantee_window_hours
@@ -165,7 +176,7 @@ def client_next_steps(
     if booking is not None and booking.starts_at is not None:
         return t.BOOKED(
             description=purchase.description,
-            when=local_time(booking.starts_at, client.timezone),
+            when=local_time(booking.starts_at, client.timezone, locale),
             minutes=settings.channel_open_minutes_before,
             guarantee=guarantee,
         )
@@ -190,7 +201,9 @@ async def notify_refunded(
             audience=Audience.CLIENT,
             kind="credit_note",
             client_id=client.id,
-            text=refund_text_for_client(settings, purchase, booking, refund, receipt, client),
+            text=partial(
+                refund_text_for_client, settings, purchase, booking, refund, receipt, client
+            ),
             document=DocumentRef("receipt", receipt.id, receipt.filename),
             data=_ids(purchase),
             dedupe_key=f"credit_note:{receipt.id}",
@@ -201,7 +214,7 @@ async def notify_refunded(
         audience=Audience.ADVISOR,
         kind="refund_notice",
         advisor_id=advisor.id,
-        text=refund_text_for_advisor(settings, purchase, booking, refund, client, advisor),
+        text=partial(refund_text_for_advisor, settings, purchase, booking, refund, client, advisor),
         data=_ids(purchase),
         dedupe_key=f"refund_notice:{refund.id}",
         now=now,
@@ -215,12 +228,12 @@ def refund_text_for_client(
     refund: Refund,
     receipt: Receipt,
     client: Client,
+    locale: str,
 ) -> str:
-    """What the client is told of a refund: why, how much, for which booking."""
-    locale = client_locale(client, settings)
+    """What the client is told of a refund: why, how much, for which booking, in ``locale``."""
     params = {
         "amount": refund.amount.format(locale),
-        "when": booking_when(booking, client.timezone),
+        "when": booking_when(booking, client.timezone, locale),
         "number": receipt.number,
     }
     if refund.reason == REASON_CANCELLED:
@@ -245,11 +258,13 @@ def refund_text_for_advisor(
     refund: Refund,
     client: Client | None,
     advisor: Advisor,
+    locale: str,
 ) -> str:
-    """What the advisor is told of a refund: why, how much, for which booking."""
+    """What the advisor is told of a refund: why, how much, for which booking, in
+    ``locale``."""
     params = {
-        "amount": refund.amount.format(settings.locale),
-        "when": booking_when(booking, advisor.timezone),
+        "amount": refund.amount.format(locale),
+        "when": booking_when(booking, advisor.timezone, locale),
         "description": purchase.description,
     }
     who = advisor_facing_name(client) if client is not None else t.THE_CLIENT()

@@ -38,7 +38,7 @@ async def payment_received(
     # Taken now, while the locked booking still holds them (no query); kept for the receipt
     # and the messages.
     people = await people_of(uow, purchase)
-    offer = booking.offer.name if booking is not None else purchase.description
+    offer = booking.offer if booking is not None else None
     intent = object_id(checkout.get("payment_intent"))
     amount = checkout.get("amount_total")
     currency = str(checkout.get("currency") or "").upper()
@@ -46,7 +46,14 @@ async def payment_received(
         if intent is None or intent == purchase.payment_intent_id:
             return "already paid"
         return await hold_in_suspense(
-            uow, purchase, intent, amount, currency, now, "a second payment for a paid purchase"
+            deps,
+            uow,
+            purchase,
+            intent,
+            amount,
+            currency,
+            now,
+            "a second payment for a paid purchase",
         )
     if purchase.status == PurchaseStatus.REJECTED and intent == purchase.payment_intent_id:
         return "already held for review"
@@ -58,7 +65,7 @@ async def payment_received(
         purchase.updated_at = now
         if give_back_slot:
             await release_hold(uow, booking, purchase, now)
-        return await hold_in_suspense(uow, purchase, intent, amount, currency, now, why)
+        return await hold_in_suspense(deps, uow, purchase, intent, amount, currency, now, why)
     _mark_paid(purchase, intent, pre, now)
     await ledger.post(
         uow,
@@ -149,6 +156,7 @@ async def release_hold(
 
 
 async def hold_in_suspense(
+    deps: BillingDeps,
     uow: UnitOfWork,
     purchase: Purchase,
     intent: str | None,
@@ -169,23 +177,28 @@ async def hold_in_suspense(
             purchase_id=purchase.id,
             memo=why,
         )
-    received = (
-        t.RECEIVED_AMOUNT(amount=amount, currency=currency)
-        if isinstance(amount, int)
-        else t.RECEIVED_UNKNOWN()
-    )
-    await outbox.enqueue(
-        uow,
-        audience=Audience.ADMIN,
-        kind="payment_problem",
-        text=t.PAYMENT_HELD_ADMIN(
+
+    def for_the_team(locale: str) -> str:
+        received = (
+            t.RECEIVED_AMOUNT(amount=amount, currency=currency)
+            if isinstance(amount, int)
+            else t.RECEIVED_UNKNOWN()
+        )
+        return t.PAYMENT_HELD_ADMIN(
             purchase_id=purchase.id,
             kind=purchase.kind,
             booking_id=purchase.booking_id,
             received=received,
             intent=intent,
             why=why,
-        ),
+        )
+
+    await outbox.enqueue(
+        uow,
+        audience=Audience.ADMIN,
+        kind="payment_problem",
+        text=for_the_team,
+        language=deps.settings.team_locale,
         dedupe_key=f"payment_problem:{intent or purchase.id}",
         now=now,
     )
@@ -195,7 +208,7 @@ async def hold_in_suspense(
             audience=Audience.CLIENT,
             kind="payment_problem",
             client_id=purchase.client_id,
-            text=t.PAYMENT_HELD_CLIENT(),
+            text=outbox.words(t.PAYMENT_HELD_CLIENT),
             dedupe_key=f"payment_problem_client:{intent or purchase.id}",
             now=now,
         )

@@ -13,6 +13,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select, update
 
@@ -45,6 +46,7 @@ from core.payments.gateway import (
 )
 from core.payments.guarantee import release_times, unsettled_no_show
 from core.payments.locks import lock_purchase, serialize_writers
+from core.payments.times import local_date
 from core.texts import payouts as pt
 
 log = logging.getLogger(LOGGER)
@@ -80,7 +82,7 @@ async def release_due_payouts(
         )
     for payout_id in due_ids:
         await _transfer_payout(db, gateway, settings, payout_id, now, run)
-    await _reverse_lost_disputes(db, gateway, now, run)
+    await _reverse_lost_disputes(db, gateway, settings, now, run)
     return run
 
 
@@ -88,7 +90,7 @@ async def release_due_payouts(
 
 
 async def _reverse_lost_disputes(
-    db: Database, gateway: PaymentGateway, now: datetime, run: PayoutRun
+    db: Database, gateway: PaymentGateway, settings: Settings, now: datetime, run: PayoutRun
 ) -> None:
     """Take back the transfer of an advisor's share whose payment's dispute was lost after
     the payout (the dispute event cannot call Stripe inside its transaction)."""
@@ -105,13 +107,14 @@ async def _reverse_lost_disputes(
     for purchase_id, payout_id, transfer_id in due:
         if transfer_id is None:
             continue
-        if await _reverse(db, gateway, now, purchase_id, payout_id, transfer_id):
+        if await _reverse(db, gateway, settings, now, purchase_id, payout_id, transfer_id):
             run.reversed.append(payout_id)
 
 
 async def _reverse(
     db: Database,
     gateway: PaymentGateway,
+    settings: Settings,
     now: datetime,
     purchase_id: int,
     payout_id: int,
@@ -153,12 +156,8 @@ async def _reverse(
             uow,
             audience=Audience.ADMIN,
             kind="dispute_closed",
-            text=pt.REVERSED(
-                transfer_id=transfer_id,
-                amount=share.format(),
-                reversal_id=reversal_id,
-                purchase_id=purchase.id,
-            ),
+            text=partial(_reversed_text, transfer_id, share, reversal_id, purchase.id),
+            language=settings.team_locale,
             dedupe_key=f"reversal:{purchase.id}",
             now=now,
         )
@@ -309,7 +308,11 @@ async def _claim_due_purchases(
 
 
 async def _refused(
-    uow: UnitOfWork, payout: Payout, error: PaymentProviderError, now: datetime
+    uow: UnitOfWork,
+    payout: Payout,
+    error: PaymentProviderError,
+    settings: Settings,
+    now: datetime,
 ) -> None:
     """Stripe refused the transfer for good: its purchases on hold, an admin told."""
     payout.status = PayoutStatus.FAILED.value
@@ -322,12 +325,8 @@ async def _refused(
         uow,
         audience=Audience.ADMIN,
         kind="payout_failed",
-        text=pt.PAYOUT_FAILED(
-            payout_id=payout.id,
-            amount=payout.net.format(),
-            advisor_id=payout.advisor_id,
-            code=error.code or pt.NO_CODE(),
-        ),
+        text=partial(_refused_text, payout, error.code),
+        language=settings.team_locale,
         dedupe_key=f"payout_failed:{payout.id}",
         now=now,
     )
@@ -373,7 +372,7 @@ async def _record_paid(
         audience=Audience.ADVISOR,
         kind="payout_statement",
         advisor_id=payout.advisor_id,
-        text=statement(payout, members, made.id, now, settings),
+        text=partial(statement, payout, members, made.id, now),
         data={"payout_id": payout.id, "booking_id": payout.booking_id},
         dedupe_key=f"payout_statement:{payout.id}",
         now=now,
@@ -418,23 +417,45 @@ async def _transfer_payout(
             run.retry_later.append(payout.id)
             return
         except PaymentProviderError as error:
-            await _refused(uow, payout, error, now)
+            await _refused(uow, payout, error, settings, now)
             run.failed.append(payout.id)
             return
         if await _record_paid(uow, payout, made, now, settings):
             run.paid.append(payout.id)
 
 
-def statement(
-    payout: Payout, members: list[Purchase], transfer_id: str, now: datetime, settings: Settings
+def _reversed_text(
+    transfer_id: str, share: Money, reversal_id: str, purchase_id: int, locale: str
 ) -> str:
-    """The advisor's payout statement: what was earned, the commission, what was paid."""
-    locale = settings.locale
+    """The team's news of a transfer taken back after a lost dispute."""
+    return pt.REVERSED(
+        transfer_id=transfer_id,
+        amount=share.format(locale),
+        reversal_id=reversal_id,
+        purchase_id=purchase_id,
+    )
+
+
+def _refused_text(payout: Payout, code: str | None, locale: str) -> str:
+    """The team's news of a transfer Stripe refused for good."""
+    return pt.PAYOUT_FAILED(
+        payout_id=payout.id,
+        amount=payout.net.format(locale),
+        advisor_id=payout.advisor_id,
+        code=code or pt.NO_CODE(),
+    )
+
+
+def statement(
+    payout: Payout, members: list[Purchase], transfer_id: str, now: datetime, locale: str
+) -> str:
+    """The advisor's payout statement: what was earned, the commission, what was paid, in
+    ``locale``."""
 
     def fmt(minor: int) -> str:
         return Money(minor, payout.currency).format(locale)
 
-    date = f"{now:%d %b %Y}"
+    date = local_date(now, "UTC", locale)
     rows = [pt.STATEMENT_TITLE(date=date)]
     for purchase in members:
         if purchase.service_minor:

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Any, Protocol
 
 import stripe
@@ -450,10 +451,10 @@ async def _claim_day(db: Database, day: str, now: datetime) -> bool:
     return inserted is not None
 
 
-def alert_text(report: ReconcileReport, limit: int = 10) -> str:
+def alert_text(report: ReconcileReport, locale: str = "en_US", limit: int = 10) -> str:
     """The team's message: how many differences, the first few, and where to see them all."""
     lines = [t.ALERT_TITLE(differences=len(report.differences))]
-    lines += [t.ALERT_LINE(difference=d.describe()) for d in report.differences[:limit]]
+    lines += [t.ALERT_LINE(difference=d.describe(locale)) for d in report.differences[:limit]]
     if len(report.differences) > limit:
         lines.append(t.ALERT_MORE(more=len(report.differences) - limit))
     lines.append(t.ALERT_FULL_LIST())
@@ -461,11 +462,12 @@ def alert_text(report: ReconcileReport, limit: int = 10) -> str:
 
 
 async def run_daily(
-    db: Database, stripe_records: StripeRecords, now: datetime
+    db: Database, stripe_records: StripeRecords, now: datetime, *, language: str = "en_US"
 ) -> ReconcileReport | None:
     """Once per UTC day (the first tick that claims the day): reconcile the last
-    :data:`DAILY_LOOKBACK` and alert the admin channel if anything differs. None when another
-    worker (or an earlier tick) has the day."""
+    :data:`DAILY_LOOKBACK` and alert the admin channel (in ``language``: the settings'
+    ``team_locale``) if anything differs. None when another worker (or an earlier tick) has
+    the day."""
     day = now.astimezone(UTC).date().isoformat()
     if not await _claim_day(db, day, now):
         return None
@@ -476,7 +478,8 @@ async def run_daily(
                 uow,
                 audience=Audience.ADMIN,
                 kind="reconcile_differences",
-                text=alert_text(report),
+                text=partial(alert_text, report),
+                language=language,
                 dedupe_key=f"reconcile:{day}",
                 now=now,
             )
@@ -491,11 +494,15 @@ async def run_daily(
 
 
 def daily_job(
-    db: Database, stripe_records: StripeRecords, now: Callable[[], datetime]
+    db: Database,
+    stripe_records: StripeRecords,
+    now: Callable[[], datetime],
+    *,
+    language: str = "en_US",
 ) -> Callable[[], Awaitable[ReconcileReport | None]]:
     """The worker's job: :func:`run_daily` with the clock's time."""
 
     async def job() -> ReconcileReport | None:
-        return await run_daily(db, stripe_records, now())
+        return await run_daily(db, stripe_records, now(), language=language)
 
     return job

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -40,6 +41,7 @@ from core.payments.stripe_parse import (
     parse_row_id,
     positive_amount,
 )
+from core.texts import Text
 from core.texts import billing as t
 from core.texts import refunds as rt
 
@@ -76,24 +78,35 @@ async def find_payment(
 
 
 async def not_a_sale(
-    uow: UnitOfWork, what: str, obj: dict[str, Any], purchase: Purchase | None, now: datetime
+    settings: Settings,
+    uow: UnitOfWork,
+    what: Text,
+    obj: dict[str, Any],
+    purchase: Purchase | None,
+    now: datetime,
 ) -> str:
-    """A refund or dispute on a payment that is not a paid sale here: an admin looks."""
+    """A refund or dispute (``what``: ``A_REFUND``, ``A_DISPUTE``) on a payment that is not a
+    paid sale here: an admin looks."""
     found = object_id(obj.get("id")) or "?"
-    where = (
-        t.NOT_A_SALE_PURCHASE(purchase_id=purchase.id, status=purchase.status)
-        if purchase is not None
-        else t.NOT_A_SALE_UNKNOWN(intent=object_id(obj.get("payment_intent")))
-    )
+
+    def for_the_team(locale: str) -> str:
+        where = (
+            t.NOT_A_SALE_PURCHASE(purchase_id=purchase.id, status=purchase.status)
+            if purchase is not None
+            else t.NOT_A_SALE_UNKNOWN(intent=object_id(obj.get("payment_intent")))
+        )
+        return t.NOT_A_SALE(what=what(), object_id=found, where=where)
+
     await outbox.enqueue(
         uow,
         audience=Audience.ADMIN,
         kind="payment_problem",
-        text=t.NOT_A_SALE(what=what, object_id=found, where=where),
+        text=for_the_team,
+        language=settings.team_locale,
         dedupe_key=f"not_a_sale:{found}"[:120],
         now=now,
     )
-    return f"{what} on unknown payment" if purchase is None else f"{what} needs review"
+    return f"{what.en} on unknown payment" if purchase is None else f"{what.en} needs review"
 
 
 async def on_charge_refunded(
@@ -103,7 +116,7 @@ async def on_charge_refunded(
     the charge when an older API version sends one, else from the API. Never assumed."""
     purchase, booking = await find_payment(uow, charge, pre)
     if purchase is None or purchase.status != PurchaseStatus.PAID:
-        return await not_a_sale(uow, t.A_REFUND(), charge, purchase, now)
+        return await not_a_sale(deps.settings, uow, t.A_REFUND, charge, purchase, now)
     listed = charge.get("refunds")
     if isinstance(listed, dict):
         data = listed.get("data")
@@ -127,7 +140,7 @@ async def on_refund_event(
 ) -> str:
     purchase, booking = await find_payment(uow, refund, pre)
     if purchase is None or purchase.status != PurchaseStatus.PAID:
-        return await not_a_sale(uow, t.A_REFUND(), refund, purchase, now)
+        return await not_a_sale(deps.settings, uow, t.A_REFUND, refund, purchase, now)
     return await sync_refund(deps.settings, uow, purchase, booking, refund, now, None)
 
 
@@ -155,11 +168,7 @@ def _ours(purchase: Purchase, stripe_refund: dict[str, Any], stripe_id: str) -> 
         return local
     own_id = parse_row_id(metadata_of(stripe_refund).get("refund_id"))
     return next(
-        (
-            r
-            for r in purchase.refunds
-            if r.id == own_id and r.stripe_refund_id in (None, stripe_id)
-        ),
+        (r for r in purchase.refunds if r.id == own_id and r.stripe_refund_id in (None, stripe_id)),
         None,
     )
 
@@ -194,12 +203,18 @@ async def sync_refund(
             return "refund made outside Pathwise recorded"
         return f"refund {local.id} confirmed"
     if status in ("failed", "canceled"):
-        return await _refund_undone(uow, purchase, local, stripe_id, status, now)
+        return await _refund_undone(settings, uow, purchase, local, stripe_id, status, now)
     return "nothing new" if local.status != RefundStatus.PENDING else "refund pending"
 
 
 async def _refund_undone(
-    uow: UnitOfWork, purchase: Purchase, local: Refund, stripe_id: str, status: str, now: datetime
+    settings: Settings,
+    uow: UnitOfWork,
+    purchase: Purchase,
+    local: Refund,
+    stripe_id: str,
+    status: str,
+    now: datetime,
 ) -> str:
     """Stripe says the refund failed or was canceled, possibly after it had succeeded."""
     if local.status == RefundStatus.SUCCEEDED:
@@ -207,7 +222,10 @@ async def _refund_undone(
             uow,
             audience=Audience.ADMIN,
             kind="refund_failed",
-            text=rt.FAILED_LATE(stripe_id=stripe_id, purchase_id=purchase.id, status=status),
+            text=outbox.words(
+                rt.FAILED_LATE, stripe_id=stripe_id, purchase_id=purchase.id, status=status
+            ),
+            language=settings.team_locale,
             dedupe_key=f"refund_failed_late:{local.id}",
             now=now,
         )
@@ -218,18 +236,26 @@ async def _refund_undone(
         return "nothing new"
     local.status = RefundStatus.FAILED.value
     local.completed_at = now
-    await refund_failed(uow, purchase, local, status, now)
+    await refund_failed(settings, uow, purchase, local, status, now)
     return f"refund {local.id} {status}"
 
 
 async def refund_failed(
-    uow: UnitOfWork, purchase: Purchase, refund: Refund, status: str, now: datetime
+    settings: Settings,
+    uow: UnitOfWork,
+    purchase: Purchase,
+    refund: Refund,
+    status: str,
+    now: datetime,
 ) -> None:
     await outbox.enqueue(
         uow,
         audience=Audience.ADMIN,
         kind="refund_failed",
-        text=rt.FAILED(stripe_id=refund.stripe_refund_id, purchase_id=purchase.id, status=status),
+        text=outbox.words(
+            rt.FAILED, stripe_id=refund.stripe_refund_id, purchase_id=purchase.id, status=status
+        ),
+        language=settings.team_locale,
         dedupe_key=f"refund_failed:{refund.id}",
         now=now,
     )
@@ -268,7 +294,7 @@ async def record_external_refund(
 
 
 async def _post_external(
-    uow: UnitOfWork, purchase: Purchase, refund: Refund, now: datetime
+    settings: Settings, uow: UnitOfWork, purchase: Purchase, refund: Refund, now: datetime
 ) -> None:
     """A refund made outside Pathwise: booked, the payout on hold, an admin decides."""
     await ledger.post(
@@ -287,15 +313,21 @@ async def _post_external(
         uow,
         audience=Audience.ADMIN,
         kind="external_refund",
-        text=rt.EXTERNAL_ADMIN(
-            amount=refund.amount.format(),
-            purchase_id=purchase.id,
-            booking_id=purchase.booking_id,
-            stripe_id=refund.stripe_refund_id,
-            payout_state=purchase.payout_state,
-        ),
+        text=partial(_external_text, purchase, refund),
+        language=settings.team_locale,
         dedupe_key=f"external_refund:{refund.id}",
         now=now,
+    )
+
+
+def _external_text(purchase: Purchase, refund: Refund, locale: str) -> str:
+    """The team's news of a refund made at Stripe, outside Pathwise."""
+    return rt.EXTERNAL_ADMIN(
+        amount=refund.amount.format(locale),
+        purchase_id=purchase.id,
+        booking_id=purchase.booking_id,
+        stripe_id=refund.stripe_refund_id,
+        payout_state=purchase.payout_state,
     )
 
 
@@ -347,7 +379,7 @@ async def finalize_refund(
     if stripe_refund_id and refund.stripe_refund_id is None:
         refund.stripe_refund_id = stripe_refund_id
     if refund.kind == RefundKind.EXTERNAL:
-        await _post_external(uow, purchase, refund, now)
+        await _post_external(settings, uow, purchase, refund, now)
     else:
         await _post_refund(uow, purchase, booking, refund, now)
     purchase.updated_at = now

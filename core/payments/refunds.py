@@ -120,9 +120,7 @@ async def _paid_purchase(
 
 
 def _guarantee_refunds(purchase: Purchase, status: RefundStatus) -> list[Refund]:
-    return [
-        r for r in purchase.refunds if r.kind == RefundKind.GUARANTEE and r.status == status
-    ]
+    return [r for r in purchase.refunds if r.kind == RefundKind.GUARANTEE and r.status == status]
 
 
 def _check_not_settled(purchase: Purchase, booking: Booking) -> None:
@@ -370,7 +368,10 @@ async def _record_answer(deps: BillingDeps, asked: _Asked, result: RefundResult)
                 uow,
                 audience=Audience.ADMIN,
                 kind="refund_failed",
-                text=rt.FAILED(stripe_id=result.id, purchase_id=locked.id, status=result.status),
+                text=outbox.words(
+                    rt.FAILED, stripe_id=result.id, purchase_id=locked.id, status=result.status
+                ),
+                language=deps.settings.team_locale,
                 dedupe_key=f"refund_failed:{made.id}",
                 now=deps.clock.now(),
             )

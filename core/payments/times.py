@@ -1,11 +1,12 @@
-"""Moments shown in a person's time zone."""
+"""Moments shown in a person's time zone and locale."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
 
 from core import i18n
 from core.texts import scheduling as t
@@ -19,10 +20,25 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def _babel_locale(locale: str) -> Locale:
+    try:
+        return Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return Locale.parse("en_US")
+
+
+def local_date(moment: datetime, timezone: str | None, locale: str = "en_US") -> str:
+    """The day of a moment in a person's zone, e.g. ``23 Nov 2026`` (``23 de nov de 2026``)."""
+    day = moment.astimezone(zone(timezone)).date()
+    return str(format_date(day, t.DATE_FORMAT(), locale=_babel_locale(locale)))
+
+
 def local_time(moment: datetime, timezone: str | None, locale: str | None = None) -> str:
-    """A moment in a person's time zone, e.g. ``Mon 23 Nov 2026, 14:00 (Europe/Madrid)``, in
-    ``locale`` (by default the language texts are rendered in now: ``lun 23 nov 2026``)."""
+    """A moment in a person's time zone, e.g. ``Mon 23 Nov 2026, 14:00 (Europe/Madrid)``;
+    day and month names in ``locale`` (by default the language of the moment), the order in
+    the current language's pattern (``lun 23 de nov de 2026, 14:00`` in Spanish)."""
     where = zone(timezone)
     pattern = t.MOMENT_FORMAT()
-    shown = format_datetime(moment, pattern, tzinfo=where, locale=locale or i18n.current())
-    return t.MOMENT_IN_ZONE(moment=str(shown), zone=where.key)
+    names = _babel_locale(locale or i18n.current())
+    shown = format_datetime(moment, pattern, tzinfo=where, locale=names)
+    return f"{shown} ({where.key})"

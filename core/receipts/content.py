@@ -1,15 +1,19 @@
-"""What a document says: its facts, its tables of lines and its notes, in its language."""
+"""What a document says: its facts, its tables of lines and its notes, in its language.
+
+A document is written in its buyer's locale (``data.locale``, stored with what it prints), so
+a receipt rendered later, by whichever process, reads the same: its labels in the locale's
+language (``i18n.speaking``), its dates and amounts formatted by the locale."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
 
+from core import i18n
 from core.money import Money
 from core.money import total as sum_money
 from core.receipts.data import CreditNoteData, ReceiptData, ReceiptLine
@@ -51,27 +55,31 @@ class Document:
     notes: tuple[str, ...]
     issued_at: datetime
     language: str
+    headings: tuple[str, str]  # the tables' columns
 
     def text(self) -> str:
         """Every string the document prints, to choose its fonts."""
         parts = [self.title, self.number, self.platform_name, self.platform_address]
         parts += self.platform_numbers
-        parts += [*TABLE_HEADINGS, *(part for fact in self.facts for part in fact)]
+        parts += [*self.headings, *(part for fact in self.facts for part in fact)]
         for section in self.sections:
             rows = (*section.rows, *([section.total] if section.total else []))
             parts += [section.heading] + [f"{r.label}{r.amount}{r.detail}" for r in rows]
         return "".join([*parts, *self.notes, self.footer("0123456789", "")])
 
     def footer(self, page: str, pages: str) -> str:
-        """The line at the foot of each page."""
-        return t.FOOTER(title=self.title, number=self.number, page=page, pages=pages)
-
-
-TABLE_HEADINGS: Final = (t.DESCRIPTION(), t.AMOUNT())
+        """The line at the foot of each page, in the document's language."""
+        with i18n.speaking(self.language):
+            return t.FOOTER(title=self.title, number=self.number, page=page, pages=pages)
 
 
 def receipt_document(data: ReceiptData) -> Document:
-    """What a receipt says."""
+    """What a receipt says, in its buyer's language."""
+    with i18n.speaking(data.locale):
+        return _receipt_document(data)
+
+
+def _receipt_document(data: ReceiptData) -> Document:
     locale = data.locale
     facts = [
         (t.RECEIPT_NUMBER(), data.number),
@@ -106,6 +114,7 @@ def receipt_document(data: ReceiptData) -> Document:
         _receipt_notes(data),
         data.issued_at,
         _language(data.locale),
+        (t.DESCRIPTION(), t.AMOUNT()),
     )
 
 
@@ -119,7 +128,12 @@ def _receipt_notes(data: ReceiptData) -> tuple[str, ...]:
 
 
 def credit_note_document(data: CreditNoteData) -> Document:
-    """What a credit note says."""
+    """What a credit note says, in its buyer's language."""
+    with i18n.speaking(data.locale):
+        return _credit_note_document(data)
+
+
+def _credit_note_document(data: CreditNoteData) -> Document:
     locale = data.locale
     facts = [
         (t.CREDIT_NOTE_NUMBER(), data.number),
@@ -166,6 +180,7 @@ def credit_note_document(data: CreditNoteData) -> Document:
         (note,),
         data.issued_at,
         _language(data.locale),
+        (t.DESCRIPTION(), t.AMOUNT()),
     )
 
 

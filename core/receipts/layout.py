@@ -10,7 +10,6 @@ from fpdf.fonts import FontFace
 
 from core.pdf_subsets import SubsetCachingPDF
 from core.receipts.content import (
-    TABLE_HEADINGS,
     Document,
     Section,
     credit_note_document,
@@ -80,7 +79,7 @@ def _render(document: Document, fonts: ReceiptFonts | None) -> bytes:
     pdf.add_page()
     _facts(pdf, document.facts)
     for section in document.sections:
-        _section_table(pdf, section)
+        _section_table(pdf, section, document.headings)
     _notes(pdf, document.notes)
     return pdf.output_pdf()
 
@@ -98,7 +97,7 @@ def _facts(pdf: FPDF, facts: tuple[tuple[str, str], ...]) -> None:
     pdf.ln(6)
 
 
-def _section_table(pdf: FPDF, section: Section) -> None:
+def _section_table(pdf: FPDF, section: Section, headings: tuple[str, str]) -> None:
     """A heading, then the rows with their amounts right-aligned, then the total in bold."""
     pdf.set_font(FAMILY, "B", 11)
     pdf.cell(0, 7, section.heading, new_x="LMARGIN", new_y="NEXT")
@@ -116,7 +115,7 @@ def _section_table(pdf: FPDF, section: Section) -> None:
         v_align="TOP",
     ) as table:
         heading = table.row()
-        for text in TABLE_HEADINGS:
+        for text in headings:
             heading.cell(text)
         for item in section.rows:
             row = table.row()

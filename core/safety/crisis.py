@@ -171,15 +171,27 @@ async def alert_team(
     window = str(int(now.timestamp()) // seconds) if seconds else uuid.uuid4().hex
     name = advisor_facing_name(client)
     advisor = await uow.session.get(Advisor, booking.advisor_id)
-    place = {Where.CHAT: t.IN_CHAT, Where.ROOM: t.IN_ROOM}[where]()
+    place = {Where.CHAT: t.IN_CHAT, Where.ROOM: t.IN_ROOM}[where]
     data = {"booking_id": booking.id, "where": where.value}
+
+    def heads_up(locale: str) -> str:
+        return t.ADVISOR_HEADS_UP(client_name=name, booking_id=booking.id, place=place())
+
+    def alert(locale: str) -> str:
+        return t.ADMIN_ALERT(
+            client_name=name,
+            booking_id=booking.id,
+            advisor_name=advisor.display_name if advisor else t.THEIR_ADVISOR(),
+            place=place(),
+        )
+
     await outbox.enqueue(
         uow,
         audience=Audience.ADVISOR,
         kind=ALERT_KIND,
         advisor_id=booking.advisor_id,
         client_id=client.id,
-        text=t.ADVISOR_HEADS_UP(client_name=name, booking_id=booking.id, place=place),
+        text=heads_up,
         data=data,
         dedupe_key=f"{ALERT_KIND}:advisor:{client.id}:{window}",
         now=now,
@@ -190,12 +202,8 @@ async def alert_team(
         kind=ALERT_KIND,
         advisor_id=booking.advisor_id,
         client_id=client.id,
-        text=t.ADMIN_ALERT(
-            client_name=name,
-            booking_id=booking.id,
-            advisor_name=advisor.display_name if advisor else t.THEIR_ADVISOR(),
-            place=place,
-        ),
+        text=alert,
+        language=settings.team_locale,
         data=data,
         dedupe_key=f"{ALERT_KIND}:admin:{client.id}:{window}",
         now=now,

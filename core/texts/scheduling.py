@@ -9,10 +9,10 @@ from core.texts import Text
 # and a day heading, e.g. "Tue 24 Nov".
 SLOT_FORMAT = Text("scheduling.slot_format", "EEE d MMM, HH:mm")
 DAY_FORMAT = Text("scheduling.day_format", "EEE d MMM")
-# A Babel (CLDR) date pattern: a moment with its year, as notices and the summary show it,
-# "Mon 23 Nov 2026, 14:00"; then the moment with its time zone's name.
-MOMENT_FORMAT = Text("scheduling.moment_format", "EEE dd MMM y, HH:mm")
-MOMENT_IN_ZONE = Text("scheduling.moment_in_zone", "{moment} ({zone})")
+# A moment with its year, as payment and refund notices read it (the zone follows it).
+MOMENT_FORMAT = Text("scheduling.moment_format", "EEE dd MMM yyyy, HH:mm")
+# A date with its year, as a payout statement reads it.
+DATE_FORMAT = Text("scheduling.date_format", "dd MMM yyyy")
 
 # A time that can't be had: a lead, then the next free times (or that there are none).
 NO_LONGER_AVAILABLE = Text("scheduling.no_longer_available", "That time is no longer available.")
