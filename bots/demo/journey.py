@@ -178,7 +178,9 @@ class Journey(Player):
         await self.tap(self.said(ti.CHOOSE, name=ADVISOR))
         assert self.last is not None
         offer_name = self.said(tcat.LIVE_SESSION, minutes=OFFER_MINUTES)
-        offer = next((b for b in self.last.button_labels() if b.startswith(offer_name)), None)
+        offer = next(
+            (b for b in self.last.button_labels() if b.lower().startswith(offer_name.lower())), None
+        )
         if offer is None:
             raise StepFailed(
                 "choosing the offer", f"no {offer_name} among {self.last.button_labels()}"

@@ -31,7 +31,7 @@ STOPPED = Text("demo.stopped", "the journey stopped at “{step}”: {detail}")
 UNEXPECTED = Text("demo.unexpected", "unexpected error during “{stage}”: {error}")
 SETTING_UP = Text("demo.setting_up", "set-up")
 FILES_WRITTEN = Text("demo.files_written", "Files written:")
-PASSED = Text("demo.passed", "Demo passed: {count} invariants held.")
+PASSED = Text("demo.passed", "Demo passed: {number} invariants held.")
 FAILED = Text("demo.failed", "Demo FAILED: {reason}")
 
 # -- who speaks --------------------------------------------------------------------------------
