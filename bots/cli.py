@@ -14,7 +14,7 @@ import click
 
 from bots import preflight
 from bots.logs import configure_logging
-from core import catalogue, migrations
+from core import catalogue, i18n, migrations
 from core.clock import SystemClock
 from core.config import Settings, SettingsInvalid, load_settings
 from core.db import Database
@@ -311,21 +311,31 @@ def chat(settings: Settings, files: Path) -> None:
     show_default=True,
     help="Folder for the demo's database, transcript.md, receipts/ and ledger.csv.",
 )
-def demo(out: Path) -> None:
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(i18n.languages()),
+    default=i18n.SOURCE,
+    show_default=True,
+    help="The client's language: the bot answers her in it, and the transcript is told in it.",
+)
+def demo(out: Path, language: str) -> None:
     """Play a client's whole journey offline, through the real Telegram, Discord and Stripe
     libraries, checking every invariant. Needs no tokens and no network; ignores the
     environment's settings. Exits 1 naming the first invariant that did not hold."""
     from bots.demo.journey import run_demo
+    from bots.demo.speech import render
+    from core.texts import demo as t
 
-    result = asyncio.run(run_demo(out, click.echo))
+    result = asyncio.run(run_demo(out, click.echo, language=language))
     click.echo("")
-    click.echo("Files written:")
+    click.echo(render(language, t.FILES_WRITTEN))
     for path in result.files:
         click.echo(f"  {path}")
     if not result.ok:
-        click.echo(f"Demo FAILED: {result.failed}", err=True)
+        click.echo(render(language, t.FAILED, reason=result.failed), err=True)
         sys.exit(1)
-    click.echo(f"Demo passed: {len(dict.fromkeys(result.held))} invariants held.")
+    click.echo(render(language, t.PASSED, number=len(dict.fromkeys(result.held))))
 
 
 @cli.command("run")

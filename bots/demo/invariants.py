@@ -10,11 +10,13 @@ import discord
 from sqlalchemy import func, select
 
 from bots.demo.report import Checks
+from bots.demo.speech import made_from, money, render
 from bots.demo.world import ADVISOR_DISCORD, CLIENT_DISCORD, STRANGER_DISCORD, World
 from core.ledger import check_ledger
 from core.models import Purchase
 from core.models.billing import Receipt, Refund
-from core.money import Money
+from core.texts import Text
+from core.texts import demo as t
 from devtools.discord_recorder import BOT_ID
 
 # Discord permission bits (discord.Permissions names them; the raw numbers are what the
@@ -24,28 +26,60 @@ SEND = discord.Permissions(send_messages=True).value
 
 
 class Invariants:
-    """Each check records what held in ``checks``, or raises InvariantBroken."""
+    """Each check records what held in ``checks``, or raises InvariantBroken. What is told
+    is in ``language`` (the client's and the transcript's), amounts as ``locale`` writes
+    them; what Ana reads is recognised in ``advisor_language``."""
 
-    def __init__(self, world: World, checks: Checks) -> None:
+    def __init__(
+        self,
+        world: World,
+        checks: Checks,
+        language: str,
+        locale: str,
+        advisor_language: str,
+        client: str,
+    ) -> None:
         self.w, self.checks = world, checks
+        self.language, self.locale, self.advisor_language = language, locale, advisor_language
+        self.client = client
 
-    def advisor_dm_since(self, before: int, words: str, what: str) -> None:
+    def said(self, text: Text, /, **params: object) -> str:
+        return render(self.language, text, **params)
+
+    def money(self, minor: int, currency: str) -> str:
+        return money(minor, currency, self.locale)
+
+    def advisor_dm_since(self, before: int, name: Text, *texts: Text) -> None:
+        """Ana got a DM made from one of ``texts`` (as she reads them) since ``before``."""
         dms = self.w.fake.messages.get(ADVISOR_DISCORD + 1, [])[before:]
         channel = self.w.fake.channels.get(ADVISOR_DISCORD + 1, {})
+        found = [
+            m["content"]
+            for m in dms
+            if made_from(m.get("content") or "", self.advisor_language, *texts)
+        ]
+        excerpt = found[0] if found else ""
+        excerpt = excerpt if len(excerpt) <= 60 else excerpt[:59] + "…"
         self.checks.require(
-            f"advisor {what}",
-            channel.get("type") == 1 and any(words in (m.get("content") or "") for m in dms),
-            f"Ana got a Discord DM mentioning “{words}”",
+            name,
+            channel.get("type") == 1 and bool(found),
+            self.said(t.DM_HELD, advisor="Ana", excerpt=excerpt),
         )
 
-    async def books_balance(self, when: str) -> None:
+    async def books_balance(self, when: Text) -> None:
         async with self.w.db.uow() as uow:
             report = await check_ledger(uow)
+        counts = {
+            "when": self.said(when),
+            "transactions": report.transactions,
+            "entries": report.entries,
+        }
         self.checks.require(
-            "ledger balanced",
+            t.LEDGER_BALANCED,
             report.ok,
-            f"{when}: {report.transactions} transactions, {report.entries} entries, "
-            + ("every one balanced" if report.ok else "; ".join(report.violations)),
+            self.said(t.LEDGER_HELD, **counts)
+            if report.ok
+            else self.said(t.LEDGER_BROKEN, **counts, violations="; ".join(report.violations)),
         )
 
     async def fee_never_refunded(self) -> None:
@@ -56,11 +90,14 @@ class Invariants:
         refunded = sum(r.amount_minor for r in refunds if r.purchase_id == booking.id)
         kept = booking.total_minor - refunded
         self.checks.require(
-            "fee never refunded",
+            t.FEE_NEVER_REFUNDED,
             kept >= booking.fee_minor and refunded == booking.service_minor,
-            f"refunded {Money(refunded, booking.currency).format()} of "
-            f"{Money(booking.total_minor, booking.currency).format()}; the "
-            f"{Money(booking.fee_minor, booking.currency).format()} handling fee was kept",
+            self.said(
+                t.FEE_KEPT_HELD,
+                refunded=self.money(refunded, booking.currency),
+                total=self.money(booking.total_minor, booking.currency),
+                fee=self.money(booking.fee_minor, booking.currency),
+            ),
         )
 
     async def one_receipt_per_purchase(self, receipts: dict[str, bytes]) -> None:
@@ -74,11 +111,15 @@ class Invariants:
                 .group_by(Receipt.purchase_id)
             )
             counts = {purchase_id: count for purchase_id, count in rows}
-        got = [n for n in receipts if "receipt" in n]
+            numbers = list(
+                await uow.session.scalars(select(Receipt.number).where(Receipt.refund_id.is_(None)))
+            )
+        # A receipt's file is named for its number, whatever the client's language.
+        got = [n for n in receipts if n.endswith(".pdf") and any(no in n for no in numbers)]
         self.checks.require(
-            "one receipt per purchase",
+            t.ONE_RECEIPT,
             all(counts.get(p.id) == 1 for p in paid) and len(got) == len(paid),
-            f"{len(paid)} purchases (booking and tip), {len(got)} receipts sent, one each",
+            self.said(t.ONE_RECEIPT_HELD, purchases=len(paid), receipts=len(got)),
         )
 
     def check_private(self, channel: discord.TextChannel) -> None:
@@ -92,14 +133,13 @@ class Invariants:
             for uid in (CLIENT_DISCORD, ADVISOR_DISCORD)
         )
         self.checks.require(
-            "channel private",
+            t.CHANNEL_PRIVATE,
             set(raw) == {self.w.guild.id, CLIENT_DISCORD, ADVISOR_DISCORD, BOT_ID}
             and int(everyone.get("deny", 0)) & VIEW == VIEW
             and stranger is not None
             and not channel.permissions_for(stranger).view_channel
             and people_ok,
-            f"#{channel.name}: @everyone denied View Channel; only Zoë, Ana and the bot "
-            "have overwrites; another server member cannot see it",
+            self.said(t.PRIVATE_HELD, channel=channel.name, client=self.client, advisor="Ana"),
         )
 
     def check_locked(self, channel: discord.TextChannel) -> None:
@@ -109,9 +149,9 @@ class Invariants:
             perms = channel.permissions_for(member) if member else None
             locked &= perms is not None and perms.view_channel and not perms.send_messages
         self.checks.require(
-            "channel locked after the session",
+            t.CHANNEL_LOCKED,
             locked,
-            f"#{channel.name} is read-only for Zoë and Ana",
+            self.said(t.LOCKED_HELD, channel=channel.name, client=self.client, advisor="Ana"),
         )
 
     def check_nothing_kept(self, phrases: list[str]) -> None:
@@ -124,8 +164,4 @@ class Invariants:
             if p.exists()
         )
         found = [p for p in phrases if p.encode() in stored]
-        self.checks.require(
-            "no transcript kept",
-            not found,
-            "nothing said in the room is stored in the database",
-        )
+        self.checks.require(t.NO_TRANSCRIPT, not found, self.said(t.NO_TRANSCRIPT_HELD))

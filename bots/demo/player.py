@@ -1,5 +1,6 @@
-"""Playing Zoë: typing and tapping in Telegram, paying on the Checkout page, and hearing what
-the bot and the Discord DMs say back (each line goes into the transcript)."""
+"""Playing the client (Zoë, or Lucía in Spanish): typing and tapping in Telegram, paying on
+the Checkout page, and hearing what the bot and the Discord DMs say back (each line goes into
+the transcript)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from bots.demo.report import Checks, StepFailed, Transcript
+from bots.demo.speech import ADVISOR_LANGUAGE, money, render, script
 from bots.demo.world import ADVISOR_DISCORD, CLIENT_DISCORD, World
+from core import i18n
+from core.texts import Text
+from core.texts import demo as t
 from devtools.discord_recorder import BOT_ID
 from devtools.telegram_recorder import ApiCall
 
@@ -62,15 +67,35 @@ def calendar_event(calls: list[ApiCall], what: str) -> tuple[str, Any]:
 
 
 class Player:
-    """Zoë's side of the demo, against a running ``World``."""
+    """The client's side of the demo, against a running ``World``: she reads Pathwise in
+    ``language`` (her Telegram's), and so does the transcript."""
 
-    def __init__(self, world: World, transcript: Transcript) -> None:
+    def __init__(self, world: World, transcript: Transcript, language: str = "en") -> None:
         self.w, self.t = world, transcript
+        self.language = language
+        self.locale = i18n.locale_for(language)  # what the bot stores for her: amounts follow it
+        self.advisor_language = ADVISOR_LANGUAGE
+        self.script = script(language)
+        self.client = self.script.client_name
         self.checks = Checks(transcript)
-        self.receipts: dict[str, bytes] = {}  # filename -> PDF, as Zoë received them
+        self.receipts: dict[str, bytes] = {}  # filename -> PDF, as the client received them
         self.last: ApiCall | None = None  # the last bot message with buttons
 
-    # -- talking, as Zoë -------------------------------------------------------------------
+    # -- in the right language -------------------------------------------------------------
+
+    def said(self, text: Text, /, **params: object) -> str:
+        """A text as the client (and the transcript's reader) reads it."""
+        return render(self.language, text, **params)
+
+    def to_advisor(self, text: Text, /, **params: object) -> str:
+        """A text as the advisor reads it."""
+        return render(self.advisor_language, text, **params)
+
+    def money(self, minor: int) -> str:
+        """An amount as the client reads it."""
+        return money(minor, self.w.settings.currency, self.locale)
+
+    # -- talking, as the client ------------------------------------------------------------
 
     async def type(self, text: str) -> list[ApiCall]:
         self.t.say("client", text)
@@ -81,7 +106,7 @@ class Player:
         if call is None or label not in call.button_labels():
             shown = call.button_labels() if call else []
             raise StepFailed(f"tap {label!r}", f"the bot offered {shown}")
-        self.t.say("client", f"[taps “{label}”]")
+        self.t.say("client", self.said(t.TAPS, label=label))
         return self._heard(await self.w.telegram.press(call, label))
 
     def _heard(self, calls: list[ApiCall]) -> list[ApiCall]:
@@ -104,10 +129,12 @@ class Player:
     def _discord_line(self, message: dict[str, Any]) -> None:
         channel = self.w.fake.channels.get(int(message["channel_id"]), {})
         author = int(message["author"]["id"])
-        where = "DM" if channel.get("type") == 1 else f"#{channel.get('name', '?')}"
-        who = {BOT_ID: "Pathwise bot", CLIENT_DISCORD: "Zoë", ADVISOR_DISCORD: "Ana"}.get(
-            author, str(author)
-        )
+        where = self.said(t.DM) if channel.get("type") == 1 else f"#{channel.get('name', '?')}"
+        who = {
+            BOT_ID: self.said(t.PATHWISE_BOT),
+            CLIENT_DISCORD: self.client,
+            ADVISOR_DISCORD: "Ana",
+        }.get(author, str(author))
         text = message.get("content") or ""
         for embed in message.get("embeds", []):
             text += "\n" + "\n".join(
@@ -116,26 +143,32 @@ class Player:
         buttons = [
             b["label"] for row in message.get("components", []) for b in row.get("components", [])
         ]
-        self.t.say("discord", f"{who} in {where}: {text.strip()}", buttons)
+        self.t.say(
+            "discord", self.said(t.SAID_IN, who=who, where=where, text=text.strip()), buttons
+        )
 
     async def pay(self, call: ApiCall, step: str) -> str:
-        """Zoë pays on the Checkout page behind ``call``'s URL button."""
+        """The client pays on the Checkout page behind ``call``'s URL button."""
         link = button(call, lambda b: "url" in b, step)["url"]
         session_id = str(link).rsplit("/", 1)[1]
-        self.t.say("client", f"[pays with a test card on the Stripe Checkout page]\n{link}")
+        self.t.say("client", f"{self.said(t.PAYS)}\n{link}")
         before = len(self.w.sandbox.deliveries)
         await self.w.sandbox.pay(session_id)
         for delivery in self.w.sandbox.deliveries[before:]:
             self.t.say(
                 "stripe",
-                f"signed webhook {delivery.event_type} → POST {self.w.webhook_url}: "
-                f"HTTP {delivery.status}",
+                self.said(
+                    t.WEBHOOK,
+                    event=delivery.event_type,
+                    url=self.w.webhook_url,
+                    status=delivery.status,
+                ),
             )
         statuses = {d.status for d in self.w.sandbox.deliveries[before:]}
         self.checks.require(
-            "webhooks accepted",
+            t.WEBHOOKS_ACCEPTED,
             statuses == {200},
-            f"every signed webhook answered 200 (saw {sorted(map(str, statuses))})",
+            self.said(t.WEBHOOKS_HELD, statuses=sorted(map(str, statuses))),
         )
         return session_id
 

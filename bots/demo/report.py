@@ -9,8 +9,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
 
+from bots.demo.speech import render
+from core.texts import Text
+from core.texts import demo as t
 from devtools.telegram_recorder import ApiCall
 
 TERMINAL_WIDTH = 100
@@ -18,11 +20,12 @@ TERMINAL_LINES = 3  # lines of a long message shown in the terminal; the file ha
 
 
 class InvariantBroken(Exception):
-    """An invariant the demo checks did not hold."""
+    """An invariant the demo checks did not hold: ``name`` in the demo's language, ``key``
+    its English name (what ``DemoResult.held`` lists)."""
 
-    def __init__(self, name: str, detail: str) -> None:
+    def __init__(self, name: str, detail: str, key: str | None = None) -> None:
         super().__init__(f"{name}: {detail}")
-        self.name, self.detail = name, detail
+        self.name, self.detail, self.key = name, detail, key or name
 
 
 class StepFailed(Exception):
@@ -49,21 +52,29 @@ class Stage:
 
 
 class Transcript:
-    """The conversation, stage by stage. ``echo`` prints one terminal line."""
+    """The conversation, stage by stage, told in ``language``. ``echo`` prints one terminal
+    line."""
 
-    SPEAKERS: ClassVar[dict[str, str]] = {
-        "client": "Zoë (client)",
-        "bot": "Pathwise",
-        "advisor": "Ana (advisor)",
-        "admin": "Max (Pathwise team)",
-        "stripe": "Stripe",
-        "discord": "Discord",
-        "check": "✓ check",
-    }
-
-    def __init__(self, echo: Callable[[str], None], total: int) -> None:
-        self.echo, self.total = echo, total
+    def __init__(
+        self,
+        echo: Callable[[str], None],
+        total: int,
+        language: str = "en",
+        client: str = "Zoë",
+        advisor: str = "Ana",
+        team: str = "Max",
+    ) -> None:
+        self.echo, self.total, self.language = echo, total, language
         self.stages: list[Stage] = []
+        self.speakers = {
+            "client": render(language, t.CLIENT, name=client),
+            "bot": "Pathwise",
+            "advisor": render(language, t.ADVISOR, name=advisor),
+            "admin": render(language, t.TEAM, name=team),
+            "stripe": "Stripe",
+            "discord": "Discord",
+            "check": render(language, t.CHECK),
+        }
 
     def stage(self, title: str) -> None:
         self.stages.append(Stage(len(self.stages) + 1, title))
@@ -88,7 +99,7 @@ class Transcript:
             self.say(who, call.text or "", call.button_labels(), attachment)
 
     def _terminal(self, line: Line) -> str:
-        label = self.SPEAKERS.get(line.who, line.who)
+        label = self.speakers.get(line.who, line.who)
         rows = line.text.splitlines() or [""]
         shown = [textwrap.shorten(r, TERMINAL_WIDTH, placeholder=" …") for r in rows if r.strip()]
         if len(shown) > TERMINAL_LINES:
@@ -107,7 +118,7 @@ class Transcript:
         for stage in self.stages:
             out += ["", f"## {stage.number}. {stage.title}", ""]
             for line in stage.lines:
-                label = self.SPEAKERS.get(line.who, line.who)
+                label = self.speakers.get(line.who, line.who)
                 body = line.text.replace("\n", "  \n> ") if line.text else "_(no text)_"
                 out.append(f"**{label}:**  \n> {body}")
                 if line.attachment:
@@ -123,11 +134,19 @@ class Checks:
     """Invariants checked as the demo goes; the first broken one stops it."""
 
     transcript: Transcript
-    held: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # their English names, the stable keys
+    names: dict[str, Text] = field(default_factory=dict)  # key -> the invariant's name
 
-    def require(self, name: str, ok: bool, detail: str) -> None:
-        """Record ``name`` as held, or stop the demo naming it and what was seen."""
+    def require(self, name: Text, ok: bool, detail: str) -> None:
+        """Record ``name`` as held, or stop the demo naming it (in the transcript's language)
+        and what was seen."""
+        shown = render(self.transcript.language, name)
         if not ok:
-            raise InvariantBroken(name, detail)
-        self.held.append(name)
-        self.transcript.say("check", f"{name}: {detail}")
+            raise InvariantBroken(shown, detail, name.en)
+        self.held.append(name.en)
+        self.names[name.en] = name
+        self.transcript.say("check", f"{shown}: {detail}")
+
+    def shown(self) -> list[str]:
+        """The invariants that held, once each, in the transcript's language."""
+        return [render(self.transcript.language, self.names[k]) for k in dict.fromkeys(self.held)]

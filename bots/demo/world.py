@@ -18,6 +18,7 @@ from aiohttp import web
 from pydantic import SecretStr
 from telegram.ext import ContextTypes
 
+from bots.demo.speech import script
 from bots.discord.bot import PathwiseBot
 from bots.telegram.adapter import TelegramAdapter, build_application
 from bots.telegram.delivery import TelegramDelivery
@@ -47,6 +48,15 @@ ADMIN_ROLE = 555_000_000_000_000_555
 STRANGER_DISCORD = 333_000_000_000_000_333
 
 
+def client_telegram(language: str) -> dict[str, Any]:
+    """The demo's client as Telegram describes her: her app is in ``language``."""
+    return {
+        **CLIENT_TELEGRAM,
+        "first_name": script(language).client_name,
+        "language_code": language,
+    }
+
+
 def demo_settings(folder: Path) -> Settings:
     """Default settings with the database in ``folder``. The environment and ``.env`` are
     ignored on purpose: the demo never picks up a real token or a real database."""
@@ -64,6 +74,7 @@ class World:
     """The running pieces the journey talks to."""
 
     settings: Settings
+    client: dict[str, Any]  # the client's Telegram user
     db: Database
     clock: ManualClock
     sandbox: StripeSandbox
@@ -107,10 +118,10 @@ class World:
         return [text for text, _ in self.fake.answers()[before:]]
 
 
-def _discord_server() -> FakeDiscord:
+def _discord_server(client_username: str) -> FakeDiscord:
     fake = FakeDiscord()
     fake.add_role(ADMIN_ROLE, "Pathwise team")
-    fake.add_member(CLIENT_DISCORD, "zoe")
+    fake.add_member(CLIENT_DISCORD, client_username)
     fake.add_member(ADVISOR_DISCORD, "ana")
     fake.add_member(STRANGER_DISCORD, "someone-else")
     fake.add_member(ADMIN_DISCORD, "max", roles=(ADMIN_ROLE,))
@@ -147,6 +158,7 @@ async def _telegram(
     clock: ManualClock,
     stack: AsyncExitStack,
     errors: list[BaseException],
+    client: dict[str, Any],
 ) -> TelegramUser:
     engine = build_engine(settings, DialogServices(matcher=CatalogueMatcher(), billing=billing))
     request = RecordingRequest()
@@ -165,7 +177,7 @@ async def _telegram(
     app.add_error_handler(keep)
     await app.initialize()
     stack.push_async_callback(app.shutdown)
-    return TelegramUser(app, request, CLIENT_TELEGRAM)
+    return TelegramUser(app, request, client)
 
 
 async def _discord(
@@ -196,10 +208,12 @@ async def _discord(
 
 @asynccontextmanager
 async def demo_world(
-    folder: Path, start: datetime, errors: list[BaseException]
+    folder: Path, start: datetime, errors: list[BaseException], language: str = "en"
 ) -> AsyncIterator[tuple[World, int]]:
-    """Start everything; yields the world and how many sample advisors were imported.
-    Handler errors that python-telegram-bot catches are appended to ``errors``."""
+    """Start everything; yields the world and how many sample advisors were imported. The
+    client's Telegram is in ``language``. Handler errors that python-telegram-bot catches are
+    appended to ``errors``."""
+    client = client_telegram(language)
     _fresh_folder(folder)
     settings = demo_settings(folder)
     clock = ManualClock(start)
@@ -221,11 +235,12 @@ async def demo_world(
         billing = Billing(db, gateway, settings, clock, fonts=ReceiptFonts())
         webhook_url = await _web_server(billing, db, stack)
         sandbox.webhook_url = webhook_url
-        user = await _telegram(db, settings, billing, clock, stack, errors)
-        fake = _discord_server()
+        user = await _telegram(db, settings, billing, clock, stack, errors, client)
+        fake = _discord_server(script(language).client_username)
         bot, guild = await _discord(fake, db, settings, clock, billing, stack)
         world = World(
             settings=settings,
+            client=client,
             db=db,
             clock=clock,
             sandbox=sandbox,

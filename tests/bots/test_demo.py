@@ -17,6 +17,12 @@ from pypdf import PdfReader
 import bots.discord.channels
 from bots.cli import cli
 from bots.demo.journey import STAGES, run_demo
+from core import i18n
+from core.texts import billing as tbl
+from core.texts import booking as tb
+from core.texts import demo as td
+from core.texts import intake as ti
+from core.texts import menu as tm
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday morning
 INVARIANTS = {
@@ -89,6 +95,62 @@ async def test_the_demo_plays_the_journey_and_every_invariant_holds(tmp_path: Pa
     assert "Result: every invariant held." in transcript
     assert "## 5. Zoë links Discord; the private room opens" in transcript
     assert "Credit note CN-2026-000001 is attached" in transcript
+
+
+def es(text: object, **params: object) -> str:
+    """A catalogue text as a Spanish speaker reads it."""
+    with i18n.speaking("es"):
+        return text(**params)  # type: ignore[operator, no-any-return]
+
+
+async def test_the_demo_in_spanish_books_and_pays_in_spanish(tmp_path: Path) -> None:
+    """``--lang es``: Lucía's Telegram is in Spanish, she types in Spanish, and the transcript
+    tells it in Spanish. The Telegram part to the paid booking is Spanish already; what comes
+    after (receipt PDFs, calendar file, Ana's DMs) follows the recipient's language once that
+    work is in: until then the demo may stop at one of those invariants, named in Spanish, but
+    never at a step it could not take."""
+    lines: list[str] = []
+    result = await run_demo(tmp_path, lines.append, start=START, language="es")
+
+    assert {
+        "upfront itemized price",
+        "a second click on Pay charges once",
+        "webhooks accepted",
+    } <= set(result.held)
+    assert result.failed is None or result.failed.startswith("la invariante «"), result.failed
+    output = "\n".join(lines)
+    assert "  Lucía (clienta)     /start" in output
+    assert "  Lucía (clienta)     ochenta dólares" in output
+    assert f"  Pathwise            {es(ti.BUDGET_HINT)}" in output  # "Envía un número, ..."
+    assert "[1/8] Antes de que llegue la clienta" in output
+
+    transcript = (tmp_path / "transcript.md").read_text(encoding="utf-8")
+    assert transcript.startswith("# Demo sin conexión de Pathwise")
+    booking = transcript.split("## 2. ", 1)[1].split("## 3. ", 1)[0]
+    assert booking.startswith("Lucía inicia el bot, acepta, describe su problema")
+    assert "Te damos la bienvenida a Pathwise." in booking  # the welcome card
+    assert "`[Entiendo y acepto]`" in booking
+    assert "[pulsa «Buscar un asesor»]" in booking
+    assert "Quiero cambiar de profesión" in booking  # what she typed
+    assert "Ana Ruiz — 60,00\xa0US$" in booking and "habla español" in booking  # the matches
+    assert "Comisión de gestión (no reembolsable): 3,49\xa0US$" in booking  # the summary
+    total = "63,49\xa0US$"  # Babel joins amount and currency unbroken
+    assert es(tbl.QUOTE_TOTAL, total=total) in booking
+    assert f"[pulsa «{es(tb.PAY, total=total)}»]" in booking  # "Pagar 63,49 US$"
+    assert f"`[{es(tb.PAY_WITH_STRIPE)}]`" in booking
+    assert "precio desglosado por adelantado: el resumen muestra 60,00\xa0US$" in booking
+    assert "Handling fee" not in booking and "Pay $" not in booking
+    assert es(tm.AGREE) != tm.AGREE()
+    if result.failed is not None:
+        assert f"Resultado: FALLÓ — {result.failed}" in transcript
+    else:
+        assert es(td.RESULT_HELD) in transcript
+
+
+def test_the_demo_command_offers_the_languages_texts_are_shown_in(tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--lang", "fr"])
+    assert outcome.exit_code == 2
+    assert "'en', 'es'" in outcome.output or "en, es" in outcome.output, outcome.output
 
 
 async def test_a_broken_invariant_stops_the_demo_and_is_named(
