@@ -78,6 +78,7 @@ class LinkResult:
     client_id: int
     display_name: str
     already_linked: bool  # the account was this client's already (a harmless repeat)
+    locale: str = "en_US"  # the client's: the answer is theirs to read
 
 
 def normalize_code(text: str) -> str:
@@ -206,4 +207,4 @@ async def _redeem(uow: UnitOfWork, code: str, discord_user_id: int, now: datetim
     row.used_at = now
     row.used_by_user_id = discord_user_id
     await uow.session.flush()
-    return LinkResult(client.id, client.display_name, already)
+    return LinkResult(client.id, client.display_name, already, client.locale)

@@ -21,10 +21,11 @@ from tests.support.discord_bot import (
     booked,
     last_reply_message,
     opened,
+    options,
     slash,
     sub,
 )
-from tests.support.sessions import ADVISOR_DISCORD, CLIENT_DISCORD, Paid
+from tests.support.sessions import ADVISOR_DISCORD, CLIENT_DISCORD, Paid, messages
 
 ONLINE_ON_ES = (
     "Ahora apareces como disponible: los clientes pueden reservarte una sesión que empiece "
@@ -239,3 +240,25 @@ async def test_a_room_is_in_english_when_the_advisor_does_not_speak_the_clients_
 
     [embed] = welcome["embeds"]
     assert embed["title"].startswith("Welcome to your private room: ")
+
+
+async def test_a_spanish_client_linking_discord_is_answered_in_spanish(env: Env) -> None:
+    """Before /link the Discord account is nobody's; the answer is for the client it now
+    belongs to, in their language, whatever their Discord's is."""
+    paid = await advisor_on_discord(env)
+    async with env.db.uow() as uow:
+        client = await uow.session.get(Client, paid.world.client_id)
+        assert client is not None
+        client.locale = "es"
+        await uow.commit()
+    await env.bot.sessions.tick()
+    [join] = await messages(env.db, "discord_join")
+    env.fake.locales[CLIENT_DISCORD] = "en-US"
+    code = join.payload["data"]["link_code"]
+    assert await slash(env, "link", CLIENT_DISCORD, options(code=code)) == [
+        (
+            "Todo listo. Tus salas privadas de sesión aparecerán en este servidor, en la "
+            "categoría Sessions; te enviaremos sus enlaces por Telegram.",
+            64,
+        )
+    ]

@@ -11,6 +11,7 @@ from discord.ext import commands
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import reply
 from bots.discord.translator import described
+from core import i18n
 from core.texts import discord_commands as d
 from core.texts import linking as t
 
@@ -27,7 +28,9 @@ class LinkingCog(commands.Cog):
             code, interaction.user.id, self.bot.clock.now()
         )
         await self.bot.sessions.admit_client(result.client_id)
-        await reply(interaction, (t.LINKED_AGAIN if result.already_linked else t.LINKED)())
+        with i18n.speaking(result.locale):  # now known: the client who just linked
+            answer = (t.LINKED_AGAIN if result.already_linked else t.LINKED)()
+        await reply(interaction, answer)
 
 
 async def setup(bot: PathwiseBot) -> None:
