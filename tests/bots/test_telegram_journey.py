@@ -73,9 +73,10 @@ async def test_start_to_receipt(journey: Journey) -> None:
     # The outbox delivers the receipt and the next steps to the client's chat.
     bot.request.clear()
     assert await delivery.deliver_due() >= 2
-    documents = bot.request.sent("sendDocument")
-    assert len(documents) == 1
-    filename, content, mime = documents[0].files["document"]
+    # The receipt, and the session's calendar file for the client's calendar app.
+    documents = {c.files["document"][2]: c for c in bot.request.sent("sendDocument")}
+    assert sorted(documents) == ["application/pdf", "text/calendar"]
+    filename, content, mime = documents["application/pdf"].files["document"]
     assert filename.startswith("Pathwise-receipt-R-2026-") and mime == "application/pdf"
     receipt = "".join(p.extract_text() for p in PdfReader(BytesIO(content)).pages)
     assert "Ana Ruiz" in receipt and "$63.49" in receipt and "non-refundable" in receipt

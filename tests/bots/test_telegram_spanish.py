@@ -8,6 +8,10 @@ pressed by their catalogue labels rendered in Spanish."""
 
 from __future__ import annotations
 
+from io import BytesIO
+
+from pypdf import PdfReader
+
 from core import i18n
 from core.texts import booking as tb
 from core.texts import chat as tc
@@ -34,7 +38,7 @@ def spanish_user(journey: Journey) -> TelegramUser:
 async def test_a_spanish_speaker_books_and_reaches_the_pay_link_in_spanish(
     journey: Journey,
 ) -> None:
-    _, sandbox, _ = journey
+    _, sandbox, delivery = journey
     lucia = spanish_user(journey)
     card = only(await lucia.text("/start"), "sendMessage")
     assert card.text is not None and "comisión de gestión" in card.text.lower()
@@ -81,6 +85,28 @@ async def test_a_spanish_speaker_books_and_reaches_the_pay_link_in_spanish(
     # Stripe's own page speaks Spanish too.
     checkout = sandbox.objects["checkout.session"][link["url"].rsplit("/", 1)[1]]
     assert checkout["locale"] == "es"
+
+    # Paid on Stripe; the signed webhook reaches billing over HTTP; the outbox delivers the
+    # receipt and the confirmation to Lucía's chat, in Spanish.
+    await sandbox.pay(link["url"].rsplit("/", 1)[1])
+    lucia.request.clear()
+    assert await delivery.deliver_due() >= 2
+    mine = [c for c in lucia.request.calls if c.params.get("chat_id") == lucia.chat["id"]]
+    documents = {c.files["document"][2]: c for c in mine if c.method == "sendDocument"}
+    assert sorted(documents) == ["application/pdf", "text/calendar"]
+    _, content, _ = documents["application/pdf"].files["document"]
+    receipt = "".join(p.extract_text() or "" for p in PdfReader(BytesIO(content)).pages)
+    assert "Recibo" in receipt and "63,49" in receipt and "no reembolsable" in receipt
+    assert "Handling fee" not in receipt and "Receipt" not in receipt
+    texts = [c.text or "" for c in mine]
+    assert "Aquí tienes tu recibo R-2026-000001 (63,49\xa0US$)." in texts
+    assert any(
+        t.startswith("Tu reserva está confirmada: sesión en vivo de 60 minutos con Ana Ruiz")
+        for t in texts
+    ), texts
+    # The session's calendar file, in Spanish too.
+    _, ics, _ = documents["text/calendar"].files["document"]
+    assert b"LANGUAGE=es" in ics
 
 
 async def test_an_english_speaker_switches_to_spanish_from_the_welcome_card(

@@ -109,7 +109,8 @@ async def journey(
         )
         try:
             async with started(settings, TelegramAdapter(db, engine, clock)) as tester:
-                yield tester, sandbox, TelegramDelivery(db, tester.app.bot, clock)
+                delivery = TelegramDelivery(db, tester.app.bot, clock, settings=settings)
+                yield tester, sandbox, delivery
         finally:
             await web.close()
             await gateway.aclose()
