@@ -55,7 +55,7 @@ async def test_a_spanish_client_gets_024_and_112_in_spanish(
     assert "988" not in text
     assert answer.button_labels() == ["Seguir donde estaba"]
     [language] = await chat.press(answer, "Seguir donde estaba")
-    assert language.text == "Which language would you like to talk in?"
+    assert language.text == "¿En qué idioma te gustaría hablar?"  # the flow, in Spanish too
 
 
 async def test_a_client_who_never_gave_a_time_zone_gets_lines_for_their_language(
@@ -63,14 +63,14 @@ async def test_a_client_who_never_gave_a_time_zone_gets_lines_for_their_language
 ) -> None:
     chat = Telegram.on(pathwise, 5551003, "Ana", "es")
     [card] = await chat.type("/start")
-    await chat.press(card, "I understand and agree")
+    await chat.press(card, "Entiendo y acepto")
     [answer] = await chat.type("ya no quiero vivir")  # at the menu, not in a flow
     text = html.unescape(answer.text or "")
     assert "número de emergencias de tu país" in text
     for line in ("En España (emergencias 112):", "En México (emergencias 911):", "800 911 2000"):
         assert line in text
     [menu] = await chat.press(answer, "Seguir donde estaba")
-    assert menu.text == "What would you like to do?"
+    assert menu.text == "¿Qué te gustaría hacer?"
 
 
 async def test_a_client_in_their_room_is_answered_there_and_the_team_told_without_the_words(

@@ -16,8 +16,12 @@ import pytest
 
 from bots.run import running
 from bots.web.server import TELEGRAM_SECRET_HEADER
+from core import i18n
 from core.clock import ManualClock
 from core.config import Settings
+from core.taxonomy import Topic
+from core.texts import intake as ti
+from core.texts import menu as tm
 from devtools.stripe_sandbox import StripeSandbox
 from devtools.telegram_recorder import ApiCall, RecordingRequest, TelegramUser
 
@@ -117,15 +121,19 @@ class Telegram(TelegramUser):
             self.wait_for = "sendMessage"
 
     async def to_description(self, city: str) -> None:
-        """Consent, the time zone, then the intake up to the description."""
+        """Consent, the time zone, then the intake up to the description, pressing the
+        buttons as they read in this user's Telegram language."""
+        with i18n.speaking(self.user.get("language_code")):
+            agree, career, done = tm.AGREE(), Topic.CAREER.label.capitalize(), ti.DONE()
+            asked = ti.DESCRIPTION()
         [card] = await self.type("/start")
-        await self.press(card, "I understand and agree")
+        await self.press(card, agree)
         await self.type("/timezone")
         await self.type(city)
         [topics] = await self.type("/find")
-        [topics] = await self.press(topics, "Career and work")
-        [description] = await self.press(topics, "Done")
-        assert "what would you like help with" in (description.text or "")
+        [topics] = await self.press(topics, career)
+        [description] = await self.press(topics, done)
+        assert description.text == asked
 
 
 class OneUpdate(RecordingRequest):
