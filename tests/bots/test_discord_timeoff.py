@@ -231,7 +231,7 @@ async def test_timeoff_in_spanish_for_a_spanish_speaking_advisor(env: Env) -> No
     )
     assert await timeoff(env, add(first="25/11")) == (
         "Tu tiempo libre aún no está añadido: hay una sesión pagada reservada en ese momento.\n"
-        "• mié 25 de nov, 10:00 (tu hora): Sesión en directo de 60 minutos con Zoë Łukasz 李雷 "
+        "• mié 25 de nov, 10:00 (tu hora): sesión en vivo de 60 minutos con Zoë Łukasz 李雷 "
         f"(reserva {paid.booking_id})\n"
         "Muévela o cancélala primero y luego vuelve a añadir el tiempo libre."
     )
