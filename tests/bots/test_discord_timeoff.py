@@ -9,9 +9,11 @@ from typing import Any
 
 from core import scheduling
 from core.models import Advisor
+from core.privacy import Privacy
 from core.taxonomy import OfferKind
 from devtools.discord_recorder import EPHEMERAL
 from tests.support.discord_bot import STRANGER, Env, advisor_on_discord, slash, sub
+from tests.support.reviews import past_session, review, reviewed_session
 from tests.support.sessions import ADVISOR_DISCORD, Paid, paid_booking
 
 # The clock starts on Mon 23 Nov 2026, 09:00 UTC (10:00 in Madrid, the advisor's zone); the
@@ -245,3 +247,77 @@ async def test_timeoff_is_for_advisors_only(env: Env) -> None:
     [(answer, flags)] = await slash(env, "timeoff", STRANGER, sub("list"))
     assert answer.startswith("These commands are for Pathwise advisors.")
     assert flags == EPHEMERAL
+
+
+# -- /reviews -------------------------------------------------------------------------------
+
+DAY = timedelta(days=1)
+LONG = (
+    "Ana listened carefully and then gave me a plan I could actually follow: three steps for "
+    "the next month, a script for the talk with my manager, and a way to notice burnout "
+    "early next time, which I badly needed after this year."
+)
+
+
+async def reviews(env: Env) -> str:
+    [(answer, flags)] = await slash(env, "reviews", ADVISOR_DISCORD)
+    assert flags == EPHEMERAL
+    return answer
+
+
+async def test_reviews_show_the_rating_and_the_latest_words_newest_first(env: Env) -> None:
+    paid = await advisor_on_discord(env)
+    ana, now = paid.world.advisor_id, env.clock.now()
+    assert await reviews(env) == (
+        "No ratings yet. Clients are asked to rate each session when it ends."
+    )
+
+    for n in range(3):  # the oldest, beyond the eight listed
+        await reviewed_session(env.db, ana, now, 5, f"Old review {n}.", ago=(11 - n) * DAY)
+    await reviewed_session(env.db, ana, now, 4, LONG, client_name="Ines", ago=8 * DAY)
+    await reviewed_session(env.db, ana, now, 3, None, client_name="Kai", ago=7 * DAY)
+    await reviewed_session(env.db, ana, now, 5, "Write me: kai@example.com", ago=6 * DAY)
+    gone, booking = await past_session(env.db, ana, now, client_name="Bo", ago=6 * DAY)
+    await review(env.db, gone, booking, now - 5 * DAY, 4, "Kind and very clear, thank you Bo.")
+    await reviewed_session(env.db, ana, now, 2, "Too short for me.", ago=4 * DAY)
+    await reviewed_session(env.db, ana, now, 5, "Newest.", client_name="李雷", ago=2 * DAY)
+    await Privacy(env.db, env.settings, env.clock).erase(gone)
+
+    answer = await reviews(env)
+
+    # (5 + 5 + 5 + 4 + 3 + 5 + 4 + 2 + 5) / 9 = 4.2
+    summary, latest = answer.split("\n\n")
+    assert summary == "Your rating: 4.2 ★ from 9 ratings."
+    head, *lines = latest.split("\n")
+    assert head == "Latest reviews, newest first:"
+    assert lines == [
+        "• ★★★★★ Sat 21 Nov: “Newest.”",
+        "• ★★☆☆☆ Thu 19 Nov: “Too short for me.”",
+        "• ★★★★☆ Wed 18 Nov (no words)",  # its writer deleted their data: the rating stays
+        "• ★★★★★ Tue 17 Nov: “Write me: [removed]”",
+        "• ★★★☆☆ Mon 16 Nov (no words)",
+        "• ★★★★☆ Sun 15 Nov: “Ana listened carefully and then gave me a plan I could actually "
+        "follow: three steps for the next month, a script for the talk with my manager, and a "
+        "way to notice burnout early…”",
+        "• ★★★★★ Sat 14 Nov: “Old review 2.”",
+        "• ★★★★★ Fri 13 Nov: “Old review 1.”",
+    ]
+    assert "Old review 0" not in answer and "Bo" not in answer
+    assert len(answer) < 2000
+
+
+async def test_reviews_in_spanish_and_for_advisors_only(env: Env) -> None:
+    paid = await advisor_on_discord(env)
+    ana, now = paid.world.advisor_id, env.clock.now()
+    await reviewed_session(env.db, ana, now, 5, "Muy clara.", ago=3 * DAY)
+    await reviewed_session(env.db, ana, now, 4, None, ago=2 * DAY)
+    await set_locale(env, paid, "es")
+
+    assert await reviews(env) == (
+        "Tu valoración: 4,5 ★ de 2 valoraciones.\n\n"
+        "Últimas reseñas, de la más reciente a la más antigua:\n"
+        "• ★★★★☆ sáb 21 de nov (sin texto)\n"
+        "• ★★★★★ vie 20 de nov: «Muy clara.»"
+    )
+    [(refused, _)] = await slash(env, "reviews", STRANGER)
+    assert refused.startswith("These commands are for Pathwise advisors.")
