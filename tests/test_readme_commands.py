@@ -18,3 +18,25 @@ def test_the_readme_lists_every_telegram_command_and_only_those() -> None:
     for name in documented:
         if name != "start":
             assert f"/{name} - " in help_text(), name
+
+
+def test_the_readme_lists_every_advisor_command_in_discord_and_only_those() -> None:
+    from discord import app_commands
+
+    from bots.discord.cogs.advisor import AdvisorCog
+
+    commands = {c.name: c for c in AdvisorCog.__cog_app_commands__}
+    actual = {
+        f"{c.name} {child.name}" if isinstance(c, app_commands.Group) else c.name
+        for c in commands.values()
+        for child in (c.commands if isinstance(c, app_commands.Group) else [c])
+    }
+    documented = set()
+    for row in table_rows("discord-advisor-commands"):
+        name, *rest = row[0].strip("`").lstrip("/").split(" ")
+        if isinstance(commands.get(name), app_commands.Group):
+            documented |= {f"{name} {sub}" for sub in rest[0].split("\\|")}
+        else:
+            documented.add(name)
+    assert documented == actual
+    assert "timeoff add" in actual and "reviews" in actual

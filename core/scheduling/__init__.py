@@ -12,8 +12,8 @@ makes it, on SQLite and PostgreSQL alike.
 The modules, bottom up: ``rules`` (settings and the grid), ``times`` (zones, cells, button
 keys), ``formatting``, ``slots``, ``errors``, ``lookups``, ``weekly`` (an advisor's hours),
 ``calendar`` and ``availability`` (free slots), ``claims``, ``holds``, ``packages``,
-``instant`` (online now) and ``changes`` (the client reschedules or cancels). Callers import
-from this package, not from the modules.
+``instant`` (online now), ``timeoff`` (an advisor's days off) and ``changes`` (the client
+reschedules or cancels). Callers import from this package, not from the modules.
 """
 
 from core.scheduling.availability import available_slots, next_free_slots
@@ -61,6 +61,16 @@ from core.scheduling.rules import (
     SchedulingRules,
 )
 from core.scheduling.slots import Slot, slots_by_day
+from core.scheduling.timeoff import (
+    InTheWay,
+    RemovedTimeOff,
+    TimeOffEntry,
+    TimeOffOutcome,
+    parse_date,
+    remove_time_off,
+    take_time_off,
+    upcoming_time_off,
+)
 from core.scheduling.times import slot_from_key, slot_key, zone
 from core.scheduling.weekly import (
     add_extra_hours,
@@ -82,11 +92,15 @@ __all__ = [
     "BookingNotFound",
     "ClientDoubleBooked",
     "HoldLimitReached",
+    "InTheWay",
+    "RemovedTimeOff",
     "SchedulingRules",
     "Slot",
     "SlotTaken",
     "SlotUnavailable",
     "Span",
+    "TimeOffEntry",
+    "TimeOffOutcome",
     "TooLateToChange",
     "add_extra_hours",
     "add_time_off",
@@ -110,9 +124,11 @@ __all__ = [
     "local_day",
     "may_reschedule",
     "next_free_slots",
+    "parse_date",
     "parse_hours",
     "parse_weekly",
     "release_hold",
+    "remove_time_off",
     "reschedule_booking",
     "reschedule_times",
     "set_online",
@@ -120,6 +136,8 @@ __all__ = [
     "slot_from_key",
     "slot_key",
     "slots_by_day",
+    "take_time_off",
+    "upcoming_time_off",
     "weekly_availability",
     "zone",
 ]

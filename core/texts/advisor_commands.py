@@ -1,9 +1,9 @@
 """What advisors' commands answer (in Discord): their profile card, prices, weekly hours,
-bookings, earnings, payouts, "available now" and their share link."""
+bookings, earnings, payouts, "available now", their share link and their reviews."""
 
 from __future__ import annotations
 
-from core.texts import Text
+from core.texts import Plural, Text
 
 CARD = Text(
     "advisor_commands.card",
@@ -74,3 +74,18 @@ CARD_LANGUAGE = Text(
     "advisor_commands.card_language",
     "Pathwise writes to you in: {language}. Change it with /profile language.",
 )
+
+# /reviews: ``average`` is the mean rating with one decimal in the advisor's locale, "4.5".
+REVIEWS_SUMMARY = Plural(
+    "advisor_commands.reviews_summary",
+    "Your rating: {average} ★ from {count} rating.",
+    "Your rating: {average} ★ from {count} ratings.",
+)
+NO_REVIEWS = Text(
+    "advisor_commands.no_reviews",
+    "No ratings yet. Clients are asked to rate each session when it ends.",
+)
+REVIEWS_LATEST = Text("advisor_commands.reviews_latest", "Latest reviews, newest first:\n{reviews}")
+# ``stars`` like ★★★★☆, ``day`` when it was written, ``text`` the words, shortened.
+REVIEW_LINE = Text("advisor_commands.review_line", "• {stars} {day}: “{text}”")
+REVIEW_LINE_NO_WORDS = Text("advisor_commands.review_line_no_words", "• {stars} {day} (no words)")

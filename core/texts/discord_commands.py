@@ -57,6 +57,21 @@ EARNINGS = Text("discord_commands.earnings", "Money held, ready and paid out.")
 PAYOUTS = Text("discord_commands.payouts", "Set up or update how you get paid.")
 ONLINE = Text("discord_commands.online", "Tell clients you're free to talk now.")
 AVAILABLE = Text("discord_commands.available", "On or off; leave empty to switch")
+TIMEOFF = Text("discord_commands.timeoff", "Days or hours off, when clients can't book you.")
+TIMEOFF_ADD = Text("discord_commands.timeoff_add", "Take a day, a few days or some hours off.")
+TIMEOFF_LIST = Text("discord_commands.timeoff_list", "See your upcoming time off.")
+TIMEOFF_REMOVE = Text(
+    "discord_commands.timeoff_remove", "Remove time off, so clients can book you again."
+)
+TIMEOFF_FROM = Text(
+    "discord_commands.timeoff_from", "The first day, in your time zone, like 24/12 or 2026-12-24"
+)
+TIMEOFF_TO = Text("discord_commands.timeoff_to", "The last day, for more than one day")
+TIMEOFF_HOURS = Text(
+    "discord_commands.timeoff_hours", "Only these hours each day, like 13:00-15:00"
+)
+TIMEOFF_DATE = Text("discord_commands.timeoff_date", "The day, like 24/12 or 2026-12-24")
+REVIEWS = Text("discord_commands.reviews", "Your rating and what clients wrote about you.")
 
 # Clients' commands.
 LINK = Text("discord_commands.link", "Connect this Discord account to your Pathwise bookings.")

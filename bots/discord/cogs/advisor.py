@@ -13,7 +13,7 @@ from discord.ext import commands
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import reply
 from bots.discord.translator import described
-from core import advisors, i18n, scheduling, sharing
+from core import advisor_reviews, advisors, i18n, scheduling, sharing
 from core.accounts import Platform
 from core.advisors import AdvisorCard
 from core.commands import SHARE
@@ -21,6 +21,7 @@ from core.errors import ConfigurationError
 from core.texts import advisor_commands as t
 from core.texts import discord_bot as b
 from core.texts import discord_commands as d
+from core.texts import timeoff as off
 
 
 def render_card(card: AdvisorCard) -> str:
@@ -45,8 +46,71 @@ def render_card(card: AdvisorCard) -> str:
     )
 
 
+def render_time_off(outcome: scheduling.TimeOffOutcome, limit: int = 15) -> str:
+    if not outcome.added:
+        lines = [
+            off.IN_THE_WAY_LINE(
+                when=s.when, what=s.what, client_name=s.client_name, booking_id=s.booking_id
+            )
+            for s in outcome.in_the_way[:limit]
+        ]
+        if len(outcome.in_the_way) > limit:
+            lines.append(off.LIST_MORE(count=len(outcome.in_the_way) - limit))
+        return off.IN_THE_WAY(count=len(outcome.in_the_way), sessions="\n".join(lines))
+    if outcome.days == 1 and outcome.hours:
+        return off.ADDED_DAY_HOURS(first=outcome.first, hours=outcome.hours)
+    if outcome.days == 1:
+        return off.ADDED_DAY(first=outcome.first)
+    if outcome.hours:
+        return off.ADDED_RANGE_HOURS(first=outcome.first, last=outcome.last, hours=outcome.hours)
+    return off.ADDED_RANGE(first=outcome.first, last=outcome.last, days=outcome.days)
+
+
+def render_time_off_list(entries: list[scheduling.TimeOffEntry], limit: int = 20) -> str:
+    if not entries:
+        return off.LIST_EMPTY()
+    lines = []
+    for entry in entries[:limit]:
+        hours = ", ".join(entry.hours)
+        if entry.last is None and hours:
+            lines.append(off.LIST_DAY_HOURS(first=entry.first, hours=hours))
+        elif entry.last is None:
+            lines.append(off.LIST_DAY(first=entry.first))
+        elif hours:
+            lines.append(off.LIST_RANGE_HOURS(first=entry.first, last=entry.last, hours=hours))
+        else:
+            lines.append(off.LIST_RANGE(first=entry.first, last=entry.last))
+    if len(entries) > limit:
+        lines.append(off.LIST_MORE(count=len(entries) - limit))
+    return off.LIST(lines="\n".join(lines))
+
+
+def render_removed(removed: scheduling.RemovedTimeOff) -> str:
+    if removed.last is None:
+        words = off.REMOVED_DAY if removed.removed else off.NOTHING_TO_REMOVE_DAY
+        return words(first=removed.first)
+    words = off.REMOVED_RANGE if removed.removed else off.NOTHING_TO_REMOVE_RANGE
+    return words(first=removed.first, last=removed.last)
+
+
+def render_reviews(reviews: advisor_reviews.AdvisorReviews) -> str:
+    if reviews.average is None:
+        return t.NO_REVIEWS()
+    summary = t.REVIEWS_SUMMARY(count=reviews.count, average=reviews.average)
+    lines = []
+    for review in reviews.latest:
+        stars = "★" * review.rating + "☆" * (5 - review.rating)
+        if review.text is None:
+            lines.append(t.REVIEW_LINE_NO_WORDS(stars=stars, day=review.day))
+        else:
+            lines.append(t.REVIEW_LINE(stars=stars, day=review.day, text=review.text))
+    latest = t.REVIEWS_LATEST(reviews="\n".join(lines))
+    return f"{summary}\n\n{latest}"
+
+
 class AdvisorCog(commands.Cog):
     profile = app_commands.Group(name="profile", description=described(d.PROFILE))
+    timeoff = app_commands.Group(name="timeoff", description=described(d.TIMEOFF))
 
     def __init__(self, bot: PathwiseBot) -> None:
         self.bot = bot
@@ -137,6 +201,50 @@ class AdvisorCog(commands.Cog):
             interaction, words(timezone=card.timezone, hours=advisors.format_weekly(weekly))
         )
 
+    @timeoff.command(name="add", description=described(d.TIMEOFF_ADD))
+    @app_commands.rename(first="from", last="to")
+    @app_commands.describe(
+        first=described(d.TIMEOFF_FROM),
+        last=described(d.TIMEOFF_TO),
+        hours=described(d.TIMEOFF_HOURS),
+    )
+    async def timeoff_add(
+        self,
+        interaction: discord.Interaction[Any],
+        first: str,
+        last: str | None = None,
+        hours: str | None = None,
+    ) -> None:
+        """Time off, refused (with the sessions listed) while paid sessions are in the way."""
+        advisor_id = await self._advisor_id(interaction)
+        async with self.bot.db.uow() as uow:
+            outcome = await scheduling.take_time_off(
+                uow, advisor_id, first, last, hours, self.bot.clock.now()
+            )
+            await uow.commit()
+        await reply(interaction, render_time_off(outcome))
+
+    @timeoff.command(name="list", description=described(d.TIMEOFF_LIST))
+    async def timeoff_list(self, interaction: discord.Interaction[Any]) -> None:
+        advisor_id = await self._advisor_id(interaction)
+        async with self.bot.db.uow() as uow:
+            entries = await scheduling.upcoming_time_off(uow, advisor_id, self.bot.clock.now())
+        await reply(interaction, render_time_off_list(entries))
+
+    @timeoff.command(name="remove", description=described(d.TIMEOFF_REMOVE))
+    @app_commands.rename(day="date", last="to")
+    @app_commands.describe(day=described(d.TIMEOFF_DATE), last=described(d.TIMEOFF_TO))
+    async def timeoff_remove(
+        self, interaction: discord.Interaction[Any], day: str, last: str | None = None
+    ) -> None:
+        advisor_id = await self._advisor_id(interaction)
+        async with self.bot.db.uow() as uow:
+            removed = await scheduling.remove_time_off(
+                uow, advisor_id, day, last, self.bot.clock.now()
+            )
+            await uow.commit()
+        await reply(interaction, render_removed(removed))
+
     @app_commands.command(name="bookings", description=described(d.BOOKINGS))
     async def bookings(self, interaction: discord.Interaction[Any]) -> None:
         advisor_id = await self._advisor_id(interaction)
@@ -193,6 +301,14 @@ class AdvisorCog(commands.Cog):
             now_online = advisor.online
             await uow.commit()
         await reply(interaction, (t.ONLINE_ON if now_online else t.ONLINE_OFF)())
+
+    @app_commands.command(name="reviews", description=described(d.REVIEWS))
+    async def reviews(self, interaction: discord.Interaction[Any]) -> None:
+        """Their rating and latest reviews, newest first."""
+        advisor_id = await self._advisor_id(interaction)
+        async with self.bot.db.uow() as uow:
+            found = await advisor_reviews.advisor_reviews(uow, advisor_id)
+        await reply(interaction, render_reviews(found))
 
     @app_commands.command(name=SHARE.name, description=described(SHARE.on_server_text))
     async def share(self, interaction: discord.Interaction[Any]) -> None:
