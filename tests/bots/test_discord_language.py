@@ -100,6 +100,22 @@ async def test_an_advisor_in_spanish_reads_amounts_the_spanish_way(env: Env) -> 
     assert "75,00\xa0US$" in card and "$75.00" not in card
 
 
+async def test_a_spanish_advisor_sets_hours_with_spanish_day_names(env: Env) -> None:
+    await advisor_on_discord(env)
+    await slash(env, "profile", ADVISOR_DISCORD, sub("language", language="es"))
+
+    [(saved, _)] = await slash(
+        env, "availability", ADVISOR_DISCORD, options(hours="lunes 09:00-12:00; mié 10:00-16:00")
+    )
+    assert saved.endswith(":\nLun: 09:00-12:00\nMié: 10:00-16:00")
+    [(english, _)] = await slash(
+        env, "availability", ADVISOR_DISCORD, options(hours="tue 09:00-10:00")
+    )
+    assert english.endswith(":\nMar: 09:00-10:00")
+    [(cleared, _)] = await slash(env, "availability", ADVISOR_DISCORD, options(hours="ninguno"))
+    assert cleared.endswith("No hay horario semanal configurado.")
+
+
 async def test_a_language_pathwise_does_not_speak_is_refused_with_the_ones_it_does(
     env: Env,
 ) -> None:
