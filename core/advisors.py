@@ -6,6 +6,7 @@ Platform-neutral: the Discord slash commands call these and render the answers. 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -216,21 +217,51 @@ async def set_price(
     return PriceLine(offer.kind, offer.name, offer.price, offer.active)
 
 
-def parse_weekly_text(text: str) -> dict[str, list[str]]:
-    """``mon 09:00-12:00 14:00-18:00; tue 10:00-16:00`` as scheduling's weekly mapping.
+def _plain(word: str) -> str:
+    """A typed word compared without case, accents or a final dot: "Miércoles." -> "miercoles"."""
+    decomposed = unicodedata.normalize("NFKD", word.strip().lower().rstrip("."))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
-    A day left out has no hours; the word ``none`` clears them all.
+
+def _weekday_words(language: str) -> dict[str, str]:
+    """The first three letters of each day's names in ``language`` and in English (Babel's
+    wide and abbreviated names: "lun", "mie", "mon", "wed"), each to its weekday code."""
+    found: dict[str, str] = {}
+    for code in dict.fromkeys((language, i18n.SOURCE)):
+        days = Locale.parse(code).days
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in days[context][width].items():
+                    found.setdefault(_plain(name)[:3], WEEKDAYS[number])
+    return found
+
+
+def _clear_words(language: str) -> set[str]:
+    """What clears all hours: the catalogue's words in ``language``, and English's."""
+    with i18n.speaking(language):
+        words = t.CLEAR_HOURS_WORDS()
+    return {_plain(w) for w in f"{words},{t.CLEAR_HOURS_WORDS.en}".split(",") if w.strip()}
+
+
+def parse_weekly_text(text: str, language: str | None = None) -> dict[str, list[str]]:
+    """``mon 09:00-12:00 14:00-18:00; tue 10:00-16:00`` as scheduling's weekly mapping; the
+    days named in ``language`` (by default the language of the moment: the advisor's) or in
+    English, in full or abbreviated (``lunes 09:00-12:00; mié 10:00-16:00``).
+
+    A day left out has no hours; the word ``none`` (``ninguno`` ...) clears them all.
     """
+    language = i18n.supported(language or i18n.current())
     text = text.strip()
-    if text.lower() in {"none", "off", "clear"}:
+    if _plain(text) in _clear_words(language):
         return {}
+    days = _weekday_words(language)
     weekly: dict[str, list[str]] = {}
     for chunk in text.replace("\n", ";").split(";"):
         words = chunk.replace(",", " ").split()
         if not words:
             continue
-        day, hours = words[0].lower()[:3], words[1:]
-        if day not in WEEKDAYS or not hours:
+        day, hours = days.get(_plain(words[0])[:3]), words[1:]
+        if day is None or not hours:
             raise ValidationFailed(t.UNREADABLE_HOURS(chunk=chunk.strip()))
         weekly.setdefault(day, []).extend(hours)
     if not weekly:
@@ -241,11 +272,16 @@ def parse_weekly_text(text: str) -> dict[str, list[str]]:
 def format_weekly(weekly: dict[str, list[str]]) -> str:
     if not weekly:
         return t.NO_HOURS()
+    names = Locale.parse(i18n.current()).days["format"]["abbreviated"]
     return "\n".join(
-        t.HOURS_LINE(day=day.capitalize(), hours=", ".join(weekly[day]))
-        for day in WEEKDAYS
+        t.HOURS_LINE(day=_capitalized(names[number]), hours=", ".join(weekly[day]))
+        for number, day in enumerate(WEEKDAYS)
         if day in weekly
     )
+
+
+def _capitalized(name: str) -> str:
+    return name[:1].upper() + name[1:]
 
 
 async def set_hours(uow: UnitOfWork, advisor_id: int, text: str) -> dict[str, list[str]]:

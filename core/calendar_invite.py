@@ -17,10 +17,12 @@ from core.texts import calendar as t
 PRODID = "-//Pathwise//Sessions//EN"
 
 
-def filename(booking: Booking) -> str:
-    """The attachment's name, e.g. ``Pathwise-session-2026-11-25.ics``."""
+def filename(booking: Booking, locale: str | None = None) -> str:
+    """The attachment's name in ``locale``'s language (by default the language of the
+    moment), e.g. ``Pathwise-session-2026-11-25.ics``, ``Pathwise-sesion-2026-11-25.ics``."""
     day = booking.starts_at.date().isoformat() if booking.starts_at else str(booking.id)
-    return f"Pathwise-session-{day}.ics"
+    with i18n.speaking(locale or i18n.current()):
+        return t.FILENAME(date=day)
 
 
 def session_invite(booking: Booking, settings: Settings, now: datetime) -> bytes:

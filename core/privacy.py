@@ -104,9 +104,12 @@ class ErasurePlan:
     """What /deletemydata would do, shown before the client confirms."""
 
     cancellations: tuple[Cancellation, ...]
+    locale: str = "en_US"  # the client's: amounts are written for it
 
-    def describe(self, locale: str = "en_US") -> str:
-        """The plan in words: what goes, what is kept, what is cancelled and refunded."""
+    def describe(self, locale: str | None = None) -> str:
+        """The plan in words: what goes, what is kept, what is cancelled and refunded; the
+        amounts written for ``locale``, the client's by default."""
+        locale = locale or self.locale
         deleted = (t.PLAN_ACCOUNTS(), t.PLAN_CONVERSATIONS(), t.PLAN_WELLBEING(), t.PLAN_LINKS())
         lines = [t.PLAN_DELETES(), *(f"• {item}" for item in deleted), "", t.PLAN_KEEPS()]
         if self.cancellations:
@@ -243,7 +246,7 @@ class Privacy:
                     paid=paid,
                 )
             )
-        return ErasurePlan(tuple(items))
+        return ErasurePlan(tuple(items), client.locale or "en_US")
 
     async def _service_paid(self, uow: UnitOfWork, booking: Booking) -> Money | None:
         purchase = await uow.session.scalar(
@@ -400,9 +403,11 @@ class Privacy:
             return await self.export_in(uow, client_id)
 
     async def export_in(self, uow: UnitOfWork, client_id: int) -> bytes:
-        """:meth:`export`, read in the caller's unit of work."""
+        """:meth:`export`, read in the caller's unit of work; amounts written for the
+        client's locale."""
         client = await self._client(uow, client_id)
-        return await export_document(uow, client, self.settings.locale, self.clock.now())
+        locale = client.locale or self.settings.locale
+        return await export_document(uow, client, locale, self.clock.now())
 
 
 # -- erasure, row by row ------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 the PDF made in memory (with ``core.receipts``' fonts), and its delivery to the client. The
 file is kept only until delivered (``retention.forget`` deletes it then).
 
+The PDF and its file name are in the client's language, with dates written for their locale,
+whoever's language the request was answered in: it is delivered to them.
+
 The PDF names people as the room knew them: the advisor by their display name, the client by
 the name their advisor sees. The room's messages hold the platform's mention codes
 (``<@1577543768876253191> has joined``); those become the same names, or neutral words for
@@ -19,7 +22,7 @@ from typing import Final
 from fpdf import FPDF
 from sqlalchemy import ColumnElement, String, cast, literal
 
-from core import outbox
+from core import i18n, outbox
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.lifecycle.context import Lifecycle, lock
 from core.lifecycle.people import read_people, when
@@ -45,6 +48,7 @@ class TranscriptSource:
     title: str
     starts_at: datetime
     client_zone: str
+    client_locale: str = "en_US"  # the PDF and its name are in the client's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,8 @@ async def transcript_source(life: Lifecycle, session_id: int, user_id: int) -> T
         if s.transcript_requested_at is not None:
             raise Conflict(r.TRANSCRIPT_ALREADY_SENT())
         people = await read_people(uow, s)
+        with i18n.speaking(people.client_locale):
+            title = r.TITLE(offer_name=people.offer_name, advisor_name=people.advisor_name)
         return TranscriptSource(
             session_id=s.id,
             channel_id=s.channel_id,
@@ -72,9 +78,10 @@ async def transcript_source(life: Lifecycle, session_id: int, user_id: int) -> T
             advisor_user_id=s.advisor_user_id,
             advisor_name=people.advisor_name,
             client_name=people.client_name,
-            title=r.TITLE(offer_name=people.offer_name, advisor_name=people.advisor_name),
+            title=title,
             starts_at=s.starts_at,
             client_zone=people.client_zone,
+            client_locale=people.client_locale,
         )
 
 
@@ -92,7 +99,8 @@ async def send_transcript(
         if s.transcript_requested_at is not None:
             raise Conflict(r.TRANSCRIPT_ALREADY_SENT())
         s.transcript_requested_at = now
-        filename = r.TRANSCRIPT_FILENAME(date=_local_date(s.starts_at, source.client_zone))
+        with i18n.speaking(source.client_locale):
+            filename = r.TRANSCRIPT_FILENAME(date=_local_date(s.starts_at, source.client_zone))
         file = TranscriptFile(
             session_id=s.id, client_id=s.client_id, filename=filename, pdf=pdf, created_at=now
         )
@@ -137,8 +145,19 @@ def render_transcript(
     fonts: ReceiptFonts | None,
     now: datetime,
 ) -> bytes:
-    """A plain PDF of the conversation, made in memory: who wrote what, and when."""
-    zone = source.client_zone
+    """A plain PDF of the conversation, made in memory: who wrote what, and when; in the
+    client's language."""
+    with i18n.speaking(source.client_locale):
+        return _render(source, lines, fonts, now)
+
+
+def _render(
+    source: TranscriptSource,
+    lines: Sequence[TranscriptLine],
+    fonts: ReceiptFonts | None,
+    now: datetime,
+) -> bytes:
+    zone, locale = source.client_zone, source.client_locale
 
     def author(uid: int) -> str:
         if uid == source.client_user_id:
@@ -149,13 +168,17 @@ def render_transcript(
 
     entries = [
         (
-            r.TRANSCRIPT_ENTRY(author=author(line.author_user_id), when=when(line.at, zone)),
+            r.TRANSCRIPT_ENTRY(
+                author=author(line.author_user_id), when=when(line.at, zone, locale)
+            ),
             readable(line.text, source),
         )
         for line in lines
     ]
     heading = r.TRANSCRIPT_HEADING(title=source.title)
-    subtitle = r.TRANSCRIPT_SUBTITLE(starts=when(source.starts_at, zone), made=when(now, zone))
+    subtitle = r.TRANSCRIPT_SUBTITLE(
+        starts=when(source.starts_at, zone, locale), made=when(now, zone, locale)
+    )
     text = " ".join([heading, subtitle, *(a + b for a, b in entries)])
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(18, 18, 18)
@@ -208,7 +231,7 @@ def readable(text: str, source: TranscriptSource) -> str:
                 moment = datetime.fromtimestamp(int(match["unix"]), UTC)
             except (OverflowError, OSError, ValueError):
                 return r.TRANSCRIPT_A_TIME()
-            return when(moment, source.client_zone)
+            return when(moment, source.client_zone, source.client_locale)
         return f"/{match['command']}"
 
     return _MARKUP.sub(word, text)

@@ -27,13 +27,13 @@ from core.texts import payments as t
 class PaymentsUnavailable(PathwiseError):
     """Stripe is busy or unreachable right now (rate limit, 5xx, timeout); nothing was lost."""
 
-    user_message = t.UNAVAILABLE()
+    user_message = t.UNAVAILABLE
 
 
 class PaymentProviderError(PathwiseError):
     """Stripe refused the request for good (a bug or a setting); retrying will not help."""
 
-    user_message = t.PROVIDER_ERROR()
+    user_message = t.PROVIDER_ERROR
 
     def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
         super().__init__(message)

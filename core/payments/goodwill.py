@@ -78,10 +78,17 @@ class GoodwillOutcome:
     fee: Money
 
 
+def _all_words() -> set[str]:
+    """The words for "everything that is left", in the language of the moment and English."""
+    words = f"{t.ALL_WORDS()},{t.ALL_WORDS.en}"
+    return {word.strip().lower() for word in words.split(",") if word.strip()}
+
+
 def parse_refund_amount(text: str, left: Money) -> Money:
-    """What the team typed: "all", or an amount in plain digits ("20", "12.50", "$5")."""
+    """What the team typed: "all" (or the team's language's word for it: "todo"), or an
+    amount in plain digits ("20", "12.50", "$5")."""
     cleaned = text.strip().lower()
-    if cleaned in ("all", "everything", "full"):
+    if cleaned in _all_words():
         return left
     match = _AMOUNT.fullmatch(cleaned)
     digits = minor_digits(left.currency)

@@ -108,6 +108,7 @@ def _stored(
     refund: Refund | None,
     content: dict[str, Any],
     now: datetime,
+    locale: str,
 ) -> Receipt:
     return Receipt(
         number=number,
@@ -116,7 +117,7 @@ def _stored(
         sequence=sequence,
         purchase_id=purchase.id,
         refund_id=refund.id if refund is not None else None,
-        filename=receipt_filename(number, settings.platform_name),
+        filename=receipt_filename(number, settings.platform_name, locale),  # the buyer's
         pdf=None,
         content=content,
         issued_at=now,
@@ -191,7 +192,9 @@ async def issue_receipt(
         terms_accepted_at=terms_accepted_at,
     )
     content = document_payload(data)
-    receipt = _stored(settings, "receipt", number, year, sequence, purchase, None, content, now)
+    receipt = _stored(
+        settings, "receipt", number, year, sequence, purchase, None, content, now, locale
+    )
     uow.session.add(receipt)
     await uow.session.flush()
     return receipt
@@ -256,7 +259,7 @@ async def issue_credit_note(
     )
     content = document_payload(data)
     receipt = _stored(
-        settings, "credit_note", number, year, sequence, purchase, refund, content, now
+        settings, "credit_note", number, year, sequence, purchase, refund, content, now, locale
     )
     uow.session.add(receipt)
     await uow.session.flush()

@@ -24,6 +24,7 @@ from core.models.bookings import Booking
 from core.models.outbox import Audience
 from core.names import advisor_facing_name
 from core.outbox import DocumentRef
+from core.payments.deps import client_locale
 from core.payments.times import local_time
 from core.texts import billing as t
 from core.texts import calendar as tcal
@@ -104,7 +105,11 @@ async def notify_paid(
                 kind="calendar",
                 client_id=client.id,
                 text=outbox.words(tcal.READY),
-                document=DocumentRef("calendar", booking.id, calendar_filename(booking)),
+                document=DocumentRef(
+                    "calendar",
+                    booking.id,
+                    calendar_filename(booking, client_locale(client, settings)),
+                ),
                 data=_ids(purchase),
                 dedupe_key=f"calendar:{purchase.id}",
                 now=now,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
 
+from core import i18n
 from core.errors import ValidationFailed
+from core.texts import Text
+from core.texts import receipts as tr
 
 DocumentKind = Literal["receipt", "credit_note"]
 LineKind = Literal["service", "fee", "tip"]
@@ -17,8 +21,8 @@ _KIND_BY_PREFIX: Final[Mapping[str, DocumentKind]] = MappingProxyType(
     {prefix: kind for kind, prefix in _PREFIX.items()}
 )
 _NUMBER_RE: Final = re.compile(r"(R|CN)-(\d{4})-(\d{6,})")
-_FILENAME_WORD: Final[Mapping[DocumentKind, str]] = MappingProxyType(
-    {"receipt": "receipt", "credit_note": "credit-note"}
+_FILENAME_WORD: Final[Mapping[DocumentKind, Text]] = MappingProxyType(
+    {"receipt": tr.FILENAME_RECEIPT, "credit_note": tr.FILENAME_CREDIT_NOTE}
 )
 
 # -- numbers and file names ---------------------------------------------------------------
@@ -62,11 +66,25 @@ def parse_receipt_number(text: str) -> DocumentNumber:
     )
 
 
-def receipt_filename(number: str, platform_name: str = "Pathwise") -> str:
-    """The download name of a document: ``Pathwise-receipt-R-2026-000001.pdf``."""
+def receipt_filename(
+    number: str, platform_name: str = "Pathwise", language: str | None = None
+) -> str:
+    """The download name of a document: ``Pathwise-receipt-R-2026-000001.pdf``, its word in
+    ``language`` (by default the language of the moment): ``Pathwise-recibo-R-…`` in
+    Spanish. ASCII only, so every platform and file system keeps it as it is."""
     parsed = parse_own_number(number, None)
-    brand = re.sub(r"[^A-Za-z0-9]+", "-", platform_name).strip("-") or "receipt"
-    return f"{brand}-{_FILENAME_WORD[parsed.kind]}-{parsed}.pdf"
+    brand = _ascii_words(platform_name) or "receipt"
+    word = _FILENAME_WORD[parsed.kind]
+    with i18n.speaking(language or i18n.current()):
+        translated = _ascii_words(word())
+    return f"{brand}-{translated or _ascii_words(word.en)}-{parsed}.pdf"
+
+
+def _ascii_words(text: str) -> str:
+    """``text`` as ASCII letters and digits joined by hyphens: "Nota de crédito" ->
+    "Nota-de-credito"."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-")
 
 
 def parse_own_number(number: str, kind: DocumentKind | None) -> DocumentNumber:

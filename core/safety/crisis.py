@@ -23,6 +23,7 @@ from core.accounts import Platform, find_client
 from core.clock import Clock
 from core.config import Settings
 from core.db import Database, UnitOfWork
+from core.lifecycle.people import room_language
 from core.models import AdviceSession, Advisor, Booking, BookingStatus, Client, OutboxMessage
 from core.names import advisor_facing_name
 from core.outbox import Audience
@@ -223,11 +224,14 @@ async def respond(
     chosen_language: str | None = None,
     booking: Booking | None = None,
     book: ResourceBook | None = None,
+    language: str | None = None,
 ) -> CrisisAnswer:
     """The answer to a text that matched, and the team's alerts (in the caller's unit of
     work). ``booking``: the one the text was written about (a session room); else the
-    client's current booking, if any."""
-    language = answer_language(detection, language_tag, chosen_language)
+    client's current booking, if any. ``language``: the one the answer must be in when the
+    place decides it (a session room's, which both people read); else
+    :func:`answer_language`'s. The alerts are in their readers' languages whatever it is."""
+    language = language or answer_language(detection, language_tag, chosen_language)
     booking = booking or await current_booking(uow, client.id, now)
     alerted = False
     if booking is not None:
@@ -258,7 +262,8 @@ async def respond(
 class RoomScreening:
     """Screens what a client writes in their session room (Discord, when the message-content
     intent is on): the same screening and answer as the chat, in the room, naming the room's
-    booking in the alerts. The advisor's own messages are not screened."""
+    booking in the alerts, in the room's language (``room_language``). The advisor's own
+    messages are not screened."""
 
     def __init__(
         self, db: Database, settings: Settings, clock: Clock, screener: Screener | None = None
@@ -284,6 +289,7 @@ class RoomScreening:
                     return None
             client = await uow.session.get(Client, s.client_id)
             booking = await uow.session.get(Booking, s.booking_id)
+            advisor = await uow.session.get(Advisor, s.advisor_id)
             if client is None:
                 return None
             result = await respond(
@@ -294,6 +300,7 @@ class RoomScreening:
                 now,
                 where=Where.ROOM,
                 booking=booking,
+                language=room_language(client, advisor) if advisor is not None else None,
             )
             await uow.commit()
         return result.text

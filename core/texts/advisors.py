@@ -42,6 +42,9 @@ UNREADABLE_HOURS = Text(
 )
 NO_DAY = Text("advisors.no_day", "Please give at least one day, like: mon 09:00-17:00")
 NO_HOURS = Text("advisors.no_hours", "No weekly hours set.")
+# The words an advisor may type instead of hours to clear them all, separated by commas
+# (English's are always understood too). Day names are Babel's, in the advisor's language.
+CLEAR_HOURS_WORDS = Text("advisors.clear_hours_words", "none, off, clear")
 # One line of the weekly hours: "Mon: 09:00-12:00, 14:00-18:00".
 HOURS_LINE = Text("advisors.hours_line", "{day}: {hours}")
 # An upcoming package has no start time.

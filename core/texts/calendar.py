@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from core.texts import Text
 
+# The calendar file's name, in the client's language; {date} like 2026-11-25. Keep it ASCII
+# (letters, digits, hyphens) so every calendar app and file system keeps it as it is.
+FILENAME = Text("calendar.filename", "Pathwise-session-{date}.ics")
 EVENT_TITLE = Text("calendar.event_title", "{offer} with {advisor} (Pathwise)")
 EVENT_LOCATION = Text("calendar.event_location", "Private Discord room (link sent in Telegram)")
 EVENT_WHAT = Text(

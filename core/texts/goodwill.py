@@ -7,6 +7,9 @@ from core.texts import Text
 
 # -- answers to the team --------------------------------------------------------------------
 
+# The words the team may type instead of an amount for everything that is left, separated by
+# commas (English's are always understood too).
+ALL_WORDS = Text("goodwill.all_words", "all, everything, full")
 NOT_AN_AMOUNT = Text(
     "goodwill.not_an_amount",
     "{typed} is not an amount. Type it in digits, like 20 or 12.50, or type all for everything "

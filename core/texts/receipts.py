@@ -6,6 +6,10 @@ from core.texts import Plural, Text
 
 RECEIPT = Text("receipts.receipt", "Receipt")
 CREDIT_NOTE = Text("receipts.credit_note", "Credit note")
+# The word for the document in its file name ("Pathwise-receipt-R-2026-000001.pdf"), in the
+# buyer's language: letters and hyphens (accents are dropped, anything else becomes "-").
+FILENAME_RECEIPT = Text("receipts.filename_receipt", "receipt")
+FILENAME_CREDIT_NOTE = Text("receipts.filename_credit_note", "credit-note")
 FOOTER = Text("receipts.footer", "{title} {number} · Page {page}/{pages}")
 
 # -- the facts at the top -------------------------------------------------------------------

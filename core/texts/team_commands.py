@@ -37,7 +37,6 @@ STILL_REFUNDABLE = Text(
 
 # -- payouts ------------------------------------------------------------------------------------
 
-PAYOUT_WHEN = Text("team_commands.payout_when", "{date} UTC")
 PAYOUT_ITS_DATE = Text("team_commands.payout_its_date", "its date")
 PAYOUT_ON_HOLD = Text(
     "team_commands.payout_on_hold",

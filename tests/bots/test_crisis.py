@@ -9,10 +9,11 @@ from __future__ import annotations
 import html
 import time
 
+from core.models import Advisor, Client
 from core.outbox import Audience
 from tests.support.discord_bot import Env, booked, opened
 from tests.support.run import Pathwise, Telegram
-from tests.support.sessions import ADVISOR_DISCORD, CLIENT_DISCORD, messages
+from tests.support.sessions import ADVISOR_DISCORD, CLIENT_DISCORD, Paid, messages
 
 WORDS = "I want to kill myself"
 
@@ -55,7 +56,7 @@ async def test_a_spanish_client_gets_024_and_112_in_spanish(
     assert "988" not in text
     assert answer.button_labels() == ["Seguir donde estaba"]
     [language] = await chat.press(answer, "Seguir donde estaba")
-    assert language.text == "¿En qué idioma te gustaría hablar?"  # the flow, in Spanish too
+    assert language.text == "¿En qué idioma te gustaría hablar?"
 
 
 async def test_a_client_who_never_gave_a_time_zone_gets_lines_for_their_language(
@@ -101,3 +102,43 @@ async def test_a_client_in_their_room_is_answered_there_and_the_team_told_withou
     await env.fake.say(channel.id, CLIENT_DISCORD, "i want to kill myself")
     assert env.fake.messages[channel.id][-1]["content"].startswith("Thank you for telling me.")
     assert len(await messages(env.db, "crisis_alert")) == 2
+
+
+async def _speaks(env: Env, paid: Paid, client_locale: str, advisor_languages: list[str]) -> None:
+    async with env.db.uow() as uow:
+        client = await uow.session.get(Client, paid.world.client_id)
+        advisor = await uow.session.get(Advisor, paid.world.advisor_id)
+        assert client is not None and advisor is not None
+        client.locale = client_locale
+        advisor.languages = advisor_languages
+        await uow.commit()
+
+
+async def test_a_spanish_room_is_answered_in_spanish_and_the_team_told_in_its_own(
+    env: Env,
+) -> None:
+    paid = await booked(env)
+    await _speaks(env, paid, "es_ES", ["en", "es"])
+    channel, _ = await opened(env)
+
+    # Written in English, in a room whose language is Spanish: both read the answer there.
+    await env.fake.say(channel.id, CLIENT_DISCORD, "honestly I just want to die, sorry")
+    answer = env.fake.messages[channel.id][-1]["content"]
+    assert answer.startswith("Gracias por contármelo.")
+    assert "Pathwise no es un servicio de emergencias" in answer
+    assert "llama ahora al 112" in answer  # the client's zone is Madrid
+    assert answer.endswith("Tu sesión sigue aquí cuando quieras.")
+
+    [alert] = await messages(env.db, "crisis_alert", audience=Audience.ADMIN.value)
+    assert f"booking {paid.booking_id} with Ana Ruiz" in alert.payload["text"]  # team: English
+
+
+async def test_a_room_in_english_answers_a_spanish_client_in_english(env: Env) -> None:
+    paid = await booked(env)
+    await _speaks(env, paid, "es_ES", ["en"])  # Ana does not advise in Spanish
+    channel, _ = await opened(env)
+
+    await env.fake.say(channel.id, CLIENT_DISCORD, "quiero morirme")
+    answer = env.fake.messages[channel.id][-1]["content"]
+    assert answer.startswith("Thank you for telling me.")
+    assert answer.endswith("Your session goes on here whenever you're ready.")

@@ -198,8 +198,55 @@ async def test_a_payout_released_before_its_date_goes_on_its_normal_date(env: En
     # The session is Wed 25 Nov 09:00-10:00 UTC; the 72-hour window closes Sat 28 Nov 10:00.
     assert released == (
         f"Booking {paid.booking_id}'s payout is released: it will be paid on its normal date, "
-        "Sat 28 Nov 2026, 10:00 UTC, once the advisor can receive payouts."
+        "Sat 28 Nov 2026, 10:00 (UTC), once the advisor can receive payouts."
     )
     async with env.db.uow() as uow:
         purchase = await uow.session.scalar(select(Purchase))
         assert purchase is not None and purchase.payout_state == "held"
+
+
+async def test_a_payout_date_is_written_in_the_team_language(env: Env) -> None:
+    env.bot.settings = env.settings.model_copy(update={"team_language": "es"})
+    paid = await advisor_on_discord(env)
+    await slash(env, "admin", ADMIN, payout("hold", paid.booking_id))
+    [(released, _)] = await slash(env, "admin", ADMIN, payout("release", paid.booking_id))
+    assert released == (
+        f"El pago al asesor de la reserva {paid.booking_id} está liberado: se pagará en su "
+        "fecha habitual, sáb 28 de nov de 2026, 10:00 (UTC), cuando el asesor pueda recibir pagos."
+    )
+
+
+async def test_a_goodwill_refund_is_told_to_the_team_in_its_language_and_format(
+    env: Env,
+) -> None:
+    env.bot.settings = env.settings.model_copy(update={"team_language": "es"})
+    paid = await advisor_on_discord(env)
+    [(part, _)] = await slash(env, "admin", ADMIN, refund(paid.booking_id, "20"))
+    assert part.startswith("Se han reembolsado 20,00\xa0US$ de la reserva")
+    assert part.endswith(
+        "Aún reembolsable: 40,00\xa0US$ (la comisión de gestión de 3,49\xa0US$ nunca se reembolsa)."
+    )
+
+
+async def test_a_spanish_team_refunds_everything_left_with_todo(env: Env) -> None:
+    env.bot.settings = env.settings.model_copy(update={"team_language": "es"})
+    paid = await advisor_on_discord(env)
+    [(bad, _)] = await slash(env, "admin", ADMIN, refund(paid.booking_id, "casi todo"))
+    assert bad == (
+        "'casi todo' no es un importe. Escríbelo en cifras, por ejemplo 20 o 12.50, o escribe "
+        "todo para reembolsar todo lo que queda."
+    )
+    [(part, _)] = await slash(env, "admin", ADMIN, refund(paid.booking_id, "10"))
+    assert part.startswith("Se han reembolsado 10,00\xa0US$ de la reserva")
+    [(rest, _)] = await slash(env, "admin", ADMIN, refund(paid.booking_id, "Todo"))
+    assert rest.startswith("Se han reembolsado 50,00\xa0US$ de la reserva")
+    assert [r.amount_minor for r in await _refunds(env)] == [1000, 5000]
+
+
+async def test_the_english_word_for_everything_is_understood_in_any_team_language(
+    env: Env,
+) -> None:
+    env.bot.settings = env.settings.model_copy(update={"team_language": "es"})
+    paid = await advisor_on_discord(env)
+    [(rest, _)] = await slash(env, "admin", ADMIN, refund(paid.booking_id, "all"))
+    assert rest.startswith("Se han reembolsado 60,00\xa0US$ de la reserva")

@@ -78,6 +78,44 @@ async def test_an_advisor_chooses_spanish_and_is_answered_in_it_from_then_on(env
     assert await _advisor_locale(env, paid) == "en_US"
 
 
+async def test_an_advisor_in_spanish_reads_amounts_the_spanish_way(env: Env) -> None:
+    paid = await advisor_on_discord(env)
+    async with env.db.uow() as uow:
+        advisor = await uow.session.get(Advisor, paid.world.advisor_id)
+        assert advisor is not None
+        advisor.locale = "es_ES"  # ("es_US" writes dollars the US way: "$60.00")
+        await uow.commit()
+
+    [(earnings, _)] = await slash(env, "earnings", ADVISOR_DISCORD)
+    assert earnings.startswith(
+        "Retenido (el plazo de 72 horas de la garantía de devolución sigue abierto): 60,00\xa0US$\n"
+    )
+    [(price, _)] = await slash(
+        env, "profile", ADVISOR_DISCORD, sub("price", offer="live60", amount="75")
+    )
+    assert price.endswith(
+        ": ahora cuesta 75,00\xa0US$. Las reservas ya hechas mantienen su precio."
+    )
+    [(card, _)] = await slash(env, "profile", ADVISOR_DISCORD, sub("show"))
+    assert "75,00\xa0US$" in card and "$75.00" not in card
+
+
+async def test_a_spanish_advisor_sets_hours_with_spanish_day_names(env: Env) -> None:
+    await advisor_on_discord(env)
+    await slash(env, "profile", ADVISOR_DISCORD, sub("language", language="es"))
+
+    [(saved, _)] = await slash(
+        env, "availability", ADVISOR_DISCORD, options(hours="lunes 09:00-12:00; mié 10:00-16:00")
+    )
+    assert saved.endswith(":\nLun: 09:00-12:00\nMié: 10:00-16:00")
+    [(english, _)] = await slash(
+        env, "availability", ADVISOR_DISCORD, options(hours="tue 09:00-10:00")
+    )
+    assert english.endswith(":\nMar: 09:00-10:00")
+    [(cleared, _)] = await slash(env, "availability", ADVISOR_DISCORD, options(hours="ninguno"))
+    assert cleared.endswith("No hay horario semanal configurado.")
+
+
 async def test_a_language_pathwise_does_not_speak_is_refused_with_the_ones_it_does(
     env: Env,
 ) -> None:

@@ -102,3 +102,22 @@ async def test_deleting_from_telegram_takes_the_client_out_of_the_room_on_the_ne
     assert channel.permissions_for(advisor).view_channel  # the advisor stays
     assert (await the_session(env.db)).prune_due_at is None
     await env.bot.sessions.tick()  # done once: nothing more to do
+
+
+async def test_a_spanish_clients_plan_writes_the_refund_the_spanish_way(env: Env) -> None:
+    paid = await paid_booking(env.db, env.settings, env.clock)  # in two days: refundable
+    await link_discord(
+        env.db, env.clock.now(), client_id=paid.world.client_id, user_id=CLIENT_DISCORD
+    )
+    async with env.db.uow() as uow:
+        client = await uow.session.get(Client, paid.world.client_id)
+        assert client is not None
+        client.locale = "es_ES"
+        await uow.commit()
+
+    [(text, _)] = await slash(env, "deletemydata", CLIENT_DISCORD)
+    assert text.startswith("¿Borrar tus datos?")
+    assert (
+        "reembolso de 60,00\xa0US$ a tu tarjeta (la comisión de gestión no es reembolsable)" in text
+    )
+    assert "$60.00" not in text

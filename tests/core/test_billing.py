@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import ledger
+from core import i18n, ledger
 from core.billing import (
     AlreadyPaid,
     Billing,
@@ -292,6 +292,27 @@ async def test_checkout_refusals(
     clock.advance(timedelta(minutes=31))
     with pytest.raises(HoldExpired, match="Your hold on this time ran out"):
         await billing.start_checkout(lapsed, world.client_id)
+
+
+async def test_checkout_refusals_speak_the_language_they_are_raised_in(
+    db: Database, clock: ManualClock, world: World, billing: Billing
+) -> None:
+    checkout = await billing.start_checkout(world.booking_id, world.client_id)
+    await pay(billing, db, checkout.purchase_id)
+    lapsed = await new_booking(db, world, clock.now(), starts_at=clock.now() + timedelta(days=4))
+    clock.advance(timedelta(minutes=31))
+    with i18n.speaking("es"):
+        with pytest.raises(AlreadyPaid) as paid:
+            await billing.start_checkout(world.booking_id, world.client_id)
+        with pytest.raises(HoldExpired) as expired:
+            await billing.start_checkout(lapsed, world.client_id)
+        busy = PaymentsUnavailable()
+    assert str(paid.value) == "Esta reserva ya está pagada. Encontrarás tu recibo en este chat."
+    assert str(expired.value).startswith("Este horario ya no está reservado para ti")
+    assert str(busy).startswith("El sistema de pagos está ocupado en este momento.")
+    # and in English the same errors speak English
+    with pytest.raises(AlreadyPaid, match="This booking is already paid"):
+        await billing.start_checkout(world.booking_id, world.client_id)
 
 
 async def test_configured_return_urls_name_the_purchase(

@@ -24,7 +24,7 @@ from core.dialogs import (
     DialogEngine,
     TextInput,
 )
-from core.models import Booking, BookingStatus, Offer, SlotClaim
+from core.models import Booking, BookingStatus, Client, Offer, SlotClaim
 from core.models.billing import Refund
 from core.money import Money
 from core.payments.gateway import PaymentsUnavailable
@@ -474,6 +474,22 @@ async def test_a_refund_made_meanwhile_is_not_made_twice(
     async with db.uow() as uow:
         assert len(list(await uow.session.scalars(select(Refund)))) == 1
     assert len(setup.gateway.refunds) == 1
+
+
+async def test_a_spanish_client_is_refused_a_second_refund_in_spanish(
+    db: Database, setup: Setup, clock: ManualClock
+) -> None:
+    # The refusal's text was rendered when core/payments/errors.py was imported: English.
+    chat = await setup.at_refund_preview(db, clock)
+    confirm = chat.button("Yes, refund $60.00")
+    async with db.uow() as uow:
+        client = await uow.session.get(Client, setup.world.client_id)
+        assert client is not None
+        client.locale = "es_ES"  # she switched to Spanish meanwhile
+        await uow.commit()
+    await setup.billing.request_refund(setup.world.booking_id, setup.world.client_id)
+    await chat.send(ButtonPress(confirm.data))
+    assert chat.texts()[0] == "Esta reserva ya se ha reembolsado."
 
 
 async def test_a_refund_is_refused_before_the_session_ends_and_after_the_window(

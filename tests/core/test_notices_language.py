@@ -192,6 +192,12 @@ async def test_a_spanish_guarantee_refund_is_told_and_credited_in_spanish(
     ):
         assert words in text, words
     assert "Money-back guarantee" not in text and "Credit note" not in text
+    # The files are named in Spanish too (ASCII, so every platform keeps the name as it is).
+    receipt = next(r for r in await _receipts(db) if r.kind == "receipt")
+    assert receipt.filename == "Pathwise-recibo-R-2026-000001.pdf"
+    assert credit_note.filename == "Pathwise-nota-de-credito-CN-2026-000001.pdf"
+    [note] = await outbox_rows(db, kind="credit_note")
+    assert note.payload["document"]["filename"] == credit_note.filename
 
 
 async def test_the_team_reads_its_own_language_and_the_client_theirs(
@@ -244,6 +250,7 @@ async def test_the_calendar_file_is_in_the_clients_language(
     assert "SUMMARY;LANGUAGE=es:sesión en vivo de 60 minutos con Ana Ruiz (Pathwise)" in text
     assert "LOCATION;LANGUAGE=es:Sala privada de Discord (enlace enviado por Telegram)" in text
     assert "with Ana Ruiz" not in text
+    assert ref["filename"] == "Pathwise-sesion-2026-11-24.ics"
 
 
 async def test_a_reminder_from_the_sessions_tick_is_in_the_clients_language(

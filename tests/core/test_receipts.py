@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from core import i18n
 from core.errors import CurrencyMismatch, ValidationFailed
 from core.money import Money
 from core.receipts import (
@@ -41,6 +42,8 @@ from tests.support.receipts import (
 )
 
 MAX_BYTES = 30 * 1024
+
+
 @pytest.fixture(scope="module")
 def fonts() -> ReceiptFonts:
     """Parsed once for the module, as the composition root does for the process."""
@@ -108,6 +111,16 @@ def test_file_names_say_what_the_document_is() -> None:
     assert receipt_filename("R-2026-000001", "Life Path & Co.") == (
         "Life-Path-Co-receipt-R-2026-000001.pdf"
     )
+
+
+def test_file_names_are_in_the_buyers_language_and_ascii() -> None:
+    assert receipt_filename("R-2026-000001", language="es") == "Pathwise-recibo-R-2026-000001.pdf"
+    assert receipt_filename("CN-2026-000001", "Camino Ñandú", "es_MX") == (
+        "Camino-Nandu-nota-de-credito-CN-2026-000001.pdf"
+    )
+    with i18n.speaking("es"):  # the language of the moment, unless one is given
+        assert receipt_filename("R-2026-000001").startswith("Pathwise-recibo-")
+        assert receipt_filename("R-2026-000001", language="en").startswith("Pathwise-receipt-")
 
 
 # -- what a receipt says --------------------------------------------------------------------

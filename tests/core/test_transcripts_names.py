@@ -142,3 +142,36 @@ async def test_the_file_is_named_for_the_sessions_date_in_the_clients_zone(
     local = s.starts_at.astimezone(ZoneInfo("Pacific/Pago_Pago")).date()
     assert local != s.starts_at.date()
     assert message.payload["document"]["filename"] == f"Pathwise-transcript-{local:%Y-%m-%d}.pdf"
+
+
+async def test_a_spanish_clients_transcript_and_its_name_are_in_spanish(
+    db: Database, stage: SessionStage, a_paid_booking: Paid, a_session_under_way: FakeRoom
+) -> None:
+    """Asked for in whatever language the press was answered in (here the default, English),
+    the PDF goes to the client: it is in their language, its dates written for their locale."""
+    s = await the_session(db)
+    async with db.uow() as uow:
+        client = await uow.session.get(Client, a_paid_booking.world.client_id)
+        assert client is not None
+        client.locale = "es_ES"
+        await uow.commit()
+    stage.clock.set(s.ends_at)
+    await stage.tick()
+    source = await stage.service.transcript_source(s.id, CLIENT_DISCORD)
+    said = [(CLIENT_DISCORD, f"Hola <@{ADVISOR_DISCORD}>, ¿nos vemos <t:1795510800:F>?")]
+    lines = [TranscriptLine(s.starts_at + MIN, uid, text) for uid, text in said]
+    await stage.service.send_transcript(source, lines)
+
+    [message] = await messages(db, "transcript")
+    document = message.payload["document"]
+    local = s.starts_at.astimezone(ZoneInfo("Europe/Madrid")).date()
+    assert document["filename"] == f"Pathwise-transcripcion-{local:%Y-%m-%d}.pdf"
+    async with db.uow() as uow:
+        pdf = await load_document(uow, DocumentRef(**document))
+    printed = lines_of(pdf)
+    text = " ".join(printed)
+    assert "Transcripción: sesión en vivo de 60 minutos con Ana Ruiz" in text
+    assert "(tu hora). Generada el " in text
+    assert "Hola Ana Ruiz, ¿nos vemos mar 24 de nov, 10:00?" in printed
+    assert "Session of" not in text and "Tue " not in text
+    assert PdfReader(io.BytesIO(pdf)).metadata.title.startswith("Transcripción: ")  # type: ignore[union-attr]

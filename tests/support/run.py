@@ -8,6 +8,7 @@ Its fixtures are registered for every test through `pytest_plugins` in `tests/co
 from __future__ import annotations
 
 import asyncio
+import html
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,7 +20,8 @@ from bots.web.server import TELEGRAM_SECRET_HEADER
 from core import i18n
 from core.clock import ManualClock
 from core.config import Settings
-from core.taxonomy import Topic
+from core.texts import Text
+from core.texts import catalogue as tc
 from core.texts import intake as ti
 from core.texts import menu as tm
 from devtools.stripe_sandbox import StripeSandbox
@@ -120,20 +122,24 @@ class Telegram(TelegramUser):
         finally:
             self.wait_for = "sendMessage"
 
-    async def to_description(self, city: str) -> None:
-        """Consent, the time zone, then the intake up to the description, pressing the
-        buttons as they read in this user's Telegram language."""
+    def says(self, text: Text, **params: object) -> str:
+        """A catalogue text as this person reads it (in their Telegram's language)."""
         with i18n.speaking(self.user.get("language_code")):
-            agree, career, done = tm.AGREE(), Topic.CAREER.label.capitalize(), ti.DONE()
-            asked = ti.DESCRIPTION()
+            return text(**params)
+
+    async def to_description(self, city: str) -> None:
+        """Consent, the time zone, then the intake up to the description, in the person's
+        language (the buttons pressed by their catalogue labels)."""
         [card] = await self.type("/start")
-        await self.press(card, agree)
+        await self.press(card, self.says(tm.AGREE))
         await self.type("/timezone")
         await self.type(city)
         [topics] = await self.type("/find")
-        [topics] = await self.press(topics, career)
-        [description] = await self.press(topics, done)
-        assert description.text == asked
+        career = self.says(tc.TOPIC_CAREER).lower()
+        [label] = [b for b in topics.button_labels() if b.lower() == career]
+        [topics] = await self.press(topics, label)
+        [description] = await self.press(topics, self.says(ti.DONE))
+        assert html.unescape(description.text or "") == self.says(ti.DESCRIPTION)
 
 
 class OneUpdate(RecordingRequest):

@@ -17,6 +17,7 @@ from core.billing import Billing
 from core.errors import ConfigurationError
 from core.models.billing import PayoutState
 from core.payments import goodwill
+from core.payments.times import local_time
 from core.texts import discord_bot as b
 from core.texts import discord_commands as d
 from core.texts import team_commands as t
@@ -77,7 +78,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description=describe
         billing = self._billing()
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await goodwill.goodwill_refund(billing, booking, amount, reason)
-        await reply(interaction, _refund_text(outcome))
+        await reply(interaction, _refund_text(outcome, self.bot.settings.team_locale))
 
     payout = app_commands.Group(name="payout", description=described(d.PAYOUT))
 
@@ -85,7 +86,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description=describe
     @app_commands.describe(booking=described(d.BOOKING_NUMBER))
     async def payout_hold(self, interaction: discord.Interaction[Any], booking: int) -> None:
         held = await goodwill.hold_payout(self._billing(), booking)
-        await reply(interaction, _payout_text(held, self.bot.settings.locale))
+        await reply(interaction, _payout_text(held, self.bot.settings.team_locale))
 
     @payout.command(name="release", description=described(d.PAYOUT_RELEASE))
     @app_commands.describe(booking=described(d.BOOKING_NUMBER))
@@ -93,7 +94,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description=describe
         billing = self._billing()
         await interaction.response.defer(ephemeral=True, thinking=True)
         released = await goodwill.release_payout(billing, booking)
-        await reply(interaction, _payout_text(released, self.bot.settings.locale))
+        await reply(interaction, _payout_text(released, self.bot.settings.team_locale))
 
     def _billing(self) -> Billing:
         if self.bot.billing is None:
@@ -107,7 +108,8 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description=describe
         states = ", ".join(
             t.STATS_STATE(state=k, number=v) for k, v in numbers.sessions_by_state.items() if v
         )
-        paid = ", ".join(m.format() for m in numbers.paid_last_7_days)
+        locale = self.bot.settings.team_locale
+        paid = ", ".join(m.format(locale) for m in numbers.paid_last_7_days)
         await reply(
             interaction,
             t.STATS(
@@ -121,26 +123,25 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description=describe
         )
 
 
-def _refund_text(outcome: goodwill.GoodwillOutcome) -> str:
-    """What the team sees after a goodwill refund."""
-    amount, booking_id = outcome.amount.format(), outcome.booking_id
+def _refund_text(outcome: goodwill.GoodwillOutcome, locale: str) -> str:
+    """What the team sees after a goodwill refund, amounts written for the team's ``locale``."""
+    amount, booking_id = outcome.amount.format(locale), outcome.booking_id
     done = (
         t.REFUNDED(amount=amount, booking_id=booking_id, credit_note=outcome.credit_note_number)
         if outcome.status == "succeeded"
         else t.REFUND_PROCESSING(amount=amount, booking_id=booking_id)
     )
     share = (t.SHARE_UNDONE if outcome.advisor_share_undone else t.SHARE_KEPT)()
-    left = t.STILL_REFUNDABLE(amount=outcome.still_refundable.format(), fee=outcome.fee.format())
+    left = t.STILL_REFUNDABLE(
+        amount=outcome.still_refundable.format(locale), fee=outcome.fee.format(locale)
+    )
     return f"{done} {share} {left}"
 
 
 def _payout_text(hold: goodwill.PayoutHold, locale: str) -> str:
-    """Where a booking's payout stands, for the team."""
-    when = (
-        t.PAYOUT_WHEN(date=f"{hold.release_at:%a %d %b %Y, %H:%M}")
-        if hold.release_at
-        else t.PAYOUT_ITS_DATE()
-    )
+    """Where a booking's payout stands, for the team: its date in UTC, written for the
+    team's ``locale`` ("Sat 28 Nov 2026, 10:00 (UTC)", "sáb 28 de nov de 2026, 10:00 (UTC)")."""
+    when = local_time(hold.release_at, "UTC", locale) if hold.release_at else t.PAYOUT_ITS_DATE()
     booking_id = hold.booking_id
     if hold.state == PayoutState.ON_HOLD:
         return t.PAYOUT_ON_HOLD(booking_id=booking_id)

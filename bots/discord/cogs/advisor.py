@@ -27,7 +27,7 @@ from core.texts import timeoff as off
 def render_card(card: AdvisorCard) -> str:
     prices = "\n".join(
         (t.PRICE_LINE if line.active else t.PRICE_LINE_PAUSED)(
-            offer_name=line.name, price=line.price.format()
+            offer_name=line.name, price=line.price.format(card.locale)
         )
         for line in card.prices
     )
@@ -120,6 +120,12 @@ class AdvisorCog(commands.Cog):
             advisor = await advisors.advisor_for(uow, Platform.DISCORD, interaction.user.id)
             return advisor.id
 
+    async def _advisor_locale(self, interaction: discord.Interaction[Any]) -> tuple[int, str]:
+        """The advisor acting, and the locale their amounts are written for."""
+        async with self.bot.db.uow() as uow:
+            advisor = await advisors.advisor_for(uow, Platform.DISCORD, interaction.user.id)
+            return advisor.id, advisor.locale or "en_US"
+
     @profile.command(name="show", description=described(d.PROFILE_SHOW))
     async def profile_show(self, interaction: discord.Interaction[Any]) -> None:
         advisor_id = await self._advisor_id(interaction)
@@ -160,11 +166,12 @@ class AdvisorCog(commands.Cog):
         amount: str,
         days: app_commands.Range[int, 1, 90] | None = None,
     ) -> None:
-        advisor_id = await self._advisor_id(interaction)
+        advisor_id, locale = await self._advisor_locale(interaction)
         async with self.bot.db.uow() as uow:
             line = await advisors.set_price(uow, advisor_id, offer, amount, days)
             await uow.commit()
-        await reply(interaction, t.PRICE_SET(offer_name=line.name, price=line.price.format()))
+        price = line.price.format(locale)
+        await reply(interaction, t.PRICE_SET(offer_name=line.name, price=price))
 
     @profile.command(name="language", description=described(d.PROFILE_LANGUAGE))
     @app_commands.describe(language=described(d.LANGUAGE))
@@ -262,16 +269,16 @@ class AdvisorCog(commands.Cog):
 
     @app_commands.command(name="earnings", description=described(d.EARNINGS))
     async def earnings(self, interaction: discord.Interaction[Any]) -> None:
-        advisor_id = await self._advisor_id(interaction)
+        advisor_id, locale = await self._advisor_locale(interaction)
         money = await self._billing().advisor_earnings(advisor_id)
         words = t.EARNINGS if money.payouts_enabled else t.EARNINGS_NO_PAYOUTS
         await reply(
             interaction,
             words(
                 hours=self.bot.settings.guarantee_window_hours,
-                held=money.held.format(),
-                ready=money.ready.format(),
-                paid_out=money.paid_out.format(),
+                held=money.held.format(locale),
+                ready=money.ready.format(locale),
+                paid_out=money.paid_out.format(locale),
             ),
         )
 

@@ -89,7 +89,7 @@ class PrivacyCog(commands.Cog):
         view.add_item(EraseButton(interaction.user.id))
         await reply(
             interaction,
-            t.CONFIRM() + "\n\n" + plan.describe(self.bot.settings.locale),
+            t.CONFIRM() + "\n\n" + plan.describe(),  # amounts written for the client's locale
             view=view,
         )
 
