@@ -15,9 +15,11 @@ import pytest
 from icalendar import Calendar, Event
 from sqlalchemy import text
 
+from bots.logs import configure_logging
 from bots.run import running
 from core import scheduling
 from core.clock import ManualClock
+from core.config import Settings
 from core.db import Database
 from core.models import Advisor, Booking, Client
 from devtools.discord_recorder import EPHEMERAL, GUILD_ID
@@ -245,3 +247,19 @@ async def test_someone_who_is_not_an_advisor_gets_no_feed(feed: Feed) -> None:
         assert (
             await uow.session.execute(text("SELECT count(*) FROM calendar_feeds"))
         ).scalar() == 0
+
+
+async def test_no_log_line_holds_a_feeds_secret(
+    feed: Feed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(Settings(_env_file=None, log_format="json"), level="DEBUG")  # type: ignore[call-arg]
+    env = feed[0]
+    await prepare(env)
+    live = token_in(await calendar(env, "link"))
+    assert (await get(feed, live))[0] == 200
+    unknown = secrets.token_urlsafe(32)
+    assert (await get(feed, unknown))[0] == 404
+    captured = capsys.readouterr()
+    assert "calendar.feed.served" in captured.err and "calendar.feed.not_found" in captured.err
+    for token in (live, unknown):
+        assert token not in captured.err and token not in captured.out
