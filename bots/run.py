@@ -24,7 +24,7 @@ from bots.telegram.delivery import TelegramDelivery
 from bots.telegram.retry import DeliveryLimiter
 from bots.web.server import Metrics, WebDeps, build_web_app
 from bots.worker import NamedJob, Worker
-from core import scheduling, updates
+from core import calendar_feed, scheduling, updates
 from core.billing import Billing
 from core.clock import Clock, SystemClock
 from core.config import Settings
@@ -71,6 +71,11 @@ class Runtime:
         async with self.db.uow() as uow:
             await scheduling.expire_holds(uow, self.clock.now())
             await uow.commit()
+
+    async def calendar_feed(self, token: str) -> bytes | None:
+        """The .ics of the advisor's feed whose secret is ``token``; None if none is live."""
+        async with self.db.uow() as uow:
+            return await calendar_feed.feed_for_token(uow, self.settings, token, self.clock.now())
 
     async def forget_old_updates(self) -> None:
         """Telegram update ids too old to be delivered again."""
@@ -219,6 +224,7 @@ async def _start_web(runtime: Runtime, stack: AsyncExitStack) -> None:
         telegram=runtime.telegram if settings.public_url else None,
         telegram_secret=secret.get_secret_value() if secret else None,
         outbox_backlog=runtime.outbox_backlog,
+        calendar_feed=runtime.calendar_feed,
     )
     runner = web.AppRunner(build_web_app(deps), shutdown_timeout=10)
     await runner.setup()

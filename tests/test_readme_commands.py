@@ -24,8 +24,11 @@ def test_the_readme_lists_every_advisor_command_in_discord_and_only_those() -> N
     from discord import app_commands
 
     from bots.discord.cogs.advisor import AdvisorCog
+    from bots.discord.cogs.calendar_feed import CalendarFeedCog
 
-    commands = {c.name: c for c in AdvisorCog.__cog_app_commands__}
+    commands = {
+        c.name: c for cog in (AdvisorCog, CalendarFeedCog) for c in cog.__cog_app_commands__
+    }
     actual = {
         f"{c.name} {child.name}" if isinstance(c, app_commands.Group) else c.name
         for c in commands.values()
@@ -39,4 +42,4 @@ def test_the_readme_lists_every_advisor_command_in_discord_and_only_those() -> N
         else:
             documented.add(name)
     assert documented == actual
-    assert "timeoff add" in actual and "reviews" in actual
+    assert "timeoff add" in actual and "reviews" in actual and "calendar reset" in actual

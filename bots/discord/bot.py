@@ -36,6 +36,7 @@ EXTENSIONS = (
     "bots.discord.cogs.sessions",
     "bots.discord.cogs.linking",
     "bots.discord.cogs.advisor",
+    "bots.discord.cogs.calendar_feed",
     "bots.discord.cogs.admin",
     "bots.discord.cogs.worker",
     "bots.discord.cogs.privacy",

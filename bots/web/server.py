@@ -1,4 +1,5 @@
-"""The HTTP entry point: Stripe webhooks, the Telegram webhook, health and metrics.
+"""The HTTP entry point: Stripe webhooks, the Telegram webhook, advisors' calendar feeds,
+health and metrics.
 
 Handlers only parse, call core and map the answer to HTTP; the rules (signature checks,
 de-duplication, what a payment means) live in core.
@@ -26,7 +27,17 @@ log = logging.getLogger(__name__)
 
 # (raw body, Stripe-Signature header) -> (HTTP status, short text). Core verifies the signature.
 StripeWebhookHandler = Callable[[bytes, str], Awaitable[tuple[int, str]]]
+# A feed's secret (core.calendar_feed) -> its .ics, or None for an unknown or revoked one.
+CalendarFeedHandler = Callable[[str], Awaitable[bytes | None]]
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+CALENDAR_PATH = "/calendar/"
+# A feed is private: no shared cache may keep it, and the app should ask again each time.
+CALENDAR_HEADERS = {
+    "Cache-Control": "no-store, private, max-age=0",
+    "Pragma": "no-cache",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
 MAX_BODY = 1024 * 1024
 
 
@@ -64,6 +75,7 @@ class WebDeps:
     telegram: Application | None = None  # type: ignore[type-arg]
     telegram_secret: str | None = None
     outbox_backlog: Callable[[], Awaitable[int]] | None = None
+    calendar_feed: CalendarFeedHandler | None = None
 
 
 DEPS = web.AppKey("deps", WebDeps)
@@ -101,6 +113,32 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
+async def calendar_feed(request: web.Request) -> web.Response:
+    """An advisor's calendar feed for their calendar app. The token in the address is the only
+    key: one that is unknown, revoked or malformed gets the same 404, and it is never logged."""
+    deps = request.app[DEPS]
+    found = None
+    if deps.calendar_feed is not None:
+        found = await deps.calendar_feed(request.match_info["token"])
+    if found is None:
+        log.info("calendar.feed.not_found")
+        return web.Response(status=404, text="not found", headers=CALENDAR_HEADERS)
+    log.info("calendar.feed.served", extra={"bytes": len(found)})
+    return web.Response(
+        body=found,
+        headers={
+            **CALENDAR_HEADERS,
+            "Content-Type": "text/calendar; charset=utf-8",
+            "Content-Disposition": 'inline; filename="pathwise.ics"',
+        },
+    )
+
+
+def loggable_path(path: str) -> str:
+    """A request's path fit for the log: a calendar feed's secret is left out."""
+    return CALENDAR_PATH + "[token].ics" if path.startswith(CALENDAR_PATH) else path
+
+
 async def healthz(request: web.Request) -> web.Response:
     """200 when the database is reachable and migrated, else 503 "unhealthy". The reason
     (host, user, database, driver error) goes to the log only, never to the caller: the
@@ -132,7 +170,10 @@ async def count_errors(
     except web.HTTPException:
         raise
     except Exception:
-        log.exception("web.handler.failed", extra={"method": request.method, "path": request.path})
+        log.exception(
+            "web.handler.failed",
+            extra={"method": request.method, "path": loggable_path(request.path)},
+        )
         request.app[DEPS].metrics.errors.labels(where="web").inc()
         return web.Response(status=500, text="internal error")
 
@@ -143,6 +184,7 @@ def build_web_app(deps: WebDeps) -> web.Application:
     app[DEPS] = deps
     app.router.add_post("/stripe/webhook", stripe_webhook)
     app.router.add_post("/telegram/webhook", telegram_webhook)
+    app.router.add_get(CALENDAR_PATH + "{token}.ics", calendar_feed)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     return app

@@ -17,6 +17,7 @@ from core.models.billing import (
     StripeEvent,
 )
 from core.models.bookings import Booking, BookingStatus
+from core.models.calendar_feeds import CalendarFeed
 from core.models.dialogs import Consent, Conversation
 from core.models.feedback import MoodCheckin, Review
 from core.models.outbox import OutboxMessage
@@ -34,6 +35,7 @@ __all__ = [
     "Base",
     "Booking",
     "BookingStatus",
+    "CalendarFeed",
     "CatalogueVersion",
     "Client",
     "Consent",

@@ -78,3 +78,11 @@ LINK = Text("discord_commands.link", "Connect this Discord account to your Pathw
 CODE = Text(
     "discord_commands.code", "The code from your Telegram chat with Pathwise, like ABCD-2345"
 )
+
+# An advisor's private calendar feed (bots/discord/cogs/calendar_feed.py).
+CALENDAR = Text("discord_commands.calendar", "Your bookings and time off in your calendar app.")
+CALENDAR_LINK = Text(
+    "discord_commands.calendar_link", "Get a private feed link for your calendar app."
+)
+CALENDAR_RESET = Text("discord_commands.calendar_reset", "Stop your feed link and get a new one.")
+CALENDAR_STOP = Text("discord_commands.calendar_stop", "Stop your calendar feed link.")
