@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from core import outbox
+from core import i18n, outbox
 from core.accounts import Platform, find_client
 from core.clock import Clock
 from core.config import Settings
@@ -35,7 +35,6 @@ from core.texts import safety as t
 log = logging.getLogger(__name__)
 
 ALERT_KIND = "crisis_alert"
-ANSWER_LANGUAGES = t.LANGUAGES
 # A booking that ended more than this long ago no longer makes its advisor "their advisor".
 RECENT_BOOKING = timedelta(days=14)
 
@@ -63,7 +62,7 @@ def answer_language(detection: Detection, language_tag: str | None, chosen: str 
     Spanish speaker gets Spanish even if they wrote in English); else the language they
     wrote in (the phrase's); else the session language they chose; else English."""
     for candidate in (language_of_tag(language_tag), detection.language, chosen):
-        if candidate in ANSWER_LANGUAGES:
+        if candidate in i18n.languages():
             return str(candidate)
     return "en"
 

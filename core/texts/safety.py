@@ -1,13 +1,14 @@
 """The crisis answer a client who may be at risk gets at once, and the team's alerts.
 
-The client's answer is written in English and Spanish: :func:`in_language` renders a message
-in the language chosen for the client, from :data:`SPANISH` (keyed by message id) when it is
-``"es"``. The alerts to the advisor and the team are in English only. A phone line is put
+The client's answer is in every language of the catalogues (core/locale): :func:`in_language`
+renders a message in the language chosen for the client. The alerts to the advisor and the
+team are in the reader's own language. A phone line is put
 together from pieces (the line, its text number, its hours), each named for what it is.
 """
 
 from __future__ import annotations
 
+from core import i18n
 from core.texts import Text
 
 # -- the client's answer ---------------------------------------------------------------------
@@ -52,45 +53,11 @@ CLOSING = Text(
 CONTINUE = Text("safety.continue", "Continue where I was")
 ROOM_CLOSING = Text("safety.room_closing", "Your session goes on here whenever you're ready.")
 
-SPANISH: dict[str, str] = {
-    OPENING.id: (
-        "Gracias por contármelo. Parece que estás pasando por algo muy doloroso, y mereces "
-        "apoyo ahora mismo."
-    ),
-    NOT_EMERGENCY.id: (
-        "Pathwise no es un servicio de emergencias y no puede enviar ayuda. Si estás en "
-        "peligro o crees que podrías hacerte daño, llama ahora al {emergency} o habla con "
-        "alguien en una de estas líneas:"
-    ),
-    NOT_EMERGENCY_UNKNOWN.id: (
-        "Pathwise no es un servicio de emergencias y no puede enviar ayuda. Si estás en "
-        "peligro o crees que podrías hacerte daño, llama ahora al número de emergencias de tu "
-        "país o habla con alguien en una de estas líneas:"
-    ),
-    LINE.id: "• {name}: llama al {phone}",
-    LINE_SMS.id: " o escribe al {sms}",
-    LINE_HOURS.id: " ({hours})",
-    IN_COUNTRY.id: "En {country} (emergencias {emergency}):",
-    DIRECTORY.id: "• En cualquier otro país: {name}, {url}, reúne las líneas gratuitas de tu país.",
-    DIRECTORY_ONLY.id: "• {name}, {url}, reúne las líneas gratuitas y confidenciales de tu país.",
-    TOLD.id: (
-        "Hemos avisado en privado a tu asesor y a nuestro equipo de que quizá necesites un "
-        "cuidado especial. No ven lo que escribiste."
-    ),
-    CLOSING.id: (
-        "No tienes que pasar por esto a solas. Cuando quieras, puedes seguir aquí donde lo dejaste."
-    ),
-    CONTINUE.id: "Seguir donde estaba",
-    ROOM_CLOSING.id: "Tu sesión sigue aquí cuando quieras.",
-}
-LANGUAGES = ("en", "es")
-
-
 def in_language(message: Text, language: str, **params: object) -> str:
-    """``message`` in ``language`` (one of :data:`LANGUAGES`; English otherwise)."""
-    if language == "es":
-        return Text(message.id, SPANISH[message.id])(**params)
-    return message(**params)
+    """``message`` in ``language`` (a language of core.i18n's catalogues; English otherwise),
+    whatever language the rest of the answer around it is in."""
+    with i18n.speaking(language):
+        return message(**params)
 
 
 # -- the team's alerts -----------------------------------------------------------------------
