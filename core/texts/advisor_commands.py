@@ -65,6 +65,12 @@ SHARE_LINK_UNLISTED = Text(
     "Your link: {url}\nClients can't book you right now, so for now it says you aren't taking "
     "bookings; it opens your profile as soon as the Pathwise team lists you.",
 )
+# Under the share link; the QR code's PNG is attached.
+SHARE_QR = Text(
+    "advisor_commands.share_qr",
+    "The QR code attached opens the same link: print it or show it on a screen, and a phone's "
+    "camera takes clients straight to your profile.",
+)
 # /profile language: said in the language just chosen.
 LANGUAGE_SAVED = Text(
     "advisor_commands.language_saved", "Done: Pathwise writes to you in English from now on."

@@ -4,6 +4,7 @@ core's."""
 
 from __future__ import annotations
 
+import io
 from typing import Any, Literal
 
 import discord
@@ -312,12 +313,13 @@ class AdvisorCog(commands.Cog):
 
     @app_commands.command(name=SHARE.name, description=described(SHARE.on_server_text))
     async def share(self, interaction: discord.Interaction[Any]) -> None:
-        """The link that opens the advisor's profile for clients."""
+        """The link that opens the advisor's profile for clients, and its QR code."""
         advisor_id = await self._advisor_id(interaction)
         async with self.bot.db.uow() as uow:
             shared = await sharing.advisor_share(uow, self.bot.settings, advisor_id)
         words = t.SHARE_LINK if shared.listed else t.SHARE_LINK_UNLISTED
-        await reply(interaction, words(url=shared.url))
+        qr = discord.File(io.BytesIO(shared.qr_png()), filename=sharing.QR_FILENAME)
+        await reply(interaction, f"{words(url=shared.url)}\n{t.SHARE_QR()}", file=qr)
 
 
 async def setup(bot: PathwiseBot) -> None:
