@@ -22,7 +22,7 @@ from core.texts import statements as t
 _MARGIN: Final = 15.0
 _GREY: Final = (100, 100, 100)
 _RULE: Final = (190, 190, 190)
-_COLUMNS: Final = (97.0, 30.0, 35.0, 35.0, 35.0, 35.0)  # booking, date, then the 4 amounts
+_COLUMNS: Final = (89.0, 38.0, 35.0, 35.0, 35.0, 35.0)  # booking, date, then the 4 amounts
 
 
 @dataclass(frozen=True, slots=True)
