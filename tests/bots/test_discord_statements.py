@@ -1,13 +1,14 @@
 """/statements for advisors, through discord.py's CommandTree on FakeDiscord: every payout with
 the statement it came with, page by page; `month:YYYY-MM` attaches that month's PDF statement
 (parsed back with pypdf and checked against the ledger): a paid booking with the platform's
-commission and a refunded one; bad, future and empty months answered in words; Spanish."""
+commission and a refunded one; bad, future and empty months answered in words; Spanish.
+And /earnings' PNG chart of the last 12 weeks' net earnings, decoded back to its pixels."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,10 +17,12 @@ from sqlalchemy import select, update
 from core import scheduling
 from core.clock import ManualClock
 from core.db import Database
+from core.earnings_chart import BAR_COLOUR, chart_png, weekly_net
 from core.ledger import Account
 from core.models import Advisor
 from core.models.billing import LedgerEntry, LedgerTransaction, Payout, Purchase
 from devtools.discord_recorder import EPHEMERAL, GUILD_ID
+from tests.support import png
 from tests.support.billing import onboard, pdf_text, window_closes
 from tests.support.discord_bot import (
     ADMIN_ROLE,
@@ -257,6 +260,10 @@ async def test_the_statement_is_in_the_advisors_language_and_locale(env: Env) ->
     assert filename == "pathwise-extracto-2026-11.pdf"
     [(listing, _)] = await slash(env)
     assert listing.startswith("1 pago hasta ahora")
+    [(earnings, _)] = await run_slash(env, "earnings", ADVISOR_DISCORD)
+    assert earnings.endswith(
+        "El gráfico adjunto muestra tus ganancias netas de cada una de las últimas 12 semanas."
+    )
 
 
 async def test_statements_are_for_advisors_only(env: Env) -> None:
@@ -265,3 +272,68 @@ async def test_statements_are_for_advisors_only(env: Env) -> None:
     assert refused.startswith("These commands are for Pathwise advisors.")
     assert flags == EPHEMERAL
     assert attached(env) == []
+
+
+# -- /earnings' chart -------------------------------------------------------------------------
+
+
+def bar_runs(image: png.Png) -> list[tuple[int, int]]:
+    """The x ranges where a bar (the chart's bar colour) stands, left to right."""
+    colour = tuple(int(BAR_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
+    columns = [
+        any(image.rows[y][x][:3] == colour for y in range(image.height)) for x in range(image.width)
+    ]
+    runs, start = [], None
+    for x, filled in enumerate([*columns, False]):
+        if filled and start is None:
+            start = x
+        elif not filled and start is not None:
+            runs.append((start, x))
+            start = None
+    return runs
+
+
+async def test_earnings_attaches_a_chart_of_the_last_12_weeks_net(env: Env) -> None:
+    first, _ = await paid_and_refunded(env)
+
+    [(answer, flags)] = await run_slash(env, "earnings", ADVISOR_DISCORD)
+
+    assert flags == EPHEMERAL
+    assert answer.startswith("Held (money-back window of 72 hours still open): $0.00\n")
+    assert answer.endswith(
+        "\n\nThe chart attached shows your net earnings in each of the last 12 weeks."
+    )
+    [(filename, data)] = attached(env)
+    assert filename == "pathwise-earnings-12-weeks.png"
+    assert png.size(data) == (800, 400)
+    image = png.decode(data)
+    assert (image.width, image.height) == (800, 400)
+    # Only this week earned anything: $48.00 from the paid booking; the refunded one's share
+    # came and went in the same week. One bar, the rightmost of the twelve.
+    [(left, right)] = bar_runs(image)
+    assert right > image.width * 0.8 and right - left > 10
+
+    async with env.db.uow() as uow:
+        weekly = await weekly_net(uow, first.world.advisor_id, "USD", env.clock.now())
+    assert weekly.net_minor == (0,) * 11 + (4800,)
+    assert weekly.weeks[-1] == date(2026, 11, 23) and weekly.weeks[0] == date(2026, 9, 7)
+    _, net = await ledger_of(env, first.booking_id)
+    assert sum(weekly.net_minor) == net == 4800
+
+
+async def test_a_chart_with_a_bar_per_week_that_earned(env: Env) -> None:
+    first = await booked(env)
+    env.clock.advance(timedelta(weeks=3))
+    await paid_booking(
+        env.db,
+        env.settings,
+        env.clock,
+        world=first.world,
+        billing=first.billing,
+        starts_in=timedelta(days=2),
+    )
+    async with env.db.uow() as uow:
+        weekly = await weekly_net(uow, first.world.advisor_id, "USD", env.clock.now())
+    assert weekly.net_minor == (0,) * 8 + (4800, 0, 0, 4800)
+    image = png.decode(await chart_png(weekly))
+    assert len(bar_runs(image)) == 2

@@ -14,7 +14,15 @@ from discord.ext import commands
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import reply
 from bots.discord.translator import described
-from core import advisor_reviews, advisors, i18n, scheduling, sharing, statements
+from core import (
+    advisor_reviews,
+    advisors,
+    earnings_chart,
+    i18n,
+    scheduling,
+    sharing,
+    statements,
+)
 from core.accounts import Platform
 from core.advisors import AdvisorCard
 from core.commands import SHARE
@@ -293,16 +301,21 @@ class AdvisorCog(commands.Cog):
     async def earnings(self, interaction: discord.Interaction[Any]) -> None:
         advisor_id = await self._advisor_id(interaction)
         money = await self._billing().advisor_earnings(advisor_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.bot.db.uow() as uow:
+            weekly = await earnings_chart.weekly_net(
+                uow, advisor_id, self.bot.settings.currency, self.bot.clock.now()
+            )
+        chart = await earnings_chart.chart_png(weekly)
         words = t.EARNINGS if money.payouts_enabled else t.EARNINGS_NO_PAYOUTS
-        await reply(
-            interaction,
-            words(
-                hours=self.bot.settings.guarantee_window_hours,
-                held=money.held.format(),
-                ready=money.ready.format(),
-                paid_out=money.paid_out.format(),
-            ),
+        text = words(
+            hours=self.bot.settings.guarantee_window_hours,
+            held=money.held.format(),
+            ready=money.ready.format(),
+            paid_out=money.paid_out.format(),
         )
+        attached = discord.File(io.BytesIO(chart), filename=earnings_chart.CHART_FILENAME)
+        await reply(interaction, f"{text}\n\n{t.EARNINGS_CHART()}", file=attached)
 
     @app_commands.command(name="statements", description=described(d.STATEMENTS))
     @app_commands.describe(month=described(d.STATEMENTS_MONTH), page=described(d.STATEMENTS_PAGE))
