@@ -9,7 +9,10 @@ username is the ``PATHWISE_TELEGRAM_BOT_USERNAME`` setting.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+
+import segno
 
 from core.config import Settings
 from core.db import UnitOfWork
@@ -18,16 +21,32 @@ from core.models import Advisor
 from core.texts import advisors as ta
 
 DEEP_LINK_PREFIX = "advisor_"  # the /start payload that opens an advisor's card
+QR_ERROR = "m"  # error correction level M: still reads with ~15% of the code damaged
+QR_SCALE = 8  # pixels per module: a version-4 code is then 328 px wide, border included
+QR_BORDER = 4  # the quiet zone, in modules, that the QR standard asks for
+QR_FILENAME = "pathwise-profile-qr.png"
 
 
 @dataclass(frozen=True, slots=True)
 class AdvisorShare:
-    """What an advisor's profile is shared with. A QR code of ``url`` (issue 19) belongs here,
-    made beside the link, so every place that offers the link can offer the code too."""
+    """What an advisor's profile is shared with: the link, and a QR code of it (``qr_png``)
+    so every place that offers the link can offer the code too."""
 
     name: str
     url: str
     listed: bool  # active and approved: the link opens the card, else it says "not bookable"
+
+    def qr_png(self) -> bytes:
+        """A PNG of the QR code that opens ``url``, for a phone's camera."""
+        return qr_png(self.url)
+
+
+def qr_png(url: str) -> bytes:
+    """A black-on-white PNG of the QR code of ``url``."""
+    code = segno.make(url, error=QR_ERROR, micro=False)
+    out = io.BytesIO()
+    code.save(out, kind="png", scale=QR_SCALE, border=QR_BORDER)
+    return out.getvalue()
 
 
 def advisor_link(settings: Settings, slug: str) -> str:

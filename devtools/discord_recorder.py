@@ -44,6 +44,7 @@ class RestCall:
     method: str
     path: str
     json: Any = None
+    files: list[tuple[str, bytes]] = field(default_factory=list)  # (filename, bytes) attached
 
 
 def _user(user_id: int, name: str, bot: bool = False) -> dict[str, Any]:
@@ -465,7 +466,18 @@ class FakeDiscord:
         async def request(
             adapter: AsyncWebhookAdapter, route: Route, session: Any, **kwargs: Any
         ) -> Any:
-            return fake.webhook_request(route, kwargs.get("payload"))
+            payload = kwargs.get("payload")
+            if payload is None and kwargs.get("multipart"):
+                # A message with files: discord.py sends its JSON as the "payload_json" part.
+                payload = next(
+                    (
+                        json.loads(part["value"])
+                        for part in kwargs["multipart"]
+                        if part["name"] == "payload_json"
+                    ),
+                    None,
+                )
+            return fake.webhook_request(route, payload, kwargs.get("files") or ())
 
         AsyncWebhookAdapter.request = request  # type: ignore[method-assign,assignment]
 
@@ -474,9 +486,13 @@ class FakeDiscord:
 
         return undo
 
-    def webhook_request(self, route: Route, payload: dict[str, Any] | None) -> Any:
+    def webhook_request(self, route: Route, payload: dict[str, Any] | None, files: Any = ()) -> Any:
         path = urlsplit(route.url).path.removeprefix(urlsplit(Route.BASE).path)
-        self.replies.append(RestCall(route.method, path, payload))
+        attached = []
+        for file in files:
+            file.reset()
+            attached.append((file.filename, file.fp.read()))
+        self.replies.append(RestCall(route.method, path, payload, attached))
         parts = path.strip("/").split("/")
         if parts[0] == "interactions":
             return {"interaction": {"id": parts[1], "type": 2}}

@@ -99,6 +99,7 @@ class PathwiseBot(commands.AutoShardedBot):
         self.settings = settings
         self.clock = clock
         self.billing = billing
+        self.fonts = fonts  # the receipts' fonts, parsed once: statements' PDFs use them too
         self.guild_id: int = settings.discord_guild_id
         self.worker_seconds = worker_seconds
         self.run_worker = run_worker

@@ -447,15 +447,21 @@ def _refused_text(payout: Payout, code: str | None, locale: str) -> str:
 
 
 def statement(
-    payout: Payout, members: list[Purchase], transfer_id: str, now: datetime, locale: str
+    payout: Payout,
+    members: list[Purchase],
+    transfer_id: str,
+    now: datetime,
+    locale: str,
+    *,
+    timezone: str = "UTC",
 ) -> str:
     """The advisor's payout statement: what was earned, the commission, what was paid, in
-    ``locale``."""
+    ``locale``, dated in ``timezone``."""
 
     def fmt(minor: int) -> str:
         return Money(minor, payout.currency).format(locale)
 
-    date = local_date(now, "UTC", locale)
+    date = local_date(now, timezone, locale)
     rows = [pt.STATEMENT_TITLE(date=date)]
     for purchase in members:
         if purchase.service_minor:

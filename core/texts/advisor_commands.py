@@ -65,6 +65,23 @@ SHARE_LINK_UNLISTED = Text(
     "Your link: {url}\nClients can't book you right now, so for now it says you aren't taking "
     "bookings; it opens your profile as soon as the Pathwise team lists you.",
 )
+# /earnings' chart (a PNG attached) and the line under the totals that says so.
+EARNINGS_CHART = Text(
+    "advisor_commands.earnings_chart",
+    "The chart attached shows your net earnings in each of the last 12 weeks.",
+)
+CHART_TITLE = Text(
+    "advisor_commands.chart_title", "Your net earnings, last {weeks} weeks ({currency})"
+)
+CHART_WEEK_OF = Text("advisor_commands.chart_week_of", "Week starting")
+# babel's pattern for each week's Monday under its bar: "23 Nov".
+CHART_DAY_FORMAT = Text("advisor_commands.chart_day_format", "d MMM")
+# Under the share link; the QR code's PNG is attached.
+SHARE_QR = Text(
+    "advisor_commands.share_qr",
+    "The QR code attached opens the same link: print it or show it on a screen, and a phone's "
+    "camera takes clients straight to your profile.",
+)
 # /profile language: said in the language just chosen.
 LANGUAGE_SAVED = Text(
     "advisor_commands.language_saved", "Done: Pathwise writes to you in English from now on."

@@ -72,6 +72,13 @@ TIMEOFF_HOURS = Text(
 )
 TIMEOFF_DATE = Text("discord_commands.timeoff_date", "The day, like 24/12 or 2026-12-24")
 REVIEWS = Text("discord_commands.reviews", "Your rating and what clients wrote about you.")
+STATEMENTS = Text(
+    "discord_commands.statements", "Your payouts, each with its statement; a month's PDF."
+)
+STATEMENTS_MONTH = Text(
+    "discord_commands.statements_month", "A month for its PDF statement, like 2026-11"
+)
+STATEMENTS_PAGE = Text("discord_commands.statements_page", "Which page of payouts, newest first")
 
 # Clients' commands.
 LINK = Text("discord_commands.link", "Connect this Discord account to your Pathwise bookings.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import segno
 from sqlalchemy import update
 
 from bots.telegram.adapter import COMMANDS
@@ -16,8 +17,10 @@ from core.commands import ADVISOR_COMMANDS
 from core.config import Settings
 from core.db import Database
 from core.models import Advisor
+from core.sharing import QR_ERROR
 from devtools.discord_recorder import EPHEMERAL
 from devtools.telegram_recorder import ApiCall, TelegramUser
+from tests.support import png
 from tests.support.chat import import_sample
 from tests.support.discord_bot import STRANGER, Env, slash
 from tests.support.reviews import reviewed_session
@@ -28,6 +31,10 @@ BOT = "PathwiseShareBot"  # PATHWISE_TELEGRAM_BOT_USERNAME in these tests
 ANA_LINK = f"https://t.me/{BOT}?start=advisor_ana-ruiz"
 # The Discord bot's settings keep the default username, PathwiseBot.
 ANA_LINK_DEFAULT = "https://t.me/PathwiseBot?start=advisor_ana-ruiz"
+QR_LINE = (
+    "\nThe QR code attached opens the same link: print it or show it on a screen, and a "
+    "phone's camera takes clients straight to your profile."
+)
 FRIEND = {"id": 5550002, "is_bot": False, "first_name": "Ben"}
 
 
@@ -103,12 +110,62 @@ async def test_an_advisor_gets_their_link_with_share_in_discord(server: Env, bot
     assert flags == EPHEMERAL  # only the advisor sees it
     assert answer == (
         f"Your link: {ANA_LINK_DEFAULT}\nAnyone who opens it sees your profile in the Pathwise "
-        "bot on Telegram and can book you there."
+        "bot on Telegram and can book you there." + QR_LINE
     )
     opened = await opened_by_someone_new(bot, ANA_LINK_DEFAULT)
     assert opened[-1].text is not None and opened[-1].text.startswith(
         "Ana Ruiz\nNew on Pathwise · speaks English, Spanish\n"
     )
+
+
+def modules(image: png.Png, border: int) -> list[list[bool]]:
+    """The QR code's modules read off the picture: the centre pixel of each square, after
+    the quiet zone (which must be all light)."""
+    count = None
+    for scale in range(1, image.width // (2 * border) + 1):  # the smallest square that fits
+        side = image.width // scale - 2 * border
+        if image.width % scale == 0 and image.dark(border * scale, border * scale):
+            count = side
+            break
+    assert count is not None, "no code in the picture"
+    quiet = [
+        image.dark(x, y)
+        for y in range(image.height)
+        for x in range(image.width)
+        if min(x, y) < border * scale or max(x, y) >= image.width - border * scale
+    ]
+    assert not any(quiet), "the quiet zone has dark pixels"
+    half = scale // 2
+    return [
+        [image.dark((border + c) * scale + half, (border + r) * scale + half) for c in range(count)]
+        for r in range(count)
+    ]
+
+
+async def test_share_attaches_a_qr_code_png_of_exactly_the_link(server: Env) -> None:
+    [(answer, _)] = await slash(server, "share", ADVISOR_DISCORD)
+    assert answer.endswith(QR_LINE)
+    [sent] = [call for call in server.fake.replies if call.files]
+    [(filename, data)] = sent.files
+
+    assert filename == "pathwise-profile-qr.png"
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = png.size(data)
+    assert width == height and 150 <= width <= 1000  # a square a phone's camera reads
+    assert 200 < len(data) < 20_000
+    image = png.decode(data)
+    assert (image.width, image.height) == (width, height)
+    read = modules(image, border=4)
+    # The same link encoded from scratch gives the same modules; another link does not.
+    expected = [
+        [bool(m) for m in row]
+        for row in segno.make(ANA_LINK_DEFAULT, error=QR_ERROR, micro=False).matrix
+    ]
+    assert read == expected
+    other = segno.make(
+        ANA_LINK_DEFAULT.replace("ana-ruiz", "ana-ruix"), error=QR_ERROR, micro=False
+    ).matrix
+    assert read != [[bool(m) for m in row] for row in other]
 
 
 async def test_share_says_when_the_link_cannot_book_yet_and_is_for_advisors_only(
@@ -125,6 +182,7 @@ async def test_share_says_when_the_link_cannot_book_yet_and_is_for_advisors_only
     assert answer == (
         f"Your link: {ANA_LINK_DEFAULT}\nClients can't book you right now, so for now it says "
         "you aren't taking bookings; it opens your profile as soon as the Pathwise team lists you."
+        + QR_LINE
     )
     opened = await opened_by_someone_new(bot, ANA_LINK_DEFAULT)
     assert "That advisor isn't taking bookings right now. Here is the menu:" in [

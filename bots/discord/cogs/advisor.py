@@ -4,6 +4,7 @@ core's."""
 
 from __future__ import annotations
 
+import io
 from typing import Any, Literal
 
 import discord
@@ -13,7 +14,15 @@ from discord.ext import commands
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import reply
 from bots.discord.translator import described
-from core import advisor_reviews, advisors, i18n, scheduling, sharing
+from core import (
+    advisor_reviews,
+    advisors,
+    earnings_chart,
+    i18n,
+    scheduling,
+    sharing,
+    statements,
+)
 from core.accounts import Platform
 from core.advisors import AdvisorCard
 from core.commands import SHARE
@@ -21,6 +30,7 @@ from core.errors import ConfigurationError
 from core.texts import advisor_commands as t
 from core.texts import discord_bot as b
 from core.texts import discord_commands as d
+from core.texts import statements as st
 from core.texts import timeoff as off
 
 
@@ -106,6 +116,33 @@ def render_reviews(reviews: advisor_reviews.AdvisorReviews) -> str:
             lines.append(t.REVIEW_LINE(stars=stars, day=review.day, text=review.text))
     latest = t.REVIEWS_LATEST(reviews="\n".join(lines))
     return f"{summary}\n\n{latest}"
+
+
+def render_payouts(found: statements.PayoutStatements) -> str:
+    if not found.count:
+        return st.NO_PAYOUTS()
+    header = st.PAYOUTS_HEADER(
+        count=found.count, total=found.total, page=found.page, pages=found.pages
+    )
+    if found.page < found.pages:
+        footer = st.PAYOUTS_FOOTER(next_page=found.page + 1)
+    else:
+        footer = st.PAYOUTS_FOOTER_LAST()
+    return "\n\n".join([header, *found.statements, footer])
+
+
+def render_month_ready(statement: statements.MonthlyStatement) -> str:
+    data = statement.data
+    [totals, *_] = data.totals
+    gross, refunded, commission, net = data.amounts(totals)
+    return st.MONTH_READY(
+        count=len(data.rows),
+        month=data.month,
+        gross=gross,
+        refunded=refunded,
+        commission=commission,
+        net=net,
+    )
 
 
 class AdvisorCog(commands.Cog):
@@ -271,16 +308,49 @@ class AdvisorCog(commands.Cog):
     async def earnings(self, interaction: discord.Interaction[Any]) -> None:
         advisor_id, locale = await self._advisor_locale(interaction)
         money = await self._billing().advisor_earnings(advisor_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.bot.db.uow() as uow:
+            weekly = await earnings_chart.weekly_net(
+                uow, advisor_id, self.bot.settings.currency, self.bot.clock.now()
+            )
+        chart = await earnings_chart.chart_png(weekly)
         words = t.EARNINGS if money.payouts_enabled else t.EARNINGS_NO_PAYOUTS
-        await reply(
-            interaction,
-            words(
-                hours=self.bot.settings.guarantee_window_hours,
-                held=money.held.format(locale),
-                ready=money.ready.format(locale),
-                paid_out=money.paid_out.format(locale),
-            ),
+        text = words(
+            hours=self.bot.settings.guarantee_window_hours,
+            held=money.held.format(locale),
+            ready=money.ready.format(locale),
+            paid_out=money.paid_out.format(locale),
         )
+        attached = discord.File(io.BytesIO(chart), filename=earnings_chart.CHART_FILENAME)
+        await reply(interaction, f"{text}\n\n{t.EARNINGS_CHART()}", file=attached)
+
+    @app_commands.command(name="statements", description=described(d.STATEMENTS))
+    @app_commands.describe(month=described(d.STATEMENTS_MONTH), page=described(d.STATEMENTS_PAGE))
+    async def statements(
+        self,
+        interaction: discord.Interaction[Any],
+        month: str | None = None,
+        page: app_commands.Range[int, 1, 1000] = 1,
+    ) -> None:
+        """Every payout with its statement, a page at a time; with ``month``, that month's
+        PDF statement."""
+        advisor_id = await self._advisor_id(interaction)
+        if month is None:
+            async with self.bot.db.uow() as uow:
+                found = await statements.payout_statements(uow, advisor_id, page)
+            await reply(interaction, render_payouts(found))
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.bot.db.uow() as uow:
+            asked = await statements.month_statement(
+                uow, self.bot.settings, advisor_id, month, self.bot.clock.now()
+            )
+        if asked.statement is None:
+            await reply(interaction, st.EMPTY_MONTH(month=asked.label))
+            return
+        pdf = await statements.statement_pdf(asked.statement, self.bot.fonts)
+        attached = discord.File(io.BytesIO(pdf), filename=asked.statement.filename)
+        await reply(interaction, render_month_ready(asked.statement), file=attached)
 
     @app_commands.command(name="payouts", description=described(d.PAYOUTS))
     async def payouts(self, interaction: discord.Interaction[Any]) -> None:
@@ -319,12 +389,13 @@ class AdvisorCog(commands.Cog):
 
     @app_commands.command(name=SHARE.name, description=described(SHARE.on_server_text))
     async def share(self, interaction: discord.Interaction[Any]) -> None:
-        """The link that opens the advisor's profile for clients."""
+        """The link that opens the advisor's profile for clients, and its QR code."""
         advisor_id = await self._advisor_id(interaction)
         async with self.bot.db.uow() as uow:
             shared = await sharing.advisor_share(uow, self.bot.settings, advisor_id)
         words = t.SHARE_LINK if shared.listed else t.SHARE_LINK_UNLISTED
-        await reply(interaction, words(url=shared.url))
+        qr = discord.File(io.BytesIO(shared.qr_png()), filename=sharing.QR_FILENAME)
+        await reply(interaction, f"{words(url=shared.url)}\n{t.SHARE_QR()}", file=qr)
 
 
 async def setup(bot: PathwiseBot) -> None:
