@@ -19,6 +19,8 @@ from bots.discord.language import PathwiseTree
 from bots.discord.rooms import DiscordRooms
 from bots.discord.translator import TextsTranslator
 from bots.discord.views import ROOM_BUTTONS
+from core import advisors
+from core.accounts import Platform
 from core.billing import Billing
 from core.clock import Clock
 from core.config import Settings
@@ -120,6 +122,12 @@ class PathwiseBot(commands.AutoShardedBot):
             db, self, clock, self.guild_id, settings.discord_admin_role_id, fonts
         )
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+
+    async def advisor_id_of(self, user_id: int) -> int:
+        """The advisor behind a Discord account; NotAnAdvisor (said to them) if none is."""
+        async with self.db.uow() as uow:
+            advisor = await advisors.advisor_for(uow, Platform.DISCORD, user_id)
+            return advisor.id
 
     async def setup_hook(self) -> None:
         """Buttons that outlive restarts, the cogs, and the commands in the Pathwise server."""

@@ -29,9 +29,8 @@ from tests.support.discord_bot import (
     STRANGER,
     Env,
     booked,
-    fake_server,
     options,
-    start_bot,
+    running_env,
 )
 from tests.support.discord_bot import slash as run_slash
 from tests.support.sessions import ADVISOR_DISCORD, Paid, paid_booking, session_settings
@@ -42,21 +41,14 @@ COMMISSION = 20  # percent of the service price
 @pytest.fixture
 async def env(db: Database, database_url: str, clock: ManualClock) -> AsyncIterator[Env]:
     """The usual Discord bot, under settings that take a 20% commission."""
-    fake = fake_server()
     settings = session_settings(
         database_url,
         discord_guild_id=GUILD_ID,
         discord_admin_role_id=ADMIN_ROLE,
         commission_percent=COMMISSION,
     )
-    bot = await start_bot(fake, db, settings, clock)
-    guild = bot.get_guild(GUILD_ID)
-    assert guild is not None
-    undo = fake.patch_webhooks()
-    try:
-        yield Env(fake, bot, guild, settings, db, clock)
-    finally:
-        undo()
+    async with running_env(db, settings, clock) as found:
+        yield found
 
 
 async def slash(env: Env, **values: str | int) -> list[tuple[str, int]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -81,10 +82,10 @@ async def start_bot(
     return bot
 
 
-@pytest.fixture
-async def env(db: Database, database_url: str, clock: ManualClock) -> AsyncIterator[Env]:
+@asynccontextmanager
+async def running_env(db: Database, settings: Settings, clock: ManualClock) -> AsyncIterator[Env]:
+    """The usual server and a bot under ``settings``, its webhooks patched, for one test."""
     fake = fake_server()
-    settings = discord_settings(database_url)
     bot = await start_bot(fake, db, settings, clock)
     guild = bot.get_guild(GUILD_ID)
     assert guild is not None
@@ -93,6 +94,12 @@ async def env(db: Database, database_url: str, clock: ManualClock) -> AsyncItera
         yield Env(fake, bot, guild, settings, db, clock)
     finally:
         undo()
+
+
+@pytest.fixture
+async def env(db: Database, database_url: str, clock: ManualClock) -> AsyncIterator[Env]:
+    async with running_env(db, discord_settings(database_url), clock) as found:
+        yield found
 
 
 async def slash(

@@ -153,9 +153,7 @@ class AdvisorCog(commands.Cog):
         self.bot = bot
 
     async def _advisor_id(self, interaction: discord.Interaction[Any]) -> int:
-        async with self.bot.db.uow() as uow:
-            advisor = await advisors.advisor_for(uow, Platform.DISCORD, interaction.user.id)
-            return advisor.id
+        return await self.bot.advisor_id_of(interaction.user.id)
 
     async def _advisor_locale(self, interaction: discord.Interaction[Any]) -> tuple[int, str]:
         """The advisor acting, and the locale their amounts are written for."""

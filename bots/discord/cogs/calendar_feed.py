@@ -12,8 +12,7 @@ from discord.ext import commands
 from bots.discord.bot import PathwiseBot
 from bots.discord.errors import reply
 from bots.discord.translator import described
-from core import advisors, calendar_feed
-from core.accounts import Platform
+from core import calendar_feed
 from core.texts import calendar_feed as t
 from core.texts import discord_commands as d
 
@@ -25,9 +24,7 @@ class CalendarFeedCog(commands.Cog):
         self.bot = bot
 
     async def _advisor_id(self, interaction: discord.Interaction[Any]) -> int:
-        async with self.bot.db.uow() as uow:
-            advisor = await advisors.advisor_for(uow, Platform.DISCORD, interaction.user.id)
-            return advisor.id
+        return await self.bot.advisor_id_of(interaction.user.id)
 
     @calendar.command(name="link", description=described(d.CALENDAR_LINK))
     async def link(self, interaction: discord.Interaction[Any]) -> None:
