@@ -27,7 +27,7 @@ from core.ledger import Account, TransactionKind
 from core.models.accounts import Advisor
 from core.models.billing import LedgerEntry, LedgerTransaction
 from core.money import Money, minor_digits
-from core.payments.times import _babel_locale, zone
+from core.payments.times import zone
 from core.texts import advisor_commands as t
 from core.texts import advisors as ta
 
@@ -88,7 +88,7 @@ def render_chart(weekly: WeeklyNet) -> bytes:
         title = t.CHART_TITLE(weeks=len(weekly.weeks), currency=weekly.currency)
         axis = t.CHART_WEEK_OF()
         pattern = t.CHART_DAY_FORMAT()
-    labels = [str(format_date(m, pattern, locale=_babel_locale(locale))) for m in weekly.weeks]
+    labels = [str(format_date(m, pattern, locale=i18n.babel_locale(locale))) for m in weekly.weeks]
     figure = Figure(figsize=(WIDTH_PX / _DPI, HEIGHT_PX / _DPI), dpi=_DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

@@ -27,6 +27,7 @@ from babel import Locale, UnknownLocaleError
 
 __all__ = [
     "SOURCE",
+    "babel_locale",
     "current",
     "language_name",
     "languages",
@@ -78,6 +79,15 @@ def locale_for(tag: str | None, fallback: str = "en_US") -> str:
         return str(Locale.parse(tag.replace("-", "_")))
     except (ValueError, UnknownLocaleError):
         return fallback
+
+
+def babel_locale(name: str | None) -> Locale:
+    """A Babel locale for formatting from a stored locale or a platform tag ("en_US",
+    "pt-BR"); English (en_US) when it names none Babel knows."""
+    try:
+        return Locale.parse((name or "en_US").replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return Locale.parse("en_US")
 
 
 def current() -> str:

@@ -38,7 +38,7 @@ from core.models.billing import (
 )
 from core.money import Money
 from core.payments.payouts import statement
-from core.payments.times import _babel_locale, local_date, zone
+from core.payments.times import local_date, zone
 from core.receipts import ReceiptFonts
 from core.receipts.statement import (
     StatementData,
@@ -140,7 +140,7 @@ class Month:
         with i18n.speaking(locale):
             pattern = t.MONTH_FORMAT()
         first = date(self.year, self.month, 1)
-        return str(format_date(first, pattern, locale=_babel_locale(locale)))
+        return str(format_date(first, pattern, locale=i18n.babel_locale(locale)))
 
     def next(self) -> Month:
         return Month(self.year + self.month // 12, self.month % 12 + 1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 
 from core import i18n
@@ -20,17 +19,10 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _babel_locale(locale: str) -> Locale:
-    try:
-        return Locale.parse(locale.replace("-", "_"))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return Locale.parse("en_US")
-
-
 def local_date(moment: datetime, timezone: str | None, locale: str = "en_US") -> str:
     """The day of a moment in a person's zone, e.g. ``23 Nov 2026`` (``23 de nov de 2026``)."""
     day = moment.astimezone(zone(timezone)).date()
-    return str(format_date(day, t.DATE_FORMAT(), locale=_babel_locale(locale)))
+    return str(format_date(day, t.DATE_FORMAT(), locale=i18n.babel_locale(locale)))
 
 
 def local_time(moment: datetime, timezone: str | None, locale: str | None = None) -> str:
@@ -39,6 +31,6 @@ def local_time(moment: datetime, timezone: str | None, locale: str | None = None
     the current language's pattern (``lun 23 de nov de 2026, 14:00`` in Spanish)."""
     where = zone(timezone)
     pattern = t.MOMENT_FORMAT()
-    names = _babel_locale(locale or i18n.current())
+    names = i18n.babel_locale(locale or i18n.current())
     shown = format_datetime(moment, pattern, tzinfo=where, locale=names)
     return f"{shown} ({where.key})"
