@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Final
 
 from fpdf import FPDF
 from fpdf.enums import CellBordersLayout
 from fpdf.fonts import FontFace
+from fpdf.table import Table
 
 from core.pdf_subsets import SubsetCachingPDF
 from core.receipts.content import (
@@ -20,8 +22,8 @@ from core.receipts.fonts import FAMILY, ReceiptFonts, add_fonts
 
 # Layout: the page margin in millimetres; text and rule colours as RGB.
 _MARGIN: Final = 18.0
-_GREY: Final = (100, 100, 100)
-_RULE: Final = (190, 190, 190)
+GREY: Final = (100, 100, 100)  # labels, headings and small print
+RULE: Final = (190, 190, 190)  # the lines between rows
 
 # -- layout -------------------------------------------------------------------------------
 
@@ -44,14 +46,14 @@ class _DocumentPDF(SubsetCachingPDF):
         self.cell(half, 8, doc.platform_name)
         self.cell(half, 8, doc.title, align="R", new_x="LMARGIN", new_y="NEXT")
         self.set_font(FAMILY, "", 9)
-        self.set_text_color(*_GREY)
+        self.set_text_color(*GREY)
         letterhead = "\n".join([doc.platform_address, *doc.platform_numbers])
         self.multi_cell(half * 1.2, 4.5, letterhead, align="L", new_x="LMARGIN")
         below_address = self.get_y()
         self.set_xy(self.l_margin + half, top + 8)
         self.cell(half, 4.5, doc.number, align="R")
         self.set_text_color(0)
-        self.set_draw_color(*_RULE)
+        self.set_draw_color(*RULE)
         y = max(below_address, top + 13) + 3
         self.line(self.l_margin, y, self.l_margin + self.epw, y)
         self.set_y(y + 6)
@@ -60,7 +62,7 @@ class _DocumentPDF(SubsetCachingPDF):
         """The number and the page, so a printed page can be matched to its document."""
         self.set_y(-12)
         self.set_font(FAMILY, "", 8)
-        self.set_text_color(*_GREY)
+        self.set_text_color(*GREY)
         self.cell(
             0, 5, self.document.footer(str(self.page_no()), self.str_alias_nb_pages), align="C"
         )
@@ -89,7 +91,7 @@ def _facts(pdf: FPDF, facts: tuple[tuple[str, str], ...]) -> None:
     pdf.set_font(FAMILY, "", 10)
     label_width = 42.0
     for label, value in facts:
-        pdf.set_text_color(*_GREY)
+        pdf.set_text_color(*GREY)
         pdf.cell(label_width, 5.5, label)
         pdf.set_text_color(0)
         # A long value (a reason, an odd name) wraps within its column.
@@ -97,23 +99,31 @@ def _facts(pdf: FPDF, facts: tuple[tuple[str, str], ...]) -> None:
     pdf.ln(6)
 
 
+def ruled_table(
+    pdf: FPDF, col_widths: tuple[float, ...], text_align: tuple[str, ...]
+) -> AbstractContextManager[Table]:
+    """A table as the documents draw them: the page's width, a rule above each row, grey bold
+    headings, text from the top of each cell (receipts, credit notes and statements)."""
+    pdf.set_draw_color(*RULE)
+    return pdf.table(
+        col_widths=col_widths,
+        width=pdf.epw,
+        text_align=text_align,
+        borders_layout="SINGLE_TOP_LINE",
+        headings_style=FontFace(emphasis="BOLD", color=GREY, size_pt=9),
+        line_height=5.5,
+        padding=(1.5, 1),
+        v_align="TOP",
+    )
+
+
 def _section_table(pdf: FPDF, section: Section, headings: tuple[str, str]) -> None:
     """A heading, then the rows with their amounts right-aligned, then the total in bold."""
     pdf.set_font(FAMILY, "B", 11)
     pdf.cell(0, 7, section.heading, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 10)
-    pdf.set_draw_color(*_RULE)
-    detail_style = FontFace(color=_GREY, size_pt=8.5)
-    with pdf.table(
-        col_widths=(134, 40),
-        width=pdf.epw,
-        text_align=("LEFT", "RIGHT"),
-        borders_layout="SINGLE_TOP_LINE",
-        headings_style=FontFace(emphasis="BOLD", color=_GREY, size_pt=9),
-        line_height=5.5,
-        padding=(1.5, 1),
-        v_align="TOP",
-    ) as table:
+    detail_style = FontFace(color=GREY, size_pt=8.5)
+    with ruled_table(pdf, (134, 40), ("LEFT", "RIGHT")) as table:
         heading = table.row()
         for text in headings:
             heading.cell(text)
@@ -143,7 +153,7 @@ def _section_table(pdf: FPDF, section: Section, headings: tuple[str, str]) -> No
 def _notes(pdf: FPDF, notes: tuple[str, ...]) -> None:
     """Short print under the tables: the guarantee, where a refund goes."""
     pdf.set_font(FAMILY, "", 9)
-    pdf.set_text_color(*_GREY)
+    pdf.set_text_color(*GREY)
     for note in notes:
         pdf.multi_cell(0, 4.5, note, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)

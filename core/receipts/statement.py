@@ -17,11 +17,10 @@ from core import i18n
 from core.money import Money
 from core.pdf_subsets import SubsetCachingPDF
 from core.receipts.fonts import FAMILY, ReceiptFonts, add_fonts
+from core.receipts.layout import GREY, RULE, ruled_table
 from core.texts import statements as t
 
 _MARGIN: Final = 15.0
-_GREY: Final = (100, 100, 100)
-_RULE: Final = (190, 190, 190)
 _COLUMNS: Final = (89.0, 38.0, 35.0, 35.0, 35.0, 35.0)  # booking, date, then the 4 amounts
 
 
@@ -89,14 +88,14 @@ class _StatementPDF(SubsetCachingPDF):
         self.cell(half, 8, self.data.platform_name)
         self.cell(half, 8, f"{t.PDF_TITLE()} {self.data.month}", align="R")
         self.ln(10)
-        self.set_draw_color(*_RULE)
+        self.set_draw_color(*RULE)
         self.line(self.l_margin, self.get_y(), self.l_margin + self.epw, self.get_y())
         self.ln(5)
 
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(FAMILY, "", 8)
-        self.set_text_color(*_GREY)
+        self.set_text_color(*GREY)
         words = t.PDF_FOOTER(
             title=t.PDF_TITLE(),
             month=self.data.month,
@@ -151,7 +150,7 @@ def _render(data: StatementData, fonts: ReceiptFonts | None) -> bytes:
         (t.PDF_PERIOD(), data.month),
         (t.PDF_ISSUED(), data.issued_on),
     ):
-        pdf.set_text_color(*_GREY)
+        pdf.set_text_color(*GREY)
         pdf.cell(40, 5.5, label)
         pdf.set_text_color(0)
         pdf.cell(0, 5.5, value, new_x="LMARGIN", new_y="NEXT")
@@ -159,17 +158,7 @@ def _render(data: StatementData, fonts: ReceiptFonts | None) -> bytes:
     pdf.set_font(FAMILY, "B", 11)
     pdf.cell(0, 7, t.PDF_BOOKINGS(month=data.month), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 9.5)
-    pdf.set_draw_color(*_RULE)
-    with pdf.table(
-        col_widths=_COLUMNS,
-        width=pdf.epw,
-        text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
-        borders_layout="SINGLE_TOP_LINE",
-        headings_style=FontFace(emphasis="BOLD", color=_GREY, size_pt=9),
-        line_height=5.5,
-        padding=(1.5, 1),
-        v_align="TOP",
-    ) as table:
+    with ruled_table(pdf, _COLUMNS, ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as table:
         heading = table.row()
         for text in _headings():
             heading.cell(text)
@@ -187,7 +176,7 @@ def _render(data: StatementData, fonts: ReceiptFonts | None) -> bytes:
                 line.cell(text, style=bold, padding=(2.5, 1, 1.5, 1), border=CellBordersLayout.TOP)
     pdf.ln(6)
     pdf.set_font(FAMILY, "", 8.5)
-    pdf.set_text_color(*_GREY)
+    pdf.set_text_color(*GREY)
     pdf.multi_cell(0, 4.5, t.PDF_NOTE(timezone=data.timezone), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
     return pdf.output_pdf()
